@@ -1,12 +1,57 @@
 #include "plugin/cli.h"
 
+#include <cstring>
 #include <iostream>
+#include <string>
+#include <vector>
+
+#include "plugin/exit_codes.h"
+#include "plugin/render_command.h"
 
 namespace gitcanary::plugin {
 
-int RunCli(int, char**) {
-  std::cerr << "gitcanary: not yet\n";
-  return 2;
+namespace {
+
+struct Command {
+  const char* name;
+  const char* summary;
+  int (*run)(const std::vector<std::string>& args);
+};
+
+constexpr Command kCommands[] = {
+    {"render", "render an app directory for a canary release (YAML on stdout)", RunRender},
+};
+
+void PrintHelp(std::ostream& out) {
+  out << "gitcanary: canary releases for Argo CD and Flux, with git as the only state.\n\n"
+         "Usage: gitcanary COMMAND [flags]\n\nCommands:\n";
+  for (const Command& c : kCommands) out << "  " << c.name << std::string(12 - std::strlen(c.name), ' ') << c.summary << "\n";
+  out << "\nRun 'gitcanary COMMAND --help' for the flags of a command.\n"
+         "Exit codes: 0 success, 1 invalid input, 2 usage error.\n";
+}
+
+}  // namespace
+
+int RunCli(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) {
+    PrintHelp(std::cerr);
+    return kExitUsage;
+  }
+  if (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+    PrintHelp(std::cout);
+    return kExitOk;
+  }
+  if (args[0] == "--version" || args[0] == "version") {
+    std::cout << "gitcanary 0.1.0\n";
+    return kExitOk;
+  }
+  for (const Command& c : kCommands) {
+    if (args[0] == c.name) return c.run(std::vector<std::string>(args.begin() + 1, args.end()));
+  }
+  std::cerr << "gitcanary: unknown command \"" << args[0] << "\"\n\n";
+  PrintHelp(std::cerr);
+  return kExitUsage;
 }
 
 }  // namespace gitcanary::plugin

@@ -9,9 +9,9 @@ int main(int argc, char** argv) {
     return gitcanary::plugin::RunCli(argc, argv);
   } catch (const std::exception& e) {
     std::cerr << "gitcanary: internal error: " << e.what() << "\n";
-    return 4;
+    return 1;
   } catch (...) {
     std::cerr << "gitcanary: internal error\n";
-    return 4;
+    return 1;
   }
 }

@@ -1,0 +1,13 @@
+#include "git/libgit2_handle.h"
+
+namespace gitcanary::git {
+
+std::string LastGitError(const std::string& fallback) {
+  const git_error* err = git_error_last();
+  if (err == nullptr || err->message == nullptr || err->message[0] == '\0') return fallback;
+  std::string msg = err->message;
+  while (!msg.empty() && (msg.back() == '\n' || msg.back() == '.')) msg.pop_back();
+  return msg;
+}
+
+}  // namespace gitcanary::git

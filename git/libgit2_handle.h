@@ -1,0 +1,44 @@
+// RAII wrappers for libgit2: library initialization and owned git objects.
+//
+// Libgit2Session calls git_libgit2_init() on construction and
+// git_libgit2_shutdown() on destruction; libgit2 reference-counts these calls,
+// so every object that holds repositories or git objects can keep its own
+// session and the library stays initialized exactly as long as it is used.
+// GitPtr<T> is a std::unique_ptr that frees a libgit2 object with the matching
+// git_*_free function. Declare a session before the GitPtrs it protects so it
+// is destroyed after them.
+#pragma once
+
+#include <git2.h>
+
+#include <memory>
+#include <string>
+
+namespace gitcanary::git {
+
+class Libgit2Session {
+ public:
+  Libgit2Session() { git_libgit2_init(); }
+  ~Libgit2Session() { git_libgit2_shutdown(); }
+  Libgit2Session(const Libgit2Session&) { git_libgit2_init(); }
+  Libgit2Session& operator=(const Libgit2Session&) { return *this; }
+};
+
+// Frees whichever libgit2 object type it is given.
+struct GitFree {
+  void operator()(git_repository* p) const { git_repository_free(p); }
+  void operator()(git_object* p) const { git_object_free(p); }
+  void operator()(git_commit* p) const { git_commit_free(p); }
+  void operator()(git_tree* p) const { git_tree_free(p); }
+  void operator()(git_tree_entry* p) const { git_tree_entry_free(p); }
+  void operator()(git_blob* p) const { git_blob_free(p); }
+  void operator()(git_odb* p) const { git_odb_free(p); }
+};
+
+template <typename T>
+using GitPtr = std::unique_ptr<T, GitFree>;
+
+// Message of the last libgit2 error on this thread, or `fallback` if none.
+std::string LastGitError(const std::string& fallback = "unknown libgit2 error");
+
+}  // namespace gitcanary::git

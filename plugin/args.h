@@ -1,0 +1,34 @@
+// Args: a small command-line parser shared by every command.
+//
+// Accepts `--name value`, `--name=value`, short aliases (`-o json`), boolean
+// switches and positionals. Anything unknown is a usage error (exit 2) naming
+// the flag, so a typo never silently changes behaviour.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+
+namespace gitcanary::plugin {
+
+struct FlagSpec {
+  std::string name;         // long name without dashes, e.g. "mode"
+  char short_name = 0;      // e.g. 'o'
+  bool takes_value = true;  // false for switches such as --explain
+};
+
+struct ParsedArgs {
+  std::map<std::string, std::string> values;  // flag -> value ("" for switches)
+  std::vector<std::string> positionals;
+  bool help = false;
+
+  bool Has(const std::string& flag) const { return values.count(flag) != 0; }
+  std::optional<std::string> Get(const std::string& flag) const;
+};
+
+Result<ParsedArgs> ParseArgs(const std::vector<std::string>& args, const std::vector<FlagSpec>& specs);
+
+}  // namespace gitcanary::plugin

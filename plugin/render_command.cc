@@ -1,0 +1,125 @@
+#include "plugin/render_command.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+
+#include "git/tree_source.h"
+#include "plugin/args.h"
+#include "plugin/config_lookup.h"
+#include "plugin/disk_source.h"
+#include "plugin/exit_codes.h"
+#include "render/loader.h"
+#include "render/output.h"
+#include "render/render.h"
+
+namespace gitcanary::plugin {
+
+const char kRenderHelp[] = R"(Usage: gitcanary render [DIR] [flags]
+
+Render the app in DIR (default .) for a canary release and print the objects
+as a YAML stream on stdout. Nothing is printed on stdout unless the whole
+render succeeds; errors go to stderr as FILE:LINE:COL: message.
+
+Flags:
+  --mode git|flagger   flagger: the rewritten app, HPAs, Gateways and normalised
+                       Canaries for an in-cluster Flagger. git (the default):
+                       gitcanary runs the canary itself (not available yet).
+                       Default: defaults.mode in gitcanary.yaml, else git.
+  -n, --namespace NS   namespace of objects that have none (default:
+                       $ARGOCD_APP_NAMESPACE, else "default"). Such objects stay
+                       namespace-less in the output.
+  -o, --output FORMAT  yaml (default) or json (one v1 List)
+  --explain            print every rewrite and generated object to stderr
+  --repo PATH          read DIR from a commit of the git repository at PATH,
+                       without a checkout (DIR is relative to the repo root)
+  --revision REV       the commit to read with --repo (default HEAD)
+  -h, --help           show this help
+
+Exit codes: 0 rendered, 1 invalid input, 2 usage error.
+)";
+
+namespace {
+
+std::string CleanRelative(std::string dir) {
+  while (dir.rfind("./", 0) == 0) dir.erase(0, 2);
+  while (!dir.empty() && dir.back() == '/') dir.pop_back();
+  return dir == "." ? std::string() : dir;
+}
+
+struct Source {
+  std::unique_ptr<FileSource> files;  // the app tree
+  std::string dir;                    // app directory within `files`
+  std::unique_ptr<FileSource> lookup_owner;
+  const FileSource* lookup = nullptr;  // where gitcanary.yaml is looked up
+  std::string lookup_dir;
+};
+
+Result<Source> OpenSource(const ParsedArgs& args, const std::string& dir) {
+  Source src;
+  if (args.Has("repo")) {
+    auto tree = git::TreeSource::Open(*args.Get("repo"), args.Get("revision").value_or("HEAD"), "");
+    if (!tree.ok()) return tree.status();
+    src.files = std::move(*tree);
+    src.dir = CleanRelative(dir);
+    src.lookup = src.files.get();
+    src.lookup_dir = src.dir;
+    return src;
+  }
+  if (args.Has("revision")) return Status::Usage("--revision needs --repo");
+  src.files = std::make_unique<DiskSource>(dir);
+  DiskLookup where = DiskLookupFor(dir);
+  src.lookup_owner = std::make_unique<DiskSource>(where.root);
+  src.lookup = src.lookup_owner.get();
+  src.lookup_dir = where.dir;
+  return src;
+}
+
+Result<std::string> RenderToText(const ParsedArgs& args, std::vector<std::string>* explain) {
+  if (args.positionals.size() > 1) return Status::Usage("render takes at most one DIR");
+  const std::string dir = args.positionals.empty() ? "." : args.positionals[0];
+  std::string format = args.Get("output").value_or("yaml");
+  if (format != "yaml" && format != "json") return Status::Usage("unknown output format \"" + format + "\"; expected yaml or json");
+  auto src = OpenSource(args, dir);
+  if (!src.ok()) return src.status();
+  auto config = LoadNearestConfig(*src->lookup, src->lookup_dir);
+  if (!config.ok()) return config.status();
+  render::RenderOptions options;
+  options.mode = config->mode.value_or(render::Mode::kGit);
+  if (auto mode = args.Get("mode")) {
+    auto parsed = render::ParseMode(*mode);
+    if (!parsed.ok()) return parsed.status();
+    options.mode = *parsed;
+  }
+  const char* env_ns = std::getenv("ARGOCD_APP_NAMESPACE");
+  options.app_namespace = args.Get("namespace").value_or(env_ns != nullptr && *env_ns ? env_ns : "default");
+  auto manifests = render::LoadManifests(*src->files, src->dir);
+  if (!manifests.ok()) return manifests.status();
+  if (manifests->empty()) return Status::Invalid(dir + ": no manifests found; refusing to render an empty result");
+  auto result = render::Render(std::move(*manifests), *config, options);
+  if (!result.ok()) return result.status();
+  if (result->objects.empty()) return Status::Invalid(dir + ": the render is empty; refusing to print an empty result");
+  *explain = std::move(result->explain);
+  return format == "json" ? render::ToJsonList(result->objects) : render::ToYamlStream(result->objects);
+}
+
+}  // namespace
+
+int RunRender(const std::vector<std::string>& argv) {
+  auto args = ParseArgs(argv, {{"mode", 0, true}, {"namespace", 'n', true}, {"output", 'o', true},
+                               {"explain", 0, false}, {"repo", 0, true}, {"revision", 0, true}});
+  if (!args.ok()) return ReportError(args.status(), kRenderHelp);
+  if (args->help) {
+    std::cout << kRenderHelp;
+    return kExitOk;
+  }
+  std::vector<std::string> explain;
+  auto text = RenderToText(*args, &explain);
+  if (!text.ok()) return ReportError(text.status(), nullptr);
+  if (args->Has("explain"))
+    for (const std::string& line : explain) std::cerr << "explain: " << line << "\n";
+  return WriteStdout(*text);
+}
+
+}  // namespace gitcanary::plugin

@@ -1,0 +1,121 @@
+#include "render/app_config.h"
+
+#include "render/fields.h"
+#include "render/yaml_parse.h"
+
+namespace gitcanary::render {
+
+using yaml::Node;
+
+namespace {
+
+Status CheckKeys(const Fields& f, const Node& map, std::string_view path,
+                 std::initializer_list<std::string_view> allowed) {
+  for (const yaml::Field& field : map.fields) {
+    bool known = false;
+    for (std::string_view a : allowed) known = known || field.key == a;
+    if (!known) {
+      std::string list;
+      for (std::string_view a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+      return Status::Invalid(AtPlace(f.file(), field.key_mark.line, field.key_mark.column,
+                                     JoinPath(path, field.key) + ": unknown field; expected one of " + list));
+    }
+  }
+  return Status::Ok();
+}
+
+Status ReadHpa(const Fields& f, const Node& hpa, HpaDefaults* out) {
+  const std::string path = "defaults.hpa";
+  Status s = CheckKeys(f, hpa, path, {"minReplicas", "maxReplicas", "cpuUtilization"});
+  if (!s.ok()) return s;
+  struct Item { const char* key; long long* target; long long lo, hi; };
+  for (Item item : {Item{"minReplicas", &out->min_replicas, 1, 10000},
+                    Item{"maxReplicas", &out->max_replicas, 1, 10000},
+                    Item{"cpuUtilization", &out->cpu_utilization, 1, 1000}}) {
+    auto v = f.Int(hpa, item.key, path);
+    if (!v.ok()) return v.status();
+    if (!v->has_value()) continue;
+    if (**v < item.lo || **v > item.hi) {
+      return f.Error(*hpa.Find(item.key), JoinPath(path, item.key),
+                     "must be between " + std::to_string(item.lo) + " and " + std::to_string(item.hi));
+    }
+    *item.target = **v;
+  }
+  if (out->min_replicas > out->max_replicas) {
+    return f.Error(hpa, path, "minReplicas " + std::to_string(out->min_replicas) +
+                                  " is larger than maxReplicas " + std::to_string(out->max_replicas));
+  }
+  return Status::Ok();
+}
+
+Status ReadDefaults(const Fields& f, const Node& defaults, AppConfig* config) {
+  Status s = CheckKeys(f, defaults, "defaults", {"mode", "hpa"});
+  if (!s.ok()) return s;
+  auto mode = f.String(defaults, "mode", "defaults");
+  if (!mode.ok()) return mode.status();
+  if (mode->has_value()) {
+    auto parsed = ParseMode(**mode);
+    if (!parsed.ok()) return f.Error(*defaults.Find("mode"), "defaults.mode", parsed.status().message());
+    config->mode = *parsed;
+  }
+  auto hpa = f.Mapping(defaults, "hpa", "defaults");
+  if (!hpa.ok()) return hpa.status();
+  return *hpa == nullptr ? Status::Ok() : ReadHpa(f, **hpa, &config->hpa);
+}
+
+Status ReadTemplates(const Fields& f, const Node& templates, AppConfig* config) {
+  for (const yaml::Field& field : templates.fields) {
+    std::string path = JoinPath("templates", field.key);
+    if (!field.value.IsMapping()) return f.Error(field.value, path, "expected a mapping with a spec, got " + Shown(field.value));
+    Status s = CheckKeys(f, field.value, path, {"spec"});
+    if (!s.ok()) return s;
+    auto spec = f.Mapping(field.value, "spec", path);
+    if (!spec.ok()) return spec.status();
+    if (*spec == nullptr) return f.Error(field.value, JoinPath(path, "spec"), "missing");
+    if ((*spec)->Find("targetRef") != nullptr) {
+      return f.Error(*(*spec)->Find("targetRef"), JoinPath(path, "spec.targetRef"),
+                     "set by gitcanary from the annotated Deployment; remove it from the template");
+    }
+    config->templates[field.key] = CanaryTemplate{**spec};
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<Mode> ParseMode(std::string_view text) {
+  if (text == "git") return Mode::kGit;
+  if (text == "flagger") return Mode::kFlagger;
+  return Status::Usage("unknown mode \"" + std::string(text) + "\"; expected git or flagger");
+}
+
+Result<AppConfig> ParseAppConfig(std::string_view text, const std::string& file) {
+  auto docs = yaml::ParseYamlStream(text, file);
+  if (!docs.ok()) return docs.status();
+  AppConfig config;
+  config.file = file;
+  if (docs->size() != 1 || !(*docs)[0].IsMapping()) {
+    return Status::Invalid(file + ": expected one mapping document (apiVersion: " +
+                           std::string(kConfigApiVersion) + ", kind: Config)");
+  }
+  const Node& root = (*docs)[0];
+  Fields f(file);
+  Status s = CheckKeys(f, root, "", {"apiVersion", "kind", "defaults", "templates"});
+  if (!s.ok()) return s;
+  auto api = f.String(root, "apiVersion", "");
+  if (!api.ok()) return api.status();
+  auto kind = f.String(root, "kind", "");
+  if (!kind.ok()) return kind.status();
+  if (!api->has_value() || **api != kConfigApiVersion || !kind->has_value() || **kind != "Config") {
+    return f.Error(root, "", "expected apiVersion: " + std::string(kConfigApiVersion) + " and kind: Config");
+  }
+  auto defaults = f.Mapping(root, "defaults", "");
+  if (!defaults.ok()) return defaults.status();
+  if (*defaults != nullptr && !(s = ReadDefaults(f, **defaults, &config)).ok()) return s;
+  auto templates = f.Mapping(root, "templates", "");
+  if (!templates.ok()) return templates.status();
+  if (*templates != nullptr && !(s = ReadTemplates(f, **templates, &config)).ok()) return s;
+  return config;
+}
+
+}  // namespace gitcanary::render

@@ -1,0 +1,45 @@
+// AppConfig: the repository's `gitcanary.yaml`.
+//
+// It holds defaults for many apps (render mode, HPA sizing) and named canary
+// templates. A Deployment annotated `gitcanary.io/canary-template: NAME` gets a
+// Canary generated from template NAME, so hundreds of apps can share one policy.
+// The file is found by the caller (nearest one from the app directory up to the
+// repository root) and parsed here; unknown keys are errors, to catch typos.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+
+#include "core/status.h"
+#include "render/yaml_tree.h"
+
+namespace gitcanary::render {
+
+enum class Mode { kGit, kFlagger };
+
+inline constexpr std::string_view kConfigFileName = "gitcanary.yaml";
+inline constexpr std::string_view kConfigApiVersion = "gitcanary.io/v1alpha1";
+
+struct HpaDefaults {
+  long long min_replicas = 2;
+  long long max_replicas = 4;
+  long long cpu_utilization = 99;
+};
+
+struct CanaryTemplate {
+  yaml::Node spec;  // a Canary spec without targetRef
+};
+
+struct AppConfig {
+  std::string file;  // where it was read from; "" = built-in defaults
+  std::optional<Mode> mode;
+  HpaDefaults hpa;
+  std::map<std::string, CanaryTemplate> templates;
+};
+
+Result<Mode> ParseMode(std::string_view text);
+
+Result<AppConfig> ParseAppConfig(std::string_view text, const std::string& file);
+
+}  // namespace gitcanary::render

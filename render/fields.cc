@@ -1,0 +1,104 @@
+#include "render/fields.h"
+
+namespace gitcanary::render {
+
+using yaml::Node;
+
+std::string JoinPath(std::string_view base, std::string_view key) {
+  if (base.empty()) return std::string(key);
+  std::string out(base);
+  if (!key.empty() && key.front() != '[') out += '.';
+  out += key;
+  return out;
+}
+
+std::string Shown(const Node& n) {
+  if (n.IsScalar()) {
+    if (n.IsStringScalar()) return std::string(yaml::TypeName(n)) + " \"" + n.value + "\"";
+    return std::string(yaml::TypeName(n)) + " " + n.value;
+  }
+  return std::string(yaml::TypeName(n));
+}
+
+Status Fields::Error(const Node& at, std::string_view path, std::string_view message) const {
+  std::string msg = path.empty() ? std::string(message) : std::string(path) + ": " + std::string(message);
+  return Status::Invalid(AtPlace(file_, at.mark.line, at.mark.column, msg));
+}
+
+Result<std::optional<long long>> Fields::Int(const Node& parent, std::string_view key,
+                                             std::string_view path) const {
+  const Node* n = parent.Find(key);
+  if (n == nullptr || n->IsNull()) return std::optional<long long>();
+  if (auto v = n->AsInt()) return std::optional<long long>(*v);
+  return Error(*n, JoinPath(path, key), "expected an integer, got " + Shown(*n));
+}
+
+Result<std::optional<std::string>> Fields::String(const Node& parent, std::string_view key,
+                                                  std::string_view path) const {
+  const Node* n = parent.Find(key);
+  if (n == nullptr || n->IsNull()) return std::optional<std::string>();
+  if (n->IsScalar() && n->IsStringScalar()) return std::optional<std::string>(n->value);
+  return Error(*n, JoinPath(path, key), "expected a string, got " + Shown(*n));
+}
+
+Result<std::optional<bool>> Fields::Bool(const Node& parent, std::string_view key,
+                                         std::string_view path) const {
+  const Node* n = parent.Find(key);
+  if (n == nullptr || n->IsNull()) return std::optional<bool>();
+  if (auto v = n->AsBool()) return std::optional<bool>(*v);
+  return Error(*n, JoinPath(path, key), "expected true or false, got " + Shown(*n));
+}
+
+Result<std::optional<Node>> Fields::IntOrString(const Node& parent, std::string_view key,
+                                                std::string_view path) const {
+  const Node* n = parent.Find(key);
+  if (n == nullptr || n->IsNull()) return std::optional<Node>();
+  if (n->IsScalar() && (n->AsInt() || n->IsStringScalar())) return std::optional<Node>(*n);
+  return Error(*n, JoinPath(path, key), "expected an integer or a string, got " + Shown(*n));
+}
+
+Result<const Node*> Fields::Mapping(const Node& parent, std::string_view key,
+                                    std::string_view path) const {
+  const Node* n = parent.Find(key);
+  if (n == nullptr || n->IsNull()) return static_cast<const Node*>(nullptr);
+  if (n->IsMapping()) return n;
+  return Error(*n, JoinPath(path, key), "expected a mapping, got " + Shown(*n));
+}
+
+Result<const Node*> Fields::Sequence(const Node& parent, std::string_view key,
+                                     std::string_view path) const {
+  const Node* n = parent.Find(key);
+  if (n == nullptr || n->IsNull()) return static_cast<const Node*>(nullptr);
+  if (n->IsSequence()) return n;
+  return Error(*n, JoinPath(path, key), "expected a list, got " + Shown(*n));
+}
+
+std::optional<long long> ParseDurationMillis(std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  if (text == "0") return 0;
+  long long total = 0;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    long long number = 0;
+    std::size_t digits = 0;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+      number = number * 10 + (text[i] - '0');
+      if (number > 1000000000LL) return std::nullopt;
+      ++i, ++digits;
+    }
+    if (digits == 0) return std::nullopt;
+    std::size_t unit_start = i;
+    while (i < text.size() && (text[i] < '0' || text[i] > '9')) ++i;
+    std::string_view unit = text.substr(unit_start, i - unit_start);
+    long long scale = 0;
+    if (unit == "ms") scale = 1;
+    else if (unit == "s") scale = 1000;
+    else if (unit == "m") scale = 60 * 1000;
+    else if (unit == "h") scale = 3600 * 1000;
+    else return std::nullopt;
+    total += number * scale;
+  }
+  return total;
+}
+
+}  // namespace gitcanary::render

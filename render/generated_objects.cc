@@ -1,0 +1,76 @@
+#include "render/generated_objects.h"
+
+namespace gitcanary::render {
+
+using yaml::Node;
+
+namespace {
+Node Metadata(const std::string& name, const std::string& ns) {
+  Node meta = Node::Mapping();
+  meta.Set("name", Node::String(name));
+  if (!ns.empty()) meta.Set("namespace", Node::String(ns));
+  return meta;
+}
+}  // namespace
+
+std::optional<GatewayRef> ParseGatewayRef(const std::string& ref) {
+  if (ref == "mesh" || ref.empty()) return std::nullopt;
+  constexpr std::string_view kSuffix = ".svc.cluster.local";
+  if (auto slash = ref.find('/'); slash != std::string::npos) {
+    return GatewayRef{ref.substr(slash + 1), ref.substr(0, slash)};
+  }
+  if (ref.size() > kSuffix.size() && ref.compare(ref.size() - kSuffix.size(), kSuffix.size(), kSuffix) == 0) {
+    std::string head = ref.substr(0, ref.size() - kSuffix.size());
+    auto dot = head.find('.');
+    if (dot != std::string::npos) return GatewayRef{head.substr(0, dot), head.substr(dot + 1)};
+  }
+  if (auto dot = ref.find('.'); dot != std::string::npos) {
+    return GatewayRef{ref.substr(0, dot), ref.substr(dot + 1)};
+  }
+  return GatewayRef{ref, ""};
+}
+
+Node MakeHpa(const std::string& name, const std::string& ns, const std::string& deployment,
+             long long min_replicas, long long max_replicas, long long cpu_utilization) {
+  Node hpa = Node::Mapping();
+  hpa.Set("apiVersion", Node::String("autoscaling/v2"));
+  hpa.Set("kind", Node::String("HorizontalPodAutoscaler"));
+  hpa.Set("metadata", Metadata(name, ns));
+  Node& spec = hpa.Set("spec", Node::Mapping());
+  Node& target = spec.Set("scaleTargetRef", Node::Mapping());
+  target.Set("apiVersion", Node::String("apps/v1"));
+  target.Set("kind", Node::String("Deployment"));
+  target.Set("name", Node::String(deployment));
+  spec.Set("minReplicas", Node::Int(min_replicas));
+  spec.Set("maxReplicas", Node::Int(max_replicas));
+  Node metric = Node::Mapping();
+  metric.Set("type", Node::String("Resource"));
+  Node& resource = metric.Set("resource", Node::Mapping());
+  resource.Set("name", Node::String("cpu"));
+  Node& goal = resource.Set("target", Node::Mapping());
+  goal.Set("type", Node::String("Utilization"));
+  goal.Set("averageUtilization", Node::Int(cpu_utilization));
+  spec.Set("metrics", Node::Sequence()).items.push_back(std::move(metric));
+  return hpa;
+}
+
+Node MakeGateway(const std::string& name, const std::string& ns, const std::vector<std::string>& hosts) {
+  Node gw = Node::Mapping();
+  gw.Set("apiVersion", Node::String("networking.istio.io/v1beta1"));
+  gw.Set("kind", Node::String("Gateway"));
+  gw.Set("metadata", Metadata(name, ns));
+  Node& spec = gw.Set("spec", Node::Mapping());
+  spec.Set("selector", Node::Mapping()).Set("istio", Node::String("ingressgateway"));
+  Node server = Node::Mapping();
+  Node& port = server.Set("port", Node::Mapping());
+  port.Set("number", Node::Int(80));
+  port.Set("name", Node::String("http"));
+  port.Set("protocol", Node::String("HTTP"));
+  Node& host_list = server.Set("hosts", Node::Sequence());
+  if (hosts.empty()) host_list.items.push_back(Node::String("*"));
+  for (const std::string& h : hosts) host_list.items.push_back(Node::String(h));
+  spec.Set("servers", Node::Sequence()).items.push_back(std::move(server));
+  return gw;
+}
+
+}  // namespace gitcanary::render

@@ -1,0 +1,32 @@
+// Objects render generates when the input does not have them: the HPA named by
+// a Canary's autoscalerRef, and the Istio Gateways named in service.gateways.
+//
+// Shapes follow the Dispatch canary guide: an autoscaling/v2 HPA with CPU
+// utilisation (sizing from gitcanary.yaml, 2/4/99% by default) and a Gateway
+// selecting `istio: ingressgateway` on HTTP port 80.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "render/app_config.h"
+#include "render/yaml_tree.h"
+
+namespace gitcanary::render {
+
+struct GatewayRef {
+  std::string name;
+  std::string ns;  // "" = the Canary's own namespace
+};
+
+// Parses `name.ns.svc.cluster.local`, `ns/name` or `name`; nullopt for `mesh`.
+std::optional<GatewayRef> ParseGatewayRef(const std::string& ref);
+
+yaml::Node MakeHpa(const std::string& name, const std::string& ns, const std::string& deployment,
+                   long long min_replicas, long long max_replicas, long long cpu_utilization);
+
+// `hosts` empty means "*".
+yaml::Node MakeGateway(const std::string& name, const std::string& ns, const std::vector<std::string>& hosts);
+
+}  // namespace gitcanary::render

@@ -1,0 +1,42 @@
+// Loader: turns an app directory into Manifests.
+//
+// Walks `dir` in a FileSource recursively in byte order of names, reads every
+// *.yaml, *.yml and *.json file, parses the documents (on all cores) and
+// flattens `kind: List`. Files that are not manifests (kustomization.yaml,
+// Chart.yaml, values*.yaml, gitcanary.yaml) and hidden files and directories
+// (.git, .github, ...) are skipped. Symlinks are followed only while they stay
+// inside `dir`; one that points outside is refused. Empty documents are dropped;
+// any other document without apiVersion and kind is an error.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/file_source.h"
+#include "core/status.h"
+#include "render/manifest.h"
+#include "render/yaml_parse.h"
+
+namespace gitcanary::render {
+
+struct LoadLimits {
+  std::size_t max_file_bytes = 8 * 1024 * 1024;
+  yaml::ParseLimits parse;
+};
+
+// Whether the loader reads a file of this base name as manifests.
+bool IsManifestFileName(std::string_view name);
+
+// Lists the manifest files under `dir` (relative to the source root; "" = root),
+// in the stable order the loader reads them.
+Result<std::vector<std::string>> ListManifestFiles(const FileSource& source, const std::string& dir);
+
+// Loads every manifest under `dir`.
+Result<std::vector<Manifest>> LoadManifests(const FileSource& source, const std::string& dir,
+                                            const LoadLimits& limits = {});
+
+// Parses one text (a file's contents, or a stream on stdin) into Manifests.
+Result<std::vector<Manifest>> ParseManifests(std::string_view text, const std::string& file,
+                                             const LoadLimits& limits = {});
+
+}  // namespace gitcanary::render

@@ -1,0 +1,34 @@
+// Render: the pure pipeline from loaded manifests to the objects to apply.
+//
+//   templates -> normalise Canaries -> rewrite the app -> (git mode: routing)
+//   -> duplicates check -> install order
+//
+// It does no I/O: callers load manifests (loader.h) and the config and print the
+// result (output.h). In flagger mode the result is the rewritten app, the
+// generated HPAs and Gateways and the normalised Canaries, for an in-cluster
+// Flagger. git mode, where gitcanary runs the canary itself, is not built yet.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "render/app_config.h"
+#include "render/manifest.h"
+
+namespace gitcanary::render {
+
+struct RenderOptions {
+  Mode mode = Mode::kGit;
+  std::string app_namespace = "default";
+};
+
+struct RenderResult {
+  std::vector<Manifest> objects;     // in output order
+  std::vector<std::string> explain;  // one line per rewrite or generated object
+};
+
+Result<RenderResult> Render(std::vector<Manifest> manifests, const AppConfig& config,
+                            const RenderOptions& options);
+
+}  // namespace gitcanary::render

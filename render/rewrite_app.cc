@@ -1,0 +1,128 @@
+#include "render/rewrite_app.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "render/fields.h"
+#include "render/generated_objects.h"
+#include "render/routing_replaced.h"
+
+namespace gitcanary::render {
+
+using yaml::Node;
+
+namespace {
+
+struct Context {
+  std::vector<Manifest>& manifests;
+  const AppConfig& config;
+  const std::string& app_ns;
+  std::vector<std::string>* explain;
+
+  Manifest* Find(std::string_view kind, const std::string& ns, const std::string& name) {
+    for (Manifest& m : manifests)
+      if (m.kind == kind && m.name == name && m.EffectiveNamespace(app_ns) == ns) return &m;
+    return nullptr;
+  }
+};
+
+Manifest MakeManifest(Node doc, const std::string& file) {
+  Manifest m;
+  m.doc = std::move(doc);
+  m.file = file;
+  m.RefreshIdentity();
+  return m;
+}
+
+// Steps 1 and 2 for one Canary.
+Status ScaleWithHpa(Context& ctx, const Manifest& canary, const CanaryInfo& info, Manifest& target,
+                    std::vector<Manifest>* generated) {
+  if (info.autoscaler.empty()) return Status::Ok();
+  Fields f(target.file);
+  auto replicas = f.Int(*target.doc.Find("spec"), "replicas", "spec");
+  if (!replicas.ok()) return replicas.status();
+  if (replicas->has_value()) {
+    target.doc.Find("spec")->Erase("replicas");
+    ctx.explain->push_back("removed spec.replicas (" + std::to_string(**replicas) + ") from " +
+                           target.Describe() + ": HPA " + info.autoscaler + " of " + canary.Describe() +
+                           " owns scaling");
+  }
+  const std::string ns = canary.EffectiveNamespace(ctx.app_ns);
+  if (ctx.Find("HorizontalPodAutoscaler", ns, info.autoscaler) != nullptr) return Status::Ok();
+  for (const Manifest& g : *generated)
+    if (g.kind == "HorizontalPodAutoscaler" && g.name == info.autoscaler && g.EffectiveNamespace(ctx.app_ns) == ns)
+      return Status::Ok();
+  const HpaDefaults& d = ctx.config.hpa;
+  long long max = std::max(d.max_replicas, replicas->value_or(0));
+  generated->push_back(MakeManifest(MakeHpa(info.autoscaler, canary.ns, info.target, d.min_replicas, max,
+                                            d.cpu_utilization), canary.file));
+  ctx.explain->push_back("generated " + generated->back().Describe() + " for " + canary.Describe() +
+                         " (min " + std::to_string(d.min_replicas) + ", max " + std::to_string(max) +
+                         (max > d.max_replicas ? " from the removed replicas" : "") + ", cpu " +
+                         std::to_string(d.cpu_utilization) + "%)");
+  return Status::Ok();
+}
+
+// Step 3 for all Canaries: one Gateway per reference, hosts merged.
+void GenerateGateways(Context& ctx, const std::vector<CanaryRef>& canaries, std::vector<Manifest>* generated) {
+  struct Wanted { std::string ns_written; std::set<std::string> hosts; bool any_host = false; std::string by; };
+  std::map<std::pair<std::string, std::string>, Wanted> wanted;  // (effective ns, name)
+  for (const CanaryRef& c : canaries) {
+    const Manifest& canary = ctx.manifests[c.index];
+    for (const std::string& ref : c.info.gateways) {
+      auto gw = ParseGatewayRef(ref);
+      if (!gw) continue;
+      std::string ns_written = gw->ns.empty() ? canary.ns : gw->ns;
+      std::string ns = ns_written.empty() ? ctx.app_ns : ns_written;
+      if (ctx.Find("Gateway", ns, gw->name) != nullptr) continue;
+      Wanted& w = wanted[{ns, gw->name}];
+      w.ns_written = ns_written;
+      if (w.by.empty()) w.by = canary.Describe();
+      if (c.info.hosts.empty()) w.any_host = true;
+      for (const std::string& h : c.info.hosts) w.hosts.insert(h);
+    }
+  }
+  for (auto& [key, w] : wanted) {
+    std::vector<std::string> hosts;
+    if (!w.any_host) hosts.assign(w.hosts.begin(), w.hosts.end());
+    generated->push_back(MakeManifest(MakeGateway(key.second, w.ns_written, hosts), ""));
+    ctx.explain->push_back("generated " + generated->back().Describe() + " named in service.gateways of " + w.by);
+  }
+}
+
+}  // namespace
+
+Status RewriteApp(std::vector<Manifest>& manifests, const std::vector<CanaryRef>& canaries,
+                  const AppConfig& config, const std::string& app_namespace,
+                  std::vector<std::string>* explain) {
+  Context ctx{manifests, config, app_namespace, explain};
+  std::vector<Manifest> generated;
+  std::vector<bool> removed(manifests.size(), false);
+  for (const CanaryRef& c : canaries) {
+    const Manifest& canary = manifests[c.index];
+    const std::string ns = canary.EffectiveNamespace(app_namespace);
+    Manifest* target = ctx.Find("Deployment", ns, c.info.target);
+    if (target == nullptr) {
+      const Node* at = canary.doc.Path({"spec", "targetRef", "name"});
+      return Fields(canary.file).Error(at != nullptr ? *at : canary.doc, "spec.targetRef.name",
+                                       "Deployment \"" + c.info.target + "\" not found in namespace " + ns);
+    }
+    Status s = ScaleWithHpa(ctx, canary, c.info, *target, &generated);
+    if (!s.ok()) return s;
+    s = MarkReplacedServices(manifests, canary, c.info, *target, app_namespace, &removed, explain);
+    if (!s.ok()) return s;
+  }
+  Status s = MarkReplacedIngresses(manifests, app_namespace, &removed, explain);
+  if (!s.ok()) return s;
+  GenerateGateways(ctx, canaries, &generated);
+  std::vector<Manifest> kept;
+  kept.reserve(manifests.size() + generated.size());
+  for (std::size_t i = 0; i < manifests.size(); ++i)
+    if (!removed[i]) kept.push_back(std::move(manifests[i]));
+  for (Manifest& g : generated) kept.push_back(std::move(g));
+  manifests = std::move(kept);
+  return Status::Ok();
+}
+
+}  // namespace gitcanary::render

@@ -1,0 +1,33 @@
+// The Dispatch canary guide's rewrites, applied to the app for every Canary:
+//
+//  1. drop the target Deployment's spec.replicas when an HPA scales it;
+//  2. generate the HPA named by autoscalerRef when the input lacks it (the
+//     removed replicas raise maxReplicas when larger than the default);
+//  3. generate each Gateway named in service.gateways when missing;
+//  4. drop the Services that select the target's pods, and the Ingresses whose
+//     backends all point at dropped Services, because the canary's routing
+//     replaces them.
+// A rewrite that would be unsafe is an error saying what to change. Every
+// rewrite is explained in `explain` (printed by --explain).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "render/app_config.h"
+#include "render/canary_spec.h"
+#include "render/manifest.h"
+
+namespace gitcanary::render {
+
+struct CanaryRef {
+  std::size_t index;  // into the manifests
+  CanaryInfo info;
+};
+
+Status RewriteApp(std::vector<Manifest>& manifests, const std::vector<CanaryRef>& canaries,
+                  const AppConfig& config, const std::string& app_namespace,
+                  std::vector<std::string>* explain);
+
+}  // namespace gitcanary::render

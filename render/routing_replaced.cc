@@ -1,0 +1,149 @@
+#include "render/routing_replaced.h"
+
+#include <set>
+
+#include "render/fields.h"
+
+namespace gitcanary::render {
+
+using yaml::Node;
+
+namespace {
+
+bool SelectsPods(const Node& selector, const Node& pod_labels) {
+  if (!selector.IsMapping() || selector.fields.empty()) return false;
+  for (const yaml::Field& f : selector.fields) {
+    const Node* label = pod_labels.Find(f.key);
+    if (label == nullptr || !label->IsScalar() || label->value != f.value.value) return false;
+  }
+  return true;
+}
+
+// Resolves a port (number, or container port name) to a number; nullopt if unknown.
+std::optional<long long> ResolvePort(const Node& port, const Node& pod_spec) {
+  if (auto n = port.AsInt()) return n;
+  const Node* containers = pod_spec.Find("containers");
+  if (containers == nullptr) return std::nullopt;
+  for (const Node& c : containers->items) {
+    const Node* ports = c.Find("ports");
+    if (ports == nullptr) continue;
+    for (const Node& p : ports->items) {
+      const Node* name = p.Find("name");
+      const Node* number = p.Find("containerPort");
+      if (name != nullptr && number != nullptr && name->value == port.value) return number->AsInt();
+    }
+  }
+  return std::nullopt;
+}
+
+bool SamePort(const Node& a, const Node& b, const Node& pod_spec) {
+  auto x = ResolvePort(a, pod_spec);
+  auto y = ResolvePort(b, pod_spec);
+  if (x && y) return *x == *y;
+  return a.value == b.value;
+}
+
+Status CheckTargetPort(const Manifest& service, const Manifest& canary, const CanaryInfo& info,
+                       const Node& pod_spec) {
+  Fields f(service.file);
+  const Node* ports = service.doc.Path({"spec", "ports"});
+  if (ports == nullptr || !ports->IsSequence() || ports->items.empty()) return Status::Ok();
+  for (const Node& p : ports->items) {
+    const Node* target = p.Find("targetPort");
+    const Node* port = p.Find("port");
+    const Node* effective = target != nullptr ? target : port;
+    if (effective != nullptr && SamePort(*effective, info.target_port, pod_spec)) return Status::Ok();
+  }
+  const Node& first = ports->items.front();
+  const Node* shown = first.Find("targetPort") != nullptr ? first.Find("targetPort") : first.Find("port");
+  return f.Error(shown != nullptr ? *shown : first, "spec.ports[0].targetPort",
+                 "Service " + service.name + " sends traffic to port " + (shown ? shown->value : "?") +
+                     ", but " + canary.Describe() + " routes to targetPort " + info.target_port.value +
+                     "; make spec.service.targetPort of the Canary match before its routing replaces this Service");
+}
+
+// Service names an Ingress backend points at; "" for a non-Service backend.
+void CollectBackends(const Node& ingress_spec, std::vector<std::pair<std::string, const Node*>>* out) {
+  auto add = [out](const Node* backend, const Node* where) {
+    if (backend == nullptr) return;
+    const Node* v1 = backend->Path({"service", "name"});
+    const Node* beta = backend->Find("serviceName");
+    const Node* name = v1 != nullptr ? v1 : beta;
+    out->emplace_back(name != nullptr && name->IsScalar() ? name->value : std::string(), where);
+  };
+  add(ingress_spec.Find("defaultBackend"), ingress_spec.Find("defaultBackend"));
+  add(ingress_spec.Find("backend"), ingress_spec.Find("backend"));
+  const Node* rules = ingress_spec.Find("rules");
+  if (rules == nullptr) return;
+  for (const Node& rule : rules->items) {
+    const Node* paths = rule.Path({"http", "paths"});
+    if (paths == nullptr) continue;
+    for (const Node& p : paths->items) add(p.Find("backend"), &p);
+  }
+}
+
+bool IsIngress(const Manifest& m) {
+  return m.kind == "Ingress" && (m.api_version == "networking.k8s.io/v1" ||
+                                 m.api_version == "networking.k8s.io/v1beta1" ||
+                                 m.api_version == "extensions/v1beta1");
+}
+
+}  // namespace
+
+Status MarkReplacedServices(const std::vector<Manifest>& manifests, const Manifest& canary,
+                            const CanaryInfo& info, const Manifest& target,
+                            const std::string& app_namespace, std::vector<bool>* removed,
+                            std::vector<std::string>* explain) {
+  const Node* labels = target.doc.Path({"spec", "template", "metadata", "labels"});
+  const Node* pod_spec = target.doc.Path({"spec", "template", "spec"});
+  if (labels == nullptr || pod_spec == nullptr) return Status::Ok();
+  const std::string& ns = canary.EffectiveNamespace(app_namespace);
+  for (std::size_t i = 0; i < manifests.size(); ++i) {
+    const Manifest& m = manifests[i];
+    if (m.kind != "Service" || m.api_version != "v1" || (*removed)[i] || m.EffectiveNamespace(app_namespace) != ns) continue;
+    const Node* selector = m.doc.Path({"spec", "selector"});
+    if (selector == nullptr || !SelectsPods(*selector, *labels)) continue;
+    Status s = CheckTargetPort(m, canary, info, *pod_spec);
+    if (!s.ok()) return s;
+    (*removed)[i] = true;
+    explain->push_back("removed " + m.Describe() + ": it selects the pods of " + target.Describe() +
+                       ", whose traffic " + canary.Describe() + " now routes");
+  }
+  return Status::Ok();
+}
+
+Status MarkReplacedIngresses(const std::vector<Manifest>& manifests, const std::string& app_namespace,
+                             std::vector<bool>* removed, std::vector<std::string>* explain) {
+  std::set<std::pair<std::string, std::string>> gone;  // (namespace, service)
+  for (std::size_t i = 0; i < manifests.size(); ++i)
+    if ((*removed)[i] && manifests[i].kind == "Service")
+      gone.emplace(manifests[i].EffectiveNamespace(app_namespace), manifests[i].name);
+  for (std::size_t i = 0; i < manifests.size(); ++i) {
+    const Manifest& m = manifests[i];
+    const Node* spec = m.doc.Find("spec");
+    if (!IsIngress(m) || spec == nullptr) continue;
+    std::vector<std::pair<std::string, const Node*>> backends;
+    CollectBackends(*spec, &backends);
+    const std::string& ns = m.EffectiveNamespace(app_namespace);
+    std::string removed_name;
+    const std::pair<std::string, const Node*>* kept = nullptr;
+    for (const auto& b : backends) {
+      if (gone.count({ns, b.first}) != 0) removed_name = b.first;
+      else if (kept == nullptr) kept = &b;
+    }
+    if (removed_name.empty()) continue;
+    if (kept != nullptr) {
+      std::string what = kept->first.empty() ? "a non-Service backend" : "Service " + kept->first;
+      return Fields(m.file).Error(*kept->second, "spec",
+                                  "Ingress " + m.name + " routes to Service " + removed_name +
+                                      ", which the canary's routing replaces, and still routes to " + what +
+                                      ", which stays; move those paths to an Ingress of their own");
+    }
+    (*removed)[i] = true;
+    explain->push_back("removed " + m.Describe() + ": all its backends point at Service " + removed_name +
+                       ", which the canary's routing replaces");
+  }
+  return Status::Ok();
+}
+
+}  // namespace gitcanary::render
