@@ -4,7 +4,8 @@
 // interface. plugin/ provides the disk implementation and git/ provides one that
 // reads a commit's tree through libgit2, so both give byte-identical renders.
 // Paths are relative to the source's root, '/'-separated, with no leading '/',
-// and "" names the root itself.
+// and "" names the root itself. Implementations must allow calls from several
+// threads at once: the loader reads files in parallel.
 #pragma once
 
 #include <string>

@@ -1,5 +1,7 @@
 #include "git/tree_source.h"
 
+#include <mutex>
+
 #include <algorithm>
 #include <utility>
 
@@ -12,6 +14,9 @@ struct TreeSource::Repo {
   GitPtr<git_tree> tree;   // the commit's top-level tree
   std::string path;        // as given to Open, for messages
   std::string revision;    // as given to Open, for Describe
+  // libgit2 objects are not safe to share across threads unlocked; the loader
+  // reads files from several threads, so every access takes this lock.
+  mutable std::mutex mu;
 };
 
 namespace {
@@ -186,6 +191,7 @@ Result<std::string> TreeSource::BlobText(const git_oid* id, const std::string& p
 }
 
 Result<std::vector<DirEntry>> TreeSource::List(const std::string& dir) const {
+  std::lock_guard<std::mutex> lock(repo_->mu);
   const std::string clean = CleanPath(dir);
   auto tree = TreeAt(clean);
   if (!tree.ok()) return tree.status();
@@ -210,6 +216,7 @@ Result<std::vector<DirEntry>> TreeSource::List(const std::string& dir) const {
 }
 
 EntryType TreeSource::TypeOf(const std::string& path) const {
+  std::lock_guard<std::mutex> lock(repo_->mu);
   const std::string clean = CleanPath(path);
   if (clean.empty()) return EntryType::kDirectory;
   auto entry = Entry(clean);
@@ -218,6 +225,7 @@ EntryType TreeSource::TypeOf(const std::string& path) const {
 }
 
 Result<std::size_t> TreeSource::SizeOf(const std::string& path) const {
+  std::lock_guard<std::mutex> lock(repo_->mu);
   const std::string clean = CleanPath(path);
   auto entry = FileEntry(clean);
   if (!entry.ok()) return entry.status();
@@ -230,6 +238,7 @@ Result<std::size_t> TreeSource::SizeOf(const std::string& path) const {
 }
 
 Result<std::string> TreeSource::Read(const std::string& path) const {
+  std::lock_guard<std::mutex> lock(repo_->mu);
   const std::string clean = CleanPath(path);
   auto entry = FileEntry(clean);
   if (!entry.ok()) return entry.status();

@@ -133,6 +133,19 @@ Status AppendDocument(yaml::Node doc, const std::string& file, std::vector<Manif
   return Status::Ok();
 }
 
+Result<std::vector<Manifest>> ReadManifests(const FileSource& source, const std::string& path,
+                                            const LoadLimits& limits) {
+  auto size = source.SizeOf(path);
+  if (!size.ok()) return size.status();
+  if (*size > limits.max_file_bytes) {
+    return Status::Invalid(source.Describe(path) + ": file is " + std::to_string(*size) +
+                           " bytes, over the limit of " + std::to_string(limits.max_file_bytes));
+  }
+  auto text = source.Read(path);
+  if (!text.ok()) return text.status();
+  return ParseManifests(*text, source.Describe(path), limits);
+}
+
 }  // namespace
 
 bool IsManifestFileName(std::string_view name) {
@@ -171,28 +184,12 @@ Result<std::vector<Manifest>> LoadManifests(const FileSource& source, const std:
   auto paths = ListManifestFiles(source, dir);
   if (!paths.ok()) return paths.status();
   const std::size_t n = paths->size();
-  std::vector<std::string> texts(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    const std::string& path = (*paths)[i];
-    auto size = source.SizeOf(path);
-    if (!size.ok()) return size.status();
-    if (*size > limits.max_file_bytes) {
-      return Status::Invalid(source.Describe(path) + ": file is " + std::to_string(*size) +
-                             " bytes, over the limit of " + std::to_string(limits.max_file_bytes));
-    }
-    auto text = source.Read(path);
-    if (!text.ok()) return text.status();
-    texts[i] = std::move(*text);
-  }
-  // Parse on every core: files are independent. The first failure in file order wins
-  // so the message is the same on every run.
+  // Read and parse on every core: files are independent. The first failure in
+  // file order wins, so the message is the same on every run.
   std::vector<Result<std::vector<Manifest>>> parsed(n, Result<std::vector<Manifest>>(Status::Ok()));
   std::atomic<std::size_t> next{0};
   auto work = [&] {
-    for (std::size_t i = next++; i < n; i = next++) {
-      parsed[i] = ParseManifests(texts[i], source.Describe((*paths)[i]), limits);
-      std::string().swap(texts[i]);
-    }
+    for (std::size_t i = next++; i < n; i = next++) parsed[i] = ReadManifests(source, (*paths)[i], limits);
   };
   unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
   if (n < 8) threads = 1;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <unordered_map>
 
 #include "render/fields.h"
 #include "render/generated_objects.h"
@@ -14,16 +15,32 @@ using yaml::Node;
 
 namespace {
 
+std::string IndexKey(std::string_view kind, const std::string& ns, const std::string& name) {
+  std::string key(kind);
+  key += '\0';
+  key += ns;
+  key += '\0';
+  key += name;
+  return key;
+}
+
 struct Context {
   std::vector<Manifest>& manifests;
   const AppConfig& config;
   const std::string& app_ns;
   std::vector<std::string>* explain;
+  std::unordered_map<std::string, std::size_t> index;  // kind/namespace/name -> manifest
+  std::set<std::string> generated_hpas;                 // keys of HPAs generated so far
+
+  void BuildIndex() {
+    index.reserve(manifests.size());
+    for (std::size_t i = 0; i < manifests.size(); ++i)
+      index.emplace(IndexKey(manifests[i].kind, manifests[i].EffectiveNamespace(app_ns), manifests[i].name), i);
+  }
 
   Manifest* Find(std::string_view kind, const std::string& ns, const std::string& name) {
-    for (Manifest& m : manifests)
-      if (m.kind == kind && m.name == name && m.EffectiveNamespace(app_ns) == ns) return &m;
-    return nullptr;
+    auto it = index.find(IndexKey(kind, ns, name));
+    return it == index.end() ? nullptr : &manifests[it->second];
   }
 };
 
@@ -50,9 +67,8 @@ Status ScaleWithHpa(Context& ctx, const Manifest& canary, const CanaryInfo& info
   }
   const std::string ns = canary.EffectiveNamespace(ctx.app_ns);
   if (ctx.Find("HorizontalPodAutoscaler", ns, info.autoscaler) != nullptr) return Status::Ok();
-  for (const Manifest& g : *generated)
-    if (g.kind == "HorizontalPodAutoscaler" && g.name == info.autoscaler && g.EffectiveNamespace(ctx.app_ns) == ns)
-      return Status::Ok();
+  if (!ctx.generated_hpas.insert(IndexKey("HorizontalPodAutoscaler", ns, info.autoscaler)).second)
+    return Status::Ok();  // generated already for another Canary
   const HpaDefaults& d = ctx.config.hpa;
   long long max = std::max(d.max_replicas, replicas->value_or(0));
   generated->push_back(MakeManifest(MakeHpa(info.autoscaler, canary.ns, info.target, d.min_replicas, max,
@@ -96,9 +112,11 @@ void GenerateGateways(Context& ctx, const std::vector<CanaryRef>& canaries, std:
 Status RewriteApp(std::vector<Manifest>& manifests, const std::vector<CanaryRef>& canaries,
                   const AppConfig& config, const std::string& app_namespace,
                   std::vector<std::string>* explain) {
-  Context ctx{manifests, config, app_namespace, explain};
+  Context ctx{manifests, config, app_namespace, explain, {}, {}};
+  ctx.BuildIndex();
   std::vector<Manifest> generated;
   std::vector<bool> removed(manifests.size(), false);
+  const ServicesByNamespace services = IndexServices(manifests, app_namespace);
   for (const CanaryRef& c : canaries) {
     const Manifest& canary = manifests[c.index];
     const std::string ns = canary.EffectiveNamespace(app_namespace);
@@ -110,7 +128,7 @@ Status RewriteApp(std::vector<Manifest>& manifests, const std::vector<CanaryRef>
     }
     Status s = ScaleWithHpa(ctx, canary, c.info, *target, &generated);
     if (!s.ok()) return s;
-    s = MarkReplacedServices(manifests, canary, c.info, *target, app_namespace, &removed, explain);
+    s = MarkReplacedServices(manifests, services, canary, c.info, *target, app_namespace, &removed, explain);
     if (!s.ok()) return s;
   }
   Status s = MarkReplacedIngresses(manifests, app_namespace, &removed, explain);

@@ -90,7 +90,16 @@ bool IsIngress(const Manifest& m) {
 
 }  // namespace
 
-Status MarkReplacedServices(const std::vector<Manifest>& manifests, const Manifest& canary,
+ServicesByNamespace IndexServices(const std::vector<Manifest>& manifests, const std::string& app_namespace) {
+  ServicesByNamespace out;
+  for (std::size_t i = 0; i < manifests.size(); ++i)
+    if (manifests[i].kind == "Service" && manifests[i].api_version == "v1")
+      out[manifests[i].EffectiveNamespace(app_namespace)].push_back(i);
+  return out;
+}
+
+Status MarkReplacedServices(const std::vector<Manifest>& manifests, const ServicesByNamespace& services,
+                            const Manifest& canary,
                             const CanaryInfo& info, const Manifest& target,
                             const std::string& app_namespace, std::vector<bool>* removed,
                             std::vector<std::string>* explain) {
@@ -98,9 +107,11 @@ Status MarkReplacedServices(const std::vector<Manifest>& manifests, const Manife
   const Node* pod_spec = target.doc.Path({"spec", "template", "spec"});
   if (labels == nullptr || pod_spec == nullptr) return Status::Ok();
   const std::string& ns = canary.EffectiveNamespace(app_namespace);
-  for (std::size_t i = 0; i < manifests.size(); ++i) {
+  auto in_namespace = services.find(ns);
+  if (in_namespace == services.end()) return Status::Ok();
+  for (std::size_t i : in_namespace->second) {
     const Manifest& m = manifests[i];
-    if (m.kind != "Service" || m.api_version != "v1" || (*removed)[i] || m.EffectiveNamespace(app_namespace) != ns) continue;
+    if ((*removed)[i]) continue;
     const Node* selector = m.doc.Path({"spec", "selector"});
     if (selector == nullptr || !SelectsPods(*selector, *labels)) continue;
     Status s = CheckTargetPort(m, canary, info, *pod_spec);

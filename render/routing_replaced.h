@@ -9,6 +9,7 @@
 #pragma once
 
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/status.h"
@@ -17,8 +18,13 @@
 
 namespace gitcanary::render {
 
+// The Services of each namespace (effective), as indexes into the manifests.
+using ServicesByNamespace = std::unordered_map<std::string, std::vector<std::size_t>>;
+ServicesByNamespace IndexServices(const std::vector<Manifest>& manifests, const std::string& app_namespace);
+
 // Marks in `removed` the Services that select `target`'s pods.
-Status MarkReplacedServices(const std::vector<Manifest>& manifests, const Manifest& canary,
+Status MarkReplacedServices(const std::vector<Manifest>& manifests, const ServicesByNamespace& services,
+                            const Manifest& canary,
                             const CanaryInfo& info, const Manifest& target,
                             const std::string& app_namespace, std::vector<bool>* removed,
                             std::vector<std::string>* explain);

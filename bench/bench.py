@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+"""gitcanary benchmarks: medians and ratios against a baseline run on the same tree.
+
+Generates synthetic GitOps repos with ../shared/bench/gen_corpus.py and times
+`gitcanary render` against `kubectl kustomize` of the same tree. The machines
+are noisy, so every figure is a median of several runs and the verdicts use
+ratios measured in the same run.
+
+Usage: bench/bench.py [--quick] [--binary build/gitcanary]
+"""
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+GEN = os.path.join(ROOT, "..", "shared", "bench", "gen_corpus.py")
+
+
+def timed(cmd, runs, cwd=None):
+    """Median wall seconds and max peak RSS (KB) of `runs` runs of cmd."""
+    walls, peak = [], 0
+    for _ in range(runs):
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(proc.pid, 0)
+        walls.append(time.perf_counter() - start)
+        err = proc.stderr.read().decode(errors="replace")
+        proc.stderr.close()
+        if os.waitstatus_to_exitcode(status) != 0:
+            sys.exit(f"bench: {' '.join(cmd)} failed:\n{err}")
+        peak = max(peak, usage.ru_maxrss)
+    return statistics.median(walls), peak
+
+
+def corpus(base, n):
+    out = os.path.join(base, f"corpus-{n}")
+    if not os.path.isdir(out):
+        subprocess.run([sys.executable, GEN, out, str(n), "--canary"], check=True)
+    return out
+
+
+class Report:
+    def __init__(self):
+        self.rows, self.failed = [], 0
+
+    def add(self, name, value, target, ok):
+        self.rows.append((name, value, target, "ok" if ok else "MISSED"))
+        self.failed += 0 if ok else 1
+
+    def print(self):
+        width = max(len(r[0]) for r in self.rows)
+        print(f"\n{'benchmark'.ljust(width)}  {'measured':>22}  {'target':>14}  verdict")
+        for name, value, target, verdict in self.rows:
+            print(f"{name.ljust(width)}  {value:>22}  {target:>14}  {verdict}")
+
+
+def render_benchmarks(binary, base, quick, report):
+    render = lambda d: [binary, "render", "--mode", "flagger", d]
+    kustomize = lambda d: ["kubectl", "kustomize", d]
+    runs = 3 if quick else 7
+    c200, c1000, c2000 = corpus(base, 200), corpus(base, 1000), corpus(base, 2000)
+
+    t1000, rss1000 = timed(render(c1000), runs)
+    report.add("render 1000 apps (median wall)", f"{t1000 * 1000:.0f} ms", "<= 1000 ms", t1000 <= 1.0)
+    report.add("render 1000 apps (peak RSS)", f"{rss1000 / 1024:.0f} MB", "<= 200 MB", rss1000 <= 200 * 1024)
+    t2000, _ = timed(render(c2000), runs)
+    report.add("scaling: 2000 apps / 1000 apps", f"{t2000 / t1000:.2f}x", "<= 2.2x", t2000 / t1000 <= 2.2)
+
+    t200, _ = timed(render(c200), runs)
+    have_kubectl = shutil.which("kubectl") is not None
+    if have_kubectl:
+        k200, _ = timed(kustomize(c200), 3)
+        ratio = k200 / t200
+        report.add(f"200 apps: kustomize {k200:.2f} s / render {t200 * 1000:.1f} ms", f"{ratio:.0f}x faster", ">= 100x", ratio >= 100)
+    app = os.path.join(c1000, "apps", "app-00001")
+    one, _ = timed(render(app), 21)
+    report.add("render one app (median wall)", f"{one * 1000:.1f} ms", "<= 10 ms", one <= 0.010)
+    if have_kubectl:
+        k1, _ = timed(kustomize(app), 11)
+        report.add(f"one app: kustomize {k1 * 1000:.0f} ms / render", f"{k1 / one:.1f}x faster", ">= 5x", k1 / one >= 5)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--binary", default=os.path.join(ROOT, "build", "gitcanary"))
+    parser.add_argument("--quick", action="store_true", help="fewer runs per figure")
+    parser.add_argument("--keep", help="directory to keep generated corpora in (reused across runs)")
+    args = parser.parse_args()
+    if not os.path.isfile(GEN):
+        sys.exit(f"bench: {GEN} not found; the benchmarks need ../shared/bench/gen_corpus.py")
+    base = args.keep or tempfile.mkdtemp(prefix="gitcanary-bench-")
+    os.makedirs(base, exist_ok=True)
+    report = Report()
+    try:
+        render_benchmarks(os.path.abspath(args.binary), base, args.quick, report)
+    finally:
+        if not args.keep:
+            shutil.rmtree(base, ignore_errors=True)
+    report.print()
+    print(f"\n{len(report.rows) - report.failed} of {len(report.rows)} targets met")
+    return 1 if report.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

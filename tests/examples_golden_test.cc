@@ -1,0 +1,166 @@
+// Golden tests for the examples, and the render contract that goldens alone
+// cannot show: idempotence, independence from file names and order on disk,
+// JSON carrying the same objects, and rendering from a commit without checkout.
+//
+// A golden file is the reviewed flagger-mode render of one example; when a
+// change alters it on purpose, regenerate with
+//   build/gitcanary render --mode flagger examples/NAME > tests/golden/NAME.flagger.yaml
+// and review the diff like any code change.
+#include <doctest/doctest.h>
+
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "tests/test_util.h"
+
+namespace fs = std::filesystem;
+using namespace gitcanary::testing;
+
+namespace {
+
+const char* const kExamples[] = {"hello-world", "podinfo", "bookinfo-reviews", "monorepo"};
+
+std::string Example(const std::string& name) { return SourceDir() + "/examples/" + name; }
+
+std::string Golden(const std::string& name) {
+  return ReadFile(SourceDir() + "/tests/golden/" + name + ".flagger.yaml");
+}
+
+// Every manifest file of an example, relative to it.
+std::vector<std::string> ManifestFiles(const std::string& root) {
+  std::vector<std::string> out;
+  for (const auto& e : fs::recursive_directory_iterator(root)) {
+    std::string name = e.path().filename().string();
+    if (e.is_regular_file() && e.path().extension() == ".yaml" && name != "gitcanary.yaml")
+      out.push_back(fs::relative(e.path(), root).string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// A YAML value converted to JSON with the same typing rules the renderer uses.
+nlohmann::json ToJson(const YAML::Node& n) {
+  if (n.IsMap()) {
+    nlohmann::json j = nlohmann::json::object();
+    for (const auto& kv : n) j[kv.first.as<std::string>()] = ToJson(kv.second);
+    return j;
+  }
+  if (n.IsSequence()) {
+    nlohmann::json j = nlohmann::json::array();
+    for (const auto& item : n) j.push_back(ToJson(item));
+    return j;
+  }
+  if (n.IsNull()) return nullptr;
+  const std::string& s = n.Scalar();
+  if (n.Tag() == "?") {
+    if (s == "true" || s == "false") return s == "true";
+    try {
+      std::size_t used = 0;
+      long long v = std::stoll(s, &used);
+      if (used == s.size()) return v;
+    } catch (...) {
+    }
+  }
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("examples: flagger-mode render matches the reviewed golden file") {
+  for (const char* name : kExamples) {
+    CAPTURE(name);
+    RunResult r = Gitcanary({"render", "--mode", "flagger", Example(name)});
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.err.empty());
+    CHECK(r.out == Golden(name));
+  }
+}
+
+TEST_CASE("examples: rendering the output again changes nothing (idempotent)") {
+  for (const char* name : kExamples) {
+    CAPTURE(name);
+    TempDir dir;
+    WriteFile(dir / "rendered.yaml", Golden(name));
+    RunResult again = Gitcanary({"render", "--mode", "flagger", dir.path()});
+    REQUIRE(again.exit_code == 0);
+    CHECK(again.out == Golden(name));
+  }
+}
+
+TEST_CASE("examples: output does not depend on file names or their order on disk") {
+  for (const char* name : kExamples) {
+    CAPTURE(name);
+    std::vector<std::string> files = ManifestFiles(Example(name));
+    TempDir scattered, single;
+    // Each file under a name that sorts in reverse, and all of them in one stream, last first.
+    std::string stream;
+    for (std::size_t i = 0; i < files.size(); ++i) {
+      std::string text = ReadFile(Example(name) + "/" + files[i]);
+      WriteFile(scattered / ("z" + std::to_string(files.size() - i) + "/" + fs::path(files[i]).filename().string()), text);
+      stream = text + "\n---\n" + stream;
+    }
+    WriteFile(single / "all.yaml", stream);
+    // The config file is looked up upward from the app directory.
+    std::string config = ReadFile(Example(name) + "/gitcanary.yaml");
+    WriteFile(scattered / "gitcanary.yaml", config);
+    WriteFile(single / "gitcanary.yaml", config);
+    CHECK(Gitcanary({"render", "--mode", "flagger", scattered.path()}).out == Golden(name));
+    CHECK(Gitcanary({"render", "--mode", "flagger", single.path()}).out == Golden(name));
+  }
+}
+
+TEST_CASE("examples: -o json carries the same objects as the YAML stream") {
+  for (const char* name : kExamples) {
+    CAPTURE(name);
+    RunResult r = Gitcanary({"render", "--mode", "flagger", "-o", "json", Example(name)});
+    REQUIRE(r.exit_code == 0);
+    nlohmann::json list = nlohmann::json::parse(r.out);
+    CHECK(list["apiVersion"] == "v1");
+    CHECK(list["kind"] == "List");
+    std::vector<YAML::Node> docs = YAML::LoadAll(Golden(name));
+    REQUIRE(list["items"].size() == docs.size());
+    for (std::size_t i = 0; i < docs.size(); ++i) CHECK(list["items"][i] == ToJson(docs[i]));
+  }
+}
+
+TEST_CASE("examples: render --repo --revision reads the commit, not the working tree") {
+  TempDir repo;
+  fs::copy(SourceDir() + "/examples", repo / "examples", fs::copy_options::recursive);
+  Sh("cd " + repo.path() + " && git -c init.defaultBranch=main init -q && git add -A && "
+     "git -c user.name=t -c user.email=t@example.com commit -qm examples");
+  // Change the working tree after the commit: the commit's render must not see it.
+  WriteFile(repo / "examples/hello-world/deployment.yaml", "not: [valid");
+  for (const char* name : kExamples) {
+    CAPTURE(name);
+    RunResult r = Gitcanary({"render", "--mode", "flagger", "--repo", repo.path(), "--revision", "HEAD",
+                             std::string("examples/") + name});
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.out == Golden(name));
+  }
+  RunResult bad = Gitcanary({"render", "--mode", "flagger", "--repo", repo.path(), "--revision", "no-such-branch", "examples/podinfo"});
+  CHECK(bad.exit_code == 1);
+  CHECK(bad.out.empty());
+  CHECK(bad.err.find("unknown revision 'no-such-branch'") != std::string::npos);
+}
+
+TEST_CASE("render: the app namespace comes from --namespace, then ARGOCD_APP_NAMESPACE, then default") {
+  // A namespace-less Canary targets a Deployment written into namespace "web":
+  // it resolves only when the app namespace is "web".
+  TempDir dir;
+  std::string dep = ReadFile(Example("hello-world") + "/deployment.yaml");
+  dep.replace(dep.find("  name: hello-world\n"), 0, "  namespace: web\n");
+  WriteFile(dir / "deployment.yaml", dep);
+  WriteFile(dir / "canary.yaml", ReadFile(Example("hello-world") + "/canary.yaml"));
+  RunResult by_default = Gitcanary({"render", "--mode", "flagger", dir.path()});
+  CHECK(by_default.exit_code == 1);
+  CHECK(by_default.err.find("not found in namespace default") != std::string::npos);
+  RunResult by_env = Gitcanary({"render", "--mode", "flagger", dir.path()}, "", {{"ARGOCD_APP_NAMESPACE", "web"}});
+  CHECK(by_env.exit_code == 0);
+  RunResult by_flag = Gitcanary({"render", "--mode", "flagger", "-n", "web", dir.path()}, "", {{"ARGOCD_APP_NAMESPACE", "other"}});
+  CHECK(by_flag.exit_code == 0);
+  // Namespace-less input stays namespace-less: only the Deployment carries one.
+  CHECK(by_flag.out.find("namespace: web") != std::string::npos);
+  CHECK(by_flag.out.find("namespace: web") == by_flag.out.rfind("namespace: web"));
+}

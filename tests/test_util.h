@@ -1,0 +1,48 @@
+// Helpers for integration tests: a temp directory that cleans itself up, file
+// writing, and running the real gitcanary binary with captured output.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace gitcanary::testing {
+
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string operator/(const std::string& rel) const { return path_ + "/" + rel; }
+
+ private:
+  std::string path_;
+};
+
+// Writes `content` to `path`, creating parent directories.
+void WriteFile(const std::string& path, const std::string& content);
+std::string ReadFile(const std::string& path);
+
+struct RunResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs `args` (argv[0] included) with extra environment; stdin is /dev/null
+// unless `input` is given. Bounded by `timeout_seconds`.
+RunResult Run(const std::vector<std::string>& args, const std::string& input = "",
+              const std::map<std::string, std::string>& env = {}, int timeout_seconds = 60);
+
+// Runs the gitcanary binary under test with `args`.
+RunResult Gitcanary(const std::vector<std::string>& args, const std::string& input = "",
+                    const std::map<std::string, std::string>& env = {});
+
+// Runs a shell command (for git set-up in tests); fails the test on non-zero exit.
+void Sh(const std::string& command);
+
+std::string SourceDir();
+
+}  // namespace gitcanary::testing
