@@ -6,4 +6,4 @@ cd "$(dirname "$0")/.."
 # kubectl is the reference client for some tests; it is used when present.
 bash scripts/setup.sh
 cd build
-ctest --output-on-failure --timeout 900
+ctest --output-on-failure --timeout 300 -j "$(nproc)"
