@@ -1,6 +1,7 @@
 #include "render/canary_spec.h"
 
 #include "render/fields.h"
+#include "render/generated_objects.h"
 
 namespace gitcanary::render {
 
@@ -187,6 +188,11 @@ Status NormaliseService(Node& service, const Fields& f, CanaryInfo* info) {
     mesh.items.push_back(Node::String("mesh"));
     service.Set("gateways", std::move(mesh));
     gateways->push_back("mesh");
+  }
+  const Node* listed = service.Find("gateways");
+  for (std::size_t i = 0; i < gateways->size(); ++i) {
+    auto ref = ParseGatewayRef((*gateways)[i]);
+    if (!ref.ok()) return f.Error(listed->items[i], JoinPath(path, "gateways[" + std::to_string(i) + "]"), ref.status().message());
   }
   info->gateways = std::move(*gateways);
   auto hosts = StringList(f, service, "hosts", path);

@@ -74,31 +74,31 @@ Result<const Node*> Fields::Sequence(const Node& parent, std::string_view key,
 }
 
 std::optional<long long> ParseDurationMillis(std::string_view text) {
-  if (text.empty()) return std::nullopt;
+  // Go's time.ParseDuration without a sign: [0-9]+(.[0-9]*)?UNIT repeated, or "0".
   if (text == "0") return 0;
-  long long total = 0;
+  if (text.empty()) return std::nullopt;
+  double total = 0;
   std::size_t i = 0;
   while (i < text.size()) {
-    long long number = 0;
-    std::size_t digits = 0;
-    while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
-      number = number * 10 + (text[i] - '0');
-      if (number > 1000000000LL) return std::nullopt;
-      ++i, ++digits;
-    }
-    if (digits == 0) return std::nullopt;
+    std::size_t start = i;
+    while (i < text.size() && ((text[i] >= '0' && text[i] <= '9') || text[i] == '.')) ++i;
+    std::string_view number = text.substr(start, i - start);
+    if (number.empty() || number == "." || number.find('.') != number.rfind('.')) return std::nullopt;
     std::size_t unit_start = i;
-    while (i < text.size() && (text[i] < '0' || text[i] > '9')) ++i;
+    while (i < text.size() && !((text[i] >= '0' && text[i] <= '9') || text[i] == '.')) ++i;
     std::string_view unit = text.substr(unit_start, i - unit_start);
-    long long scale = 0;
-    if (unit == "ms") scale = 1;
-    else if (unit == "s") scale = 1000;
-    else if (unit == "m") scale = 60 * 1000;
-    else if (unit == "h") scale = 3600 * 1000;
+    double scale = 0;
+    if (unit == "ns") scale = 1e-6;
+    else if (unit == "us" || unit == "\u00b5s" || unit == "\u03bcs") scale = 1e-3;
+    else if (unit == "ms") scale = 1;
+    else if (unit == "s") scale = 1e3;
+    else if (unit == "m") scale = 60e3;
+    else if (unit == "h") scale = 3600e3;
     else return std::nullopt;
-    total += number * scale;
+    total += std::stod(std::string(number)) * scale;
+    if (total > 1e15) return std::nullopt;
   }
-  return total;
+  return static_cast<long long>(total);
 }
 
 }  // namespace gitcanary::render

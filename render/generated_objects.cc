@@ -13,21 +13,39 @@ Node Metadata(const std::string& name, const std::string& ns) {
 }
 }  // namespace
 
-std::optional<GatewayRef> ParseGatewayRef(const std::string& ref) {
-  if (ref == "mesh" || ref.empty()) return std::nullopt;
+namespace {
+// A DNS-1123 label (namespaces) or subdomain (object names, dots allowed).
+bool IsDnsName(std::string_view s, bool dots) {
+  if (s.empty() || s.size() > 253 || s.front() == '-' || s.back() == '-' || s.front() == '.' || s.back() == '.') return false;
+  for (char c : s)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || (dots && c == '.'))) return false;
+  return true;
+}
+}  // namespace
+
+Result<GatewayRef> ParseGatewayRef(const std::string& ref) {
+  if (ref == "mesh") return GatewayRef{true, "", ""};
   constexpr std::string_view kSuffix = ".svc.cluster.local";
+  GatewayRef out;
   if (auto slash = ref.find('/'); slash != std::string::npos) {
-    return GatewayRef{ref.substr(slash + 1), ref.substr(0, slash)};
-  }
-  if (ref.size() > kSuffix.size() && ref.compare(ref.size() - kSuffix.size(), kSuffix.size(), kSuffix) == 0) {
+    out.ns = ref.substr(0, slash);
+    out.name = ref.substr(slash + 1);
+  } else if (ref.size() > kSuffix.size() && ref.compare(ref.size() - kSuffix.size(), kSuffix.size(), kSuffix) == 0) {
     std::string head = ref.substr(0, ref.size() - kSuffix.size());
-    auto dot = head.find('.');
-    if (dot != std::string::npos) return GatewayRef{head.substr(0, dot), head.substr(dot + 1)};
+    auto dot = head.rfind('.');
+    if (dot == std::string::npos) {
+      return Status::Invalid("gateway \"" + ref + "\" must read NAME.NAMESPACE.svc.cluster.local");
+    }
+    out.name = head.substr(0, dot);
+    out.ns = head.substr(dot + 1);
+  } else {
+    out.name = ref;
   }
-  if (auto dot = ref.find('.'); dot != std::string::npos) {
-    return GatewayRef{ref.substr(0, dot), ref.substr(dot + 1)};
+  if (!IsDnsName(out.name, true) || (!out.ns.empty() && !IsDnsName(out.ns, false)) ||
+      (ref.find('/') != std::string::npos && out.ns.empty())) {
+    return Status::Invalid("gateway \"" + ref + "\" is not mesh, NAMESPACE/NAME, NAME.NAMESPACE.svc.cluster.local or NAME");
   }
-  return GatewayRef{ref, ""};
+  return out;
 }
 
 Node MakeHpa(const std::string& name, const std::string& ns, const std::string& deployment,

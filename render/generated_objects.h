@@ -10,18 +10,21 @@
 #include <string>
 #include <vector>
 
+#include "core/status.h"
 #include "render/app_config.h"
 #include "render/yaml_tree.h"
 
 namespace gitcanary::render {
 
 struct GatewayRef {
+  bool mesh = false;  // the sidecar mesh, not a Gateway object
   std::string name;
   std::string ns;  // "" = the Canary's own namespace
 };
 
-// Parses `name.ns.svc.cluster.local`, `ns/name` or `name`; nullopt for `mesh`.
-std::optional<GatewayRef> ParseGatewayRef(const std::string& ref);
+// Parses `mesh`, `name.ns.svc.cluster.local`, `ns/name` or `name`; an error
+// message for anything else (empty parts, extra slashes, bad characters).
+Result<GatewayRef> ParseGatewayRef(const std::string& ref);
 
 yaml::Node MakeHpa(const std::string& name, const std::string& ns, const std::string& deployment,
                    long long min_replicas, long long max_replicas, long long cpu_utilization);

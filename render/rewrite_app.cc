@@ -15,8 +15,12 @@ using yaml::Node;
 
 namespace {
 
-std::string IndexKey(std::string_view kind, const std::string& ns, const std::string& name) {
-  std::string key(kind);
+// Objects are found by API group and kind (a Gateway API Gateway is not an
+// Istio Gateway), namespace and name.
+std::string IndexKey(std::string_view group, std::string_view kind, const std::string& ns, const std::string& name) {
+  std::string key(group);
+  key += '\0';
+  key += kind;
   key += '\0';
   key += ns;
   key += '\0';
@@ -30,16 +34,15 @@ struct Context {
   const std::string& app_ns;
   std::vector<std::string>* explain;
   std::unordered_map<std::string, std::size_t> index;  // kind/namespace/name -> manifest
-  std::set<std::string> generated_hpas;                 // keys of HPAs generated so far
 
   void BuildIndex() {
     index.reserve(manifests.size());
     for (std::size_t i = 0; i < manifests.size(); ++i)
-      index.emplace(IndexKey(manifests[i].kind, manifests[i].EffectiveNamespace(app_ns), manifests[i].name), i);
+      index.emplace(IndexKey(manifests[i].Group(), manifests[i].kind, manifests[i].EffectiveNamespace(app_ns), manifests[i].name), i);
   }
 
-  Manifest* Find(std::string_view kind, const std::string& ns, const std::string& name) {
-    auto it = index.find(IndexKey(kind, ns, name));
+  Manifest* Find(std::string_view group, std::string_view kind, const std::string& ns, const std::string& name) {
+    auto it = index.find(IndexKey(group, kind, ns, name));
     return it == index.end() ? nullptr : &manifests[it->second];
   }
 };
@@ -66,9 +69,7 @@ Status ScaleWithHpa(Context& ctx, const Manifest& canary, const CanaryInfo& info
                            " owns scaling");
   }
   const std::string ns = canary.EffectiveNamespace(ctx.app_ns);
-  if (ctx.Find("HorizontalPodAutoscaler", ns, info.autoscaler) != nullptr) return Status::Ok();
-  if (!ctx.generated_hpas.insert(IndexKey("HorizontalPodAutoscaler", ns, info.autoscaler)).second)
-    return Status::Ok();  // generated already for another Canary
+  if (ctx.Find("autoscaling", "HorizontalPodAutoscaler", ns, info.autoscaler) != nullptr) return Status::Ok();
   const HpaDefaults& d = ctx.config.hpa;
   long long max = std::max(d.max_replicas, replicas->value_or(0));
   generated->push_back(MakeManifest(MakeHpa(info.autoscaler, canary.ns, info.target, d.min_replicas, max,
@@ -87,13 +88,13 @@ void GenerateGateways(Context& ctx, const std::vector<CanaryRef>& canaries, std:
   for (const CanaryRef& c : canaries) {
     const Manifest& canary = ctx.manifests[c.index];
     for (const std::string& ref : c.info.gateways) {
-      auto gw = ParseGatewayRef(ref);
-      if (!gw) continue;
+      auto gw = ParseGatewayRef(ref);  // validated with the Canary
+      if (!gw.ok() || gw->mesh) continue;
       std::string ns_written = gw->ns.empty() ? canary.ns : gw->ns;
       std::string ns = ns_written.empty() ? ctx.app_ns : ns_written;
-      if (ctx.Find("Gateway", ns, gw->name) != nullptr) continue;
+      if (ctx.Find("networking.istio.io", "Gateway", ns, gw->name) != nullptr) continue;
       Wanted& w = wanted[{ns, gw->name}];
-      w.ns_written = ns_written;
+      if (w.ns_written.empty()) w.ns_written = ns_written;  // an explicit namespace wins, whatever the order
       if (w.by.empty()) w.by = canary.Describe();
       if (c.info.hosts.empty()) w.any_host = true;
       for (const std::string& h : c.info.hosts) w.hosts.insert(h);
@@ -107,26 +108,45 @@ void GenerateGateways(Context& ctx, const std::vector<CanaryRef>& canaries, std:
   }
 }
 
+// One Deployment, and one HPA, belong to at most one Canary: two Canaries over
+// one object would fight, and which one wins would depend on input order.
+Status ClaimOnce(const Manifest& canary, const std::string& object, std::string_view path,
+                 std::map<std::string, const Manifest*>* claims) {
+  auto [it, fresh] = claims->emplace(object, &canary);
+  if (fresh) return Status::Ok();
+  const Node* at = canary.doc.Path({"spec", path == "spec.targetRef.name" ? "targetRef" : "autoscalerRef", "name"});
+  return Fields(canary.file).Error(at != nullptr ? *at : canary.doc, path,
+                                   object + " is already claimed by " + it->second->Describe() + " (" +
+                                       it->second->file + "); give each Canary its own");
+}
+
 }  // namespace
 
 Status RewriteApp(std::vector<Manifest>& manifests, const std::vector<CanaryRef>& canaries,
                   const AppConfig& config, const std::string& app_namespace,
                   std::vector<std::string>* explain) {
-  Context ctx{manifests, config, app_namespace, explain, {}, {}};
+  Context ctx{manifests, config, app_namespace, explain, {}};
   ctx.BuildIndex();
   std::vector<Manifest> generated;
   std::vector<bool> removed(manifests.size(), false);
+  std::map<std::string, const Manifest*> claims;  // object -> the one Canary that owns it
   const ServicesByNamespace services = IndexServices(manifests, app_namespace);
   for (const CanaryRef& c : canaries) {
     const Manifest& canary = manifests[c.index];
     const std::string ns = canary.EffectiveNamespace(app_namespace);
-    Manifest* target = ctx.Find("Deployment", ns, c.info.target);
+    Manifest* target = ctx.Find("apps", "Deployment", ns, c.info.target);
     if (target == nullptr) {
       const Node* at = canary.doc.Path({"spec", "targetRef", "name"});
       return Fields(canary.file).Error(at != nullptr ? *at : canary.doc, "spec.targetRef.name",
                                        "Deployment \"" + c.info.target + "\" not found in namespace " + ns);
     }
-    Status s = ScaleWithHpa(ctx, canary, c.info, *target, &generated);
+    Status s = ClaimOnce(canary, "Deployment " + ns + "/" + c.info.target, "spec.targetRef.name", &claims);
+    if (!s.ok()) return s;
+    if (!c.info.autoscaler.empty()) {
+      s = ClaimOnce(canary, "HorizontalPodAutoscaler " + ns + "/" + c.info.autoscaler, "spec.autoscalerRef.name", &claims);
+      if (!s.ok()) return s;
+    }
+    s = ScaleWithHpa(ctx, canary, c.info, *target, &generated);
     if (!s.ok()) return s;
     s = MarkReplacedServices(manifests, services, canary, c.info, *target, app_namespace, &removed, explain);
     if (!s.ok()) return s;

@@ -55,8 +55,9 @@ Status CheckTargetPort(const Manifest& service, const Manifest& canary, const Ca
     if (effective != nullptr && SamePort(*effective, info.target_port, pod_spec)) return Status::Ok();
   }
   const Node& first = ports->items.front();
-  const Node* shown = first.Find("targetPort") != nullptr ? first.Find("targetPort") : first.Find("port");
-  return f.Error(shown != nullptr ? *shown : first, "spec.ports[0].targetPort",
+  const bool has_target = first.Find("targetPort") != nullptr;
+  const Node* shown = has_target ? first.Find("targetPort") : first.Find("port");
+  return f.Error(shown != nullptr ? *shown : first, has_target ? "spec.ports[0].targetPort" : "spec.ports[0].port",
                  "Service " + service.name + " sends traffic to port " + (shown ? shown->value : "?") +
                      ", but " + canary.Describe() + " routes to targetPort " + info.target_port.value +
                      "; make spec.service.targetPort of the Canary match before its routing replaces this Service");
@@ -111,9 +112,13 @@ Status MarkReplacedServices(const std::vector<Manifest>& manifests, const Servic
   if (in_namespace == services.end()) return Status::Ok();
   for (std::size_t i : in_namespace->second) {
     const Manifest& m = manifests[i];
-    if ((*removed)[i]) continue;
     const Node* selector = m.doc.Path({"spec", "selector"});
     if (selector == nullptr || !SelectsPods(*selector, *labels)) continue;
+    if ((*removed)[i]) {
+      return Fields(m.file).Error(*selector, "spec.selector",
+                                  "Service " + m.name + " selects the pods of more than one Canary's target, "
+                                  "including " + target.Describe() + "; narrow its selector or split it");
+    }
     Status s = CheckTargetPort(m, canary, info, *pod_spec);
     if (!s.ok()) return s;
     (*removed)[i] = true;

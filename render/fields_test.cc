@@ -1,0 +1,22 @@
+// Go-style duration parsing used for every interval and timeout in a Canary.
+#include <doctest/doctest.h>
+
+#include "render/fields.h"
+
+using gitcanary::render::ParseDurationMillis;
+
+TEST_CASE("durations parse as Go's time.ParseDuration does, in milliseconds") {
+  struct Row { const char* text; long long millis; };
+  const Row good[] = {{"0", 0},          {"30s", 30000},      {"1m", 60000},     {"1m30s", 90000},
+                      {"1.5m", 90000},   {"500ms", 500},      {"2h", 7200000},   {"1h0m0s", 3600000},
+                      {"1500us", 1},     {"2000000ns", 2},    {"10.s", 10000}};
+  for (const Row& row : good) {
+    CAPTURE(row.text);
+    REQUIRE(ParseDurationMillis(row.text).has_value());
+    CHECK(*ParseDurationMillis(row.text) == row.millis);
+  }
+  for (const char* bad : {"", "1", "m", "5x", "1 minute", "1.2.3s", "-1s", ".s", "1m 30s"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(ParseDurationMillis(bad).has_value());
+  }
+}
