@@ -47,7 +47,7 @@ struct Frame {
 
 class TreeBuilder : public YAML::EventHandler {
  public:
-  explicit TreeBuilder(const ParseLimits& limits) : limits_(limits) {}
+  TreeBuilder(const ParseLimits& limits, std::string_view text) : limits_(limits), text_(text) {}
 
   std::vector<Node>& docs() { return docs_; }
 
@@ -86,6 +86,7 @@ class TreeBuilder : public YAML::EventHandler {
     Node n;
     n.mark = ToMark(mark);
     bool quoted = tag == "!" || tag == "tag:yaml.org,2002:str";
+    CheckQuoteClosed(mark);
     if (quoted || !value.empty()) {
       n.kind = Kind::kScalar;
       n.style = quoted ? Style::kQuoted : Style::kPlain;
@@ -107,6 +108,26 @@ class TreeBuilder : public YAML::EventHandler {
   void OnMapEnd() override { Pop(); }
 
  private:
+  // yaml-cpp accepts a quoted scalar that runs to the end of the stream; every
+  // other YAML parser, kubectl's included, rejects it, and so do we.
+  void CheckQuoteClosed(const YAML::Mark& mark) const {
+    if (mark.pos < 0 || static_cast<std::size_t>(mark.pos) >= text_.size()) return;
+    const char quote = text_[static_cast<std::size_t>(mark.pos)];
+    if (quote != '"' && quote != '\'') return;
+    for (std::size_t i = static_cast<std::size_t>(mark.pos) + 1; i < text_.size(); ++i) {
+      if (quote == '"' && text_[i] == '\\') {
+        ++i;
+      } else if (text_[i] == quote) {
+        if (quote == '\'' && i + 1 < text_.size() && text_[i + 1] == '\'') {
+          ++i;
+          continue;
+        }
+        return;
+      }
+    }
+    throw BuildError{ToMark(mark), "quoted string is never closed"};
+  }
+
   std::string TooLarge() const {
     return "document too large: more than " + std::to_string(limits_.max_nodes_per_document) +
            " nodes (alias expansion?)";
@@ -180,6 +201,7 @@ class TreeBuilder : public YAML::EventHandler {
   }
 
   const ParseLimits& limits_;
+  std::string_view text_;  // the source, to check quoted scalars are closed
   std::vector<Node> docs_;
   Node root_;
   bool have_root_ = false;
@@ -195,7 +217,7 @@ Result<std::vector<Node>> EventParseYaml(std::string_view text, const std::strin
   try {
     std::istringstream in{std::string(text)};
     YAML::Parser parser(in);
-    TreeBuilder builder(limits);
+    TreeBuilder builder(limits, text);
     while (parser.HandleNextDocument(builder)) {
     }
     return std::move(builder.docs());

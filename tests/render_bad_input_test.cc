@@ -87,6 +87,16 @@ TEST_CASE("render: malformed YAML is reported at its line and column") {
   ExpectOneLineError(r, "broken.yaml:7:", "invalid YAML");
 }
 
+TEST_CASE("render: a quoted string left open to the end of the file is malformed") {
+  for (const char* value : {"\"unclosed", "'unclosed", "'it''s"}) {
+    CAPTURE(value);
+    TempDir dir;
+    WriteFile(dir / "deployment.yaml", kDeployment);
+    WriteFile(dir / "broken.yaml", std::string("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: ") + value + "\n");
+    ExpectOneLineError(RenderDir(dir), "broken.yaml:6:6", "quoted string is never closed");
+  }
+}
+
 TEST_CASE("render: a duplicate object names both places") {
   TempDir dir;
   WriteFile(dir / "a.yaml", kDeployment);
