@@ -23,6 +23,14 @@ struct DirEntry {
   std::string link_target; // for kSymlink: the link text, as stored
 };
 
+inline constexpr std::size_t kNoLimit = static_cast<std::size_t>(-1);
+
+// The error every FileSource gives for a file over the caller's limit.
+inline Status FileTooLarge(const std::string& described, std::size_t size, std::size_t limit) {
+  return Status::Invalid(described + ": file is " + std::to_string(size) + " bytes, over the limit of " +
+                         std::to_string(limit));
+}
+
 class FileSource {
  public:
   virtual ~FileSource() = default;
@@ -30,10 +38,9 @@ class FileSource {
   virtual Result<std::vector<DirEntry>> List(const std::string& dir) const = 0;
   // Type of one path without following a final symlink; kOther if absent.
   virtual EntryType TypeOf(const std::string& path) const = 0;
-  // Size in bytes of a regular file (so callers can refuse large files unread).
-  virtual Result<std::size_t> SizeOf(const std::string& path) const = 0;
-  // Whole contents of a regular file.
-  virtual Result<std::string> Read(const std::string& path) const = 0;
+  // Whole contents of a regular file. A file larger than `max_bytes` is refused
+  // unread with FileTooLarge().
+  virtual Result<std::string> Read(const std::string& path, std::size_t max_bytes = kNoLimit) const = 0;
   // Display name of `path` for messages (for example the path on disk).
   virtual std::string Describe(const std::string& path) const = 0;
 };

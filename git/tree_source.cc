@@ -224,7 +224,7 @@ EntryType TreeSource::TypeOf(const std::string& path) const {
   return TypeOfMode(git_tree_entry_filemode(entry->get()));
 }
 
-Result<std::size_t> TreeSource::SizeOf(const std::string& path) const {
+Result<std::string> TreeSource::Read(const std::string& path, std::size_t max_bytes) const {
   std::lock_guard<std::mutex> lock(repo_->mu);
   const std::string clean = CleanPath(path);
   auto entry = FileEntry(clean);
@@ -234,14 +234,7 @@ Result<std::size_t> TreeSource::SizeOf(const std::string& path) const {
   if (git_odb_read_header(&size, &type, repo_->odb.get(), git_tree_entry_id(entry->get())) != 0) {
     return Status::Io(Describe(clean) + ": cannot read blob: " + LastGitError());
   }
-  return size;
-}
-
-Result<std::string> TreeSource::Read(const std::string& path) const {
-  std::lock_guard<std::mutex> lock(repo_->mu);
-  const std::string clean = CleanPath(path);
-  auto entry = FileEntry(clean);
-  if (!entry.ok()) return entry.status();
+  if (size > max_bytes) return FileTooLarge(Describe(clean), size, max_bytes);
   return BlobText(git_tree_entry_id(entry->get()), clean);
 }
 

@@ -6,7 +6,7 @@
 // commit) and serves that commit's tree. Entry modes map as 100644/100755 ->
 // kFile, 040000 -> kDirectory, 120000 -> kSymlink (link_target = the blob
 // content) and 160000 (submodule) -> kOther. Symlinks are never followed:
-// Read/SizeOf/List of a symlink is an error, as in plugin::DiskSource.
+// Read/List of a symlink is an error, as in plugin::DiskSource.
 //
 // Roots and paths above the root. Open's `subdir` (for example "apps/a")
 // becomes the root, so paths given to the FileSource methods are relative to
@@ -61,8 +61,7 @@ class TreeSource : public FileSource {
 
   Result<std::vector<DirEntry>> List(const std::string& dir) const override;
   EntryType TypeOf(const std::string& path) const override;
-  Result<std::size_t> SizeOf(const std::string& path) const override;
-  Result<std::string> Read(const std::string& path) const override;
+  Result<std::string> Read(const std::string& path, std::size_t max_bytes = kNoLimit) const override;
   std::string Describe(const std::string& path) const override;
 
   struct Repo;  // the open repository and commit tree, shared by AtRoot sources

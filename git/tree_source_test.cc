@@ -173,9 +173,11 @@ TEST_CASE("TreeSource reads committed file contents and sizes without a checkout
   CHECK(MustRead(*src, "gitcanary.yaml") == "canary: true\n");
   CHECK(MustRead(*src, "apps/a/run.sh") == "#!/bin/sh\necho hi\n");
   CHECK(src->TypeOf("apps/a/run.sh") == EntryType::kFile);
-  auto size = src->SizeOf("apps/a/deployment.yaml");
-  REQUIRE(size.ok());
-  CHECK(*size == std::string("replicas: 2\n").size());
+  const std::size_t size = std::string("replicas: 2\n").size();
+  CHECK(src->Read("apps/a/deployment.yaml", size).ok());
+  auto over = src->Read("apps/a/deployment.yaml", size - 1);
+  REQUIRE_FALSE(over.ok());
+  CHECK(over.status().message().find("main:apps/a/deployment.yaml: file is 12 bytes, over the limit of 11") != std::string::npos);
 }
 
 TEST_CASE("TreeSource lists and reads nested directories") {
@@ -202,7 +204,6 @@ TEST_CASE("TreeSource reports symlinks with the blob text as target and does not
   auto read = src->Read("apps/a/alias.yaml");
   REQUIRE_FALSE(read.ok());
   CHECK(read.status().message() == "main:apps/a/alias.yaml: is a symbolic link (not followed)");
-  CHECK_FALSE(src->SizeOf("apps/a/alias.yaml").ok());
 }
 
 TEST_CASE("TreeSource resolves a branch, an annotated tag, full and short SHAs and HEAD~1") {
@@ -307,7 +308,6 @@ TEST_CASE("TreeSource reports missing paths and wrong types as errors naming REV
   REQUIRE_FALSE(list_file.ok());
   CHECK(list_file.status().message() == "main:README: not a directory");
   CHECK_FALSE(src->List("nope").ok());
-  CHECK_FALSE(src->SizeOf("vendor/sub").ok());
 }
 
 TEST_CASE("DiskSource and TreeSource give the same List and Read results for a checkout") {

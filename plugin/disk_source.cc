@@ -151,16 +151,7 @@ EntryType DiskSource::TypeOf(const std::string& path) const {
   return TypeOfStat(st);
 }
 
-Result<std::size_t> DiskSource::SizeOf(const std::string& path) const {
-  const std::string full = Describe(path);
-  struct stat st;
-  if (lstat(full.c_str(), &st) != 0) return ErrnoStatus(full, errno);
-  if (S_ISLNK(st.st_mode)) return ErrnoStatus(full, ELOOP);
-  if (!S_ISREG(st.st_mode)) return Status::Invalid(full + ": not a regular file");
-  return static_cast<std::size_t>(st.st_size);
-}
-
-Result<std::string> DiskSource::Read(const std::string& path) const {
+Result<std::string> DiskSource::Read(const std::string& path, std::size_t max_bytes) const {
   const std::string full = Describe(path);
   // O_NONBLOCK so that a FIFO cannot hang us before fstat rejects it.
   Fd fd(open(full.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
@@ -168,6 +159,7 @@ Result<std::string> DiskSource::Read(const std::string& path) const {
   struct stat st;
   if (fstat(fd.get(), &st) != 0) return ErrnoStatus(full, errno);
   if (!S_ISREG(st.st_mode)) return Status::Invalid(full + ": not a regular file");
+  if (static_cast<std::size_t>(st.st_size) > max_bytes) return FileTooLarge(full, st.st_size, max_bytes);
   std::string data(static_cast<std::size_t>(st.st_size), '\0');
   std::size_t got = 0;
   while (got < data.size()) {

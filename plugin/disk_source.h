@@ -4,7 +4,7 @@
 // Paths are relative to the root given at construction ("" is the root
 // itself). It has lstat semantics throughout so that it agrees with
 // git::TreeSource on the same tree: List() reports symlinks as kSymlink with
-// the readlink text and TypeOf() does not follow them; Read/SizeOf/List of a
+// the readlink text and TypeOf() does not follow them; Read/List of a
 // path whose last component is a symlink is an error (symlinks are never
 // followed). Read() is one open + fstat + read into a string of the file's
 // size, since a render reads thousands of files.
@@ -33,8 +33,7 @@ class DiskSource : public FileSource {
 
   Result<std::vector<DirEntry>> List(const std::string& dir) const override;
   EntryType TypeOf(const std::string& path) const override;
-  Result<std::size_t> SizeOf(const std::string& path) const override;
-  Result<std::string> Read(const std::string& path) const override;
+  Result<std::string> Read(const std::string& path, std::size_t max_bytes = kNoLimit) const override;
   // The path joined onto the root as the user would type it: with root "."
   // just `path`; with root "examples/x", "examples/x/deployment.yaml".
   std::string Describe(const std::string& path) const override;

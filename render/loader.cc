@@ -135,13 +135,7 @@ Status AppendDocument(yaml::Node doc, const std::string& file, std::vector<Manif
 
 Result<std::vector<Manifest>> ReadManifests(const FileSource& source, const std::string& path,
                                             const LoadLimits& limits) {
-  auto size = source.SizeOf(path);
-  if (!size.ok()) return size.status();
-  if (*size > limits.max_file_bytes) {
-    return Status::Invalid(source.Describe(path) + ": file is " + std::to_string(*size) +
-                           " bytes, over the limit of " + std::to_string(limits.max_file_bytes));
-  }
-  auto text = source.Read(path);
+  auto text = source.Read(path, limits.max_file_bytes);
   if (!text.ok()) return text.status();
   return ParseManifests(*text, source.Describe(path), limits);
 }

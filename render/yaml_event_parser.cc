@@ -21,6 +21,11 @@ struct BuildError {
   std::string message;
 };
 
+// Thrown when yaml-cpp stops making progress at a token it cannot use.
+struct Stuck {
+  YAML::Mark mark;
+};
+
 Mark ToMark(const YAML::Mark& m) {
   if (m.is_null()) return Mark{};
   return Mark{m.line + 1, m.column + 1};
@@ -51,7 +56,11 @@ class TreeBuilder : public YAML::EventHandler {
 
   std::vector<Node>& docs() { return docs_; }
 
-  void OnDocumentStart(const YAML::Mark&) override {
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    // yaml-cpp 0.7 starts a new empty document at a stray ',' forever without
+    // consuming it; a document that starts where the previous one did is stuck.
+    if (!docs_.empty() && mark.pos == last_doc_pos_) throw Stuck{mark};
+    last_doc_pos_ = mark.pos;
     anchors_.clear();
     stack_.clear();
     count_ = 0;
@@ -208,6 +217,7 @@ class TreeBuilder : public YAML::EventHandler {
   std::vector<Frame> stack_;
   std::unordered_map<YAML::anchor_t, Anchored> anchors_;
   std::size_t count_ = 0;
+  int last_doc_pos_ = -1;
 };
 
 }  // namespace
@@ -221,6 +231,11 @@ Result<std::vector<Node>> EventParseYaml(std::string_view text, const std::strin
     while (parser.HandleNextDocument(builder)) {
     }
     return std::move(builder.docs());
+  } catch (const Stuck& e) {
+    const auto pos = static_cast<std::size_t>(e.mark.pos);
+    std::string what = pos < text.size() ? "'" + std::string(1, text[pos]) + "'" : "end of input";
+    Mark m = ToMark(e.mark);
+    return Status::Invalid(AtPlace(file, m.line, m.column, "invalid YAML: unexpected " + what));
   } catch (const BuildError& e) {
     return Status::Invalid(AtPlace(file, e.mark.line, e.mark.column, e.message));
   } catch (const YAML::Exception& e) {

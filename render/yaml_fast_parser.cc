@@ -4,90 +4,59 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <deque>
+#include <iterator>
 #include <string>
+#include <utility>
 
 namespace gitcanary::yaml {
 namespace {
 
-// Bytes that end a run of ordinary characters in a block plain scalar or key:
-// control characters (newline, tab, CR...), ':' and '#'.
-constexpr std::array<bool, 256> kPlainStop = [] {
-  std::array<bool, 256> t{};
-  for (int c = 0; c < 0x20; ++c) t[c] = true;
-  t[':'] = t['#'] = t[0x7F] = true;
+// Character classes for the scanning loops, one bit each. "Stop" classes end
+// a run of bytes that can be copied as they are.
+enum : std::uint8_t {
+  kPlainStop = 1,    // block plain scalar: controls, ':' and '#'
+  kFlowStop = 2,     // flow plain scalar: also ',', '[', ']', '{', '}', '?'
+  kDoubleStop = 4,   // double-quoted: controls except tab, '"' and '\'
+  kSingleStop = 8,   // single-quoted: controls except tab, '\''
+  kLineStop = 16,    // block scalar line: controls except tab
+  kPlainFirst = 32,  // may start a plain scalar ('?' and ':' are declined here)
+};
+
+constexpr std::array<std::uint8_t, 256> kClass = [] {
+  std::array<std::uint8_t, 256> t{};
+  constexpr std::string_view kIndicators = "?:,[]{}#&*!|>'\"%@`";
+  for (int c = 0; c < 256; ++c) {
+    const bool control = c < 0x20 || c == 0x7F;
+    const bool stop = control && c != '\t';
+    int b = 0;
+    if (control || c == ':' || c == '#') b |= kPlainStop | kFlowStop;
+    if (c == ',' || c == '[' || c == ']' || c == '{' || c == '}' || c == '?') b |= kFlowStop;
+    if (stop || c == '"' || c == '\\') b |= kDoubleStop;
+    if (stop || c == '\'') b |= kSingleStop;
+    if (stop) b |= kLineStop;
+    if (!control && c != ' ' && kIndicators.find(static_cast<char>(c)) == std::string_view::npos)
+      b |= kPlainFirst;
+    t[static_cast<std::size_t>(c)] = static_cast<std::uint8_t>(b);
+  }
   return t;
 }();
 
-// Bytes that end a run inside a flow plain scalar: the above plus flow indicators.
-constexpr std::array<bool, 256> kFlowStop = [] {
-  std::array<bool, 256> t = kPlainStop;
-  t[','] = t['['] = t[']'] = t['{'] = t['}'] = true;
-  return t;
-}();
+bool Is(char c, std::uint8_t cls) { return (kClass[static_cast<unsigned char>(c)] & cls) != 0; }
 
-// Bytes that end a run inside a double-quoted scalar.
-constexpr std::array<bool, 256> kDoubleStop = [] {
-  std::array<bool, 256> t{};
-  for (int c = 0; c < 0x20; ++c) t[c] = c != '\t';
-  t['"'] = t['\\'] = t[0x7F] = true;
-  return t;
-}();
-
-// Bytes that end a run inside a block scalar line: line breaks and controls.
-constexpr std::array<bool, 256> kLineStop = [] {
-  std::array<bool, 256> t{};
-  for (int c = 0; c < 0x20; ++c) t[c] = c != '\t';
-  t[0x7F] = true;
-  return t;
-}();
-
-// Bytes that end a run inside a single-quoted scalar.
-constexpr std::array<bool, 256> kSingleStop = [] {
-  std::array<bool, 256> t = kLineStop;
-  t['\''] = true;
-  return t;
-}();
-
-// Characters that may start a plain scalar here ('-' only when not followed
-// by a blank; callers check that first).
-bool PlainFirstOk(unsigned char c) {
-  if (c < 0x20 || c == ' ' || c == 0x7F) return false;
-  return std::strchr("?:,[]{}#&*!|>'\"%@`", c) == nullptr;
-}
-
-bool IsNullWord(const char* s, std::size_t n) {
-  if (n == 1) return s[0] == '~';
-  if (n != 4) return false;
-  return std::memcmp(s, "null", 4) == 0 || std::memcmp(s, "Null", 4) == 0 ||
-         std::memcmp(s, "NULL", 4) == 0;
-}
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
+bool IsNullWord(std::string_view s) {
+  return s == "~" || s == "null" || s == "Null" || s == "NULL";
 }
 
 void AppendUtf8(unsigned v, std::string* out) {
-  if (v <= 0x7F) {
-    out->push_back(static_cast<char>(v));
-  } else if (v <= 0x7FF) {
-    out->push_back(static_cast<char>(0xC0 | (v >> 6)));
-    out->push_back(static_cast<char>(0x80 | (v & 0x3F)));
-  } else if (v <= 0xFFFF) {
-    out->push_back(static_cast<char>(0xE0 | (v >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((v >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (v & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (v >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((v >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((v >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (v & 0x3F)));
-  }
+  static constexpr unsigned char kLead[] = {0, 0xC0, 0xE0, 0xF0};
+  const int extra = v < 0x80 ? 0 : v < 0x800 ? 1 : v < 0x10000 ? 2 : 3;
+  out->push_back(static_cast<char>(kLead[extra] | (v >> (6 * extra))));
+  for (int i = extra - 1; i >= 0; --i) out->push_back(static_cast<char>(0x80 | ((v >> (6 * i)) & 0x3F)));
 }
 
-// Decodes the escape at *q (which points at the backslash) and advances *q.
+// Decodes the escape at *q (the backslash) and advances *q past it. Declines
+// the escapes yaml-cpp decodes unlike YAML (\N, \_) and the rare ones.
 bool DecodeEscape(const char** q, const char* end, std::string* out) {
   const char* s = *q + 1;
   if (s == end) return false;
@@ -98,13 +67,15 @@ bool DecodeEscape(const char** q, const char* end, std::string* out) {
     *q = s + 1;
     return true;
   }
-  int digits = *s == 'x' ? 2 : *s == 'u' ? 4 : *s == 'U' ? 8 : 0;
+  const int digits = *s == 'x' ? 2 : *s == 'u' ? 4 : *s == 'U' ? 8 : 0;
   if (digits == 0 || end - s <= digits) return false;
   unsigned v = 0;
   for (int i = 1; i <= digits; ++i) {
-    int h = HexValue(s[i]);
-    if (h < 0) return false;
-    v = (v << 4) | static_cast<unsigned>(h);
+    const char h = s[i];
+    const int d = h >= '0' && h <= '9' ? h - '0' : h >= 'a' && h <= 'f' ? h - 'a' + 10
+                : h >= 'A' && h <= 'F' ? h - 'A' + 10 : -1;
+    if (d < 0) return false;
+    v = (v << 4) | static_cast<unsigned>(d);
   }
   if ((v >= 0xD800 && v <= 0xDFFF) || v > 0x10FFFF) return false;
   AppendUtf8(v, out);
@@ -117,10 +88,13 @@ struct Token {
   Mark mark;
   bool quoted = false;
   bool is_key = false;
-  const char* plain = nullptr;  // plain text, not yet copied
-  std::size_t plain_len = 0;
-  std::string text;  // decoded quoted text
+  bool multiline = false;  // a plain scalar folded from several lines, in `text`
+  std::string_view plain;  // one-line plain text, not yet copied
+  std::string text;        // decoded quoted or multi-line plain text
 };
+
+// Where a node starts: on a line of its own, after "- ", or after "key:".
+enum class Where { kOwnLine, kAfterDash, kAfterKey };
 
 class FastParser {
  public:
@@ -133,36 +107,62 @@ class FastParser {
  private:
   int Col() const { return static_cast<int>(p_ - ls_); }
   Mark Here() const { return Mark{line_, Col() + 1}; }
-  // Where yaml-cpp puts an empty node: at the next token, or column 1 of the
-  // line after the last newline at the end of the input.
+  // Where yaml-cpp puts an empty node: at the next token, or at column 1 of
+  // the line after the last line break when the input ends.
   Mark NextMark() const { return p_ == end_ ? Mark{line_, 1} : Here(); }
   bool Blank(const char* q) const { return q == end_ || *q == ' ' || *q == '\n'; }
-  bool Count() { return ++nodes_ <= limits_.max_nodes_per_document; }
-  bool AtMarker(const char* m) const {
-    return indent_ < 0 && end_ - p_ >= 3 && std::memcmp(p_, m, 3) == 0;
+  bool AtDash() const { return *p_ == '-' && Blank(p_ + 1); }
+  const char* Skip(const char* q, std::uint8_t stop) const {
+    while (q < end_ && !Is(*q, stop)) ++q;
+    return q;
   }
+  const char* SkipSpaces(const char* q) const {
+    while (q < end_ && *q == ' ') ++q;
+    return q;
+  }
+  bool Count() { return ++nodes_ <= limits_.max_nodes_per_document; }
+  bool AtMarker(const char* m) const { return indent_ < 0 && end_ - p_ >= 3 && std::memcmp(p_, m, 3) == 0; }
 
   bool SkipToContent();
   bool FinishLine();
   bool AfterValue() { return FinishLine() && SkipToContent(); }
-  bool ConsumeMarkerLine();
+  bool ConsumeMarkerLine() { return (p_ += 3, AfterValue()); }
+  bool SetNull(Node* out) { return (out->mark = NextMark(), Count()); }
+  bool SetScalar(Node* out, Token* t);
   bool ReadScalarOrKey(Token* t);
   bool ReadPlain(Token* t);
+  const char* ScanPlainLine(const char* q, bool* key, bool* comment) const;
+  bool ReadContinuation(Token* t, int parent);
   bool ReadDoubleQuoted(std::string* out);
   bool ReadSingleQuoted(std::string* out);
-  bool SetScalar(Node* out, Token* t);
-  bool SetNull(Node* out);
-  bool ParseNode(Node* out, int depth);
-  bool ParseInlineValue(Node* out, int parent_indent, int depth);
+  bool ParseNode(Node* out, int parent, int depth, Where where);
   bool ParseMapping(Node* out, int indent, int depth, Token* first);
-  bool AddKey(Node* map, Token* t);
+  bool AddKey(std::vector<Field>* fields, Token* t);
   bool ParseMapValue(Node* out, int indent, int depth);
   bool ParseSequence(Node* out, int indent, int depth, bool indentless);
   bool ParseFlow(Node* out, int depth);
   bool ReadFlowPlain(Token* t);
-  bool ParseBlockScalar(Node* out, int parent_indent);
-  bool ReadBlockLines(bool folded, int parent_indent, std::string* v, int* breaks);
+  bool ParseBlockScalar(Node* out, int parent);
+  bool ReadBlockLines(bool folded, int parent, std::string* v, int* breaks);
 
+  // The children of the open collection at each depth gather here and move
+  // into an exactly sized vector when it ends. A deque keeps references to
+  // its elements valid as it grows.
+  template <typename T>
+  static std::vector<T>& Scratch(std::deque<std::vector<T>>* s, int depth) {
+    while (s->size() <= static_cast<std::size_t>(depth)) s->emplace_back().reserve(16);
+    std::vector<T>& v = (*s)[static_cast<std::size_t>(depth)];
+    v.clear();
+    return v;
+  }
+  template <typename T>
+  static bool MoveOut(std::vector<T>* from, std::vector<T>* to) {
+    to->assign(std::make_move_iterator(from->begin()), std::make_move_iterator(from->end()));
+    return true;
+  }
+
+  std::deque<std::vector<Field>> field_scratch_;
+  std::deque<std::vector<Node>> item_scratch_;
   const char* p_;
   const char* end_;
   const char* ls_;  // start of the current line
@@ -173,55 +173,6 @@ class FastParser {
   int max_depth_;
 };
 
-// Moves over spaces, line breaks and comments to the next content byte and
-// sets indent_. Only call where a '#' at p_ starts a comment.
-bool FastParser::SkipToContent() {
-  for (;;) {
-    while (p_ < end_ && *p_ == ' ') ++p_;
-    if (p_ == end_) {
-      indent_ = -1;
-      return true;
-    }
-    const char c = *p_;
-    if (c == '\n') {
-      ls_ = ++p_;
-      ++line_;
-    } else if (c == '#') {
-      const void* nl = std::memchr(p_, '\n', static_cast<std::size_t>(end_ - p_));
-      p_ = nl ? static_cast<const char*>(nl) : end_;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      return false;  // tab (indentation or separation), CR, other controls
-    } else {
-      break;
-    }
-  }
-  indent_ = Col();
-  if (indent_ == 0) {
-    if (*p_ == '%') return false;  // directive
-    if (end_ - p_ >= 3 && (std::memcmp(p_, "---", 3) == 0 || std::memcmp(p_, "...", 3) == 0)) {
-      if (!Blank(p_ + 3)) return false;
-      indent_ = -1;
-    }
-  }
-  return true;
-}
-
-// After a token: only spaces and an optional comment may follow on the line.
-bool FastParser::FinishLine() {
-  const char* q = p_;
-  while (q < end_ && *q == ' ') ++q;
-  if (q == end_ || *q == '\n' || (*q == '#' && q > p_)) {
-    p_ = q;
-    return true;
-  }
-  return false;
-}
-
-bool FastParser::ConsumeMarkerLine() {
-  p_ += 3;
-  return AfterValue();
-}
-
 bool FastParser::Run(std::vector<Node>* docs) {
   if (!SkipToContent()) return false;
   while (p_ < end_) {
@@ -230,7 +181,7 @@ bool FastParser::Run(std::vector<Node>* docs) {
     Node& doc = docs->emplace_back();
     if (indent_ < 0) {
       if (!SetNull(&doc)) return false;
-    } else if (!ParseNode(&doc, 0) || indent_ >= 0) {
+    } else if (!ParseNode(&doc, -1, 0, Where::kOwnLine) || indent_ >= 0) {
       return false;
     }
     while (p_ < end_ && AtMarker("..."))
@@ -239,20 +190,51 @@ bool FastParser::Run(std::vector<Node>* docs) {
   return true;
 }
 
-bool FastParser::SetNull(Node* out) {
-  out->mark = NextMark();
-  return Count();
+// Moves over spaces, line breaks and comments to the next content byte and
+// sets indent_. Only call where a '#' at p_ starts a comment.
+bool FastParser::SkipToContent() {
+  for (;;) {
+    p_ = SkipSpaces(p_);
+    if (p_ == end_) return (indent_ = -1, true);
+    if (*p_ == '\n') {
+      ls_ = ++p_;
+      ++line_;
+    } else if (*p_ == '#') {
+      const void* nl = std::memchr(p_, '\n', static_cast<std::size_t>(end_ - p_));
+      p_ = nl ? static_cast<const char*>(nl) : end_;
+    } else if (static_cast<unsigned char>(*p_) < 0x20) {
+      return false;  // a tab (indentation or separation), CR or another control
+    } else {
+      break;
+    }
+  }
+  indent_ = Col();
+  if (indent_ > 0) return true;
+  if (*p_ == '%') return false;  // a directive
+  if (end_ - p_ >= 3 && (std::memcmp(p_, "---", 3) == 0 || std::memcmp(p_, "...", 3) == 0)) {
+    if (!Blank(p_ + 3)) return false;
+    indent_ = -1;
+  }
+  return true;
+}
+
+// After a token only spaces and a comment may follow on its line.
+bool FastParser::FinishLine() {
+  const char* q = SkipSpaces(p_);
+  if (q < end_ && *q != '\n' && !(*q == '#' && q > p_)) return false;
+  p_ = q;
+  return true;
 }
 
 bool FastParser::SetScalar(Node* out, Token* t) {
   out->mark = t->mark;
-  if (t->quoted) {
+  if (t->quoted || t->multiline) {
     out->kind = Kind::kScalar;
-    out->style = Style::kQuoted;
+    out->style = t->quoted ? Style::kQuoted : Style::kPlain;
     out->value = std::move(t->text);
-  } else if (!IsNullWord(t->plain, t->plain_len)) {
+  } else if (!IsNullWord(t->plain)) {
     out->kind = Kind::kScalar;
-    out->value.assign(t->plain, t->plain_len);
+    out->value.assign(t->plain);
   }
   return Count();
 }
@@ -263,8 +245,7 @@ bool FastParser::ReadScalarOrKey(Token* t) {
   if (c != '"' && c != '\'') return ReadPlain(t);
   t->quoted = true;
   if (!(c == '"' ? ReadDoubleQuoted(&t->text) : ReadSingleQuoted(&t->text))) return false;
-  const char* q = p_;
-  while (q < end_ && *q == ' ') ++q;
+  const char* q = SkipSpaces(p_);
   if (q < end_ && *q == ':' && Blank(q + 1)) {
     t->is_key = true;
     p_ = q + 1;
@@ -272,31 +253,66 @@ bool FastParser::ReadScalarOrKey(Token* t) {
   return true;
 }
 
+// Scans one line of a block plain scalar from q; returns where its text ends
+// (trailing spaces not trimmed), or nullptr to decline (a tab, a control).
+const char* FastParser::ScanPlainLine(const char* q, bool* key, bool* comment) const {
+  const char* start = q;
+  for (;; ++q) {
+    q = Skip(q, kPlainStop);
+    if (q == end_ || *q == '\n') return q;
+    if (*q == ':' && Blank(q + 1)) return (*key = true, q);
+    if (*q == '#' && q > start && q[-1] == ' ') return (*comment = true, q);
+    if (*q != ':' && *q != '#') return nullptr;
+  }
+}
+
 // A one-line plain scalar in block context, or a plain key ending in ": ".
 bool FastParser::ReadPlain(Token* t) {
-  if (!PlainFirstOk(static_cast<unsigned char>(*p_))) return false;
-  const char* q = p_;
-  for (;;) {
-    while (q < end_ && !kPlainStop[static_cast<unsigned char>(*q)]) ++q;
-    if (q == end_ || *q == '\n') break;
-    if (*q == ':') {
-      if (Blank(q + 1)) {
-        t->is_key = true;
-        break;
-      }
-    } else if (*q != '#') {
-      return false;  // tab, CR or another control character
-    } else if (q[-1] == ' ') {
-      break;  // comment
-    }
-    ++q;
-  }
+  if (!Is(*p_, kPlainFirst)) return false;
+  bool comment = false;
+  const char* q = ScanPlainLine(p_, &t->is_key, &comment);
+  if (q == nullptr) return false;
   const char* e = q;
   while (e > p_ && e[-1] == ' ') --e;
-  t->plain = p_;
-  t->plain_len = static_cast<std::size_t>(e - p_);
-  if (t->is_key && t->plain_len > 1024) return false;  // yaml-cpp limits simple keys
+  t->plain = std::string_view(p_, static_cast<std::size_t>(e - p_));
+  if (t->is_key && t->plain.size() > 1024) return false;  // yaml-cpp limits simple keys
   p_ = t->is_key ? q + 1 : e;
+  return true;
+}
+
+// Folds the following lines that continue a plain scalar (indented deeper
+// than `parent`) into t->text. p_ ends after the last line that belongs to it.
+bool FastParser::ReadContinuation(Token* t, int parent) {
+  const char* q = SkipSpaces(p_);
+  int empty = 0;
+  int lines = 0;
+  while (q < end_ && *q == '\n') {
+    const char* s = q + 1;
+    const char* c = SkipSpaces(s);
+    ++lines;
+    if (c < end_ && *c == '\n') {
+      ++empty;
+      q = c;
+      continue;
+    }
+    if (c == end_ || c - s <= parent || *c == '#') break;
+    if (!Is(*c, kPlainFirst) || *c == '-') return false;
+    bool key = false, comment = false;
+    const char* e = ScanPlainLine(c, &key, &comment);
+    if (e == nullptr || key) return false;
+    q = e;
+    while (e > c && e[-1] == ' ') --e;
+    if (!t->multiline) t->text.assign(t->plain);
+    t->multiline = true;
+    if (empty > 0) t->text.append(static_cast<std::size_t>(empty), '\n');
+    else t->text.push_back(' ');
+    t->text.append(c, e);
+    p_ = e;
+    ls_ = s;
+    line_ += std::exchange(lines, 0);
+    empty = 0;
+    if (comment) break;
+  }
   return true;
 }
 
@@ -304,11 +320,11 @@ bool FastParser::ReadDoubleQuoted(std::string* out) {
   const char* q = p_ + 1;
   for (;;) {
     const char* s = q;
-    while (q < end_ && !kDoubleStop[static_cast<unsigned char>(*q)]) ++q;
+    q = Skip(q, kDoubleStop);
     out->append(s, q);
     if (q == end_) return false;
     if (*q == '"') break;
-    if (*q != '\\' || !DecodeEscape(&q, end_, out)) return false;  // line break, control, bad escape
+    if (*q != '\\' || !DecodeEscape(&q, end_, out)) return false;  // a line break, a bad escape
   }
   p_ = q + 1;
   return true;
@@ -318,40 +334,29 @@ bool FastParser::ReadSingleQuoted(std::string* out) {
   const char* q = p_ + 1;
   for (;;) {
     const char* s = q;
-    while (q < end_ && !kSingleStop[static_cast<unsigned char>(*q)]) ++q;
+    q = Skip(q, kSingleStop);
     out->append(s, q);
-    if (q == end_ || *q != '\'') return false;  // multi-line or control character
-    if (q + 1 < end_ && q[1] == '\'') {
-      out->push_back('\'');
-      q += 2;
-      continue;
-    }
-    break;
+    if (q == end_ || *q != '\'') return false;  // a line break or a control
+    if (q + 1 == end_ || q[1] != '\'') break;
+    out->push_back('\'');
+    q += 2;
   }
   p_ = q + 1;
   return true;
 }
 
-// A node whose first byte is at p_ (at the start of its line, or after "- ").
-bool FastParser::ParseNode(Node* out, int depth) {
+// A node whose first byte is at p_; `parent` is the indentation of the
+// collection that holds it (-1 for a document).
+bool FastParser::ParseNode(Node* out, int parent, int depth, Where where) {
   const char c = *p_;
-  if (c == '-' && Blank(p_ + 1)) return ParseSequence(out, Col(), depth, false);
+  const bool collection_ok = where != Where::kAfterKey;
+  if (AtDash()) return collection_ok && ParseSequence(out, Col(), depth, false);
+  if (c == '|' || c == '>') return where != Where::kOwnLine && ParseBlockScalar(out, parent);
   if (c == '[' || c == '{') return ParseFlow(out, depth) && AfterValue();
-  if (c == '|' || c == '>') return false;  // block scalar on a line of its own
   Token t;
   if (!ReadScalarOrKey(&t)) return false;
-  if (t.is_key) return ParseMapping(out, t.mark.column - 1, depth, &t);
-  return SetScalar(out, &t) && AfterValue();
-}
-
-// A value on the same line as its key or its "- ".
-bool FastParser::ParseInlineValue(Node* out, int parent_indent, int depth) {
-  const char c = *p_;
-  if (c == '|' || c == '>') return ParseBlockScalar(out, parent_indent);
-  if (c == '[' || c == '{') return ParseFlow(out, depth) && AfterValue();
-  if (c == '-' && Blank(p_ + 1)) return false;
-  Token t;
-  if (!ReadScalarOrKey(&t) || t.is_key) return false;
+  if (t.is_key) return collection_ok && ParseMapping(out, t.mark.column - 1, depth, &t);
+  if (!t.quoted && parent >= 0 && !ReadContinuation(&t, parent)) return false;
   return SetScalar(out, &t) && AfterValue();
 }
 
@@ -359,29 +364,24 @@ bool FastParser::ParseMapping(Node* out, int indent, int depth, Token* first) {
   if (++depth > max_depth_ || !Count()) return false;
   out->kind = Kind::kMapping;
   out->mark = first->mark;
+  std::vector<Field>& fields = Scratch(&field_scratch_, depth);
   Token next;
   for (Token* t = first;; t = &next) {
-    if (!t->is_key || !AddKey(out, t)) return false;
-    if (!ParseMapValue(&out->fields.back().value, indent, depth)) return false;
-    if (indent_ < indent) return true;  // also the end of input or a document marker
-    if (indent_ > indent || (*p_ == '-' && Blank(p_ + 1))) return false;
+    if (!t->is_key || !AddKey(&fields, t)) return false;
+    if (!ParseMapValue(&fields.back().value, indent, depth)) return false;
+    if (indent_ < indent) return MoveOut(&fields, &out->fields);  // also at the end or `---`
+    if (indent_ > indent || AtDash()) return false;
     next = Token();
     if (!ReadScalarOrKey(&next)) return false;
   }
 }
 
-bool FastParser::AddKey(Node* map, Token* t) {
-  if (!Count()) return false;
-  std::string key;
-  if (t->quoted) {
-    key = std::move(t->text);
-  } else {
-    if (IsNullWord(t->plain, t->plain_len)) return false;  // null key: an error
-    key.assign(t->plain, t->plain_len);
-  }
-  for (const Field& f : map->fields)
-    if (f.key == key) return false;  // duplicate: the event parser reports it
-  Field& f = map->fields.emplace_back();
+bool FastParser::AddKey(std::vector<Field>* fields, Token* t) {
+  if (!Count() || (!t->quoted && IsNullWord(t->plain))) return false;  // a null key is an error
+  std::string key = t->quoted ? std::move(t->text) : std::string(t->plain);
+  for (const Field& f : *fields)
+    if (f.key == key) return false;  // a duplicate: the event parser reports it
+  Field& f = fields->emplace_back();
   f.key = std::move(key);
   f.key_mark = t->mark;
   return true;
@@ -389,13 +389,11 @@ bool FastParser::AddKey(Node* map, Token* t) {
 
 // The value after "key:"; p_ is just after the colon.
 bool FastParser::ParseMapValue(Node* out, int indent, int depth) {
-  const char* q = p_;
-  while (q < end_ && *q == ' ') ++q;
-  p_ = q;
-  if (q < end_ && *q != '\n' && *q != '#') return ParseInlineValue(out, indent, depth);
+  p_ = SkipSpaces(p_);
+  if (p_ < end_ && *p_ != '\n' && *p_ != '#') return ParseNode(out, indent, depth, Where::kAfterKey);
   if (!SkipToContent()) return false;
-  if (indent_ > indent) return ParseNode(out, depth);
-  if (indent_ == indent && *p_ == '-' && Blank(p_ + 1)) return ParseSequence(out, indent, depth, true);
+  if (indent_ > indent) return ParseNode(out, indent, depth, Where::kOwnLine);
+  if (indent_ == indent && AtDash()) return ParseSequence(out, indent, depth, true);
   return SetNull(out);
 }
 
@@ -403,20 +401,20 @@ bool FastParser::ParseSequence(Node* out, int indent, int depth, bool indentless
   if (++depth > max_depth_ || !Count()) return false;
   out->kind = Kind::kSequence;
   out->mark = Here();
+  std::vector<Node>& items = Scratch(&item_scratch_, depth);
   for (;;) {
-    Node& item = out->items.emplace_back();
-    const char* q = p_ + 1;
-    while (q < end_ && *q == ' ') ++q;
-    p_ = q;
-    if (q < end_ && *q != '\n' && *q != '#') {
-      const bool block_scalar = *q == '|' || *q == '>';
-      if (!(block_scalar ? ParseBlockScalar(&item, indent) : ParseNode(&item, depth))) return false;
+    Node& item = items.emplace_back();
+    p_ = SkipSpaces(p_ + 1);
+    if (p_ < end_ && *p_ != '\n' && *p_ != '#') {
+      if (!ParseNode(&item, indent, depth, Where::kAfterDash)) return false;
     } else {
       if (!SkipToContent()) return false;
-      if (!(indent_ > indent ? ParseNode(&item, depth) : SetNull(&item))) return false;
+      if (!(indent_ > indent ? ParseNode(&item, indent, depth, Where::kOwnLine) : SetNull(&item)))
+        return false;
     }
-    if (indent_ == indent && *p_ == '-' && Blank(p_ + 1)) continue;
-    return indent_ < indent || (indent_ == indent && indentless);
+    if (indent_ == indent && AtDash()) continue;
+    if (indent_ > indent || (indent_ == indent && !indentless)) return false;
+    return MoveOut(&items, &out->items);
   }
 }
 
@@ -431,55 +429,46 @@ bool FastParser::ParseFlow(Node* out, int depth) {
     return true;
   }
   out->kind = Kind::kSequence;
-  ++p_;
-  for (bool first = true;; first = false) {
-    while (p_ < end_ && *p_ == ' ') ++p_;
-    if (p_ == end_) return false;
-    if (first && *p_ == ']') break;
+  p_ = SkipSpaces(p_ + 1);
+  if (p_ < end_ && *p_ == ']') return (++p_, true);
+  for (;;) {
     Token t;
     t.mark = Here();
-    if (*p_ == '"' || *p_ == '\'') {
+    if (p_ < end_ && (*p_ == '"' || *p_ == '\'')) {
       t.quoted = true;
       if (!(*p_ == '"' ? ReadDoubleQuoted(&t.text) : ReadSingleQuoted(&t.text))) return false;
     } else if (!ReadFlowPlain(&t)) {
       return false;
     }
     if (!SetScalar(&out->items.emplace_back(), &t)) return false;
-    while (p_ < end_ && *p_ == ' ') ++p_;
+    p_ = SkipSpaces(p_);
     if (p_ == end_ || (*p_ != ',' && *p_ != ']')) return false;
-    if (*p_ == ']') break;
-    ++p_;
+    if (*p_++ == ']') return true;
+    p_ = SkipSpaces(p_);
   }
-  ++p_;
-  return true;
 }
 
-// A plain scalar inside a flow sequence, without ':' or '#'.
+// A plain scalar inside a flow sequence, without ':', '#' or '?'.
 bool FastParser::ReadFlowPlain(Token* t) {
-  const auto c = static_cast<unsigned char>(*p_);
-  if (!PlainFirstOk(c)) return false;
-  if (c == '-' && (p_ + 1 == end_ || p_[1] == ' ' || kFlowStop[static_cast<unsigned char>(p_[1])]))
-    return false;
-  const char* q = p_;
-  while (q < end_ && !kFlowStop[static_cast<unsigned char>(*q)]) ++q;
+  if (p_ == end_ || !Is(*p_, kPlainFirst)) return false;
+  if (*p_ == '-' && (p_ + 1 == end_ || p_[1] == ' ' || Is(p_[1], kFlowStop))) return false;
+  const char* q = Skip(p_, kFlowStop);
   if (q == end_ || (*q != ',' && *q != ']')) return false;
   const char* e = q;
   while (e > p_ && e[-1] == ' ') --e;
-  t->plain = p_;
-  t->plain_len = static_cast<std::size_t>(e - p_);
+  t->plain = std::string_view(p_, static_cast<std::size_t>(e - p_));
   p_ = e;
   return true;
 }
 
 // `|` or `>` with an optional chomping indicator; the content must be
-// indented deeper than parent_indent.
-bool FastParser::ParseBlockScalar(Node* out, int parent_indent) {
-  if (parent_indent < 0 || !Count()) return false;
+// indented deeper than `parent`.
+bool FastParser::ParseBlockScalar(Node* out, int parent) {
+  if (parent < 0 || !Count()) return false;
   out->kind = Kind::kScalar;
   out->style = Style::kQuoted;
   out->mark = Here();
-  const bool folded = *p_ == '>';
-  ++p_;
+  const bool folded = *p_++ == '>';
   char chomp = ' ';
   if (p_ < end_ && (*p_ == '-' || *p_ == '+')) chomp = *p_++;
   // Explicit indentation indicators are declined, and so is `>+`: yaml-cpp
@@ -490,27 +479,23 @@ bool FastParser::ParseBlockScalar(Node* out, int parent_indent) {
   ls_ = p_ = static_cast<const char*>(nl) + 1;
   ++line_;
   int breaks = 0;
-  if (!ReadBlockLines(folded, parent_indent, &out->value, &breaks)) return false;
-  if (chomp == '+') {
-    out->value.append(static_cast<std::size_t>(breaks), '\n');
-  } else if (chomp == ' ' && breaks > 0) {
-    out->value.push_back('\n');
-  }
+  if (!ReadBlockLines(folded, parent, &out->value, &breaks)) return false;
+  if (chomp == '+') out->value.append(static_cast<std::size_t>(breaks), '\n');
+  if (chomp == ' ' && breaks > 0) out->value.push_back('\n');
   return SkipToContent();
 }
 
-// Reads the lines of a block scalar from the line after its header up to the
-// first line indented less than its content; p_ is left at the start of that
-// line. *breaks counts the line breaks after the last content line.
-bool FastParser::ReadBlockLines(bool folded, int parent_indent, std::string* v, int* breaks) {
+// Reads the lines of a block scalar up to the first line indented less than
+// its content, and leaves p_ at the start of that line. *breaks counts the
+// line breaks after the last content line.
+bool FastParser::ReadBlockLines(bool folded, int parent, std::string* v, int* breaks) {
   int indent = -1;
   int pending = 0;  // line breaks not yet written
   bool any = false;
   while (p_ < end_) {
-    const char* q = p_;
-    while (q < end_ && *q == ' ') ++q;
+    const char* q = SkipSpaces(p_);
     const int spaces = static_cast<int>(q - p_);
-    if (q == end_ || *q == '\n') {  // an empty line; extra spaces are declined
+    if (q == end_ || *q == '\n') {  // an empty line; one with extra spaces is declined
       if (q == end_ || spaces > std::max(indent, 0)) return false;
       ++pending;
       ls_ = p_ = q + 1;
@@ -518,18 +503,15 @@ bool FastParser::ReadBlockLines(bool folded, int parent_indent, std::string* v, 
       continue;
     }
     if (indent < 0) {
-      if (spaces <= parent_indent) return false;  // no content at all
+      if (spaces <= parent) return false;  // no content at all
       indent = spaces;
     } else if (spaces < indent) {
       break;
     }
-    if (folded && (spaces > indent || *q == '\t')) return false;  // more-indented line
-    const char* e = q;
-    while (e < end_ && !kLineStop[static_cast<unsigned char>(*e)]) ++e;
-    if (e < end_ && *e != '\n') return false;  // CR or another control character
-    if (!any) {
-      v->append(static_cast<std::size_t>(pending), '\n');  // leading empty lines
-    } else if (folded) {
+    if (folded && (spaces > indent || *q == '\t')) return false;  // a more-indented line
+    const char* e = Skip(q, kLineStop);
+    if (e < end_ && *e != '\n') return false;  // CR or another control
+    if (folded && any) {
       if (pending == 1) v->push_back(' ');
       else v->append(static_cast<std::size_t>(pending - 1), '\n');
     } else {
@@ -537,13 +519,10 @@ bool FastParser::ReadBlockLines(bool folded, int parent_indent, std::string* v, 
     }
     any = true;
     v->append(p_ + indent, e);
-    if (e == end_) {
-      pending = 0;
-      p_ = e;
-      break;
-    }
-    pending = 1;
-    ls_ = p_ = e + 1;
+    pending = e == end_ ? 0 : 1;
+    p_ = e;
+    if (e == end_) break;
+    ls_ = ++p_;
     ++line_;
   }
   *breaks = pending;
