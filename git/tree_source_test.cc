@@ -14,30 +14,12 @@
 #include <vector>
 
 #include "plugin/disk_source.h"
+#include "tests/test_util.h"
 
 namespace gitcanary::git {
 namespace {
 
-// A fresh directory under /tmp, removed with everything in it on destruction.
-class TempRepoDir {
- public:
-  TempRepoDir() {
-    char tmpl[] = "/tmp/gitcanary_tree_XXXXXX";
-    const char* p = mkdtemp(tmpl);
-    REQUIRE(p != nullptr);
-    path_ = p;
-  }
-  ~TempRepoDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempRepoDir(const TempRepoDir&) = delete;
-  TempRepoDir& operator=(const TempRepoDir&) = delete;
-  std::string operator/(const std::string& rel) const { return path_ + "/" + rel; }
-
- private:
-  std::string path_;
-};
+using gitcanary::testing::TempDir;
 
 // `git ARGS` run in `dir` with a fixed identity and no user or system config.
 std::string GitCommand(const std::string& dir, const std::string& args) {
@@ -81,7 +63,7 @@ void Write(const std::string& path, const std::string& content) {
 //   2 (tag v2, annotated): replicas 2, nested dirs, a symlink, an executable,
 //     a top-level gitcanary.yaml and a submodule entry `vendor/sub`.
 struct FixtureRepo {
-  TempRepoDir tmp;
+  TempDir tmp;
   std::string work = tmp / "work";
   std::string first_sha;
 

@@ -1,6 +1,7 @@
 // Tests for DiskSource, FindRepoRoot, ParentDir and PathBelow on real
 // directories created under a fresh mkdtemp directory.
 #include "plugin/disk_source.h"
+#include "tests/test_util.h"
 
 #include <doctest/doctest.h>
 #include <stdlib.h>
@@ -15,27 +16,7 @@
 namespace gitcanary::plugin {
 namespace {
 
-// A fresh directory under /tmp, removed with everything in it on destruction.
-class ScratchDir {
- public:
-  ScratchDir() {
-    char tmpl[] = "/tmp/gitcanary_disk_XXXXXX";
-    const char* p = mkdtemp(tmpl);
-    REQUIRE(p != nullptr);
-    path_ = p;
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  std::string operator/(const std::string& rel) const { return path_ + "/" + rel; }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using gitcanary::testing::TempDir;
 
 void Write(const std::string& path, const std::string& content) {
   std::filesystem::create_directories(std::filesystem::path(path).parent_path());
@@ -64,7 +45,7 @@ std::vector<std::string> Names(const std::vector<DirEntry>& entries) {
 }  // namespace
 
 TEST_CASE("DiskSource lists files, directories and symlinks with their link text") {
-  ScratchDir tmp;
+  TempDir tmp;
   Write(tmp / "app/deployment.yaml", "kind: Deployment\n");
   Write(tmp / "app/overlays/prod/patch.yaml", "replicas: 3\n");
   Link("deployment.yaml", tmp / "app/alias.yaml");
@@ -85,7 +66,7 @@ TEST_CASE("DiskSource lists files, directories and symlinks with their link text
 }
 
 TEST_CASE("DiskSource reads whole file contents and sizes, including binary and empty files") {
-  ScratchDir tmp;
+  TempDir tmp;
   const std::string binary("a\0b\nc", 5);
   Write(tmp / "bin.dat", binary);
   Write(tmp / "empty.yaml", "");
@@ -109,7 +90,7 @@ TEST_CASE("DiskSource reads whole file contents and sizes, including binary and 
 }
 
 TEST_CASE("DiskSource lists and reads nested directories by relative path") {
-  ScratchDir tmp;
+  TempDir tmp;
   Write(tmp / "a/b/c/deep.yaml", "deep: true\n");
   Write(tmp / "a/top.yaml", "top: true\n");
   DiskSource src(tmp.path());
@@ -125,7 +106,7 @@ TEST_CASE("DiskSource lists and reads nested directories by relative path") {
 }
 
 TEST_CASE("DiskSource never follows a final symlink in TypeOf, Read or List") {
-  ScratchDir tmp;
+  TempDir tmp;
   Write(tmp / "real/file.yaml", "x: 1\n");
   Link("real", tmp / "dirlink");
   Link("real/file.yaml", tmp / "filelink");
@@ -142,7 +123,7 @@ TEST_CASE("DiskSource never follows a final symlink in TypeOf, Read or List") {
 }
 
 TEST_CASE("DiskSource reports missing paths and wrong types as errors") {
-  ScratchDir tmp;
+  TempDir tmp;
   Write(tmp / "dir/file.yaml", "x: 1\n");
   REQUIRE(mkfifo((tmp / "fifo").c_str(), 0600) == 0);
   DiskSource src(tmp.path());
@@ -189,7 +170,7 @@ TEST_CASE("ParentDir walks up lexically past the current directory, as repo root
 }
 
 TEST_CASE("FindRepoRoot returns the directory itself or the nearest ancestor holding .git") {
-  ScratchDir tmp;
+  TempDir tmp;
   Write(tmp / "repo/apps/a/deployment.yaml", "x: 1\n");
   REQUIRE(mkdir((tmp / "repo/.git").c_str(), 0700) == 0);
   Write(tmp / "repo/apps/sub/.git", "gitdir: ../../.git/modules/sub\n");  // a .git file
@@ -206,7 +187,7 @@ TEST_CASE("FindRepoRoot returns the directory itself or the nearest ancestor hol
 }
 
 TEST_CASE("FindRepoRoot returns an empty string outside any repository") {
-  ScratchDir tmp;  // /tmp and / hold no .git
+  TempDir tmp;  // /tmp and / hold no .git
   REQUIRE(mkdir((tmp / "plain").c_str(), 0700) == 0);
   auto root = FindRepoRoot(tmp / "plain");
   REQUIRE(root.ok());
@@ -214,14 +195,14 @@ TEST_CASE("FindRepoRoot returns an empty string outside any repository") {
 }
 
 TEST_CASE("FindRepoRoot fails for a directory that does not exist") {
-  ScratchDir tmp;
+  TempDir tmp;
   auto root = FindRepoRoot(tmp / "missing");
   REQUIRE_FALSE(root.ok());
   CHECK(root.status().message().find(tmp / "missing") != std::string::npos);
 }
 
 TEST_CASE("PathBelow gives the path of a directory inside a repository root") {
-  ScratchDir tmp;
+  TempDir tmp;
   Write(tmp / "repo/apps/a/x.yaml", "x: 1\n");
   REQUIRE(mkdir((tmp / "other").c_str(), 0700) == 0);
 
