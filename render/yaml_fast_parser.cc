@@ -98,9 +98,11 @@ enum class Where { kOwnLine, kAfterDash, kAfterKey };
 
 class FastParser {
  public:
+  // Recursion follows nesting, so it is capped whatever the limits say;
+  // deeper documents go to the event parser.
   FastParser(std::string_view text, const ParseLimits& limits)
       : p_(text.data()), end_(text.data() + text.size()), ls_(p_), limits_(limits),
-        max_depth_(std::min(limits.max_depth, 1000)) {}
+        max_depth_(std::min(limits.max_depth, 256)) {}
 
   bool Run(std::vector<Node>* docs);
 
@@ -487,7 +489,8 @@ bool FastParser::ParseBlockScalar(Node* out, int parent) {
 
 // Reads the lines of a block scalar up to the first line indented less than
 // its content, and leaves p_ at the start of that line. *breaks counts the
-// line breaks after the last content line.
+// line breaks after the last content line. A line of spaces deeper than the
+// content is content (its extra spaces), as in YAML and yaml-cpp.
 bool FastParser::ReadBlockLines(bool folded, int parent, std::string* v, int* breaks) {
   int indent = -1;
   int pending = 0;  // line breaks not yet written
@@ -495,13 +498,14 @@ bool FastParser::ReadBlockLines(bool folded, int parent, std::string* v, int* br
   while (p_ < end_) {
     const char* q = SkipSpaces(p_);
     const int spaces = static_cast<int>(q - p_);
-    if (q == end_ || *q == '\n') {  // an empty line; one with extra spaces is declined
-      if (q == end_ || spaces > std::max(indent, 0)) return false;
+    if ((q == end_ || *q == '\n') && (indent < 0 || spaces <= indent)) {  // an empty line
+      if (q == end_ || (indent < 0 && spaces > 0)) return false;
       ++pending;
       ls_ = p_ = q + 1;
       ++line_;
       continue;
     }
+    if (q == end_) return false;  // extra spaces without a line break
     if (indent < 0) {
       if (spaces <= parent) return false;  // no content at all
       indent = spaces;
