@@ -164,3 +164,29 @@ TEST_CASE("render: the app namespace comes from --namespace, then ARGOCD_APP_NAM
   CHECK(by_flag.out.find("namespace: web") != std::string::npos);
   CHECK(by_flag.out.find("namespace: web") == by_flag.out.rfind("namespace: web"));
 }
+
+TEST_CASE("render: *.json manifests load like YAML ones, kind List included") {
+  // hello-world with its Deployment as JSON and its Service inside a v1 List: same render.
+  TempDir dir;
+  for (const char* f : {"gitcanary.yaml", "canary.yaml", "ingress.yaml"})
+    WriteFile(dir / f, ReadFile(Example("hello-world") + "/" + f));
+  std::vector<YAML::Node> dep = YAML::LoadAll(ReadFile(Example("hello-world") + "/deployment.yaml"));
+  REQUIRE(dep.size() == 1);
+  nlohmann::json as_json = ToJson(dep[0]);
+  WriteFile(dir / "deployment.json", as_json.dump(2));
+  std::string service = ReadFile(Example("hello-world") + "/service.yaml");
+  std::string indented;
+  for (std::size_t start = 0; start < service.size();) {
+    std::size_t end = service.find('\n', start);
+    std::string line = service.substr(start, end - start);
+    if (!line.empty() && line[0] != '#') indented += "  " + line + "\n";
+    start = end == std::string::npos ? service.size() : end + 1;
+  }
+  WriteFile(dir / "list.yaml", "apiVersion: v1\nkind: List\nitems:\n- " + indented.substr(2));
+  RunResult r = Gitcanary({"render", dir.path()});
+  REQUIRE(r.exit_code == 0);
+  // The same objects (key order follows the source, which the JSON writer above sorted).
+  std::vector<YAML::Node> got = YAML::LoadAll(r.out), want = YAML::LoadAll(Golden("hello-world"));
+  REQUIRE(got.size() == want.size());
+  for (std::size_t i = 0; i < got.size(); ++i) CHECK(ToJson(got[i]) == ToJson(want[i]));
+}
