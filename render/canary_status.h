@@ -1,0 +1,91 @@
+// CanaryStatus: the machine-owned status of record of one canary, committed in
+// git next to its spec.
+//
+// In `commit` mode it is a document of its own (any file in the app directory;
+// `serve` writes `<canary>.gitcanary-status.yaml` beside the Canary):
+//
+//   apiVersion: gitcanary.io/v1alpha1
+//   kind: CanaryStatus
+//   metadata: {name: <canary name>, namespace: <as the Canary>}
+//   status: {phase: Progressing, canaryWeight: 20, ...}
+//
+// In `annotations` mode the same `status` body is the JSON value of the
+// Canary's `gitcanary.io/status` annotation. Both go through one parser, so a
+// status is valid or invalid the same way wherever it lives. A status that
+// fails validation is an error naming the file and field: it is never reset.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "render/manifest.h"
+#include "render/yaml_tree.h"
+
+namespace gitcanary::render {
+
+inline constexpr std::string_view kStatusApiVersion = "gitcanary.io/v1alpha1";
+inline constexpr std::string_view kStatusKind = "CanaryStatus";
+inline constexpr std::string_view kStatusAnnotation = "gitcanary.io/status";
+
+// Flagger's phases.
+enum class Phase {
+  kInitializing, kInitialized, kWaiting, kProgressing, kWaitingPromotion,
+  kPromoting, kFinalising, kSucceeded, kFailed
+};
+std::string_view PhaseName(Phase p);
+std::optional<Phase> ParsePhase(std::string_view name);
+
+struct Condition {
+  std::string type, status, reason, message, last_transition_time;
+};
+
+// What the primary is rendered from: the promoted pod template and the data
+// of the ConfigMaps it references. Secrets are tracked by checksum only.
+struct PromotedSnapshot {
+  yaml::Node template_;                          // spec.template of the promoted revision
+  std::map<std::string, yaml::Node> config_maps;  // ConfigMap name -> its `data` mapping (may also hold binaryData)
+};
+
+struct CanaryStatus {
+  Phase phase = Phase::kInitializing;
+  long long canary_weight = 0;   // 0..100
+  long long failed_checks = 0;   // >= 0
+  long long iterations = 0;      // >= 0
+  std::string last_applied_spec;   // revision checksum under analysis
+  std::string last_promoted_spec;  // revision checksum of the primary
+  std::map<std::string, std::string> tracked_configs;  // "configmap/NAME" or "secret/NAME" -> checksum
+  std::string last_transition_time;  // RFC 3339
+  std::vector<Condition> conditions;
+  std::optional<PromotedSnapshot> promoted;  // required in every phase but Initializing
+};
+
+// A status found in the input: whose it is, and where it came from.
+struct StatusRecord {
+  std::string name;       // the Canary's name
+  std::string ns;         // as written ("" = app namespace)
+  std::string file;       // for messages
+  yaml::Mark mark;        // of the document or annotation
+  CanaryStatus status;
+};
+
+// Parses a `status` body (from a CanaryStatus document or the annotation).
+// `path` prefixes field names in messages ("status" or the annotation path).
+Result<CanaryStatus> ParseStatusBody(const yaml::Node& body, const std::string& file, const std::string& path);
+
+// Whether a manifest is a CanaryStatus document (any gitcanary.io version).
+bool IsStatusDocument(const Manifest& m);
+
+// Parses a CanaryStatus document; an unknown newer version is an error.
+Result<StatusRecord> ParseStatusDocument(const Manifest& m);
+
+// Parses the annotation of a Canary; nullopt when it has none.
+Result<std::optional<StatusRecord>> ParseStatusAnnotation(const Manifest& canary);
+
+// The status as a `status` body Node (the inverse of ParseStatusBody), in the
+// field order documented above; used to write status back and in tests.
+yaml::Node StatusToNode(const CanaryStatus& status);
+
+}  // namespace gitcanary::render
