@@ -2,6 +2,7 @@
 
 #include "render/canary_spec.h"
 #include "render/canary_templates.h"
+#include "render/git_mode.h"
 #include "render/object_order.h"
 #include "render/rewrite_app.h"
 
@@ -9,10 +10,6 @@ namespace gitcanary::render {
 
 Result<RenderResult> Render(std::vector<Manifest> manifests, const AppConfig& config,
                             const RenderOptions& options) {
-  if (options.mode == Mode::kGit) {
-    return Status::Usage("git mode is not available yet; render with --mode flagger "
-                         "(or set defaults.mode: flagger in gitcanary.yaml)");
-  }
   RenderResult result;
   const std::string& ns = options.app_namespace;
   Status s = ExpandCanaryTemplates(manifests, config, ns, &result.explain);
@@ -24,9 +21,21 @@ Result<RenderResult> Render(std::vector<Manifest> manifests, const AppConfig& co
     if (manifests[i].kind != "Canary" || manifests[i].Group() != kCanaryGroup) continue;
     auto info = NormaliseCanary(manifests[i]);
     if (!info.ok()) return info.status();
-    canaries.push_back(CanaryRef{i, std::move(*info)});
+    canaries.push_back(CanaryRef{i, std::move(*info), manifests[i].name, manifests[i].ns});
   }
   s = RewriteApp(manifests, canaries, config, ns, &result.explain);
+  if (!s.ok()) return s;
+  // RewriteApp adds and drops objects: find the Canaries again.
+  std::vector<CanaryRef> rewritten;
+  for (std::size_t i = 0; i < manifests.size(); ++i) {
+    if (!IsCanary(manifests[i])) continue;
+    for (CanaryRef& c : canaries) {
+      if (c.name == manifests[i].name && c.ns == manifests[i].ns) rewritten.push_back(CanaryRef{i, c.info, c.name, c.ns});
+    }
+  }
+  s = ApplyCanaryStatus(manifests, rewritten, ns, options.mode == Mode::kGit, &result.explain);
+  if (!s.ok()) return s;
+  s = CheckDuplicates(manifests, ns);  // generated objects must not collide with the input's
   if (!s.ok()) return s;
   SortForOutput(manifests, ns);
   result.objects = std::move(manifests);

@@ -24,6 +24,8 @@ namespace gitcanary::render {
 struct CanaryRef {
   std::size_t index;  // into the manifests
   CanaryInfo info;
+  std::string name;   // identity, to find the Canary again after the manifests change
+  std::string ns;     // as written
 };
 
 Status RewriteApp(std::vector<Manifest>& manifests, const std::vector<CanaryRef>& canaries,

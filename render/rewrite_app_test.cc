@@ -121,10 +121,14 @@ std::vector<std::string> GatewayHosts(const Manifest& gw) {
   return out;
 }
 
-TEST_CASE("Render in git mode is a usage error") {
-  auto r = RenderFiles({{"app.yaml", Deployment("web")}}, AppConfig{}, Mode::kGit);
-  REQUIRE_FALSE(r.ok());
-  CHECK(r.status().code() == Code::kUsage);
+TEST_CASE("Render in git mode replaces the Canary with its workloads and routing") {
+  auto r = RenderFiles({{"app.yaml", Docs({Deployment("web"), Canary("web", "web")})}}, AppConfig{}, Mode::kGit);
+  REQUIRE_MESSAGE(r.ok(), r.status().message());
+  CHECK(OfKind(*r, "Canary").empty());
+  CHECK(OfKind(*r, "Deployment").size() == 2);
+  CHECK(OfKind(*r, "Service").size() == 3);
+  CHECK(OfKind(*r, "DestinationRule").size() == 2);
+  CHECK(OfKind(*r, "VirtualService").size() == 1);
 }
 
 TEST_CASE("replicas are removed only from Deployments whose Canary has an autoscalerRef") {

@@ -20,7 +20,7 @@ using namespace gitcanary::testing;
 
 namespace {
 
-const char* const kExamples[] = {"hello-world", "podinfo", "bookinfo-reviews", "monorepo"};
+const char* const kExamples[] = {"hello-world", "podinfo", "bookinfo-reviews", "monorepo", "podinfo-ab", "podinfo-mirror"};
 
 std::string Example(const std::string& name) { return SourceDir() + "/examples/" + name; }
 

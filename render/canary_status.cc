@@ -1,0 +1,380 @@
+// CanaryStatus parsing and writing. One parser (ParseStatusBody) serves the
+// CanaryStatus document and the Canary annotation, so a status is valid or
+// invalid the same way wherever it lives. Every error names file, line, column
+// and field path through Fields::Error.
+#include "render/canary_status.h"
+
+#include <array>
+#include <climits>
+#include <utility>
+
+#include "render/fields.h"
+#include "render/yaml_parse.h"
+
+namespace gitcanary::render {
+
+using yaml::Node;
+
+namespace {
+
+constexpr std::array<std::pair<Phase, std::string_view>, 9> kPhases = {{
+    {Phase::kInitializing, "Initializing"},
+    {Phase::kInitialized, "Initialized"},
+    {Phase::kWaiting, "Waiting"},
+    {Phase::kProgressing, "Progressing"},
+    {Phase::kWaitingPromotion, "WaitingPromotion"},
+    {Phase::kPromoting, "Promoting"},
+    {Phase::kFinalising, "Finalising"},
+    {Phase::kSucceeded, "Succeeded"},
+    {Phase::kFailed, "Failed"},
+}};
+
+constexpr std::string_view kStatusGroup = "gitcanary.io";
+const std::string kAnnotationPath = "metadata.annotations[gitcanary.io/status]";
+
+std::string PhaseList() {
+  std::string out;
+  for (const auto& [phase, name] : kPhases) out += (out.empty() ? "" : ", ") + std::string(name);
+  return out;
+}
+
+// An error pointing at a mapping key rather than at its value.
+Status KeyError(const Fields& f, const yaml::Field& field, std::string_view path,
+                std::string_view message) {
+  Node at;
+  at.mark = field.key_mark;
+  return f.Error(at, JoinPath(path, field.key), message);
+}
+
+// Typo protection: every key of `map` must be one of `allowed`.
+Status CheckKeys(const Fields& f, const Node& map, std::string_view path,
+                 std::initializer_list<std::string_view> allowed) {
+  for (const yaml::Field& field : map.fields) {
+    bool known = false;
+    for (std::string_view a : allowed) known = known || field.key == a;
+    if (known) continue;
+    std::string list;
+    for (std::string_view a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+    return KeyError(f, field, path, "unknown field; expected one of " + list);
+  }
+  return Status::Ok();
+}
+
+Status ReadString(const Fields& f, const Node& map, std::string_view key, std::string_view path,
+                  std::string* out) {
+  auto v = f.String(map, key, path);
+  if (!v.ok()) return v.status();
+  if (v->has_value()) *out = **v;
+  return Status::Ok();
+}
+
+// An integer in lo..hi (hi == LLONG_MAX: no upper bound).
+Status ReadInt(const Fields& f, const Node& map, std::string_view key, std::string_view path,
+               long long lo, long long hi, long long* out) {
+  auto v = f.Int(map, key, path);
+  if (!v.ok()) return v.status();
+  if (!v->has_value()) return Status::Ok();
+  long long n = **v;
+  if (n < lo || n > hi) {
+    std::string range = hi == LLONG_MAX ? "must not be negative"
+                                        : "must be between " + std::to_string(lo) + " and " + std::to_string(hi);
+    return f.Error(*map.Find(key), JoinPath(path, key), range + ", got " + std::to_string(n));
+  }
+  *out = n;
+  return Status::Ok();
+}
+
+Status ReadPhase(const Fields& f, const Node& body, std::string_view path, Phase* out) {
+  auto name = f.String(body, "phase", path);
+  if (!name.ok()) return name.status();
+  if (!name->has_value()) {
+    return f.Error(body, JoinPath(path, "phase"), "missing; expected one of " + PhaseList());
+  }
+  auto phase = ParsePhase(**name);
+  if (!phase) {
+    return f.Error(*body.Find("phase"), JoinPath(path, "phase"),
+                   "unknown phase \"" + **name + "\"; expected one of " + PhaseList());
+  }
+  *out = *phase;
+  return Status::Ok();
+}
+
+Status ReadTrackedConfigs(const Fields& f, const Node& body, std::string_view path,
+                          std::map<std::string, std::string>* out) {
+  auto map = f.Mapping(body, "trackedConfigs", path);
+  if (!map.ok()) return map.status();
+  if (*map == nullptr) return Status::Ok();
+  const std::string base = JoinPath(path, "trackedConfigs");
+  for (const yaml::Field& field : (*map)->fields) {
+    std::string_view key = field.key;
+    bool cm = key.starts_with("configmap/") && key.size() > 10;
+    bool secret = key.starts_with("secret/") && key.size() > 7;
+    if (!cm && !secret) {
+      return KeyError(f, field, base, "expected a key of the form configmap/NAME or secret/NAME");
+    }
+    std::string checksum;
+    Status s = ReadString(f, **map, field.key, base, &checksum);
+    if (!s.ok()) return s;
+    (*out)[field.key] = checksum;
+  }
+  return Status::Ok();
+}
+
+Status ReadCondition(const Fields& f, const Node& item, const std::string& path, Condition* out) {
+  if (!item.IsMapping()) return f.Error(item, path, "expected a mapping, got " + Shown(item));
+  Status s = CheckKeys(f, item, path, {"type", "status", "reason", "message", "lastTransitionTime"});
+  if (!s.ok()) return s;
+  if (item.Find("type") == nullptr || item.Find("type")->IsNull()) {
+    return f.Error(item, JoinPath(path, "type"), "missing");
+  }
+  std::pair<const char*, std::string*> fields[] = {{"type", &out->type},
+                                                   {"status", &out->status},
+                                                   {"reason", &out->reason},
+                                                   {"message", &out->message},
+                                                   {"lastTransitionTime", &out->last_transition_time}};
+  for (auto& [key, target] : fields) {
+    s = ReadString(f, item, key, path, target);
+    if (!s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+Status ReadConditions(const Fields& f, const Node& body, std::string_view path,
+                      std::vector<Condition>* out) {
+  auto list = f.Sequence(body, "conditions", path);
+  if (!list.ok()) return list.status();
+  if (*list == nullptr) return Status::Ok();
+  const std::string base = JoinPath(path, "conditions");
+  for (std::size_t i = 0; i < (*list)->items.size(); ++i) {
+    Condition c;
+    Status s = ReadCondition(f, (*list)->items[i], base + "[" + std::to_string(i) + "]", &c);
+    if (!s.ok()) return s;
+    out->push_back(std::move(c));
+  }
+  return Status::Ok();
+}
+
+// A pod template: a mapping whose `spec` holds a non-empty `containers` list.
+Status CheckPodTemplate(const Fields& f, const Node& promoted, const std::string& path) {
+  auto tmpl = f.Mapping(promoted, "template", path);
+  if (!tmpl.ok()) return tmpl.status();
+  const std::string tpath = JoinPath(path, "template");
+  if (*tmpl == nullptr) return f.Error(promoted, tpath, "missing; the pod template the primary is rendered from");
+  auto spec = f.Mapping(**tmpl, "spec", tpath);
+  if (!spec.ok()) return spec.status();
+  const std::string spath = JoinPath(tpath, "spec");
+  if (*spec == nullptr) return f.Error(**tmpl, spath, "missing; a pod template needs spec.containers");
+  auto containers = f.Sequence(**spec, "containers", spath);
+  if (!containers.ok()) return containers.status();
+  if (*containers == nullptr || (*containers)->items.empty()) {
+    const Node& at = *containers != nullptr ? **containers : **spec;
+    return f.Error(at, JoinPath(spath, "containers"), "a pod template needs at least one container");
+  }
+  return Status::Ok();
+}
+
+Status ReadPromoted(const Fields& f, const Node& body, std::string_view path,
+                    std::optional<PromotedSnapshot>* out) {
+  auto promoted = f.Mapping(body, "promoted", path);
+  if (!promoted.ok()) return promoted.status();
+  if (*promoted == nullptr) return Status::Ok();
+  const Node& p = **promoted;
+  const std::string ppath = JoinPath(path, "promoted");
+  for (const yaml::Field& field : p.fields) {
+    if (field.key == "secrets") {
+      return KeyError(f, field, ppath,
+                      "Secret data never enters status; secrets are tracked by checksum in trackedConfigs");
+    }
+  }
+  Status s = CheckKeys(f, p, ppath, {"template", "configMaps"});
+  if (!s.ok()) return s;
+  s = CheckPodTemplate(f, p, ppath);
+  if (!s.ok()) return s;
+  PromotedSnapshot snap;
+  snap.template_ = *p.Find("template");
+  auto cms = f.Mapping(p, "configMaps", ppath);
+  if (!cms.ok()) return cms.status();
+  if (*cms != nullptr) {
+    const std::string cpath = JoinPath(ppath, "configMaps");
+    for (const yaml::Field& field : (*cms)->fields) {
+      auto data = f.Mapping(**cms, field.key, cpath);
+      if (!data.ok()) return data.status();
+      if (*data == nullptr) {
+        return f.Error(field.value, JoinPath(cpath, field.key), "expected a mapping (the ConfigMap's data), got null");
+      }
+      snap.config_maps[field.key] = **data;
+    }
+  }
+  *out = std::move(snap);
+  return Status::Ok();
+}
+
+// Sets every mark in `n` to `at`: the nodes of an annotation value have no
+// place of their own in the file, so errors point at the annotation.
+void Remark(Node& n, yaml::Mark at) {
+  n.mark = at;
+  for (Node& item : n.items) Remark(item, at);
+  for (yaml::Field& field : n.fields) {
+    field.key_mark = at;
+    Remark(field.value, at);
+  }
+}
+
+// Parses the annotation text into its (mapping) root.
+Result<Node> ParseAnnotationValue(const Fields& f, const Node& value) {
+  const std::string where = "metadata.annotations.gitcanary.io/status";
+  if (!value.IsScalar() || !value.IsStringScalar()) {
+    return f.Error(value, where, "expected a string holding a JSON object, got " + Shown(value));
+  }
+  const std::string inner = "annotation";
+  auto docs = yaml::ParseYamlStream(value.value, inner);
+  if (!docs.ok()) {
+    std::string msg = docs.status().message();
+    if (msg.starts_with(inner + ":")) msg = "at " + msg.substr(inner.size() + 1);
+    return f.Error(value, where, "not a valid JSON object: " + msg);
+  }
+  if (docs->size() != 1 || !(*docs)[0].IsMapping()) {
+    std::string got = docs->empty()       ? std::string("an empty value")
+                      : docs->size() == 1 ? Shown((*docs)[0])
+                                          : std::to_string(docs->size()) + " documents";
+    return f.Error(value, where, "expected a JSON object, got " + got);
+  }
+  Node root = std::move((*docs)[0]);
+  Remark(root, value.mark);
+  return root;
+}
+
+}  // namespace
+
+std::string_view PhaseName(Phase p) {
+  for (const auto& [phase, name] : kPhases)
+    if (phase == p) return name;
+  return "Unknown";
+}
+
+std::optional<Phase> ParsePhase(std::string_view name) {
+  for (const auto& [phase, n] : kPhases)
+    if (n == name) return phase;
+  return std::nullopt;
+}
+
+Result<CanaryStatus> ParseStatusBody(const Node& body, const std::string& file, const std::string& path) {
+  Fields f(file);
+  if (!body.IsMapping()) return f.Error(body, path, "expected a mapping, got " + Shown(body));
+  Status s = CheckKeys(f, body, path,
+                       {"phase", "canaryWeight", "failedChecks", "iterations", "lastAppliedSpec",
+                        "lastPromotedSpec", "trackedConfigs", "lastTransitionTime", "conditions", "promoted"});
+  if (!s.ok()) return s;
+  CanaryStatus st;
+  if (s = ReadPhase(f, body, path, &st.phase); !s.ok()) return s;
+  if (s = ReadInt(f, body, "canaryWeight", path, 0, 100, &st.canary_weight); !s.ok()) return s;
+  if (s = ReadInt(f, body, "failedChecks", path, 0, LLONG_MAX, &st.failed_checks); !s.ok()) return s;
+  if (s = ReadInt(f, body, "iterations", path, 0, LLONG_MAX, &st.iterations); !s.ok()) return s;
+  if (s = ReadString(f, body, "lastAppliedSpec", path, &st.last_applied_spec); !s.ok()) return s;
+  if (s = ReadString(f, body, "lastPromotedSpec", path, &st.last_promoted_spec); !s.ok()) return s;
+  if (s = ReadTrackedConfigs(f, body, path, &st.tracked_configs); !s.ok()) return s;
+  if (s = ReadString(f, body, "lastTransitionTime", path, &st.last_transition_time); !s.ok()) return s;
+  if (s = ReadConditions(f, body, path, &st.conditions); !s.ok()) return s;
+  if (s = ReadPromoted(f, body, path, &st.promoted); !s.ok()) return s;
+  if (!st.promoted && st.phase != Phase::kInitializing) {
+    const std::string ppath = JoinPath(path, "promoted");
+    return f.Error(body, ppath,
+                   "promoted snapshot missing: phase " + std::string(PhaseName(st.phase)) + " needs " + ppath +
+                       " (the pod template the primary is rendered from)");
+  }
+  return st;
+}
+
+bool IsStatusDocument(const Manifest& m) {
+  return m.kind == kStatusKind && m.Group() == kStatusGroup;
+}
+
+Result<StatusRecord> ParseStatusDocument(const Manifest& m) {
+  Fields f(m.file);
+  if (!IsStatusDocument(m)) {
+    return f.Error(m.doc, "", "not a CanaryStatus document (apiVersion " + m.api_version + ", kind " + m.kind + ")");
+  }
+  if (m.api_version != kStatusApiVersion) {
+    const Node* version = m.doc.Find("apiVersion");
+    return f.Error(version != nullptr ? *version : m.doc, "apiVersion",
+                   "status written by a newer or unknown schema version " + m.api_version + "; this gitcanary reads " +
+                       std::string(kStatusApiVersion) + " (upgrade gitcanary)");
+  }
+  Status s = CheckKeys(f, m.doc, "", {"apiVersion", "kind", "metadata", "status"});
+  if (!s.ok()) return s;
+  auto meta = f.Mapping(m.doc, "metadata", "");
+  if (!meta.ok()) return meta.status();
+  if (*meta == nullptr) return f.Error(m.doc, "metadata.name", "missing; the name of the Canary this status belongs to");
+  StatusRecord rec;
+  if (s = ReadString(f, **meta, "name", "metadata", &rec.name); !s.ok()) return s;
+  if (rec.name.empty()) return f.Error(**meta, "metadata.name", "missing; the name of the Canary this status belongs to");
+  if (s = ReadString(f, **meta, "namespace", "metadata", &rec.ns); !s.ok()) return s;
+  const Node* body = m.doc.Find("status");
+  if (body == nullptr) return f.Error(m.doc, "status", "missing");
+  auto st = ParseStatusBody(*body, m.file, "status");
+  if (!st.ok()) return st.status();
+  rec.file = m.file;
+  rec.mark = m.doc.mark;
+  rec.status = std::move(*st);
+  return rec;
+}
+
+Result<std::optional<StatusRecord>> ParseStatusAnnotation(const Manifest& canary) {
+  const Node* annotations = canary.doc.Path({"metadata", "annotations"});
+  if (annotations == nullptr) return std::optional<StatusRecord>();
+  const Node* value = annotations->Find(kStatusAnnotation);
+  if (value == nullptr) return std::optional<StatusRecord>();
+  Fields f(canary.file);
+  auto root = ParseAnnotationValue(f, *value);
+  if (!root.ok()) return root.status();
+  auto st = ParseStatusBody(*root, canary.file, kAnnotationPath);
+  if (!st.ok()) return st.status();
+  StatusRecord rec;
+  rec.name = canary.name;
+  rec.ns = canary.ns;
+  rec.file = canary.file;
+  rec.mark = value->mark;
+  rec.status = std::move(*st);
+  return std::optional<StatusRecord>(std::move(rec));
+}
+
+Node StatusToNode(const CanaryStatus& status) {
+  Node out = Node::Mapping();
+  auto set_string = [](Node& map, std::string_view key, const std::string& v) {
+    if (!v.empty()) map.Set(key, Node::String(v));
+  };
+  out.Set("phase", Node::String(std::string(PhaseName(status.phase))));
+  out.Set("canaryWeight", Node::Int(status.canary_weight));
+  out.Set("failedChecks", Node::Int(status.failed_checks));
+  out.Set("iterations", Node::Int(status.iterations));
+  set_string(out, "lastAppliedSpec", status.last_applied_spec);
+  set_string(out, "lastPromotedSpec", status.last_promoted_spec);
+  if (!status.tracked_configs.empty()) {
+    Node& tracked = out.Set("trackedConfigs", Node::Mapping());
+    for (const auto& [key, sum] : status.tracked_configs) tracked.Set(key, Node::String(sum));
+  }
+  set_string(out, "lastTransitionTime", status.last_transition_time);
+  if (!status.conditions.empty()) {
+    Node& list = out.Set("conditions", Node::Sequence());
+    for (const Condition& c : status.conditions) {
+      Node item = Node::Mapping();
+      set_string(item, "type", c.type);
+      set_string(item, "status", c.status);
+      set_string(item, "reason", c.reason);
+      set_string(item, "message", c.message);
+      set_string(item, "lastTransitionTime", c.last_transition_time);
+      list.items.push_back(std::move(item));
+    }
+  }
+  if (status.promoted) {
+    Node& promoted = out.Set("promoted", Node::Mapping());
+    promoted.Set("template", status.promoted->template_);
+    if (!status.promoted->config_maps.empty()) {
+      Node& cms = promoted.Set("configMaps", Node::Mapping());
+      for (const auto& [name, data] : status.promoted->config_maps) cms.Set(name, data);
+    }
+  }
+  return out;
+}
+
+}  // namespace gitcanary::render

@@ -1,0 +1,36 @@
+// git mode: gitcanary is the canary controller, and the cluster only ever
+// receives what one git revision renders to.
+//
+// For every Canary, after the app rewrites, this reads its status of record
+// (a CanaryStatus document or the Canary's annotation; none yet means the
+// canary is initialising) and renders the primary and canary workloads and the
+// Istio routing with the traffic split the status holds. The Canary itself and
+// the status documents are not emitted: no Flagger runs in the cluster.
+//
+// Per phase: Initializing/Waiting/Progressing/WaitingPromotion/Promoting keep
+// the canary running; Initialized/Finalising/Succeeded/Failed scale it to 0.
+// The canary weight is the status's in Progressing, WaitingPromotion and
+// Promoting (stepWeightPromotion lowers it there), and 0 in every other phase.
+// Mirroring is on while Progressing at weight 0 with analysis.mirror.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "render/manifest.h"
+#include "render/rewrite_app.h"
+
+namespace gitcanary::render {
+
+inline constexpr std::string_view kPhaseAnnotation = "gitcanary.io/phase";
+inline constexpr std::string_view kWeightAnnotation = "gitcanary.io/canary-weight";
+inline constexpr std::string_view kRevisionAnnotation = "gitcanary.io/revision";
+inline constexpr std::string_view kTransitionAnnotation = "gitcanary.io/last-transition";
+
+// Removes CanaryStatus documents from `manifests` (both modes: they are state,
+// not objects to apply); with `render` (git mode) renders each canary from them.
+Status ApplyCanaryStatus(std::vector<Manifest>& manifests, const std::vector<CanaryRef>& canaries,
+                         const std::string& app_namespace, bool render, std::vector<std::string>* explain);
+
+}  // namespace gitcanary::render

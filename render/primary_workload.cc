@@ -1,0 +1,144 @@
+#include "render/primary_workload.h"
+
+#include "render/fields.h"
+#include "render/revision_checksum.h"
+
+namespace gitcanary::render {
+
+using yaml::Node;
+
+namespace {
+
+void AddAnnotations(Node& doc, const Node& annotations) {
+  if (annotations.fields.empty()) return;
+  Node& meta = *doc.Find("metadata");
+  Node* existing = meta.Find("annotations");
+  if (existing == nullptr || !existing->IsMapping()) existing = &meta.Set("annotations", Node::Mapping());
+  for (const yaml::Field& f : annotations.fields) existing->Set(f.key, f.value);
+}
+
+Node Metadata(const std::string& name, const std::string& ns) {
+  Node meta = Node::Mapping();
+  meta.Set("name", Node::String(name));
+  if (!ns.empty()) meta.Set("namespace", Node::String(ns));
+  return meta;
+}
+
+// Renames ConfigMap references in a pod template to `<name>-primary` for the names in `renamed`.
+void RenameConfigMaps(Node& n, const std::map<std::string, Node>& renamed) {
+  auto rename = [&renamed](Node* ref, std::string_view key) {
+    Node* name = ref == nullptr ? nullptr : ref->Find(key);
+    if (name != nullptr && name->IsScalar() && renamed.count(name->value) != 0) name->value += "-primary";
+  };
+  if (n.IsMapping()) {
+    rename(n.Find("configMapKeyRef"), "name");
+    rename(n.Find("configMapRef"), "name");
+    rename(n.Find("configMap"), "name");
+    for (yaml::Field& f : n.fields) RenameConfigMaps(f.value, renamed);
+  } else if (n.IsSequence()) {
+    for (Node& item : n.items) RenameConfigMaps(item, renamed);
+  }
+}
+
+// The snapshot the primary comes from: the status's, or (bootstrap) the target's own.
+struct Snapshot {
+  Node template_;
+  std::map<std::string, Node> config_maps;  // name -> data mapping
+};
+
+Snapshot TakeSnapshot(const WorkloadInput& in) {
+  if (in.status != nullptr && in.status->promoted) {
+    return Snapshot{in.status->promoted->template_, in.status->promoted->config_maps};
+  }
+  Snapshot s;
+  s.template_ = *in.target->doc.Path({"spec", "template"});
+  for (const std::string& name : ReferencedConfigs(s.template_).config_maps) {
+    auto it = in.config_maps.find(name);
+    if (it == in.config_maps.end()) continue;  // not in git: the primary shares it
+    const Node* data = it->second->doc.Find("data");
+    s.config_maps[name] = data != nullptr ? *data : Node::Mapping();
+  }
+  return s;
+}
+
+Node PrimaryDeployment(const WorkloadInput& in, const Snapshot& snap, const std::string& primary) {
+  Node doc = in.target->doc;  // the input Deployment: apiVersion, metadata, strategy, ...
+  Node& meta = *doc.Find("metadata");
+  meta.Set("name", Node::String(primary));
+  if (Node* labels = meta.Find("labels"); labels != nullptr && labels->Find(in.selector_label) != nullptr)
+    labels->Set(in.selector_label, Node::String(primary));
+  Node& spec = *doc.Find("spec");
+  spec.Find("selector")->Find("matchLabels")->Set(in.selector_label, Node::String(primary));
+  Node& tmpl = spec.Set("template", snap.template_);
+  if (tmpl.Find("metadata") == nullptr) tmpl.Set("metadata", Node::Mapping());
+  Node* pod_labels = tmpl.Find("metadata")->Find("labels");
+  if (pod_labels == nullptr || !pod_labels->IsMapping()) pod_labels = &tmpl.Find("metadata")->Set("labels", Node::Mapping());
+  pod_labels->Set(in.selector_label, Node::String(primary));
+  RenameConfigMaps(*tmpl.Find("spec"), snap.config_maps);
+  if (in.hpa != nullptr) spec.Erase("replicas");
+  AddAnnotations(doc, in.annotations);
+  return doc;
+}
+
+}  // namespace
+
+Result<std::string> SelectorLabel(const Manifest& target) {
+  const Node* match = target.doc.Path({"spec", "selector", "matchLabels"});
+  for (const char* label : {"app", "name", "app.kubernetes.io/name"}) {
+    if (match != nullptr && match->Find(label) != nullptr) return std::string(label);
+  }
+  const Node* at = target.doc.Path({"spec", "selector"});
+  return Fields(target.file).Error(at != nullptr ? *at : target.doc, "spec.selector.matchLabels",
+                                   "git mode needs the target's selector to use the label app, name or "
+                                   "app.kubernetes.io/name (it becomes <name>-primary on the primary)");
+}
+
+bool CanaryIdle(Phase phase) {
+  return phase == Phase::kInitialized || phase == Phase::kFinalising || phase == Phase::kSucceeded ||
+         phase == Phase::kFailed;
+}
+
+Result<std::vector<Node>> MakePrimaryWorkload(const WorkloadInput& in) {
+  const std::string& name = in.target->name;
+  const std::string primary = name + "-primary";
+  const std::string& ns = in.canary->ns;
+  Snapshot snap = TakeSnapshot(in);
+  std::vector<Node> out;
+  out.push_back(PrimaryDeployment(in, snap, primary));
+  for (const auto& [cm, snapshot_data] : snap.config_maps) {
+    // ConfigMap data holds strings only: a snapshot written by hand may have lost quotes.
+    Node data = snapshot_data;
+    for (yaml::Field& f : data.fields)
+      if (f.value.IsScalar()) f.value.style = yaml::Style::kQuoted;
+    Node map = Node::Mapping();
+    map.Set("apiVersion", Node::String("v1"));
+    map.Set("kind", Node::String("ConfigMap"));
+    map.Set("metadata", Metadata(cm + "-primary", ns));
+    if (const Node* binary = data.Find("binaryData")) {
+      Node plain = data;
+      plain.Erase("binaryData");
+      if (!plain.fields.empty()) map.Set("data", plain);
+      map.Set("binaryData", *binary);
+    } else {
+      map.Set("data", data);
+    }
+    out.push_back(std::move(map));
+  }
+  if (in.hpa != nullptr) {
+    Node hpa = in.hpa->doc;
+    hpa.Find("metadata")->Set("name", Node::String(in.hpa->name + "-primary"));
+    hpa.Find("spec")->Find("scaleTargetRef")->Set("name", Node::String(primary));
+    out.push_back(std::move(hpa));
+  }
+  // The target is the canary: scaled to zero while idle, else as the input says.
+  const Phase phase = in.status != nullptr ? in.status->phase : Phase::kInitializing;
+  Node& target_spec = *in.target->doc.Find("spec");
+  if (CanaryIdle(phase)) {
+    if (Node* replicas = target_spec.Find("replicas")) *replicas = Node::Int(0);
+    else target_spec.fields.insert(target_spec.fields.begin(), yaml::Field{"replicas", {}, Node::Int(0)});
+  }
+  AddAnnotations(in.target->doc, in.annotations);
+  return out;
+}
+
+}  // namespace gitcanary::render
