@@ -86,6 +86,35 @@ def render_benchmarks(binary, base, quick, report):
         report.add(f"one app: kustomize {k1 * 1000:.0f} ms / render", f"{k1 / one:.1f}x faster", ">= 5x", k1 / one >= 5)
 
 
+def with_status(base, n):
+    """A copy of the n-app corpus with a CanaryStatus (Progressing at 20, promoted snapshot) per app."""
+    out = os.path.join(base, f"corpus-{n}-status")
+    if os.path.isdir(out):
+        return out
+    shutil.copytree(corpus(base, n), out)
+    for app in sorted(os.listdir(os.path.join(out, "apps"))):
+        d = os.path.join(out, "apps", app)
+        with open(os.path.join(d, "deployment.yaml")) as f:
+            lines = f.read().splitlines()
+        ns = next(l.split(":", 1)[1].strip() for l in lines if l.startswith("  namespace:"))
+        start = lines.index("  template:") + 1
+        template = "".join("  " + l + "\n" for l in lines[start:])
+        with open(os.path.join(d, f"{app}.gitcanary-status.yaml"), "w") as f:
+            f.write(f"apiVersion: gitcanary.io/v1alpha1\nkind: CanaryStatus\nmetadata:\n  name: {app}\n"
+                    f"  namespace: {ns}\nstatus:\n  phase: Progressing\n  canaryWeight: 20\n"
+                    f"  promoted:\n    template:\n{template}")
+    return out
+
+
+def git_mode_benchmarks(binary, base, quick, report):
+    runs = 3 if quick else 7
+    tree = with_status(base, 1000)
+    flagger, _ = timed([binary, "render", "--mode", "flagger", tree], runs)
+    git, rss = timed([binary, "render", "--mode", "git", tree], runs)
+    report.add(f"git mode 1000 apps with status: {git * 1000:.0f} ms / flagger {flagger * 1000:.0f} ms",
+               f"{git / flagger:.2f}x", "<= 1.3x", git / flagger <= 1.3)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--binary", default=os.path.join(ROOT, "build", "gitcanary"))
@@ -99,6 +128,7 @@ def main():
     report = Report()
     try:
         render_benchmarks(os.path.abspath(args.binary), base, args.quick, report)
+        git_mode_benchmarks(os.path.abspath(args.binary), base, args.quick, report)
     finally:
         if not args.keep:
             shutil.rmtree(base, ignore_errors=True)

@@ -111,6 +111,7 @@ Result<std::string> RenderToText(const ParsedArgs& args, std::vector<std::string
   *explain = std::move(result->explain);
   std::string text = format == "json" ? render::ToJsonList(result->objects) : render::ToYamlStream(result->objects);
   KeepUntilExit(std::move(result->objects));
+  KeepUntilExit(std::move(result->dropped));
   return text;
 }
 

@@ -1,7 +1,9 @@
 #include "render/git_mode.h"
 
+#include <atomic>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "render/canary_status.h"
 #include "render/fields.h"
@@ -20,7 +22,7 @@ using Key = std::pair<std::string, std::string>;  // (effective namespace, name)
 // Every status in the input, by Canary; status documents are removed from `manifests`.
 Result<std::map<Key, StatusRecord>> CollectStatuses(std::vector<Manifest>& manifests,
                                                     const std::vector<CanaryRef>& canaries,
-                                                    const std::string& app_ns) {
+                                                    const std::string& app_ns, std::vector<Manifest>* dropped) {
   std::map<Key, StatusRecord> out;
   std::vector<Manifest> kept;
   kept.reserve(manifests.size());
@@ -32,6 +34,7 @@ Result<std::map<Key, StatusRecord>> CollectStatuses(std::vector<Manifest>& manif
     auto record = ParseStatusDocument(m);
     if (!record.ok()) return record.status();
     out.emplace(Key{m.EffectiveNamespace(app_ns), record->name}, std::move(*record));
+    dropped->push_back(std::move(m));
   }
   manifests = std::move(kept);
   for (const CanaryRef& c : canaries) {
@@ -72,37 +75,40 @@ Node StatusAnnotations(const CanaryStatus* status, long long weight, const std::
   return a;
 }
 
-template <typename Pred>
-std::map<std::string, const Manifest*> ByName(const std::vector<Manifest>& manifests, const std::string& ns,
-                                              const std::string& app_ns, Pred pred) {
-  std::map<std::string, const Manifest*> out;
-  for (const Manifest& m : manifests)
-    if (pred(m) && m.EffectiveNamespace(app_ns) == ns) out.emplace(m.name, &m);
+// The objects of one namespace that git mode looks up, by name.
+struct NamespaceIndex {
+  std::map<std::string, Manifest*> deployments;
+  std::map<std::string, const Manifest*> hpas, config_maps, secrets;
+  std::map<std::string, const Node*> config_map_docs, secret_docs;  // for revision checksums
+};
+
+std::map<std::string, NamespaceIndex> IndexByNamespace(std::vector<Manifest>& manifests, const std::string& app_ns) {
+  std::map<std::string, NamespaceIndex> out;
+  for (Manifest& m : manifests) {
+    NamespaceIndex& ns = out[m.EffectiveNamespace(app_ns)];
+    if (m.kind == "Deployment" && m.Group() == "apps") ns.deployments.emplace(m.name, &m);
+    else if (m.kind == "HorizontalPodAutoscaler" && m.Group() == "autoscaling") ns.hpas.emplace(m.name, &m);
+    else if (m.kind == "ConfigMap" && m.api_version == "v1") ns.config_maps.emplace(m.name, &m);
+    else if (m.kind == "Secret" && m.api_version == "v1") ns.secrets.emplace(m.name, &m);
+  }
+  for (auto& [name, ns] : out) {
+    for (const auto& [n, m] : ns.config_maps) ns.config_map_docs.emplace(n, &m->doc);
+    for (const auto& [n, m] : ns.secrets) ns.secret_docs.emplace(n, &m->doc);
+  }
   return out;
 }
 
 // The objects of one canary; edits the target in place.
-Status RenderCanary(std::vector<Manifest>& manifests, std::size_t canary_index, const CanaryInfo& info,
-                    const CanaryStatus* status, const std::string& app_ns, std::vector<Manifest>* generated) {
-  const Manifest& canary = manifests[canary_index];
-  const std::string ns = canary.EffectiveNamespace(app_ns);
-  Manifest* target = nullptr;
-  const Manifest* hpa = nullptr;
-  for (Manifest& m : manifests) {
-    if (m.EffectiveNamespace(app_ns) != ns) continue;
-    if (m.kind == "Deployment" && m.Group() == "apps" && m.name == info.target) target = &m;
-    if (m.kind == "HorizontalPodAutoscaler" && !info.autoscaler.empty() && m.name == info.autoscaler) hpa = &m;
-  }
-  if (target == nullptr) return Status::Internal("target of " + canary.Describe() + " vanished");
+Status RenderCanary(const Manifest& canary, const CanaryInfo& info, const CanaryStatus* status,
+                    const NamespaceIndex& index, std::vector<Manifest>* generated) {
+  auto target_it = index.deployments.find(info.target);
+  if (target_it == index.deployments.end()) return Status::Internal("target of " + canary.Describe() + " vanished");
+  Manifest* target = target_it->second;
+  auto hpa_it = info.autoscaler.empty() ? index.hpas.end() : index.hpas.find(info.autoscaler);
+  const Manifest* hpa = hpa_it == index.hpas.end() ? nullptr : hpa_it->second;
   auto label = SelectorLabel(*target);
   if (!label.ok()) return label.status();
-  auto is_kind = [](const char* kind) { return [kind](const Manifest& m) { return m.kind == kind && m.api_version == "v1"; }; };
-  auto config_maps = ByName(manifests, ns, app_ns, is_kind("ConfigMap"));
-  auto secrets = ByName(manifests, ns, app_ns, is_kind("Secret"));
-  std::map<std::string, const Node*> cm_docs, secret_docs;
-  for (const auto& [n, m] : config_maps) cm_docs[n] = &m->doc;
-  for (const auto& [n, m] : secrets) secret_docs[n] = &m->doc;
-  const std::string revision = RevisionChecksum(*target->doc.Path({"spec", "template"}), cm_docs, secret_docs);
+  const std::string revision = RevisionChecksum(*target->doc.Path({"spec", "template"}), index.config_map_docs, index.secret_docs);
   const long long weight = EffectiveWeight(status);
   Node annotations = StatusAnnotations(status, weight, revision);
 
@@ -118,7 +124,7 @@ Status RenderCanary(std::vector<Manifest>& manifests, std::size_t canary_index, 
   auto routes = MakeIstioRouting(routing);  // before the target changes below
   if (!routes.ok()) return routes.status();
 
-  WorkloadInput work{&canary, target, hpa, status, config_maps, *label, annotations};
+  WorkloadInput work{&canary, target, hpa, status, index.config_maps, *label, annotations};
   auto workload = MakePrimaryWorkload(work);
   if (!workload.ok()) return workload.status();
   for (auto* list : {&*workload, &*routes}) {
@@ -136,12 +142,13 @@ Status RenderCanary(std::vector<Manifest>& manifests, std::size_t canary_index, 
 }  // namespace
 
 Status ApplyCanaryStatus(std::vector<Manifest>& manifests, const std::vector<CanaryRef>& canaries,
-                         const std::string& app_namespace, bool render, std::vector<std::string>* explain) {
+                         const std::string& app_namespace, bool render, std::vector<std::string>* explain,
+                         std::vector<Manifest>* dropped) {
   // Indexes in `canaries` refer to `manifests` as given; collect names before it changes.
   std::vector<std::pair<Key, const CanaryInfo*>> wanted;
   for (const CanaryRef& c : canaries)
     wanted.emplace_back(Key{manifests[c.index].EffectiveNamespace(app_namespace), manifests[c.index].name}, &c.info);
-  auto statuses = CollectStatuses(manifests, canaries, app_namespace);
+  auto statuses = CollectStatuses(manifests, canaries, app_namespace, dropped);
   if (!statuses.ok()) return statuses.status();
   std::set<Key> known;
   for (const auto& w : wanted) known.insert(w.first);
@@ -154,24 +161,44 @@ Status ApplyCanaryStatus(std::vector<Manifest>& manifests, const std::vector<Can
   }
   if (!render) return Status::Ok();
   std::vector<Manifest> generated;
-  std::set<Key> canary_keys;
-  for (const auto& [key, info] : wanted) {
-    std::size_t index = 0;
-    while (!(IsCanary(manifests[index]) && manifests[index].name == key.second &&
-             manifests[index].EffectiveNamespace(app_namespace) == key.first)) ++index;
+  std::map<Key, std::size_t> canary_at;
+  for (std::size_t i = 0; i < manifests.size(); ++i)
+    if (IsCanary(manifests[i])) canary_at[Key{manifests[i].EffectiveNamespace(app_namespace), manifests[i].name}] = i;
+  auto namespaces = IndexByNamespace(manifests, app_namespace);
+  // Canaries are independent (each owns its target; everything else is read-only),
+  // so they render on every core; results are merged in input order.
+  struct Rendered {
+    Status status;
+    std::vector<Manifest> objects;
+  };
+  std::vector<Rendered> rendered(wanted.size());
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t i = next++; i < wanted.size(); i = next++) {
+      const auto& [key, info] = wanted[i];
+      auto it = statuses->find(key);
+      const CanaryStatus* status = it == statuses->end() ? nullptr : &it->second.status;
+      rendered[i].status = RenderCanary(manifests[canary_at.at(key)], *info, status, namespaces.at(key.first),
+                                        &rendered[i].objects);
+    }
+  };
+  std::thread helper;
+  if (wanted.size() >= 64 && std::thread::hardware_concurrency() > 1) helper = std::thread(work);
+  work();
+  if (helper.joinable()) helper.join();
+  for (std::size_t i = 0; i < wanted.size(); ++i) {
+    if (!rendered[i].status.ok()) return rendered[i].status;
+    for (Manifest& m : rendered[i].objects) generated.push_back(std::move(m));
+    const auto& key = wanted[i].first;
     auto it = statuses->find(key);
     const CanaryStatus* status = it == statuses->end() ? nullptr : &it->second.status;
-    Status s = RenderCanary(manifests, index, *info, status, app_namespace, &generated);
-    if (!s.ok()) return s;
     explain->push_back("rendered Canary " + key.first + "/" + key.second + " in git mode: phase " +
                        std::string(PhaseName(status ? status->phase : Phase::kInitializing)) + ", canary weight " +
                        std::to_string(EffectiveWeight(status)) + (status ? "" : " (no status yet: bootstrap)"));
-    canary_keys.insert(key);
   }
   std::vector<Manifest> out;
   out.reserve(manifests.size() + generated.size());
-  for (Manifest& m : manifests)
-    if (!IsCanary(m)) out.push_back(std::move(m));
+  for (Manifest& m : manifests) (IsCanary(m) ? *dropped : out).push_back(std::move(m));
   for (Manifest& g : generated) out.push_back(std::move(g));
   manifests = std::move(out);
   return Status::Ok();

@@ -30,7 +30,9 @@ inline constexpr std::string_view kTransitionAnnotation = "gitcanary.io/last-tra
 
 // Removes CanaryStatus documents from `manifests` (both modes: they are state,
 // not objects to apply); with `render` (git mode) renders each canary from them.
+// Removed objects (status documents, and in git mode the Canaries) are moved to `dropped`.
 Status ApplyCanaryStatus(std::vector<Manifest>& manifests, const std::vector<CanaryRef>& canaries,
-                         const std::string& app_namespace, bool render, std::vector<std::string>* explain);
+                         const std::string& app_namespace, bool render, std::vector<std::string>* explain,
+                         std::vector<Manifest>* dropped);
 
 }  // namespace gitcanary::render

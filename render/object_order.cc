@@ -1,8 +1,8 @@
 #include "render/object_order.h"
 
 #include <algorithm>
-#include <map>
-#include <tuple>
+#include <cstdio>
+#include <unordered_map>
 
 #include "render/fields.h"
 
@@ -29,9 +29,16 @@ int KindRank(const std::string& kind) {
 }  // namespace
 
 Status CheckDuplicates(const std::vector<Manifest>& manifests, const std::string& app_namespace) {
-  std::map<std::tuple<std::string, std::string, std::string, std::string>, const Manifest*> seen;
+  std::unordered_map<std::string, const Manifest*> seen;
+  seen.reserve(manifests.size());
+  std::string key;
   for (const Manifest& m : manifests) {
-    auto key = std::make_tuple(m.Group(), m.kind, m.EffectiveNamespace(app_namespace), m.name);
+    key.clear();
+    for (const std::string* part : {&m.api_version, &m.kind, &m.EffectiveNamespace(app_namespace), &m.name}) {
+      // The API group, not the version: apps/v1 and apps/v1beta1 name the same object.
+      key += part == &m.api_version ? m.Group() : *part;
+      key += '\0';
+    }
     auto [it, inserted] = seen.emplace(key, &m);
     if (inserted) continue;
     const Manifest& first = *it->second;
@@ -48,18 +55,24 @@ Status CheckDuplicates(const std::vector<Manifest>& manifests, const std::string
 }
 
 void SortForOutput(std::vector<Manifest>& manifests, const std::string& app_namespace) {
-  std::vector<std::pair<int, std::size_t>> ranked;
-  ranked.reserve(manifests.size());
-  for (std::size_t i = 0; i < manifests.size(); ++i) ranked.emplace_back(KindRank(manifests[i].kind), i);
-  std::sort(ranked.begin(), ranked.end(), [&](const auto& a, const auto& b) {
-    const Manifest& x = manifests[a.second];
-    const Manifest& y = manifests[b.second];
-    return std::forward_as_tuple(a.first, x.kind, x.EffectiveNamespace(app_namespace), x.name, x.api_version, x.ns) <
-           std::forward_as_tuple(b.first, y.kind, y.EffectiveNamespace(app_namespace), y.name, y.api_version, y.ns);
-  });
+  // One comparable key per object: kind rank, kind, namespace, name, apiVersion, namespace as written.
+  std::vector<std::pair<std::string, std::size_t>> keyed;
+  keyed.reserve(manifests.size());
+  for (std::size_t i = 0; i < manifests.size(); ++i) {
+    const Manifest& m = manifests[i];
+    char rank[8];
+    std::snprintf(rank, sizeof rank, "%03d", KindRank(m.kind));
+    std::string key = rank;
+    for (const std::string* part : {&m.kind, &m.EffectiveNamespace(app_namespace), &m.name, &m.api_version, &m.ns}) {
+      key += *part;
+      key += '\0';
+    }
+    keyed.emplace_back(std::move(key), i);
+  }
+  std::sort(keyed.begin(), keyed.end());
   std::vector<Manifest> sorted;
   sorted.reserve(manifests.size());
-  for (const auto& r : ranked) sorted.push_back(std::move(manifests[r.second]));
+  for (const auto& k : keyed) sorted.push_back(std::move(manifests[k.second]));
   manifests = std::move(sorted);
 }
 

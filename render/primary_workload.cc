@@ -61,15 +61,30 @@ Snapshot TakeSnapshot(const WorkloadInput& in) {
   return s;
 }
 
-Node PrimaryDeployment(const WorkloadInput& in, const Snapshot& snap, const std::string& primary) {
-  Node doc = in.target->doc;  // the input Deployment: apiVersion, metadata, strategy, ...
+// The target Deployment without its pod template (which the snapshot replaces).
+Node CopyWithoutTemplate(const Node& deployment) {
+  Node doc = Node::Mapping();
+  for (const yaml::Field& f : deployment.fields) {
+    if (f.key != "spec") {
+      doc.fields.push_back(f);
+      continue;
+    }
+    Node& spec = doc.Set("spec", Node::Mapping());
+    for (const yaml::Field& g : f.value.fields)
+      spec.fields.push_back(g.key == "template" ? yaml::Field{g.key, g.key_mark, Node::Mapping()} : g);
+  }
+  return doc;
+}
+
+Node PrimaryDeployment(const WorkloadInput& in, Snapshot& snap, const std::string& primary) {
+  Node doc = CopyWithoutTemplate(in.target->doc);  // apiVersion, metadata, strategy, ...
   Node& meta = *doc.Find("metadata");
   meta.Set("name", Node::String(primary));
   if (Node* labels = meta.Find("labels"); labels != nullptr && labels->Find(in.selector_label) != nullptr)
     labels->Set(in.selector_label, Node::String(primary));
   Node& spec = *doc.Find("spec");
   spec.Find("selector")->Find("matchLabels")->Set(in.selector_label, Node::String(primary));
-  Node& tmpl = spec.Set("template", snap.template_);
+  Node& tmpl = spec.Set("template", std::move(snap.template_));
   if (tmpl.Find("metadata") == nullptr) tmpl.Set("metadata", Node::Mapping());
   Node* pod_labels = tmpl.Find("metadata")->Find("labels");
   if (pod_labels == nullptr || !pod_labels->IsMapping()) pod_labels = &tmpl.Find("metadata")->Set("labels", Node::Mapping());

@@ -23,7 +23,7 @@ Result<RenderResult> Render(std::vector<Manifest> manifests, const AppConfig& co
     if (!info.ok()) return info.status();
     canaries.push_back(CanaryRef{i, std::move(*info), manifests[i].name, manifests[i].ns});
   }
-  s = RewriteApp(manifests, canaries, config, ns, &result.explain);
+  s = RewriteApp(manifests, canaries, config, ns, &result.explain, &result.dropped);
   if (!s.ok()) return s;
   // RewriteApp adds and drops objects: find the Canaries again.
   std::vector<CanaryRef> rewritten;
@@ -33,7 +33,7 @@ Result<RenderResult> Render(std::vector<Manifest> manifests, const AppConfig& co
       if (c.name == manifests[i].name && c.ns == manifests[i].ns) rewritten.push_back(CanaryRef{i, c.info, c.name, c.ns});
     }
   }
-  s = ApplyCanaryStatus(manifests, rewritten, ns, options.mode == Mode::kGit, &result.explain);
+  s = ApplyCanaryStatus(manifests, rewritten, ns, options.mode == Mode::kGit, &result.explain, &result.dropped);
   if (!s.ok()) return s;
   s = CheckDuplicates(manifests, ns);  // generated objects must not collide with the input's
   if (!s.ok()) return s;

@@ -26,6 +26,7 @@ struct RenderOptions {
 struct RenderResult {
   std::vector<Manifest> objects;     // in output order
   std::vector<std::string> explain;  // one line per rewrite or generated object
+  std::vector<Manifest> dropped;     // input objects left out of the output (the caller decides when to free them)
 };
 
 Result<RenderResult> Render(std::vector<Manifest> manifests, const AppConfig& config,

@@ -124,7 +124,7 @@ Status ClaimOnce(const Manifest& canary, const std::string& object, std::string_
 
 Status RewriteApp(std::vector<Manifest>& manifests, const std::vector<CanaryRef>& canaries,
                   const AppConfig& config, const std::string& app_namespace,
-                  std::vector<std::string>* explain) {
+                  std::vector<std::string>* explain, std::vector<Manifest>* dropped) {
   Context ctx{manifests, config, app_namespace, explain, {}};
   ctx.BuildIndex();
   std::vector<Manifest> generated;
@@ -157,7 +157,7 @@ Status RewriteApp(std::vector<Manifest>& manifests, const std::vector<CanaryRef>
   std::vector<Manifest> kept;
   kept.reserve(manifests.size() + generated.size());
   for (std::size_t i = 0; i < manifests.size(); ++i)
-    if (!removed[i]) kept.push_back(std::move(manifests[i]));
+    (removed[i] ? *dropped : kept).push_back(std::move(manifests[i]));
   for (Manifest& g : generated) kept.push_back(std::move(g));
   manifests = std::move(kept);
   return Status::Ok();

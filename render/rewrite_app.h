@@ -28,8 +28,9 @@ struct CanaryRef {
   std::string ns;     // as written
 };
 
+// Removed objects are moved to `dropped`.
 Status RewriteApp(std::vector<Manifest>& manifests, const std::vector<CanaryRef>& canaries,
                   const AppConfig& config, const std::string& app_namespace,
-                  std::vector<std::string>* explain);
+                  std::vector<std::string>* explain, std::vector<Manifest>* dropped);
 
 }  // namespace gitcanary::render
