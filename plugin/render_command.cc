@@ -23,9 +23,11 @@ as a YAML stream on stdout. Nothing is printed on stdout unless the whole
 render succeeds; errors go to stderr as FILE:LINE:COL: message.
 
 Flags:
-  --mode git|flagger   flagger: the rewritten app, HPAs, Gateways and normalised
-                       Canaries for an in-cluster Flagger. git (the default):
-                       gitcanary runs the canary itself (not available yet).
+  --mode git|flagger   git (the default): gitcanary runs the canary; render
+                       emits the primary and canary workloads and the Istio
+                       routing with the weights of the status committed in git.
+                       flagger: the rewritten app, HPAs, Gateways and
+                       normalised Canaries for an in-cluster Flagger.
                        Default: defaults.mode in gitcanary.yaml, else git.
   -n, --namespace NS   namespace of objects that have none (default:
                        $ARGOCD_APP_NAMESPACE, else "default"). Such objects stay

@@ -1,12 +1,13 @@
 // Render: the pure pipeline from loaded manifests to the objects to apply.
 //
-//   templates -> normalise Canaries -> rewrite the app -> (git mode: routing)
-//   -> duplicates check -> install order
+//   templates -> normalise Canaries -> rewrite the app -> status of record
+//   (git mode: workloads and routing) -> duplicates check -> install order
 //
 // It does no I/O: callers load manifests (loader.h) and the config and print the
 // result (output.h). In flagger mode the result is the rewritten app, the
 // generated HPAs and Gateways and the normalised Canaries, for an in-cluster
-// Flagger. git mode, where gitcanary runs the canary itself, is not built yet.
+// Flagger. In git mode (git_mode.h) each Canary is replaced by its workloads
+// and routing, rendered from the status of record committed beside it.
 #pragma once
 
 #include <string>
