@@ -123,6 +123,10 @@ void CheckGolden(const std::string& example, const std::string& stem, const RunR
   const std::string path = SourceDir() + "/tests/golden/git/" + example + "/" + stem + ".yaml";
   if (std::getenv("GITCANARY_UPDATE_GOLDENS") != nullptr) WriteFile(path, r.out);
   CHECK(r.out == ReadFile(path));
+  // Idempotent: the rendered objects render to themselves.
+  TempDir again;
+  WriteFile(again / "rendered.yaml", r.out);
+  CHECK(Gitcanary({"render", "--mode", "git", again.path()}).out == r.out);
 }
 
 }  // namespace
