@@ -354,7 +354,7 @@ constexpr const char* kPodTemplate =
     "    - name: dns\n      containerPort: 53\n      protocol: UDP\n"
     "    - name: grpc-again\n      containerPort: 9999\n";
 
-TEST_CASE("portDiscovery adds the pod's other container ports, sorted, once each; only when on") {
+TEST_CASE("portDiscovery adds the pod's other container ports, sorted, once each, only when on") {
   const Node pod = Yaml(kPodTemplate);
   const std::string want_extra =
       "- name: dns\n  port: 53\n  targetPort: 53\n  protocol: UDP\n"

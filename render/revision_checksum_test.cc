@@ -146,7 +146,7 @@ TEST_CASE("changing the image changes the checksum") {
   CHECK(Checksum(tmpl.c_str()) != Checksum(kTemplate));
 }
 
-TEST_CASE("a referenced ConfigMap's data is part of the revision; an unreferenced one is not") {
+TEST_CASE("a referenced ConfigMap's data is part of the revision, an unreferenced one is not") {
   std::string base = Checksum(kTemplate);
   CHECK(Checksum(kTemplate, "warn") != base);
   CHECK(Checksum(kTemplate, "info", "trace") == base);
@@ -164,7 +164,7 @@ TEST_CASE("Secret data changes the checksum but never appears in it") {
   CHECK(changed.find("czNjcjN0") == std::string::npos);
 }
 
-TEST_CASE("a whole ConfigMap and its bare data give the same checksum; missing configs are skipped") {
+TEST_CASE("a whole ConfigMap and its bare data give the same checksum, missing configs are skipped") {
   Node t = Yaml(kTemplate);
   Manifest cm = Object(ConfigMap("web-config", "info", "{app: web}"));
   Node data = *cm.doc.Find("data");

@@ -142,7 +142,7 @@ TEST_CASE("parse: plain scalars stay plain, quoted and block scalars are strings
   CheckScalar(n.Find("block"), Style::kQuoted, "text\n");
 }
 
-TEST_CASE("parse: empty, ~, null, Null and NULL are null; other spellings and quoted forms are not") {
+TEST_CASE("parse: empty, ~, null, Null and NULL are null, other spellings and quoted forms are not") {
   Node n = One("a:\nb: ~\nc: null\nd: Null\ne: NULL\nf: nULL\ng: \"null\"\nh: '~'\nlist:\n-\n- ~\n");
   for (const char* k : {"a", "b", "c", "d", "e"}) CHECK_MESSAGE(n.Find(k)->IsNull(), k);
   CheckScalar(n.Find("f"), Style::kPlain, "nULL");
@@ -167,7 +167,7 @@ TEST_CASE("parse: block scalars with clip, strip and keep chomping, literal and 
   CheckScalar(n.Find("last"), Style::kPlain, "end");
 }
 
-TEST_CASE("parse: comments anywhere; '#' not after a space belongs to the value") {
+TEST_CASE("parse: comments anywhere, '#' not after a space belongs to the value") {
   Node n = One(
       "# leading\napiVersion: v1 # trailing\n# between keys\nkind: ConfigMap\nmetadata:\n"
       "    # deeper than the keys below\n  name: cfg   # after a value\n  labels: # after a key\n"
@@ -184,7 +184,7 @@ TEST_CASE("parse: comments anywhere; '#' not after a space belongs to the value"
   CHECK(list->items[1].value == "b");
 }
 
-TEST_CASE("parse: --- and ... separate documents; empty and comment-only documents are null") {
+TEST_CASE("parse: --- and ... separate documents, empty and comment-only documents are null") {
   std::vector<Node> docs = Docs(
       "---\n# Source: chart/templates/empty.yaml\n---\n# Source: chart/templates/cm.yaml\n"
       "apiVersion: v1\nkind: ConfigMap\n...\n---\nkind: Second\n");
@@ -279,7 +279,7 @@ TEST_CASE("parse: NUL bytes and invalid UTF-8 are rejected at the first bad byte
   CheckScalar(One("name: h\xC3\xA9llo \xF0\x9F\x9A\x80\n").Find("name"), Style::kPlain, "h\xC3\xA9llo \xF0\x9F\x9A\x80");
 }
 
-TEST_CASE("parse: aliases copy the anchored node; an alias inside its own anchor is an error") {
+TEST_CASE("parse: aliases copy the anchored node, an alias inside its own anchor is an error") {
   Node n = One("base: &base\n  cpu: 100m\n  tags: [a]\ncopy: *base\nname: &n web\nalso: *n\n");
   CHECK(*n.Find("copy") == *n.Find("base"));
   CHECK(n.Find("copy")->Find("cpu")->value == "100m");
@@ -313,7 +313,7 @@ TEST_CASE("parse: deep nesting is an error, not a stack overflow") {
   CHECK(Error("- - - - - - x\n", ParseLimits{250000, 5}).rfind("t.yaml:1:11: document nested too deeply", 0) == 0);
 }
 
-TEST_CASE("parse: JSON is YAML flow syntax; explicit tags keep their value") {
+TEST_CASE("parse: JSON is YAML flow syntax, explicit tags keep their value") {
   Node n = One("{\"apiVersion\": \"v1\", \"items\": [1, \"two\", true, null, {\"k\": []}]}");
   CheckScalar(n.Find("apiVersion"), Style::kQuoted, "v1");
   const Node* items = n.Find("items");

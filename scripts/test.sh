@@ -6,4 +6,12 @@ cd "$(dirname "$0")/.."
 # kubectl is the reference client for some tests; it is used when present.
 bash scripts/setup.sh
 cd build
+# Every doctest case must be exactly one ctest test: a name ctest splits (on ';')
+# would become filters that match nothing and pass without running anything.
+cases=$(./gitcanary_tests --list-test-cases --no-version | grep -vc '^\[doctest\]\|^=*$')
+tests=$(ctest -N | sed -n 's/^Total Tests: //p')
+if [ "$cases" != "$tests" ]; then
+  echo "test: $cases doctest cases but $tests ctest tests; a test name must not contain ';'" >&2
+  exit 1
+fi
 ctest --output-on-failure --timeout 300 -j "$(nproc)"

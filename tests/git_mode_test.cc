@@ -103,7 +103,7 @@ TEST_CASE("git mode: routing follows Flagger's Istio router") {
   for (const YAML::Node& d : docs) CHECK(d["kind"].as<std::string>() != "Canary");
 }
 
-TEST_CASE("git mode: A/B puts the match route first; mirroring only while mirroring") {
+TEST_CASE("git mode: A/B puts the match route first, mirroring only while mirroring") {
   TempDir dir;
   fs::copy(Example("podinfo-ab"), dir / "ab", fs::copy_options::recursive);
   RunResult ab = Gitcanary({"render", "--mode", "git", dir / "ab"});
