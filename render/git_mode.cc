@@ -99,7 +99,7 @@ std::map<std::string, NamespaceIndex> IndexByNamespace(std::vector<Manifest>& ma
 }
 
 // The objects of one canary; edits the target in place.
-Status RenderCanary(const Manifest& canary, const CanaryInfo& info, const CanaryStatus* status,
+Status RenderCanary(const Manifest& canary, const CanaryInfo& info, CanaryStatus* status,
                     const NamespaceIndex& index, std::vector<Manifest>* generated) {
   auto target_it = index.deployments.find(info.target);
   if (target_it == index.deployments.end()) return Status::Internal("target of " + canary.Describe() + " vanished");
@@ -177,7 +177,7 @@ Status ApplyCanaryStatus(std::vector<Manifest>& manifests, const std::vector<Can
     for (std::size_t i = next++; i < wanted.size(); i = next++) {
       const auto& [key, info] = wanted[i];
       auto it = statuses->find(key);
-      const CanaryStatus* status = it == statuses->end() ? nullptr : &it->second.status;
+      CanaryStatus* status = it == statuses->end() ? nullptr : &it->second.status;
       rendered[i].status = RenderCanary(manifests[canary_at.at(key)], *info, status, namespaces.at(key.first),
                                         &rendered[i].objects);
     }

@@ -48,7 +48,7 @@ struct Snapshot {
 
 Snapshot TakeSnapshot(const WorkloadInput& in) {
   if (in.status != nullptr && in.status->promoted) {
-    return Snapshot{in.status->promoted->template_, in.status->promoted->config_maps};
+    return Snapshot{std::move(in.status->promoted->template_), std::move(in.status->promoted->config_maps)};
   }
   Snapshot s;
   s.template_ = *in.target->doc.Path({"spec", "template"});

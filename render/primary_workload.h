@@ -35,7 +35,8 @@ struct WorkloadInput {
   const Manifest* canary = nullptr;
   Manifest* target = nullptr;                // edited in place: replicas, annotations
   const Manifest* hpa = nullptr;             // the HPA scaling the target, or nullptr
-  const CanaryStatus* status = nullptr;      // nullptr before the first status (bootstrap)
+  CanaryStatus* status = nullptr;            // nullptr before the first status (bootstrap);
+                                             // its promoted snapshot is moved into the primary
   std::map<std::string, const Manifest*> config_maps;  // ConfigMaps of the canary's namespace, by name
   std::string selector_label;
   yaml::Node annotations;                    // status annotations for both Deployments

@@ -34,6 +34,7 @@ Node Node::Sequence() {
 Node Node::Mapping() {
   Node n;
   n.kind = Kind::kMapping;
+  n.fields.reserve(4);  // built mappings grow by Set(); most hold a few keys
   return n;
 }
 
