@@ -1,10 +1,9 @@
 #include "render/git_mode.h"
 
-#include <atomic>
 #include <map>
 #include <set>
-#include <thread>
 
+#include "core/parallel.h"
 #include "render/canary_status.h"
 #include "render/fields.h"
 #include "render/istio_routing.h"
@@ -139,6 +138,35 @@ Status RenderCanary(const Manifest& canary, const CanaryInfo& info, CanaryStatus
   return Status::Ok();
 }
 
+// Renders every wanted Canary (in parallel: each owns its target, everything
+// else is read-only) and appends the objects to `manifests` in input order.
+Status RenderAll(std::vector<Manifest>& manifests, const std::vector<std::pair<Key, const CanaryInfo*>>& wanted,
+                 std::map<Key, StatusRecord>& statuses, const std::string& app_ns, std::vector<std::string>* explain) {
+  std::map<Key, std::size_t> canary_at;
+  for (std::size_t i = 0; i < manifests.size(); ++i)
+    if (IsCanary(manifests[i])) canary_at[Key{manifests[i].EffectiveNamespace(app_ns), manifests[i].name}] = i;
+  const auto namespaces = IndexByNamespace(manifests, app_ns);
+  std::vector<CanaryStatus*> status_of(wanted.size(), nullptr);
+  for (std::size_t i = 0; i < wanted.size(); ++i)
+    if (auto it = statuses.find(wanted[i].first); it != statuses.end()) status_of[i] = &it->second.status;
+  std::vector<Status> results(wanted.size());
+  std::vector<std::vector<Manifest>> objects(wanted.size());
+  ParallelFor(wanted.size(), [&](std::size_t i) {
+    const auto& [key, info] = wanted[i];
+    results[i] = RenderCanary(manifests[canary_at.at(key)], *info, status_of[i], namespaces.at(key.first), &objects[i]);
+  }, 64);
+  for (std::size_t i = 0; i < wanted.size(); ++i) {
+    if (!results[i].ok()) return results[i];
+    const CanaryStatus* status = status_of[i];
+    explain->push_back("rendered Canary " + wanted[i].first.first + "/" + wanted[i].first.second + " in git mode: phase " +
+                       std::string(PhaseName(status ? status->phase : Phase::kInitializing)) + ", canary weight " +
+                       std::to_string(EffectiveWeight(status)) + (status ? "" : " (no status yet: bootstrap)"));
+  }
+  for (auto& list : objects)
+    for (Manifest& m : list) manifests.push_back(std::move(m));
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status ApplyCanaryStatus(std::vector<Manifest>& manifests, const std::vector<CanaryRef>& canaries,
@@ -160,46 +188,11 @@ Status ApplyCanaryStatus(std::vector<Manifest>& manifests, const std::vector<Can
     }
   }
   if (!render) return Status::Ok();
-  std::vector<Manifest> generated;
-  std::map<Key, std::size_t> canary_at;
-  for (std::size_t i = 0; i < manifests.size(); ++i)
-    if (IsCanary(manifests[i])) canary_at[Key{manifests[i].EffectiveNamespace(app_namespace), manifests[i].name}] = i;
-  auto namespaces = IndexByNamespace(manifests, app_namespace);
-  // Canaries are independent (each owns its target; everything else is read-only),
-  // so they render on every core; results are merged in input order.
-  struct Rendered {
-    Status status;
-    std::vector<Manifest> objects;
-  };
-  std::vector<Rendered> rendered(wanted.size());
-  std::atomic<std::size_t> next{0};
-  auto work = [&] {
-    for (std::size_t i = next++; i < wanted.size(); i = next++) {
-      const auto& [key, info] = wanted[i];
-      auto it = statuses->find(key);
-      CanaryStatus* status = it == statuses->end() ? nullptr : &it->second.status;
-      rendered[i].status = RenderCanary(manifests[canary_at.at(key)], *info, status, namespaces.at(key.first),
-                                        &rendered[i].objects);
-    }
-  };
-  std::thread helper;
-  if (wanted.size() >= 64 && std::thread::hardware_concurrency() > 1) helper = std::thread(work);
-  work();
-  if (helper.joinable()) helper.join();
-  for (std::size_t i = 0; i < wanted.size(); ++i) {
-    if (!rendered[i].status.ok()) return rendered[i].status;
-    for (Manifest& m : rendered[i].objects) generated.push_back(std::move(m));
-    const auto& key = wanted[i].first;
-    auto it = statuses->find(key);
-    const CanaryStatus* status = it == statuses->end() ? nullptr : &it->second.status;
-    explain->push_back("rendered Canary " + key.first + "/" + key.second + " in git mode: phase " +
-                       std::string(PhaseName(status ? status->phase : Phase::kInitializing)) + ", canary weight " +
-                       std::to_string(EffectiveWeight(status)) + (status ? "" : " (no status yet: bootstrap)"));
-  }
+  Status s = RenderAll(manifests, wanted, *statuses, app_namespace, explain);
+  if (!s.ok()) return s;
   std::vector<Manifest> out;
-  out.reserve(manifests.size() + generated.size());
+  out.reserve(manifests.size());
   for (Manifest& m : manifests) (IsCanary(m) ? *dropped : out).push_back(std::move(m));
-  for (Manifest& g : generated) out.push_back(std::move(g));
   manifests = std::move(out);
   return Status::Ok();
 }

@@ -1,9 +1,8 @@
 #include "render/loader.h"
 
 #include <algorithm>
-#include <atomic>
-#include <thread>
 
+#include "core/parallel.h"
 #include "render/fields.h"
 
 namespace gitcanary::render {
@@ -181,16 +180,7 @@ Result<std::vector<Manifest>> LoadManifests(const FileSource& source, const std:
   // Read and parse on every core: files are independent. The first failure in
   // file order wins, so the message is the same on every run.
   std::vector<Result<std::vector<Manifest>>> parsed(n, Result<std::vector<Manifest>>(Status::Ok()));
-  std::atomic<std::size_t> next{0};
-  auto work = [&] {
-    for (std::size_t i = next++; i < n; i = next++) parsed[i] = ReadManifests(source, (*paths)[i], limits);
-  };
-  unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
-  if (n < 8) threads = 1;
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
+  ParallelFor(n, [&](std::size_t i) { parsed[i] = ReadManifests(source, (*paths)[i], limits); });
   std::vector<Manifest> out;
   for (auto& r : parsed) {
     if (!r.ok()) return r.status();

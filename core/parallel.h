@@ -1,0 +1,31 @@
+// ParallelFor: run fn(0..n-1) on every core, for independent items.
+//
+// Items are handed out one at a time from a shared counter, so uneven items
+// balance. Callers store results by index and read them in order afterwards,
+// which keeps output and error reporting deterministic. Small batches (below
+// `min_parallel`) run on the calling thread only.
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <cstddef>
+#include <thread>
+#include <vector>
+
+namespace gitcanary {
+
+template <typename Fn>
+void ParallelFor(std::size_t n, Fn fn, std::size_t min_parallel = 8) {
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t i = next++; i < n; i = next++) fn(i);
+  };
+  unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
+  if (n < min_parallel) threads = 1;
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+}
+
+}  // namespace gitcanary
