@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # kubectl is the reference client for some tests; it is used when present.
 bash scripts/setup.sh
+# Real processes the integration tests run: Prometheus, and hey for load.
+bash scripts/install_test_tools.sh
 cd build
 # Every doctest case must be exactly one ctest test: a name ctest splits (on ';')
 # would become filters that match nothing and pass without running anything.

@@ -1,0 +1,358 @@
+// Integration tests for PrometheusClient and the built-in Istio queries.
+//
+// The main case runs the real Prometheus from Debian's `prometheus` package
+// against an exporter in this process that serves Istio metrics growing in a
+// known way, and checks what BuiltinQuery + PrometheusClient read back. The
+// other cases drive PrometheusClient against small httplib servers (auth
+// headers, encoding, HTTP errors, timeouts) and check PrometheusConfigFrom.
+#include <doctest/doctest.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <functional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "plugin/prometheus_client.h"
+#include "policies/metric_query.h"
+#include "tests/test_util.h"
+
+namespace gitcanary {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using plugin::PrometheusClient;
+using plugin::PrometheusConfig;
+using testing::TempDir;
+
+// An httplib::Server on 127.0.0.1 in a background thread, stopped on scope exit.
+class ServerThread {
+ public:
+  explicit ServerThread(const std::function<void(httplib::Server&)>& routes) {
+    routes(server_);
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    REQUIRE(port_ > 0);
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    auto deadline = Clock::now() + std::chrono::seconds(5);
+    while (!server_.is_running() && Clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
+  ~ServerThread() {
+    server_.stop();
+    thread_.join();
+  }
+  int port() const { return port_; }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  httplib::Server server_;
+  std::thread thread_;
+  int port_ = -1;
+};
+
+// A port on 127.0.0.1 that nothing listened on a moment ago.
+int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  bool ok = bind(fd, reinterpret_cast<sockaddr*>(&addr), len) == 0 &&
+            getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0;
+  close(fd);
+  REQUIRE(ok);
+  return ntohs(addr.sin_port);
+}
+
+// The Istio series of workload test/podinfo after `scrape` scrapes: each
+// scrape adds 99 requests answered 200 and 1 answered 500, every one of them
+// taking between 100 and 250 ms.
+std::string IstioMetrics(long long scrape) {
+  const std::string labels =
+      "reporter=\"destination\",destination_workload=\"podinfo\","
+      "destination_workload_namespace=\"test\",response_code=\"";
+  std::string out =
+      "# TYPE istio_requests_total counter\n"
+      "# TYPE istio_request_duration_milliseconds histogram\n";
+  for (auto [code, per_scrape] : {std::pair{"200", 99LL}, std::pair{"500", 1LL}}) {
+    const long long n = per_scrape * scrape;
+    const std::string l = labels + code + "\"";
+    out += "istio_requests_total{" + l + "} " + std::to_string(n) + "\n";
+    for (auto [le, in_bucket] : {std::pair{"50", 0LL}, std::pair{"100", 0LL}, std::pair{"250", n},
+                                 std::pair{"500", n}, std::pair{"+Inf", n}}) {
+      out += "istio_request_duration_milliseconds_bucket{" + l + ",le=\"" + le + "\"} " +
+             std::to_string(in_bucket) + "\n";
+    }
+    out += "istio_request_duration_milliseconds_sum{" + l + "} " + std::to_string(175 * n) + "\n";
+    out += "istio_request_duration_milliseconds_count{" + l + "} " + std::to_string(n) + "\n";
+  }
+  return out;
+}
+
+// A child process, ended with SIGTERM (then SIGKILL after 5 s) and reaped on
+// scope exit; the kernel also kills it if this test process dies first.
+class ChildProcess {
+ public:
+  ChildProcess(const std::vector<std::string>& args, const std::string& dir, const std::string& log) {
+    std::vector<char*> argv;
+    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    int log_fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    REQUIRE(log_fd >= 0);
+    const pid_t parent = getpid();
+    pid_ = fork();
+    if (pid_ == 0) {  // only async-signal-safe calls until exec
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
+      if (getppid() != parent) _exit(126);
+      int null_fd = open("/dev/null", O_RDONLY);
+      dup2(null_fd, 0);
+      dup2(log_fd, 1);
+      dup2(log_fd, 2);
+      if (chdir(dir.c_str()) != 0) _exit(126);
+      execv(argv[0], argv.data());
+      _exit(127);
+    }
+    close(log_fd);
+    REQUIRE(pid_ > 0);
+  }
+  ~ChildProcess() {
+    if (pid_ <= 0 || reaped_) return;
+    kill(pid_, SIGTERM);
+    auto deadline = Clock::now() + std::chrono::seconds(5);
+    while (waitpid(pid_, nullptr, WNOHANG) == 0) {
+      if (Clock::now() > deadline) {
+        kill(pid_, SIGKILL);
+        waitpid(pid_, nullptr, 0);
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+  bool Exited() {
+    if (!reaped_) reaped_ = waitpid(pid_, nullptr, WNOHANG) != 0;
+    return reaped_;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  bool reaped_ = false;
+};
+
+std::string Tail(const std::string& text) {
+  return text.size() > 3000 ? text.substr(text.size() - 3000) : text;
+}
+
+std::string PrometheusYaml(int exporter_port) {
+  return "global:\n"
+         "  scrape_interval: 1s\n"
+         "  scrape_timeout: 1s\n"
+         "  evaluation_interval: 1s\n"
+         "scrape_configs:\n"
+         "  - job_name: istio\n"
+         "    static_configs:\n"
+         "      - targets: ['127.0.0.1:" + std::to_string(exporter_port) + "']\n";
+}
+
+// Polls `query` until it yields a value or `deadline` passes.
+Result<double> PollQuery(PrometheusClient& client, const std::string& query, Clock::time_point deadline) {
+  Result<double> last = Status::Internal("not queried");
+  while (Clock::now() < deadline) {
+    last = client.Query(query);
+    if (last.ok()) return last;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return last;
+}
+
+bool WaitReady(int port, ChildProcess& prometheus, Clock::time_point deadline) {
+  httplib::Client client("127.0.0.1", port);
+  client.set_connection_timeout(0, 200000);
+  client.set_read_timeout(1, 0);
+  while (Clock::now() < deadline && !prometheus.Exited()) {
+    httplib::Result res = client.Get("/-/ready");
+    if (res && res->status == 200) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
+// What BuiltinQuery + PrometheusClient read from the exporter's series, and
+// the errors of queries without exactly one value.
+void CheckIstioQueries(PrometheusClient& client, Clock::time_point deadline, const std::string& log) {
+  QueryVars vars{"podinfo", "test", "podinfo", "podinfo", "30s", {}};
+  Result<std::string> success_query = BuiltinQuery("request-success-rate", vars);
+  Result<std::string> duration_query = BuiltinQuery("request-duration", vars);
+  REQUIRE(success_query.ok());
+  REQUIRE(duration_query.ok());
+
+  // Both series are sampled in the same scrapes and grow 99:1, so rate()'s
+  // extrapolation scales them alike and the ratio is 99 up to rounding.
+  INFO("prometheus log:\n" << Tail(testing::ReadFile(log)));
+  Result<double> success = PollQuery(client, *success_query, deadline);
+  REQUIRE_MESSAGE(success.ok(), success.status().message());
+  CHECK(*success == doctest::Approx(99.0).epsilon(0.0001));
+
+  // Every observation is in the (100, 250] bucket, so histogram_quantile
+  // interpolates 100 + 150 * 0.99 = 248.5.
+  Result<double> p99 = PollQuery(client, *duration_query, deadline);
+  REQUIRE_MESSAGE(p99.ok(), p99.status().message());
+  CHECK(*p99 > 100.0);
+  CHECK(*p99 <= 250.0);
+  CHECK(*p99 == doctest::Approx(248.5).epsilon(0.0001));
+
+  Result<double> two = client.Query("sum by (response_code) (istio_requests_total)");
+  REQUIRE_FALSE(two.ok());
+  CHECK(two.status().message() == "query returned 2 series, expected one");
+  Result<double> none = client.Query("istio_requests_total{destination_workload=\"absent\"}");
+  REQUIRE_FALSE(none.ok());
+  CHECK(none.status().message() == "query returned no data");
+  Result<double> bad = client.Query("sum(");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.status().message().find("answered HTTP 400: bad_data") != std::string::npos);
+}
+
+}  // namespace
+
+TEST_CASE("PrometheusClient reads Istio built-in metrics from a real Prometheus") {
+  const std::string binary = "/usr/bin/prometheus";
+  if (access(binary.c_str(), X_OK) != 0) {
+    MESSAGE("skipped: prometheus not installed (scripts/test.sh installs it)");
+    return;
+  }
+  const auto start = Clock::now();
+  const auto deadline = start + std::chrono::seconds(30);
+  std::atomic<long long> scrapes{0};
+  ServerThread exporter([&](httplib::Server& s) {
+    s.Get("/metrics", [&](const httplib::Request&, httplib::Response& res) {
+      res.set_content(IstioMetrics(++scrapes), "text/plain; version=0.0.4");
+    });
+  });
+  TempDir dir;
+  testing::WriteFile(dir / "prometheus.yml", PrometheusYaml(exporter.port()));
+  const int port = FreePort();
+  const std::string log = dir / "prometheus.log";
+  ChildProcess prometheus({binary, "--config.file=" + (dir / "prometheus.yml"),
+                           "--storage.tsdb.path=" + (dir / "data"),
+                           "--web.listen-address=127.0.0.1:" + std::to_string(port)},
+                          dir.path(), log);
+  if (!WaitReady(port, prometheus, deadline)) {
+    FAIL("prometheus not ready; log:\n" << Tail(testing::ReadFile(log)));
+  }
+
+  PrometheusClient client({"http://127.0.0.1:" + std::to_string(port), "", "", "", 5000});
+  CheckIstioQueries(client, deadline, log);
+  MESSAGE("prometheus integration took "
+          << std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count()
+          << " ms after " << scrapes.load() << " scrapes");
+}
+
+TEST_CASE("PrometheusClient names an unreachable address, not the credentials") {
+  const std::string address = "http://127.0.0.1:" + std::to_string(FreePort());
+  PrometheusClient client({address, "s3cret-token", "", "", 2000});
+  const auto start = Clock::now();
+  Result<double> got = client.Query("vector(1)");
+  const auto elapsed = Clock::now() - start;
+  REQUIRE_FALSE(got.ok());
+  CHECK(got.status().code() == Code::kIo);
+  CHECK(got.status().message().find("Prometheus at " + address + ": connection failed") == 0);
+  CHECK(got.status().message().find("s3cret") == std::string::npos);
+  CHECK(elapsed < std::chrono::milliseconds(2500));
+}
+
+TEST_CASE("PrometheusClient sends auth, prefix and encoded query, and reports HTTP errors") {
+  const std::string promql = "sum(rate(x{a=~\"b|c\", d!=\"e f&g+h\"}[1m])) * 100";
+  std::string seen_auth, seen_query, seen_path;
+  ServerThread fake([&](httplib::Server& s) {
+    s.Get("/prom/api/v1/query", [&](const httplib::Request& req, httplib::Response& res) {
+      seen_auth = req.get_header_value("Authorization");
+      seen_query = req.get_param_value("query");
+      seen_path = req.path;
+      if (seen_auth == "Bearer tok") {
+        res.set_content(R"({"status":"success","data":{"resultType":"scalar","result":[1,"42"]}})",
+                        "application/json");
+      } else {
+        res.status = 401;
+        res.set_content("Unauthorized\n", "text/plain");
+      }
+    });
+  });
+  PrometheusClient bearer({fake.url() + "/prom/", "tok", "", "", 2000});
+  Result<double> got = bearer.Query(promql);
+  REQUIRE_MESSAGE(got.ok(), got.status().message());
+  CHECK(*got == 42.0);
+  CHECK(seen_query == promql);
+  CHECK(seen_path == "/prom/api/v1/query");
+
+  PrometheusClient basic({fake.url() + "/prom", "", "alice", "pa55word", 2000});
+  got = basic.Query("vector(1)");
+  CHECK(seen_auth == "Basic YWxpY2U6cGE1NXdvcmQ=");
+  REQUIRE_FALSE(got.ok());
+  CHECK(got.status().message() ==
+        "Prometheus at " + fake.url() + "/prom answered HTTP 401: Unauthorized");
+  CHECK(got.status().message().find("pa55word") == std::string::npos);
+}
+
+TEST_CASE("PrometheusClient gives up after timeout_ms") {
+  ServerThread slow([](httplib::Server& s) {
+    s.Get("/api/v1/query", [](const httplib::Request&, httplib::Response& res) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(800));
+      res.set_content("{}", "application/json");
+    });
+  });
+  PrometheusClient client({slow.url(), "", "", "", 200});
+  const auto start = Clock::now();
+  Result<double> got = client.Query("vector(1)");
+  REQUIRE_FALSE(got.ok());
+  CHECK(got.status().message() == "Prometheus at " + slow.url() + ": no complete reply within 200 ms");
+  CHECK(Clock::now() - start < std::chrono::milliseconds(700));
+}
+
+TEST_CASE("PrometheusConfigFrom reads the bearer token from a file or a variable") {
+  TempDir dir;
+  testing::WriteFile(dir / "token", "file-token\n");
+  Result<plugin::PrometheusConfig> c = plugin::PrometheusConfigFrom("https://prom:9090", dir / "token");
+  REQUIRE(c.ok());
+  CHECK(c->bearer_token == "file-token");
+  CHECK(c->address == "https://prom:9090");
+
+  setenv("GITCANARY_TEST_PROM_TOKEN", "env-token\r\n", 1);
+  c = plugin::PrometheusConfigFrom("http://prom", "", "GITCANARY_TEST_PROM_TOKEN");
+  REQUIRE(c.ok());
+  CHECK(c->bearer_token == "env-token");
+  unsetenv("GITCANARY_TEST_PROM_TOKEN");
+
+  struct Case {
+    std::string address, file, env, want;
+  };
+  testing::WriteFile(dir / "empty", "\n");
+  const std::vector<Case> cases = {
+      {"prom:9090", "", "", "must start with http:// or https://"},
+      {"http://", "", "", "must be http[s]://host[:port][/path]"},
+      {"http://user:hunter2@prom", "", "", "must not carry credentials"},
+      {"http://prom", dir / "missing", "", "cannot read Prometheus bearer token file " + (dir / "missing")},
+      {"http://prom", dir / "empty", "", "is empty"},
+      {"http://prom", "", "GITCANARY_TEST_PROM_UNSET", "GITCANARY_TEST_PROM_UNSET (Prometheus bearer token) is not set"},
+      {"http://prom", dir / "token", "X", "not both"},
+  };
+  for (const Case& k : cases) {
+    CAPTURE(k.address);
+    c = plugin::PrometheusConfigFrom(k.address, k.file, k.env);
+    REQUIRE_FALSE(c.ok());
+    CHECK(c.status().message().find(k.want) != std::string::npos);
+    CHECK(c.status().message().find("hunter2") == std::string::npos);
+  }
+}
+
+}  // namespace gitcanary
