@@ -103,18 +103,8 @@ std::string MustRead(const FileSource& src, const std::string& path) {
   return *text;
 }
 
-const DirEntry* Find(const std::vector<DirEntry>& entries, const std::string& name) {
-  for (const DirEntry& e : entries) {
-    if (e.name == name) return &e;
-  }
-  return nullptr;
-}
-
-std::vector<std::string> Names(const std::vector<DirEntry>& entries) {
-  std::vector<std::string> names;
-  for (const DirEntry& e : entries) names.push_back(e.name);
-  return names;
-}
+using gitcanary::testing::Find;
+using gitcanary::testing::Names;
 
 // "type name -> target" lines for every entry below `dir`, recursively, and
 // "name: contents" for every regular file.

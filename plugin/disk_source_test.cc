@@ -29,18 +29,8 @@ void Link(const std::string& target, const std::string& path) {
   REQUIRE(symlink(target.c_str(), path.c_str()) == 0);
 }
 
-const DirEntry* Find(const std::vector<DirEntry>& entries, const std::string& name) {
-  for (const DirEntry& e : entries) {
-    if (e.name == name) return &e;
-  }
-  return nullptr;
-}
-
-std::vector<std::string> Names(const std::vector<DirEntry>& entries) {
-  std::vector<std::string> names;
-  for (const DirEntry& e : entries) names.push_back(e.name);
-  return names;
-}
+using gitcanary::testing::Find;
+using gitcanary::testing::Names;
 
 }  // namespace
 

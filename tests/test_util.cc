@@ -123,4 +123,16 @@ void Sh(const std::string& command) {
 
 std::string SourceDir() { return GITCANARY_SOURCE_DIR; }
 
+const DirEntry* Find(const std::vector<DirEntry>& entries, const std::string& name) {
+  for (const DirEntry& e : entries)
+    if (e.name == name) return &e;
+  return nullptr;
+}
+
+std::vector<std::string> Names(const std::vector<DirEntry>& entries) {
+  std::vector<std::string> names;
+  for (const DirEntry& e : entries) names.push_back(e.name);
+  return names;
+}
+
 }  // namespace gitcanary::testing

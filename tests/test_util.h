@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "core/file_source.h"
+
 namespace gitcanary::testing {
 
 class TempDir {
@@ -44,5 +46,9 @@ RunResult Gitcanary(const std::vector<std::string>& args, const std::string& inp
 void Sh(const std::string& command);
 
 std::string SourceDir();
+
+// The entry called `name` in a directory listing, or nullptr; and all the names.
+const DirEntry* Find(const std::vector<DirEntry>& entries, const std::string& name);
+std::vector<std::string> Names(const std::vector<DirEntry>& entries);
 
 }  // namespace gitcanary::testing
