@@ -1,12 +1,8 @@
 #include "plugin/config_lookup.h"
 
-#include <filesystem>
-
 #include "plugin/disk_source.h"
 
 namespace gitcanary::plugin {
-
-namespace fs = std::filesystem;
 
 Result<render::AppConfig> LoadNearestConfig(const FileSource& source, const std::string& dir) {
   std::string d = dir;
@@ -24,20 +20,13 @@ Result<render::AppConfig> LoadNearestConfig(const FileSource& source, const std:
   return render::AppConfig{};
 }
 
-DiskLookup DiskLookupFor(const std::string& app_dir) {
-  std::error_code ec;
-  fs::path abs = fs::absolute(app_dir, ec).lexically_normal();
-  std::string text = abs.string();
-  while (text.size() > 1 && text.back() == '/') text.pop_back();
-  abs = text;
-  for (fs::path d = abs;; d = d.parent_path()) {
-    if (fs::exists(d / ".git", ec)) {
-      std::string rel = abs.lexically_relative(d).string();
-      return DiskLookup{d.string(), rel == "." ? std::string() : rel};
-    }
-    if (d == d.parent_path()) break;
-  }
-  return DiskLookup{"/", text.substr(1)};
+Result<DiskLookup> DiskLookupFor(const std::string& app_dir) {
+  auto repo = FindRepoRoot(app_dir);
+  if (!repo.ok()) return repo.status();
+  const std::string root = repo->empty() ? "/" : *repo;
+  auto below = PathBelow(root, app_dir);
+  if (!below.ok()) return below.status();
+  return DiskLookup{root, *below};
 }
 
 }  // namespace gitcanary::plugin

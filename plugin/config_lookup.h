@@ -18,6 +18,6 @@ struct DiskLookup {
   std::string root;  // repository root, or "/" when not in a repository
   std::string dir;   // the app directory relative to root
 };
-DiskLookup DiskLookupFor(const std::string& app_dir);
+Result<DiskLookup> DiskLookupFor(const std::string& app_dir);
 
 }  // namespace gitcanary::plugin

@@ -71,10 +71,11 @@ Result<Source> OpenSource(const ParsedArgs& args, const std::string& dir) {
   }
   if (args.Has("revision")) return Status::Usage("--revision needs --repo");
   src.files = std::make_unique<DiskSource>(dir);
-  DiskLookup where = DiskLookupFor(dir);
-  src.lookup_owner = std::make_unique<DiskSource>(where.root);
+  auto where = DiskLookupFor(dir);
+  if (!where.ok()) return where.status();
+  src.lookup_owner = std::make_unique<DiskSource>(where->root);
   src.lookup = src.lookup_owner.get();
-  src.lookup_dir = where.dir;
+  src.lookup_dir = where->dir;
   return src;
 }
 

@@ -190,3 +190,22 @@ TEST_CASE("render: *.json manifests load like YAML ones, kind List included") {
   REQUIRE(got.size() == want.size());
   for (std::size_t i = 0; i < got.size(); ++i) CHECK(ToJson(got[i]) == ToJson(want[i]));
 }
+
+TEST_CASE("render: gitcanary.yaml is found from the app directory up to the repository root, not beyond") {
+  TempDir top;
+  // A config above the repository must not be used; the one at the repository root must be.
+  // The outer config has a "web" template too: were it read, the last render below would succeed.
+  WriteFile(top / "gitcanary.yaml",
+            "apiVersion: gitcanary.io/v1alpha1\nkind: Config\ndefaults:\n  mode: flagger\ntemplates:\n  web:\n"
+            "    spec:\n      service: {port: 80, targetPort: 8080}\n      analysis: {stepWeight: 10}\n");
+  fs::copy(Example("monorepo"), top / "repo", fs::copy_options::recursive);
+  fs::create_directory(top / "repo/.git");
+  RunResult app = Gitcanary({"render", "--explain", top / "repo/apps/frontend"});
+  REQUIRE_MESSAGE(app.exit_code == 0, app.err);
+  CHECK(app.err.find("generated Canary shop/frontend from template \"web\"") != std::string::npos);
+  CHECK(app.out.find("kind: Canary") != std::string::npos);  // flagger mode from the repository's config
+  fs::remove(top / "repo/gitcanary.yaml");
+  RunResult bare = Gitcanary({"render", top / "repo/apps/frontend"});
+  CHECK(bare.exit_code == 1);
+  CHECK(bare.err.find("no canary template \"web\"") != std::string::npos);
+}
