@@ -4,7 +4,6 @@
 // and field path through Fields::Error.
 #include "render/canary_status.h"
 
-#include <array>
 #include <climits>
 #include <utility>
 
@@ -17,26 +16,9 @@ using yaml::Node;
 
 namespace {
 
-constexpr std::array<std::pair<Phase, std::string_view>, 9> kPhases = {{
-    {Phase::kInitializing, "Initializing"},
-    {Phase::kInitialized, "Initialized"},
-    {Phase::kWaiting, "Waiting"},
-    {Phase::kProgressing, "Progressing"},
-    {Phase::kWaitingPromotion, "WaitingPromotion"},
-    {Phase::kPromoting, "Promoting"},
-    {Phase::kFinalising, "Finalising"},
-    {Phase::kSucceeded, "Succeeded"},
-    {Phase::kFailed, "Failed"},
-}};
-
 constexpr std::string_view kStatusGroup = "gitcanary.io";
 const std::string kAnnotationPath = "metadata.annotations[gitcanary.io/status]";
 
-std::string PhaseList() {
-  std::string out;
-  for (const auto& [phase, name] : kPhases) out += (out.empty() ? "" : ", ") + std::string(name);
-  return out;
-}
 
 // An error pointing at a mapping key rather than at its value.
 Status KeyError(const Fields& f, const yaml::Field& field, std::string_view path,
@@ -245,18 +227,6 @@ Result<Node> ParseAnnotationValue(const Fields& f, const Node& value) {
 }
 
 }  // namespace
-
-std::string_view PhaseName(Phase p) {
-  for (const auto& [phase, name] : kPhases)
-    if (phase == p) return name;
-  return "Unknown";
-}
-
-std::optional<Phase> ParsePhase(std::string_view name) {
-  for (const auto& [phase, n] : kPhases)
-    if (n == name) return phase;
-  return std::nullopt;
-}
 
 Result<CanaryStatus> ParseStatusBody(const Node& body, const std::string& file, const std::string& path) {
   Fields f(file);

@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "core/phase.h"
 #include "core/status.h"
 #include "render/manifest.h"
 #include "render/yaml_tree.h"
@@ -30,13 +31,6 @@ inline constexpr std::string_view kStatusApiVersion = "gitcanary.io/v1alpha1";
 inline constexpr std::string_view kStatusKind = "CanaryStatus";
 inline constexpr std::string_view kStatusAnnotation = "gitcanary.io/status";
 
-// Flagger's phases.
-enum class Phase {
-  kInitializing, kInitialized, kWaiting, kProgressing, kWaitingPromotion,
-  kPromoting, kFinalising, kSucceeded, kFailed
-};
-std::string_view PhaseName(Phase p);
-std::optional<Phase> ParsePhase(std::string_view name);
 
 struct Condition {
   std::string type, status, reason, message, last_transition_time;
