@@ -1,0 +1,82 @@
+// AnalysisSpec: what the analysis state machine needs to know of one Canary,
+// as plain typed values.
+//
+// plugin/analysis_spec_reader.cc fills it from a normalised Canary document,
+// so every default (interval 1m, threshold 1, maxWeight 100, ...) is already
+// applied and every value validated; policies/ never sees YAML. Webhooks and
+// metrics keep their order in the Canary: observations are indexed by it.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace gitcanary::policies {
+
+// Flagger's webhook types; an empty `type` is kRollout.
+enum class HookType {
+  kConfirmRollout, kPreRollout, kRollout, kConfirmTrafficIncrease, kConfirmPromotion,
+  kPostRollout, kRollback, kEvent
+};
+std::string_view HookTypeName(HookType type);                 // "confirm-rollout", ...
+std::optional<HookType> ParseHookType(std::string_view name);  // "" -> kRollout
+
+struct HookSpec {
+  std::string name;
+  HookType type = HookType::kRollout;
+  std::string url;
+  long long timeout_ms = 0;  // 0: the default (10 s)
+  int retries = 0;
+  bool mute_alert = false;
+  std::map<std::string, std::string> metadata;
+};
+
+struct MetricSpec {
+  std::string name;
+  std::optional<double> min, max;  // thresholdRange, both bounds inclusive
+  std::string interval = "1m";
+  std::string template_name;       // templateRef; "" for a built-in metric
+  std::string template_ns;         // "" = the Canary's namespace
+  std::map<std::string, std::string> variables;  // templateVariables
+  bool builtin() const { return template_name.empty(); }
+};
+
+enum class Strategy { kCanary, kABTesting, kBlueGreen };
+std::string_view StrategyName(Strategy s);  // "canary", "A/B testing", "blue/green"
+
+struct AnalysisSpec {
+  std::string name, ns;  // the Canary
+  std::string target;    // targetRef name (a Deployment)
+  bool suspend = false;
+  bool skip_analysis = false;
+  long long interval_ms = 60'000;
+  long long progress_deadline_ms = 600'000;
+  int threshold = 1;
+  int max_weight = 0;  // 0: not set
+  int step_weight = 0;
+  std::vector<int> step_weights;
+  int step_weight_promotion = 0;
+  int iterations = 0;
+  bool has_match = false;  // analysis.match is a non-empty list
+  bool mirror = false;
+  std::vector<HookSpec> webhooks;
+  std::vector<MetricSpec> metrics;
+};
+
+// Flagger's DeploymentStrategy: match + iterations is A/B testing, iterations
+// alone blue/green, anything else canary.
+Strategy StrategyOf(const AnalysisSpec& spec);
+
+// The highest canary weight the canary strategy reaches: the last stepWeights
+// entry (at most 100), else maxWeight, else 100. A/B testing and blue/green
+// send all traffic to the canary at their last iteration, so theirs is 100.
+int MaxWeight(const AnalysisSpec& spec);
+
+// The weight the canary strategy adds at `weight`, as Flagger's
+// nextStepWeight: stepWeight when set (it wins over stepWeights), otherwise the
+// distance to the next stepWeights entry. The caller clamps to MaxWeight.
+int NextStepWeight(const AnalysisSpec& spec, int weight);
+
+}  // namespace gitcanary::policies
