@@ -7,6 +7,7 @@
 
 #include "plugin/exit_codes.h"
 #include "plugin/render_command.h"
+#include "plugin/simulate_command.h"
 
 namespace gitcanary::plugin {
 
@@ -20,6 +21,7 @@ struct Command {
 
 constexpr Command kCommands[] = {
     {"render", "render an app directory for a canary release (YAML on stdout)", RunRender},
+    {"simulate", "run the canary analysis offline with scripted observations", RunSimulate},
 };
 
 void PrintHelp(std::ostream& out) {

@@ -43,6 +43,17 @@ struct MetricSpec {
   bool builtin() const { return template_name.empty(); }
 };
 
+// A MetricTemplate document (flagger.app/v1beta1): where and what to query.
+struct MetricTemplate {
+  std::string name, ns;
+  std::string provider_type = "prometheus";  // the only provider gitcanary queries
+  std::string address;
+  std::map<std::string, std::string> headers;  // provider.headers, one value each
+  std::string secret_name;                     // provider.secretRef.name; "" = none
+  bool insecure_skip_verify = false;
+  std::string query;  // with {{ name }}-style variables (policies/metric_query.h)
+};
+
 enum class Strategy { kCanary, kABTesting, kBlueGreen };
 std::string_view StrategyName(Strategy s);  // "canary", "A/B testing", "blue/green"
 

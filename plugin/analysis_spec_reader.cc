@@ -1,0 +1,259 @@
+#include "plugin/analysis_spec_reader.h"
+
+#include <algorithm>
+#include <climits>
+
+#include "policies/webhook.h"
+#include "render/fields.h"
+
+namespace gitcanary::plugin {
+
+namespace {
+
+using render::Fields;
+using render::JoinPath;
+using render::Manifest;
+using render::Shown;
+using yaml::Node;
+
+constexpr const char* kBuiltinMetrics[] = {"request-success-rate", "request-duration"};
+constexpr long long kMinIntervalMs = 10'000;  // Flagger's floor for analysis.interval
+
+// Reads the fields of one Canary, prefixing messages with the canary's name.
+class Reader {
+ public:
+  Reader(const Manifest& canary, const std::string& app_ns, const TemplateIndex& templates)
+      : m_(canary), ns_(canary.EffectiveNamespace(app_ns)), templates_(templates), f_(canary.file) {}
+
+  Result<policies::AnalysisSpec> Read() {
+    policies::AnalysisSpec s;
+    s.name = m_.name;
+    s.ns = ns_;
+    const Node* spec = m_.doc.Find("spec");
+    if (spec == nullptr || !spec->IsMapping()) return Error(m_.doc, "spec", "missing");
+    const Node* target = spec->Path({"targetRef", "name"});
+    if (target == nullptr || !target->IsScalar()) return Error(*spec, "spec.targetRef.name", "missing");
+    s.target = target->value;
+    Status st;
+    if (!(st = Flag(*spec, "suspend", "spec", &s.suspend)).ok()) return st;
+    if (!(st = Flag(*spec, "skipAnalysis", "spec", &s.skip_analysis)).ok()) return st;
+    long long deadline_s = 600;
+    if (!(st = Number(*spec, "progressDeadlineSeconds", "spec", 1, INT_MAX, &deadline_s)).ok()) return st;
+    s.progress_deadline_ms = deadline_s * 1000;
+    const Node* analysis = spec->Find("analysis");
+    if (analysis == nullptr || !analysis->IsMapping()) {
+      s.skip_analysis = true;  // Flagger: no analysis means nothing to analyse
+      return s;
+    }
+    if (!(st = ReadAnalysis(*analysis, &s)).ok()) return st;
+    return s;
+  }
+
+ private:
+  Status Error(const Node& at, std::string_view path, const std::string& message) const {
+    return f_.Error(at, path, "canary " + ns_ + "/" + m_.name + ": " + message);
+  }
+
+  Status Flag(const Node& parent, std::string_view key, std::string_view path, bool* out) const {
+    auto v = f_.Bool(parent, key, path);
+    if (!v.ok()) return v.status();
+    if (v->has_value()) *out = **v;
+    return Status::Ok();
+  }
+
+  template <typename T>
+  Status Number(const Node& parent, std::string_view key, std::string_view path, long long lo, long long hi,
+                T* out) const {
+    auto v = f_.Int(parent, key, path);
+    if (!v.ok()) return v.status();
+    if (!v->has_value()) return Status::Ok();
+    if (**v < lo || **v > hi) {
+      return Error(*parent.Find(key), JoinPath(path, key),
+                   "must be between " + std::to_string(lo) + " and " + std::to_string(hi) + ", got " +
+                       std::to_string(**v));
+    }
+    *out = static_cast<T>(**v);
+    return Status::Ok();
+  }
+
+  Status Duration(const Node& parent, std::string_view key, std::string_view path, long long* out_ms) const {
+    auto v = f_.String(parent, key, path);
+    if (!v.ok()) return v.status();
+    if (!v->has_value()) return Status::Ok();
+    auto ms = render::ParseDurationMillis(**v);
+    if (!ms || *ms <= 0) return Error(*parent.Find(key), JoinPath(path, key), "not a duration: " + **v);
+    *out_ms = *ms;
+    return Status::Ok();
+  }
+
+  Status StringMap(const Node& parent, std::string_view key, std::string_view path,
+                   std::map<std::string, std::string>* out) const {
+    auto map = f_.Mapping(parent, key, path);
+    if (!map.ok()) return map.status();
+    if (*map == nullptr) return Status::Ok();
+    for (const yaml::Field& field : (*map)->fields) {
+      if (!field.value.IsScalar())
+        return Error(field.value, JoinPath(JoinPath(path, key), field.key), "expected a string, got " + Shown(field.value));
+      (*out)[field.key] = field.value.value;
+    }
+    return Status::Ok();
+  }
+
+  Status ReadAnalysis(const Node& a, policies::AnalysisSpec* s) const {
+    const std::string path = "spec.analysis";
+    Status st;
+    if (!(st = Duration(a, "interval", path, &s->interval_ms)).ok()) return st;
+    s->interval_ms = std::max(s->interval_ms, kMinIntervalMs);
+    if (!(st = Number(a, "threshold", path, 1, INT_MAX, &s->threshold)).ok()) return st;
+    if (!(st = Number(a, "maxWeight", path, 1, 100, &s->max_weight)).ok()) return st;
+    if (!(st = Number(a, "stepWeight", path, 1, 100, &s->step_weight)).ok()) return st;
+    if (!(st = Number(a, "stepWeightPromotion", path, 1, 100, &s->step_weight_promotion)).ok()) return st;
+    if (!(st = Number(a, "iterations", path, 1, INT_MAX, &s->iterations)).ok()) return st;
+    if (!(st = Flag(a, "mirror", path, &s->mirror)).ok()) return st;
+    if (const Node* steps = a.Find("stepWeights"); steps != nullptr && steps->IsSequence()) {
+      for (const Node& w : steps->items) s->step_weights.push_back(static_cast<int>(w.AsInt().value_or(0)));
+    }
+    const Node* match = a.Find("match");
+    s->has_match = match != nullptr && match->IsSequence() && !match->items.empty();
+    if (!(st = ReadWebhooks(a, s)).ok()) return st;
+    return ReadMetrics(a, s);
+  }
+
+  Status ReadWebhooks(const Node& a, policies::AnalysisSpec* s) const {
+    auto hooks = f_.Sequence(a, "webhooks", "spec.analysis");
+    if (!hooks.ok() || *hooks == nullptr) return hooks.status();
+    for (std::size_t i = 0; i < (*hooks)->items.size(); ++i) {
+      const Node& h = (*hooks)->items[i];
+      const std::string path = "spec.analysis.webhooks[" + std::to_string(i) + "]";
+      policies::HookSpec hook;
+      hook.name = h.Find("name") ? h.Find("name")->value : "";
+      hook.url = h.Find("url") ? h.Find("url")->value : "";
+      const Node* type = h.Find("type");
+      hook.type = policies::ParseHookType(type ? type->value : "").value_or(policies::HookType::kRollout);
+      Status url = policies::ValidateWebhookUrl(hook.url);
+      if (!url.ok()) return Error(*h.Find("url"), JoinPath(path, "url"), url.message());
+      Status st;
+      if (!(st = Duration(h, "timeout", path, &hook.timeout_ms)).ok()) return st;
+      if (!(st = Number(h, "retries", path, 0, 100, &hook.retries)).ok()) return st;
+      if (!(st = Flag(h, "muteAlert", path, &hook.mute_alert)).ok()) return st;
+      if (!(st = StringMap(h, "metadata", path, &hook.metadata)).ok()) return st;
+      s->webhooks.push_back(std::move(hook));
+    }
+    return Status::Ok();
+  }
+
+  Status ReadMetrics(const Node& a, policies::AnalysisSpec* s) const {
+    auto metrics = f_.Sequence(a, "metrics", "spec.analysis");
+    if (!metrics.ok() || *metrics == nullptr) return metrics.status();
+    for (std::size_t i = 0; i < (*metrics)->items.size(); ++i) {
+      const Node& node = (*metrics)->items[i];
+      const std::string path = "spec.analysis.metrics[" + std::to_string(i) + "]";
+      policies::MetricSpec metric;
+      metric.name = node.Find("name") ? node.Find("name")->value : "";
+      if (const Node* range = node.Find("thresholdRange"); range != nullptr && range->IsMapping()) {
+        if (const Node* min = range->Find("min"); min != nullptr && !min->IsNull()) metric.min = min->AsFloat();
+        if (const Node* max = range->Find("max"); max != nullptr && !max->IsNull()) metric.max = max->AsFloat();
+      }
+      if (const Node* interval = node.Find("interval")) metric.interval = interval->value;
+      Status st = StringMap(node, "templateVariables", path, &metric.variables);
+      if (!st.ok()) return st;
+      if (!(st = ResolveTemplate(node, path, &metric)).ok()) return st;
+      s->metrics.push_back(std::move(metric));
+    }
+    return Status::Ok();
+  }
+
+  Status ResolveTemplate(const Node& node, const std::string& path, policies::MetricSpec* metric) const {
+    auto ref = f_.Mapping(node, "templateRef", path);
+    if (!ref.ok()) return ref.status();
+    if (*ref == nullptr) {
+      for (const char* builtin : kBuiltinMetrics)
+        if (metric->name == builtin) return Status::Ok();
+      const Node* at = node.Find("name") ? node.Find("name") : &node;
+      return Error(*at, JoinPath(path, "name"),
+                   "\"" + metric->name +
+                       "\" is not a built-in metric (request-success-rate, request-duration) and has no templateRef");
+    }
+    const Node* name = (*ref)->Find("name");
+    if (name == nullptr || !name->IsScalar() || name->value.empty())
+      return Error(**ref, JoinPath(path, "templateRef.name"), "missing");
+    const Node* ns = (*ref)->Find("namespace");
+    metric->template_name = name->value;
+    metric->template_ns = ns != nullptr && ns->IsScalar() && !ns->value.empty() ? ns->value : ns_;
+    const std::string key = metric->template_ns + "/" + metric->template_name;
+    if (templates_.count(key) == 0)
+      return Error(**ref, JoinPath(path, "templateRef"), "MetricTemplate " + key + " not found in the app");
+    return Status::Ok();
+  }
+
+  const Manifest& m_;
+  const std::string ns_;
+  const TemplateIndex& templates_;
+  const Fields f_;
+};
+
+Result<policies::MetricTemplate> ReadMetricTemplate(const Manifest& m, const std::string& app_ns) {
+  Fields f(m.file);
+  policies::MetricTemplate t;
+  t.name = m.name;
+  t.ns = m.EffectiveNamespace(app_ns);
+  const std::string who = "MetricTemplate " + t.ns + "/" + t.name + ": ";
+  const Node* spec = m.doc.Find("spec");
+  if (spec == nullptr || !spec->IsMapping()) return f.Error(m.doc, "spec", who + "missing");
+  auto query = f.String(*spec, "query", "spec");
+  if (!query.ok()) return query.status();
+  if (!query->has_value() || (*query)->empty()) return f.Error(*spec, "spec.query", who + "missing");
+  t.query = **query;
+  auto provider = f.Mapping(*spec, "provider", "spec");
+  if (!provider.ok()) return provider.status();
+  if (*provider == nullptr) return f.Error(*spec, "spec.provider", who + "missing");
+  const Node& p = **provider;
+  for (auto [key, out] : {std::pair<const char*, std::string*>{"type", &t.provider_type}, {"address", &t.address}}) {
+    auto v = f.String(p, key, "spec.provider");
+    if (!v.ok()) return v.status();
+    if (v->has_value()) *out = **v;
+  }
+  if (const Node* secret = p.Path({"secretRef", "name"}); secret != nullptr && secret->IsScalar())
+    t.secret_name = secret->value;
+  auto insecure = f.Bool(p, "insecureSkipVerify", "spec.provider");
+  if (!insecure.ok()) return insecure.status();
+  t.insecure_skip_verify = insecure->value_or(false);
+  auto headers = f.Mapping(p, "headers", "spec.provider");
+  if (!headers.ok()) return headers.status();
+  if (*headers != nullptr) {
+    for (const yaml::Field& h : (*headers)->fields) {
+      // http.Header: a list of values per name; one value is what a query needs.
+      const Node& v = h.value.IsSequence() && h.value.items.size() == 1 ? h.value.items[0] : h.value;
+      if (!v.IsScalar())
+        return f.Error(h.value, "spec.provider.headers." + h.key, who + "expected one string value, got " + Shown(h.value));
+      t.headers[h.key] = v.value;
+    }
+  }
+  return t;
+}
+
+}  // namespace
+
+bool IsMetricTemplate(const Manifest& m) {
+  return m.kind == "MetricTemplate" && m.Group() == "flagger.app";
+}
+
+Result<TemplateIndex> ReadMetricTemplates(const std::vector<Manifest>& objects, const std::string& app_ns) {
+  TemplateIndex out;
+  for (const Manifest& m : objects) {
+    if (!IsMetricTemplate(m)) continue;
+    auto t = ReadMetricTemplate(m, app_ns);
+    if (!t.ok()) return t.status();
+    std::string key = t->ns + "/" + t->name;
+    if (!out.emplace(key, std::move(*t)).second)
+      return Status::Invalid(AtPlace(m.file, m.doc.mark.line, m.doc.mark.column, "MetricTemplate " + key + " is defined twice"));
+  }
+  return out;
+}
+
+Result<policies::AnalysisSpec> ReadAnalysisSpec(const Manifest& canary, const std::string& app_ns,
+                                                const TemplateIndex& templates) {
+  return Reader(canary, app_ns, templates).Read();
+}
+
+}  // namespace gitcanary::plugin

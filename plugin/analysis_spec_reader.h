@@ -1,0 +1,35 @@
+// Reading the analysis engine's typed inputs from manifests: a normalised
+// Canary becomes a policies::AnalysisSpec, and MetricTemplate documents become
+// policies::MetricTemplate.
+//
+// This is where YAML meets the pure state machine, so every error points at
+// the source (`file:line:col: field: message`) and names the canary: a metric
+// that is neither built in nor has a templateRef, a templateRef to a
+// MetricTemplate that is not in the app, a webhook URL that is not http(s),
+// a malformed field. The Canary must have gone through render's
+// NormaliseCanary, which applied Flagger's defaults and validated the shape.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "policies/analysis_spec.h"
+#include "render/manifest.h"
+
+namespace gitcanary::plugin {
+
+// MetricTemplates by "namespace/name".
+using TemplateIndex = std::map<std::string, policies::MetricTemplate>;
+
+bool IsMetricTemplate(const render::Manifest& m);
+
+// Every MetricTemplate among `objects`; objects without a namespace are in
+// `app_ns`. Two templates with one name are an error.
+Result<TemplateIndex> ReadMetricTemplates(const std::vector<render::Manifest>& objects, const std::string& app_ns);
+
+Result<policies::AnalysisSpec> ReadAnalysisSpec(const render::Manifest& canary, const std::string& app_ns,
+                                                const TemplateIndex& templates);
+
+}  // namespace gitcanary::plugin

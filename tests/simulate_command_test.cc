@@ -1,0 +1,138 @@
+// `gitcanary simulate` end to end through the real binary: the table and JSON
+// timelines, the scenario flag, and bad input (each an error naming the
+// canary and field, exit 1 or 2, nothing on stdout).
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+#include "tests/test_util.h"
+
+using gitcanary::testing::Gitcanary;
+using gitcanary::testing::RunResult;
+using gitcanary::testing::SourceDir;
+using gitcanary::testing::TempDir;
+using gitcanary::testing::WriteFile;
+
+namespace {
+
+// Flagger's podinfo tutorial analysis: stepWeight 5 up to 50.
+const char kTutorial[] = R"(apiVersion: flagger.app/v1beta1
+kind: Canary
+metadata:
+  name: podinfo
+  namespace: test
+spec:
+  targetRef: {apiVersion: apps/v1, kind: Deployment, name: podinfo}
+  service: {port: 9898}
+  analysis:
+    interval: 1m
+    threshold: 5
+    maxWeight: 50
+    stepWeight: 5
+    metrics:
+    - name: request-success-rate
+      thresholdRange: {min: 99}
+      interval: 1m
+    - name: request-duration
+      thresholdRange: {max: 500}
+      interval: 30s
+)";
+
+std::string WithMetrics(const std::string& metrics_yaml) {
+  std::string base = kTutorial;
+  return base.substr(0, base.find("    metrics:\n")) + metrics_yaml;
+}
+
+RunResult Simulate(const TempDir& dir, std::vector<std::string> extra = {}) {
+  std::vector<std::string> args = {"simulate", dir.path()};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return Gitcanary(args);
+}
+
+void ExpectError(const RunResult& r, int code, const std::string& needle) {
+  CHECK(r.exit_code == code);
+  CHECK(r.out.empty());
+  CHECK_MESSAGE(r.err.find(needle) != std::string::npos, r.err);
+}
+
+TEST_CASE("simulate prints the podinfo tutorial as a JSON timeline") {
+  TempDir dir;
+  WriteFile(dir / "canary.yaml", kTutorial);
+  RunResult r = Simulate(dir, {"-o", "json"});
+  REQUIRE(r.exit_code == 0);
+  auto entries = nlohmann::json::parse(r.out);
+  REQUIRE(entries.is_array());
+  REQUIRE(entries.size() == 14);  // detect, 10 shifts of 5, Promoting, Finalising, Succeeded
+  for (int tick = 1; tick <= 10; ++tick) CHECK(entries[tick]["weight"] == 5 * tick);
+  CHECK(entries[11]["phase"] == "Promoting");
+  CHECK(entries[12]["phase"] == "Finalising");
+  CHECK(entries[13]["phase"] == "Succeeded");
+  CHECK(entries[13]["at_seconds"] == 13 * 60);
+  for (const char* key : {"canary", "tick", "at_seconds", "phase", "weight", "failed_checks", "reason"})
+    CHECK(entries[0].contains(key));
+  CHECK(entries[0]["canary"] == "test/podinfo");
+}
+
+TEST_CASE("simulate shows a rollback in the table with the total time") {
+  TempDir dir;
+  WriteFile(dir / "canary.yaml", kTutorial);
+  RunResult r = Simulate(dir, {"--scenario", "fail:request-duration@2"});
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("CANARY test/podinfo (canary, stepWeight 5, maxWeight 50") == 0);
+  CHECK(r.out.find("request-duration 505 > 500") != std::string::npos);
+  // Failures at ticks 2..6 (threshold 5); tick 7 rolls back.
+  CHECK(r.out.find("=> Failed after 7m, rolled back\n") != std::string::npos);
+}
+
+TEST_CASE("simulate runs the bundled examples") {
+  RunResult r = Gitcanary({"simulate", SourceDir() + "/examples/monorepo", "--canary", "shop/checkout"});
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("CANARY shop/checkout") == 0);
+  CHECK(r.out.find("CANARY shop/frontend") == std::string::npos);
+  CHECK(r.out.find("=> Succeeded after") != std::string::npos);
+}
+
+TEST_CASE("simulate: a metric neither built in nor templated names the canary and field") {
+  TempDir dir;
+  WriteFile(dir / "canary.yaml", WithMetrics("    metrics:\n    - name: error-rate\n      thresholdRange: {max: 1}\n"));
+  ExpectError(Simulate(dir), 1,
+              "spec.analysis.metrics[0].name: canary test/podinfo: \"error-rate\" is not a built-in metric");
+}
+
+TEST_CASE("simulate: a missing MetricTemplate names the canary and field") {
+  TempDir dir;
+  WriteFile(dir / "canary.yaml", WithMetrics("    metrics:\n    - name: errors\n      templateRef: {name: error-rate}\n"
+                                             "      thresholdRange: {max: 1}\n"));
+  ExpectError(Simulate(dir), 1, "spec.analysis.metrics[0].templateRef: canary test/podinfo: MetricTemplate test/error-rate not found");
+  // With the template in the app, the same canary simulates.
+  WriteFile(dir / "template.yaml", R"(apiVersion: flagger.app/v1beta1
+kind: MetricTemplate
+metadata: {name: error-rate, namespace: test}
+spec:
+  provider: {type: prometheus, address: "http://prometheus:9090"}
+  query: sum(rate(errors{namespace="{{ namespace }}"}[{{ interval }}]))
+)");
+  RunResult ok = Simulate(dir, {"--scenario", "fail:errors@3"});
+  CHECK(ok.exit_code == 0);
+  CHECK(ok.out.find("errors 1.5 > 1") != std::string::npos);
+}
+
+TEST_CASE("simulate: a webhook URL that is not http(s) is an error naming the field") {
+  TempDir dir;
+  WriteFile(dir / "canary.yaml", WithMetrics("    webhooks:\n    - name: load\n      type: pre-rollout\n"
+                                             "      url: ftp://loadtester/\n"));
+  ExpectError(Simulate(dir), 1, "spec.analysis.webhooks[0].url: canary test/podinfo: webhook URL must be http(s)");
+}
+
+TEST_CASE("simulate: bad flags and scenarios are usage errors") {
+  TempDir dir;
+  WriteFile(dir / "canary.yaml", kTutorial);
+  ExpectError(Simulate(dir, {"--scenario", "explode"}), 2, "scenario clause \"explode\"");
+  ExpectError(Simulate(dir, {"-o", "xml"}), 2, "unknown output format \"xml\"");
+  ExpectError(Simulate(dir, {"--canary", "podinfo"}), 2, "--canary takes NAMESPACE/NAME");
+  ExpectError(Simulate(dir, {"--canary", "test/other"}), 1, "no Canary test/other found");
+  ExpectError(Simulate(dir, {"--scenario", "fail:request-sucess-rate"}), 1, "request-sucess-rate");
+}
+
+}  // namespace
