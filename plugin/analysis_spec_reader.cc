@@ -34,6 +34,10 @@ class Reader {
     const Node* target = spec->Path({"targetRef", "name"});
     if (target == nullptr || !target->IsScalar()) return Error(*spec, "spec.targetRef.name", "missing");
     s.target = target->value;
+    const Node* service = spec->Path({"service", "name"});
+    s.service = service != nullptr && service->IsScalar() && !service->value.empty() ? service->value : s.target;
+    if (const Node* server = spec->Find("metricsServer"); server != nullptr && server->IsScalar())
+      s.metrics_server = server->value;
     Status st;
     if (!(st = Flag(*spec, "suspend", "spec", &s.suspend)).ok()) return st;
     if (!(st = Flag(*spec, "skipAnalysis", "spec", &s.skip_analysis)).ok()) return st;

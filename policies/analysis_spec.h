@@ -60,6 +60,8 @@ std::string_view StrategyName(Strategy s);  // "canary", "A/B testing", "blue/gr
 struct AnalysisSpec {
   std::string name, ns;  // the Canary
   std::string target;    // targetRef name (a Deployment)
+  std::string service;   // spec.service.name, else the target's name (a query's {{ service }})
+  std::string metrics_server;  // spec.metricsServer: overrides the default Prometheus for built-in metrics
   bool suspend = false;
   bool skip_analysis = false;
   long long interval_ms = 60'000;

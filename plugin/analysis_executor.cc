@@ -1,0 +1,135 @@
+#include "plugin/analysis_executor.h"
+
+#include "policies/metric_query.h"
+#include "policies/webhook.h"
+
+namespace gitcanary::plugin {
+
+namespace {
+
+using policies::Decision;
+using policies::HookSpec;
+using policies::Need;
+
+constexpr int kMaxCallsPerDecision = 256;  // a guard: Step needs each observation once
+
+}  // namespace
+
+WebhookRequest HookRequest(const policies::AnalysisSpec& spec, const HookSpec& hook, std::string_view phase,
+                           const std::string& checksum, const std::map<std::string, std::string>& extra_metadata) {
+  std::map<std::string, std::string> metadata = hook.metadata;
+  for (const auto& [k, v] : extra_metadata) metadata[k] = v;
+  WebhookRequest r;
+  r.url = hook.url;
+  r.body = policies::WebhookPayload(spec.name, spec.ns, phase, checksum, metadata);
+  r.timeout_ms = hook.timeout_ms;
+  r.retries = hook.retries;
+  return r;
+}
+
+Executed AnalysisExecutor::Decide(const policies::AnalysisSpec& spec, const policies::AnalysisState& state,
+                                  const std::string& revision, long long now_ms) {
+  Executed out;
+  policies::Observations obs;
+  obs.revision = revision;
+  for (int calls = 0; calls < kMaxCallsPerDecision; ++calls) {
+    out.decision = policies::Step(spec, state, obs, now_ms);
+    if (!out.decision.need) return out;
+    Observe(spec, state, *out.decision.need, &obs, &out.evidence);
+  }
+  out.decision = Decision{state, {}, "internal error: the analysis asked for too many observations", std::nullopt};
+  return out;
+}
+
+void AnalysisExecutor::Observe(const policies::AnalysisSpec& spec, const policies::AnalysisState& state,
+                               const Need& need, policies::Observations* obs, std::vector<Evidence>* evidence) {
+  switch (need.kind) {
+    case Need::Kind::kPrimaryReadiness:
+    case Need::Kind::kCanaryReadiness: {
+      const bool primary = need.kind == Need::Kind::kPrimaryReadiness;
+      policies::Readiness r = deps_.readiness ? deps_.readiness(spec, primary) : policies::Readiness{true, ""};
+      evidence->push_back({primary ? "primary readiness" : "canary readiness", r.ready ? "ready" : r.reason});
+      (primary ? obs->primary : obs->canary) = std::move(r);
+      return;
+    }
+    case Need::Kind::kHook: {
+      const HookSpec& hook = spec.webhooks[need.index];
+      std::string_view phase = policies::PhaseForHook(policies::HookTypeName(hook.type), PhaseName(state.phase));
+      auto response = deps_.webhooks->Post(HookRequest(spec, hook, phase, obs->revision));
+      policies::HookOutcome outcome;
+      outcome.ok = response.ok() && policies::WebhookSucceeded(response->status);
+      if (!outcome.ok) outcome.reason = policies::WebhookFailureReason(response);
+      obs->hooks.resize(spec.webhooks.size());
+      evidence->push_back({"webhook " + hook.name, policies::RedactUrl(hook.url) + ": " +
+                                                       (outcome.ok ? "HTTP " + std::to_string(response->status)
+                                                                   : outcome.reason)});
+      obs->hooks[need.index] = std::move(outcome);
+      return;
+    }
+    case Need::Kind::kMetric: {
+      const policies::MetricSpec& metric = spec.metrics[need.index];
+      std::string query;
+      policies::MetricOutcome outcome = QueryMetric(spec, metric, &query);
+      evidence->push_back({"metric " + metric.name,
+                           query + " = " + (outcome.value ? std::to_string(*outcome.value) : outcome.error)});
+      obs->metrics.resize(spec.metrics.size());
+      obs->metrics[need.index] = std::move(outcome);
+      return;
+    }
+  }
+}
+
+policies::MetricOutcome AnalysisExecutor::QueryMetric(const policies::AnalysisSpec& spec,
+                                                      const policies::MetricSpec& metric, std::string* query_text) {
+  QueryVars vars{spec.name, spec.ns, spec.target, spec.service, metric.interval, metric.variables};
+  const policies::MetricTemplate* tmpl = nullptr;
+  Result<std::string> query = Status::Internal("no query");
+  if (metric.builtin()) {
+    query = BuiltinQuery(metric.name, vars);
+  } else {
+    auto it = templates_.find(metric.template_ns + "/" + metric.template_name);
+    if (it == templates_.end()) {
+      return {std::nullopt, "MetricTemplate " + metric.template_ns + "/" + metric.template_name + " not found"};
+    }
+    tmpl = &it->second;
+    if (tmpl->provider_type != "prometheus") {
+      return {std::nullopt, "MetricTemplate " + tmpl->ns + "/" + tmpl->name + ": provider type \"" +
+                                tmpl->provider_type + "\" is not supported (gitcanary queries prometheus)"};
+    }
+    query = RenderQueryTemplate(tmpl->query, vars);
+  }
+  if (!query.ok()) return {std::nullopt, query.status().message()};
+  *query_text = *query;
+  auto provider = deps_.metrics(tmpl, spec.metrics_server);
+  if (!provider.ok()) return {std::nullopt, provider.status().message()};
+  auto value = (*provider)->Query(*query);
+  if (!value.ok()) return {std::nullopt, value.status().message()};
+  return {*value, ""};
+}
+
+std::vector<std::string> AnalysisExecutor::Carry(const policies::AnalysisSpec& spec, const Decision& decision,
+                                                long long now_ms) {
+  std::vector<std::string> failures;
+  auto call = [&](const HookSpec& hook, std::string_view phase, const std::map<std::string, std::string>& extra) {
+    auto response = deps_.webhooks->Post(HookRequest(spec, hook, phase, decision.next.last_applied_spec, extra));
+    if (!response.ok() || !policies::WebhookSucceeded(response->status))
+      failures.push_back(std::string(policies::HookTypeName(hook.type)) + " hook " + hook.name + " failed: " +
+                         policies::WebhookFailureReason(response));
+  };
+  for (const policies::Action& action : decision.actions) {
+    if (action.kind != policies::Action::Kind::kPostRollout) continue;
+    for (const HookSpec& hook : spec.webhooks)
+      if (hook.type == policies::HookType::kPostRollout) call(hook, PhaseName(action.phase), {});
+  }
+  const bool warning = decision.next.phase == Phase::kFailed || decision.next.phase == Phase::kWaiting ||
+                       decision.next.phase == Phase::kWaitingPromotion;
+  for (const HookSpec& hook : spec.webhooks) {
+    if (hook.type != policies::HookType::kEvent) continue;
+    call(hook, PhaseName(decision.next.phase),
+         {{"eventMessage", decision.reason}, {"eventType", warning ? "Warning" : "Normal"},
+          {"timestamp", std::to_string(now_ms)}});
+  }
+  return failures;
+}
+
+}  // namespace gitcanary::plugin

@@ -1,0 +1,177 @@
+// AnalysisExecutor with fake webhooks and metrics (and, for the unreachable
+// provider, the real Prometheus client aimed at a closed port): observations
+// are made in Flagger's order and only when reached, carry Flagger's payloads,
+// and every failure becomes a failed check with its reason.
+#include <doctest/doctest.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "plugin/analysis_executor.h"
+#include "plugin/prometheus_client.h"
+
+namespace gitcanary::plugin {
+namespace {
+
+using policies::HookType;
+
+class FakeWebhooks : public WebhookCaller {
+ public:
+  std::map<std::string, int> status_by_url;  // default 200
+  std::vector<WebhookRequest> calls;
+  Result<WebhookResponse> Post(const WebhookRequest& r) override {
+    calls.push_back(r);
+    auto it = status_by_url.find(r.url);
+    return WebhookResponse{it == status_by_url.end() ? 200 : it->second, it == status_by_url.end() ? "" : "denied"};
+  }
+};
+
+class FakeMetrics : public MetricsProvider {
+ public:
+  double value = 0;
+  std::vector<std::string> queries;
+  Result<double> Query(const std::string& promql) override {
+    queries.push_back(promql);
+    return value;
+  }
+};
+
+policies::HookSpec Hook(const char* name, HookType type) {
+  policies::HookSpec h;
+  h.name = name;
+  h.type = type;
+  h.url = std::string("http://hooks/") + name;
+  return h;
+}
+
+policies::AnalysisSpec Spec() {
+  policies::AnalysisSpec s;
+  s.name = s.target = s.service = "podinfo";
+  s.ns = "test";
+  s.step_weight = 10;
+  s.max_weight = 50;
+  s.threshold = 3;
+  policies::MetricSpec rate;
+  rate.name = "request-success-rate";
+  rate.min = 99;
+  s.metrics = {rate};
+  s.webhooks = {Hook("smoke", HookType::kRollout), Hook("done", HookType::kPostRollout)};
+  return s;
+}
+
+policies::AnalysisState Progressing(int weight) {
+  policies::AnalysisState st;
+  st.phase = Phase::kProgressing;
+  st.canary_weight = weight;
+  st.last_applied_spec = "abc123";
+  st.last_promoted_spec = "old";
+  st.last_transition_ms = 1;
+  return st;
+}
+
+struct Fixture {
+  FakeWebhooks hooks;
+  FakeMetrics metrics;
+  TemplateIndex templates;
+  AnalysisExecutor Executor() {
+    ExecutorDeps deps;
+    deps.webhooks = &hooks;
+    deps.metrics = [this](const policies::MetricTemplate*, const std::string&) -> Result<MetricsProvider*> {
+      return static_cast<MetricsProvider*>(&metrics);
+    };
+    return AnalysisExecutor(std::move(deps), templates);
+  }
+};
+
+TEST_CASE("executor: a rollout hook with Flagger's payload, then the built-in query, then a step") {
+  Fixture fx;
+  fx.metrics.value = 99.9;
+  Executed out = fx.Executor().Decide(Spec(), Progressing(10), "abc123", 1000);
+  REQUIRE_FALSE(out.decision.need.has_value());
+  CHECK(out.decision.next.canary_weight == 20);
+  REQUIRE(fx.hooks.calls.size() == 1);  // the post-rollout hook is not called while deciding
+  CHECK(fx.hooks.calls[0].url == "http://hooks/smoke");
+  CHECK(fx.hooks.calls[0].body ==
+        R"({"name":"podinfo","namespace":"test","phase":"Progressing","checksum":"abc123"})");
+  REQUIRE(fx.metrics.queries.size() == 1);
+  CHECK(fx.metrics.queries[0].find("destination_workload_namespace=\"test\"") != std::string::npos);
+  CHECK(fx.metrics.queries[0].find("destination_workload=~\"podinfo\"") != std::string::npos);
+  CHECK(out.evidence.size() == 4);  // two readiness checks, the hook, the metric
+}
+
+TEST_CASE("executor: a denied rollout hook stops before any query") {
+  Fixture fx;
+  fx.hooks.status_by_url["http://hooks/smoke"] = 500;
+  Executed out = fx.Executor().Decide(Spec(), Progressing(10), "abc123", 1000);
+  CHECK(out.decision.next.failed_checks == 1);
+  CHECK(out.decision.reason.find("HTTP 500: denied") != std::string::npos);
+  CHECK(fx.metrics.queries.empty());
+}
+
+TEST_CASE("executor: an unreachable Prometheus is a failed check with the reason") {
+  FakeWebhooks hooks;
+  TemplateIndex templates;
+  PrometheusClient closed(PrometheusConfig{"http://127.0.0.1:1", "", "", "", 2000});
+  ExecutorDeps deps;
+  deps.webhooks = &hooks;
+  deps.metrics = [&](const policies::MetricTemplate*, const std::string&) -> Result<MetricsProvider*> {
+    return static_cast<MetricsProvider*>(&closed);
+  };
+  AnalysisExecutor executor(std::move(deps), templates);
+  Executed out = executor.Decide(Spec(), Progressing(10), "abc123", 1000);
+  CHECK(out.decision.next.failed_checks == 1);
+  CHECK(out.decision.next.canary_weight == 10);
+  CHECK_MESSAGE(out.decision.reason.find("127.0.0.1:1") != std::string::npos, out.decision.reason);
+}
+
+TEST_CASE("executor: a templated metric renders its query, other providers fail the check") {
+  Fixture fx;
+  policies::MetricTemplate t;
+  t.name = "errors";
+  t.ns = "test";
+  t.query = "sum(rate(errors{ns=\"{{ namespace }}\",svc=\"{{ service }}\"}[{{ interval }}]))";
+  fx.templates["test/errors"] = t;
+  policies::AnalysisSpec spec = Spec();
+  spec.webhooks.clear();
+  policies::MetricSpec errors;
+  errors.name = "errors";
+  errors.max = 5;
+  errors.interval = "2m";
+  errors.template_name = "errors";
+  errors.template_ns = "test";
+  spec.metrics = {errors};
+  fx.metrics.value = 1;
+  Executed out = fx.Executor().Decide(spec, Progressing(10), "abc123", 1000);
+  REQUIRE(fx.metrics.queries.size() == 1);
+  CHECK(fx.metrics.queries[0] == "sum(rate(errors{ns=\"test\",svc=\"podinfo\"}[2m]))");
+  CHECK(out.decision.next.canary_weight == 20);
+
+  fx.templates["test/errors"].provider_type = "datadog";
+  Executed other = fx.Executor().Decide(spec, Progressing(10), "abc123", 1000);
+  CHECK(other.decision.next.failed_checks == 1);
+  CHECK(other.decision.reason.find("provider type \"datadog\" is not supported") != std::string::npos);
+}
+
+TEST_CASE("executor: carrying a promotion calls post-rollout and event hooks") {
+  Fixture fx;
+  policies::AnalysisSpec spec = Spec();
+  spec.webhooks.push_back(Hook("audit", HookType::kEvent));
+  spec.webhooks.back().metadata = {{"team", "web"}, {"eventType", "ignored"}};
+  policies::AnalysisState finalising = Progressing(0);
+  finalising.phase = Phase::kFinalising;
+  Executed out = fx.Executor().Decide(spec, finalising, "abc123", 1000);
+  REQUIRE(out.decision.next.phase == Phase::kSucceeded);
+  fx.hooks.calls.clear();
+  CHECK(fx.Executor().Carry(spec, out.decision, 1234).empty());
+  REQUIRE(fx.hooks.calls.size() == 2);
+  CHECK(fx.hooks.calls[0].url == "http://hooks/done");
+  CHECK(fx.hooks.calls[0].body.find("\"phase\":\"Succeeded\"") != std::string::npos);
+  CHECK(fx.hooks.calls[1].url == "http://hooks/audit");
+  CHECK(fx.hooks.calls[1].body.find("\"eventType\":\"Normal\"") != std::string::npos);
+  CHECK(fx.hooks.calls[1].body.find("\"team\":\"web\"") != std::string::npos);
+  CHECK(fx.hooks.calls[1].body.find("\"timestamp\":\"1234\"") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace gitcanary::plugin
