@@ -6,7 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
+#include <charconv>
 #include <utility>
 
 namespace gitcanary::policies {
@@ -20,14 +20,12 @@ bool IsAnalysing(Phase p) { return p == Phase::kProgressing || p == Phase::kWait
 
 // "99.82", "212", "0.5": at most two decimals, no trailing zeros.
 std::string Number(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.2f", v);
-  std::string s = buf;
-  if (s.find('.') != std::string::npos) {
-    while (s.back() == '0') s.pop_back();
-    if (s.back() == '.') s.pop_back();
-  }
-  return s;
+  char buf[400];  // room for the largest double in fixed notation
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, 2);
+  if (ec != std::errc()) return "?";
+  while (end > buf && end[-1] == '0') --end;
+  if (end > buf && end[-1] == '.') --end;
+  return std::string(buf, end);
 }
 
 class StepRun {
@@ -66,7 +64,8 @@ class StepRun {
     if (st_.phase == Phase::kFinalising) return Finalise();
     if (st_.failed_checks >= spec_.threshold) {
       return Rollback("failed checks threshold reached: " + std::to_string(st_.failed_checks) + " of " +
-                      std::to_string(spec_.threshold));
+                          std::to_string(spec_.threshold),
+                      Severity::kError, "Failed checks threshold reached " + std::to_string(st_.failed_checks));
     }
     if ((f = Analyse()) != Flow::kGoOn) return f;
     switch (StrategyOf(spec_)) {
@@ -135,11 +134,12 @@ class StepRun {
 
   // Phase Failed at weight 0. The failed revision stays in lastAppliedSpec,
   // so the same spec does not start again by itself.
-  Flow Rollback(const std::string& why) {
+  // The alert is Flagger's for the cause: `alert` at `severity`.
+  Flow Rollback(const std::string& why, Severity severity, std::string alert) {
     d_.next.phase = Phase::kFailed;
     d_.next.canary_weight = 0;
     d_.next.iterations = 0;
-    Alert(Severity::kError, "Canary analysis failed, rolled back: " + why);
+    Alert(severity, std::move(alert));
     d_.actions.push_back(Action{Action::Kind::kPostRollout, Severity::kError, Phase::kFailed, ""});
     return Done("rolled back: " + why);
   }
@@ -210,7 +210,11 @@ class StepRun {
     return st_.last_transition_ms > 0 && now_ - st_.last_transition_ms >= spec_.progress_deadline_ms;
   }
 
-  std::string Deadline() const { return std::to_string(spec_.progress_deadline_ms / 1000) + "s"; }
+  Flow DeadlineRollback(const char* who, const std::string& reason) {
+    const std::string deadline = std::to_string(spec_.progress_deadline_ms / 1000) + "s";
+    return Rollback(std::string(who) + " not ready within the progress deadline (" + deadline + "): " + reason,
+                    Severity::kError, "Progress deadline exceeded " + std::string(who) + " not ready: " + reason);
+  }
 
   // The primary first, then the canary while it is analysed. Not ready past
   // progressDeadlineSeconds (counted from the last status change) rolls back,
@@ -221,14 +225,14 @@ class StepRun {
     const bool promoting = st_.phase == Phase::kPromoting || st_.phase == Phase::kFinalising;
     if (!obs_.primary->ready) {
       if (!promoting && DeadlinePassed())
-        return Rollback("primary not ready within the progress deadline (" + Deadline() + "): " + obs_.primary->reason);
+        return DeadlineRollback("primary", obs_.primary->reason);
       return Done("waiting for the primary: " + obs_.primary->reason);
     }
     if (promoting) return Flow::kGoOn;
     if (!obs_.canary) return Needs(Need::Kind::kCanaryReadiness);
     if (!obs_.canary->ready) {
       if (DeadlinePassed())
-        return Rollback("canary not ready within the progress deadline (" + Deadline() + "): " + obs_.canary->reason);
+        return DeadlineRollback("canary", obs_.canary->reason);
       return Done("waiting for the canary: " + obs_.canary->reason);
     }
     return Flow::kGoOn;
@@ -250,7 +254,10 @@ class StepRun {
     for (std::size_t i = 0; i < spec_.webhooks.size(); ++i) {
       if (spec_.webhooks[i].type != HookType::kRollback) continue;
       if (i >= obs_.hooks.size() || !obs_.hooks[i]) return Needs(Need::Kind::kHook, i);
-      if (obs_.hooks[i]->ok) return Rollback("rollback hook " + spec_.webhooks[i].name + " asked for a rollback");
+      if (obs_.hooks[i]->ok) {
+        return Rollback("rollback hook " + spec_.webhooks[i].name + " asked for a rollback", Severity::kWarn,
+                        "Rolling back manual webhook invoked");
+      }
     }
     return Flow::kGoOn;
   }

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "core/phase.h"
+#include "policies/alert.h"
 #include "policies/analysis_spec.h"
 
 namespace gitcanary::policies {
@@ -71,8 +72,6 @@ struct Need {
 
   bool operator==(const Need&) const = default;
 };
-
-enum class Severity { kInfo, kWarn, kError };
 
 // What the executor carries out after a final decision.
 struct Action {
