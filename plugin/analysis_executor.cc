@@ -1,5 +1,6 @@
 #include "plugin/analysis_executor.h"
 
+#include "plugin/alert_sender.h"
 #include "policies/metric_query.h"
 #include "policies/webhook.h"
 
@@ -117,6 +118,7 @@ std::vector<std::string> AnalysisExecutor::Carry(const policies::AnalysisSpec& s
                          policies::WebhookFailureReason(response));
   };
   for (const policies::Action& action : decision.actions) {
+    if (action.kind == policies::Action::Kind::kAlert) SendAlerts(spec, decision, action, now_ms, &failures);
     if (action.kind != policies::Action::Kind::kPostRollout) continue;
     for (const HookSpec& hook : spec.webhooks)
       if (hook.type == policies::HookType::kPostRollout) call(hook, PhaseName(action.phase), {});
@@ -130,6 +132,46 @@ std::vector<std::string> AnalysisExecutor::Carry(const policies::AnalysisSpec& s
           {"timestamp", std::to_string(now_ms)}});
   }
   return failures;
+}
+
+void AnalysisExecutor::SendAlerts(const policies::AnalysisSpec& spec, const Decision& decision,
+                                  const policies::Action& alert, long long now_ms, std::vector<std::string>* failures) {
+  policies::AlertFacts facts;
+  facts.target_kind = "Deployment";
+  facts.target_name = spec.target;
+  facts.ns = spec.ns;
+  facts.threshold = spec.threshold;
+  facts.progress_deadline_seconds = spec.progress_deadline_ms / 1000;
+  facts.iterations = spec.iterations;
+  facts.has_match = spec.has_match;
+  facts.step_weight = spec.step_weight;
+  facts.step_weights = spec.step_weights;
+  facts.max_weight = spec.max_weight;
+  // Flagger attaches the canary's facts to the two "New ... detected" alerts only.
+  const bool metadata = alert.message.rfind("New ", 0) == 0;
+  policies::AlertEvent event{spec.name, spec.ns, std::string(PhaseName(decision.next.phase)), alert.message,
+                             alert.severity, policies::AlertFields(facts, metadata), decision.next.last_applied_spec,
+                             now_ms};
+  for (const policies::AlertRef& ref : spec.alerts) {
+    auto wanted = policies::ParseSeverity(ref.severity);
+    if (!wanted.ok() || !policies::AlertWanted(*wanted, alert.severity)) continue;
+    const std::string key = ref.provider_ns + "/" + ref.provider_name;
+    auto doc = deps_.providers != nullptr ? deps_.providers->find(key) : ProviderIndex::const_iterator();
+    if (deps_.providers == nullptr || doc == deps_.providers->end()) {
+      failures->push_back("alert " + ref.name + ": AlertProvider " + key + " not found");
+      continue;
+    }
+    std::optional<std::string> secret;
+    if (!doc->second.secret_name.empty()) secret = doc->second.secret_name;
+    if (secret && deps_.secrets == nullptr) {
+      failures->push_back("alert " + ref.name + ": AlertProvider " + key + " needs secrets, and none are configured");
+      continue;
+    }
+    auto provider = secret ? ResolveProviderAddress(doc->second.provider, secret, *deps_.secrets)
+                           : Result<policies::AlertProvider>(doc->second.provider);
+    Status sent = provider.ok() ? SendAlert(*deps_.webhooks, *provider, event) : provider.status();
+    if (!sent.ok()) failures->push_back("alert " + ref.name + ": " + sent.message());
+  }
 }
 
 }  // namespace gitcanary::plugin

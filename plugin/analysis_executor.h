@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/metrics_provider.h"
+#include "core/secret_source.h"
 #include "core/webhook_caller.h"
 #include "plugin/analysis_spec_reader.h"
 #include "policies/step.h"
@@ -30,6 +31,9 @@ struct ExecutorDeps {
       metrics;
   // Whether the canary (`primary` false) or primary Deployment is ready.
   std::function<policies::Readiness(const policies::AnalysisSpec& spec, bool primary)> readiness;
+  // Alert providers of the app, and where their secretRefs are read.
+  const ProviderIndex* providers = nullptr;
+  SecretSource* secrets = nullptr;
 };
 
 // One observation made while deciding, for logs and commit notes.
@@ -61,6 +65,8 @@ class AnalysisExecutor {
  private:
   void Observe(const policies::AnalysisSpec& spec, const policies::AnalysisState& state,
                const policies::Need& need, policies::Observations* obs, std::vector<Evidence>* evidence);
+  void SendAlerts(const policies::AnalysisSpec& spec, const policies::Decision& decision, const policies::Action& alert,
+                  long long now_ms, std::vector<std::string>* failures);
   policies::MetricOutcome QueryMetric(const policies::AnalysisSpec& spec, const policies::MetricSpec& metric,
                                       std::string* query_text);
 

@@ -175,3 +175,54 @@ TEST_CASE("executor: carrying a promotion calls post-rollout and event hooks") {
 
 }  // namespace
 }  // namespace gitcanary::plugin
+
+namespace gitcanary::plugin {
+namespace {
+
+TEST_CASE("executor: alerts reach the providers whose severity wants them") {
+  Fixture fx;
+  ProviderIndex providers;
+  policies::AlertProvider slack;
+  slack.name = "on-call";
+  slack.ns = "test";
+  slack.type = "slack";
+  slack.address = "http://hooks/slack";
+  providers["test/on-call"] = ProviderDoc{slack, ""};
+  policies::AnalysisSpec spec = Spec();
+  spec.webhooks.clear();
+  spec.alerts = {policies::AlertRef{"errors-only", "error", "on-call", "test"},
+                 policies::AlertRef{"everything", "info", "on-call", "test"}};
+  ExecutorDeps deps;
+  deps.webhooks = &fx.hooks;
+  deps.providers = &providers;
+  AnalysisExecutor executor(std::move(deps), fx.templates);
+
+  policies::AnalysisState at_threshold = Progressing(30);
+  at_threshold.failed_checks = 3;
+  Executed failed = executor.Decide(spec, at_threshold, "abc123", 1000);
+  REQUIRE(failed.decision.next.phase == Phase::kFailed);
+  CHECK(executor.Carry(spec, failed.decision, 2000).empty());
+  // An error alert reaches both entries.
+  REQUIRE(fx.hooks.calls.size() == 2);
+  CHECK(fx.hooks.calls[0].body.find("Failed checks threshold reached 3") != std::string::npos);
+  CHECK(fx.hooks.calls[0].body.find("\"color\":\"danger\"") != std::string::npos);
+
+  fx.hooks.calls.clear();
+  policies::AnalysisState finalising = Progressing(0);
+  finalising.phase = Phase::kFinalising;
+  Executed done = executor.Decide(spec, finalising, "abc123", 1000);
+  CHECK(executor.Carry(spec, done.decision, 2000).empty());
+  // An info alert reaches only the "info" entry.
+  REQUIRE(fx.hooks.calls.size() == 1);
+  CHECK(fx.hooks.calls[0].body.find("promotion finished") != std::string::npos);
+  CHECK(fx.hooks.calls[0].body.find("\"color\":\"good\"") != std::string::npos);
+
+  spec.alerts[0].provider_name = "gone";
+  fx.hooks.calls.clear();
+  auto failures = executor.Carry(spec, failed.decision, 2000);
+  REQUIRE(failures.size() == 1);
+  CHECK(failures[0].find("AlertProvider test/gone not found") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace gitcanary::plugin

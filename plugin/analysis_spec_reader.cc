@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <climits>
 
+#include "policies/alert.h"
 #include "policies/webhook.h"
 #include "render/fields.h"
 
@@ -120,7 +121,33 @@ class Reader {
     const Node* match = a.Find("match");
     s->has_match = match != nullptr && match->IsSequence() && !match->items.empty();
     if (!(st = ReadWebhooks(a, s)).ok()) return st;
+    if (!(st = ReadAlerts(a, s)).ok()) return st;
     return ReadMetrics(a, s);
+  }
+
+  Status ReadAlerts(const Node& a, policies::AnalysisSpec* s) const {
+    auto alerts = f_.Sequence(a, "alerts", "spec.analysis");
+    if (!alerts.ok() || *alerts == nullptr) return alerts.status();
+    for (std::size_t i = 0; i < (*alerts)->items.size(); ++i) {
+      const Node& node = (*alerts)->items[i];
+      const std::string path = "spec.analysis.alerts[" + std::to_string(i) + "]";
+      if (!node.IsMapping()) return Error(node, path, "expected a mapping, got " + Shown(node));
+      policies::AlertRef ref;
+      if (const Node* name = node.Find("name")) ref.name = name->value;
+      if (const Node* severity = node.Find("severity"); severity != nullptr && severity->IsScalar()) {
+        auto parsed = policies::ParseSeverity(severity->value);
+        if (!parsed.ok()) return Error(*severity, JoinPath(path, "severity"), parsed.status().message());
+        ref.severity = severity->value.empty() ? "info" : severity->value;
+      }
+      const Node* provider = node.Path({"providerRef", "name"});
+      if (provider == nullptr || !provider->IsScalar() || provider->value.empty())
+        return Error(node, JoinPath(path, "providerRef.name"), "missing");
+      ref.provider_name = provider->value;
+      const Node* ns = node.Path({"providerRef", "namespace"});
+      ref.provider_ns = ns != nullptr && ns->IsScalar() && !ns->value.empty() ? ns->value : ns_;
+      s->alerts.push_back(std::move(ref));
+    }
+    return Status::Ok();
   }
 
   Status ReadWebhooks(const Node& a, policies::AnalysisSpec* s) const {
@@ -236,7 +263,55 @@ Result<policies::MetricTemplate> ReadMetricTemplate(const Manifest& m, const std
   return t;
 }
 
+Result<ProviderDoc> ReadAlertProvider(const Manifest& m, const std::string& app_ns) {
+  Fields f(m.file);
+  ProviderDoc out;
+  policies::AlertProvider& p = out.provider;
+  p.name = m.name;
+  p.ns = m.EffectiveNamespace(app_ns);
+  const Node* spec = m.doc.Find("spec");
+  if (spec == nullptr || !spec->IsMapping()) return f.Error(m.doc, "spec", "AlertProvider " + p.ns + "/" + p.name + ": missing");
+  for (auto [key, field] : {std::pair<const char*, std::string*>{"type", &p.type}, {"address", &p.address},
+                            {"channel", &p.channel}, {"username", &p.username}, {"proxy", &p.proxy}}) {
+    auto v = f.String(*spec, key, "spec");
+    if (!v.ok()) return v.status();
+    if (v->has_value()) *field = **v;
+  }
+  if (!policies::KnownAlertType(p.type)) {
+    const Node* at = spec->Find("type") ? spec->Find("type") : spec;
+    return f.Error(*at, "spec.type", "AlertProvider " + p.ns + "/" + p.name + ": unknown type \"" + p.type +
+                                         "\" (expected slack, msteams, discord, rocket, gchat or generic)");
+  }
+  if (const Node* secret = spec->Path({"secretRef", "name"}); secret != nullptr && secret->IsScalar())
+    out.secret_name = secret->value;
+  return out;
+}
+
 }  // namespace
+
+Result<ProviderIndex> ReadAlertProviders(const std::vector<Manifest>& objects, const std::string& app_ns) {
+  ProviderIndex out;
+  for (const Manifest& m : objects) {
+    if (m.kind != "AlertProvider" || m.Group() != "flagger.app") continue;
+    auto p = ReadAlertProvider(m, app_ns);
+    if (!p.ok()) return p.status();
+    std::string key = p->provider.ns + "/" + p->provider.name;
+    out[key] = std::move(*p);
+  }
+  return out;
+}
+
+Status CheckAlertProviders(const policies::AnalysisSpec& spec, const ProviderIndex& providers) {
+  for (std::size_t i = 0; i < spec.alerts.size(); ++i) {
+    const policies::AlertRef& a = spec.alerts[i];
+    if (providers.count(a.provider_ns + "/" + a.provider_name) == 0) {
+      return Status::Invalid("canary " + spec.ns + "/" + spec.name + ": spec.analysis.alerts[" + std::to_string(i) +
+                             "].providerRef: AlertProvider " + a.provider_ns + "/" + a.provider_name +
+                             " not found in the app");
+    }
+  }
+  return Status::Ok();
+}
 
 bool IsMetricTemplate(const Manifest& m) {
   return m.kind == "MetricTemplate" && m.Group() == "flagger.app";

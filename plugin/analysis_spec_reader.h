@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "policies/alert.h"
 #include "policies/analysis_spec.h"
 #include "render/manifest.h"
 
@@ -23,11 +24,25 @@ namespace gitcanary::plugin {
 // MetricTemplates by "namespace/name".
 using TemplateIndex = std::map<std::string, policies::MetricTemplate>;
 
+// An AlertProvider document and the secret its address may come from.
+struct ProviderDoc {
+  policies::AlertProvider provider;
+  std::string secret_name;  // spec.secretRef.name; "" = none
+};
+using ProviderIndex = std::map<std::string, ProviderDoc>;  // by "namespace/name"
+
 bool IsMetricTemplate(const render::Manifest& m);
 
 // Every MetricTemplate among `objects`; objects without a namespace are in
 // `app_ns`. Two templates with one name are an error.
 Result<TemplateIndex> ReadMetricTemplates(const std::vector<render::Manifest>& objects, const std::string& app_ns);
+
+// Every AlertProvider among `objects` (flagger.app/v1beta1 AlertProvider:
+// spec.type, address, channel, username, proxy, secretRef.name).
+Result<ProviderIndex> ReadAlertProviders(const std::vector<render::Manifest>& objects, const std::string& app_ns);
+
+// Every analysis.alerts providerRef of `spec` must name a provider in `providers`.
+Status CheckAlertProviders(const policies::AnalysisSpec& spec, const ProviderIndex& providers);
 
 Result<policies::AnalysisSpec> ReadAnalysisSpec(const render::Manifest& canary, const std::string& app_ns,
                                                 const TemplateIndex& templates);

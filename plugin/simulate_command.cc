@@ -70,6 +70,8 @@ Result<std::vector<Simulated>> LoadCanaries(const std::string& dir, const std::s
   if (!s.ok()) return s;
   auto templates = ReadMetricTemplates(*manifests, app_ns);
   if (!templates.ok()) return templates.status();
+  auto providers = ReadAlertProviders(*manifests, app_ns);
+  if (!providers.ok()) return providers.status();
   std::vector<Simulated> out;
   for (render::Manifest& m : *manifests) {
     if (!render::IsCanary(m)) continue;
@@ -79,6 +81,7 @@ Result<std::vector<Simulated>> LoadCanaries(const std::string& dir, const std::s
     if (!info.ok()) return info.status();
     auto spec = ReadAnalysisSpec(m, app_ns, *templates);
     if (!spec.ok()) return spec.status();
+    if (Status alerts = CheckAlertProviders(*spec, *providers); !alerts.ok()) return alerts;
     out.push_back(Simulated{std::move(id), std::move(*spec), {}});
   }
   if (out.empty()) {

@@ -54,6 +54,13 @@ struct MetricTemplate {
   std::string query;  // with {{ name }}-style variables (policies/metric_query.h)
 };
 
+// One entry of analysis.alerts: which AlertProvider gets which severities.
+struct AlertRef {
+  std::string name;
+  std::string severity = "info";  // info, warn or error (validated by the reader)
+  std::string provider_name, provider_ns;  // provider_ns defaults to the Canary's
+};
+
 enum class Strategy { kCanary, kABTesting, kBlueGreen };
 std::string_view StrategyName(Strategy s);  // "canary", "A/B testing", "blue/green"
 
@@ -76,6 +83,7 @@ struct AnalysisSpec {
   bool mirror = false;
   std::vector<HookSpec> webhooks;
   std::vector<MetricSpec> metrics;
+  std::vector<AlertRef> alerts;
 };
 
 // Flagger's DeploymentStrategy: match + iterations is A/B testing, iterations
