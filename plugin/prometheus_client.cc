@@ -122,9 +122,11 @@ Result<double> PrometheusClient::Query(const std::string& promql) {
   client.set_write_timeout(sec, usec);
   if (!config_.bearer_token.empty()) client.set_bearer_token_auth(config_.bearer_token);
   if (!config_.username.empty()) client.set_basic_auth(config_.username, config_.password);
+  if (config_.insecure_skip_verify) client.enable_server_certificate_verification(false);
+  httplib::Headers headers(config_.headers.begin(), config_.headers.end());
 
   const std::string path = endpoint->prefix + "/api/v1/query?query=" + UrlEncode(promql);
-  httplib::Result reply = client.Get(path);
+  httplib::Result reply = client.Get(path, headers);
   if (!reply) {
     return Status::Io("Prometheus at " + config_.address + ": " +
                       Reason(reply.error(), config_.timeout_ms));

@@ -10,6 +10,7 @@
 // environment variable.
 #pragma once
 
+#include <map>
 #include <string>
 
 #include "core/metrics_provider.h"
@@ -22,6 +23,8 @@ struct PrometheusConfig {
   std::string bearer_token;  // sent as "Authorization: Bearer ..." when set
   std::string username, password;  // basic auth when username is set
   long long timeout_ms = 10000;    // connection timeout and read timeout
+  std::map<std::string, std::string> headers;  // sent with every query (MetricTemplate provider.headers)
+  bool insecure_skip_verify = false;           // https without certificate verification
 };
 
 class PrometheusClient : public MetricsProvider {
