@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -18,12 +17,6 @@ namespace {
 
 using gitcanary::testing::TempDir;
 
-void Write(const std::string& path, const std::string& content) {
-  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
-  std::ofstream out(path, std::ios::binary);
-  out << content;
-  REQUIRE(out.good());
-}
 
 void Link(const std::string& target, const std::string& path) {
   REQUIRE(symlink(target.c_str(), path.c_str()) == 0);
@@ -36,8 +29,8 @@ using gitcanary::testing::Names;
 
 TEST_CASE("DiskSource lists files, directories and symlinks with their link text") {
   TempDir tmp;
-  Write(tmp / "app/deployment.yaml", "kind: Deployment\n");
-  Write(tmp / "app/overlays/prod/patch.yaml", "replicas: 3\n");
+  gitcanary::testing::WriteFile(tmp / "app/deployment.yaml", "kind: Deployment\n");
+  gitcanary::testing::WriteFile(tmp / "app/overlays/prod/patch.yaml", "replicas: 3\n");
   Link("deployment.yaml", tmp / "app/alias.yaml");
   Link("../../nowhere", tmp / "app/dangling");
   DiskSource src(tmp / "app");
@@ -58,9 +51,9 @@ TEST_CASE("DiskSource lists files, directories and symlinks with their link text
 TEST_CASE("DiskSource reads whole file contents and sizes, including binary and empty files") {
   TempDir tmp;
   const std::string binary("a\0b\nc", 5);
-  Write(tmp / "bin.dat", binary);
-  Write(tmp / "empty.yaml", "");
-  Write(tmp / "text.yaml", "name: demo\n");
+  gitcanary::testing::WriteFile(tmp / "bin.dat", binary);
+  gitcanary::testing::WriteFile(tmp / "empty.yaml", "");
+  gitcanary::testing::WriteFile(tmp / "text.yaml", "name: demo\n");
   DiskSource src(tmp.path());
 
   auto text = src.Read("text.yaml");
@@ -81,8 +74,8 @@ TEST_CASE("DiskSource reads whole file contents and sizes, including binary and 
 
 TEST_CASE("DiskSource lists and reads nested directories by relative path") {
   TempDir tmp;
-  Write(tmp / "a/b/c/deep.yaml", "deep: true\n");
-  Write(tmp / "a/top.yaml", "top: true\n");
+  gitcanary::testing::WriteFile(tmp / "a/b/c/deep.yaml", "deep: true\n");
+  gitcanary::testing::WriteFile(tmp / "a/top.yaml", "top: true\n");
   DiskSource src(tmp.path());
 
   auto level = src.List("a/b");
@@ -97,7 +90,7 @@ TEST_CASE("DiskSource lists and reads nested directories by relative path") {
 
 TEST_CASE("DiskSource never follows a final symlink in TypeOf, Read or List") {
   TempDir tmp;
-  Write(tmp / "real/file.yaml", "x: 1\n");
+  gitcanary::testing::WriteFile(tmp / "real/file.yaml", "x: 1\n");
   Link("real", tmp / "dirlink");
   Link("real/file.yaml", tmp / "filelink");
   DiskSource src(tmp.path());
@@ -114,7 +107,7 @@ TEST_CASE("DiskSource never follows a final symlink in TypeOf, Read or List") {
 
 TEST_CASE("DiskSource reports missing paths and wrong types as errors") {
   TempDir tmp;
-  Write(tmp / "dir/file.yaml", "x: 1\n");
+  gitcanary::testing::WriteFile(tmp / "dir/file.yaml", "x: 1\n");
   REQUIRE(mkfifo((tmp / "fifo").c_str(), 0600) == 0);
   DiskSource src(tmp.path());
 
@@ -161,9 +154,9 @@ TEST_CASE("ParentDir walks up lexically past the current directory, as repo root
 
 TEST_CASE("FindRepoRoot returns the directory itself or the nearest ancestor holding .git") {
   TempDir tmp;
-  Write(tmp / "repo/apps/a/deployment.yaml", "x: 1\n");
+  gitcanary::testing::WriteFile(tmp / "repo/apps/a/deployment.yaml", "x: 1\n");
   REQUIRE(mkdir((tmp / "repo/.git").c_str(), 0700) == 0);
-  Write(tmp / "repo/apps/sub/.git", "gitdir: ../../.git/modules/sub\n");  // a .git file
+  gitcanary::testing::WriteFile(tmp / "repo/apps/sub/.git", "gitdir: ../../.git/modules/sub\n");  // a .git file
 
   auto from_app = FindRepoRoot(tmp / "repo/apps/a");
   REQUIRE(from_app.ok());
@@ -193,7 +186,7 @@ TEST_CASE("FindRepoRoot fails for a directory that does not exist") {
 
 TEST_CASE("PathBelow gives the path of a directory inside a repository root") {
   TempDir tmp;
-  Write(tmp / "repo/apps/a/x.yaml", "x: 1\n");
+  gitcanary::testing::WriteFile(tmp / "repo/apps/a/x.yaml", "x: 1\n");
   REQUIRE(mkdir((tmp / "other").c_str(), 0700) == 0);
 
   auto below = PathBelow(tmp / "repo", tmp / "repo/apps/./a/");

@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,12 +19,6 @@ namespace {
 
 using gitcanary::testing::TempDir;
 
-void Write(const std::string& path, const std::string& content) {
-  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
-  std::ofstream out(path, std::ios::binary);
-  out << content;
-  REQUIRE(out.good());
-}
 
 // Sets (or with nullopt unsets) an environment variable; restores it on exit.
 class ScopedEnv {
@@ -73,7 +66,7 @@ TEST_CASE("secrets: a mounted file is read with one trailing newline stripped") 
       {"empty", "", ""},
       {"newline", "\n", ""},
   };
-  for (const Case& c : cases) Write(tmp / ("on-call/" + c.key), c.content);
+  for (const Case& c : cases) gitcanary::testing::WriteFile(tmp / ("on-call/" + c.key), c.content);
   FileEnvSecretSource src(tmp.path());
   for (const Case& c : cases) {
     CAPTURE(c.key);
@@ -83,7 +76,7 @@ TEST_CASE("secrets: a mounted file is read with one trailing newline stripped") 
 
 TEST_CASE("secrets: Kubernetes' ..data symlink layout is followed") {
   TempDir tmp;
-  Write(tmp / "on-call/..2024_01_01/address", "https://example.com/hook\n");
+  gitcanary::testing::WriteFile(tmp / "on-call/..2024_01_01/address", "https://example.com/hook\n");
   REQUIRE(symlink("..2024_01_01", (tmp / "on-call/..data").c_str()) == 0);
   REQUIRE(symlink("..data/address", (tmp / "on-call/address").c_str()) == 0);
   FileEnvSecretSource src(tmp.path());
@@ -92,8 +85,8 @@ TEST_CASE("secrets: Kubernetes' ..data symlink layout is followed") {
 
 TEST_CASE("secrets: the environment is used when no file exists") {
   TempDir tmp;
-  Write(tmp / "on-call/address", "from-file");
-  Write(tmp / "flat-file", "not a directory");
+  gitcanary::testing::WriteFile(tmp / "on-call/address", "from-file");
+  gitcanary::testing::WriteFile(tmp / "flat-file", "not a directory");
   ScopedEnv address("GITCANARY_SECRET_ON_CALL_ADDRESS", "from-env-address");
   ScopedEnv token("GITCANARY_SECRET_ON_CALL_TOKEN", "from-env-token");
   ScopedEnv flat("GITCANARY_SECRET_FLAT_FILE_KEY", "from-env-flat");
@@ -118,8 +111,8 @@ TEST_CASE("secrets: environment names upper-case and replace other bytes with _"
 
 TEST_CASE("secrets: names and keys that could leave the directory are Invalid") {
   TempDir tmp;
-  Write(tmp / "outside", "do not read");
-  Write(tmp / "dir/.hidden/address", "hidden");
+  gitcanary::testing::WriteFile(tmp / "outside", "do not read");
+  gitcanary::testing::WriteFile(tmp / "dir/.hidden/address", "hidden");
   ScopedEnv env("GITCANARY_SECRET__HIDDEN_ADDRESS", "from-env");
   FileEnvSecretSource src(tmp / "dir");
   const std::vector<std::pair<std::string, std::string>> bad = {
@@ -140,8 +133,8 @@ TEST_CASE("secrets: names and keys that could leave the directory are Invalid") 
 TEST_CASE("secrets: unreadable and oversized files are Io errors that quote no content") {
   TempDir tmp;
   const std::string big(kMaxSecretBytes + 1, 's');
-  Write(tmp / "big/address", big);
-  Write(tmp / "limit/address", std::string(kMaxSecretBytes, 'k'));
+  gitcanary::testing::WriteFile(tmp / "big/address", big);
+  gitcanary::testing::WriteFile(tmp / "limit/address", std::string(kMaxSecretBytes, 'k'));
   std::filesystem::create_directories(tmp / "dir/address");
   FileEnvSecretSource src(tmp.path());
 
@@ -159,7 +152,7 @@ TEST_CASE("secrets: unreadable and oversized files are Io errors that quote no c
   CHECK(dir.status().message() == "secret file " + (tmp / "dir/address") + ": not a regular file");
 
   if (geteuid() != 0) {  // root reads mode-000 files
-    Write(tmp / "locked/address", "hunter2");
+    gitcanary::testing::WriteFile(tmp / "locked/address", "hunter2");
     REQUIRE(chmod((tmp / "locked/address").c_str(), 0) == 0);
     Result<std::optional<std::string>> locked = src.Get("locked", "address");
     REQUIRE_FALSE(locked.ok());
