@@ -2,7 +2,8 @@
 """gitcanary benchmarks: medians and ratios against a baseline run on the same tree.
 
 Generates synthetic GitOps repos with ../shared/bench/gen_corpus.py and times
-`gitcanary render` against `kubectl kustomize` of the same tree. The machines
+`gitcanary render` against `kubectl kustomize` of the same tree, git mode
+against flagger mode, and the analysis engine (bench/analysis.py). The machines
 are noisy, so every figure is a median of several runs and the verdicts use
 ratios measured in the same run.
 
@@ -16,6 +17,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+import analysis
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -36,6 +39,19 @@ def timed(cmd, runs, cwd=None):
             sys.exit(f"bench: {' '.join(cmd)} failed:\n{err}")
         peak = max(peak, usage.ru_maxrss)
     return statistics.median(walls), peak
+
+
+def timed_in_turns(cmds, runs):
+    """Median wall seconds of each command over `runs` rounds that run every command once, in turn.
+
+    A ratio of two commands is read from these: drift in machine speed during the
+    measurement then slows both alike instead of whichever happened to run last.
+    """
+    walls = [[] for _ in cmds]
+    for _ in range(runs):
+        for cmd, w in zip(cmds, walls):
+            w.append(timed(cmd, 1)[0])
+    return [statistics.median(w) for w in walls]
 
 
 def corpus(base, n):
@@ -107,10 +123,9 @@ def with_status(base, n):
 
 
 def git_mode_benchmarks(binary, base, quick, report):
-    runs = 3 if quick else 7
+    runs = 5 if quick else 11
     tree = with_status(base, 1000)
-    flagger, _ = timed([binary, "render", "--mode", "flagger", tree], runs)
-    git, rss = timed([binary, "render", "--mode", "git", tree], runs)
+    flagger, git = timed_in_turns([[binary, "render", "--mode", mode, tree] for mode in ("flagger", "git")], runs)
     report.add(f"git mode 1000 apps with status: {git * 1000:.0f} ms / flagger {flagger * 1000:.0f} ms",
                f"{git / flagger:.2f}x", "<= 1.3x", git / flagger <= 1.3)
 
@@ -129,6 +144,8 @@ def main():
     try:
         render_benchmarks(os.path.abspath(args.binary), base, args.quick, report)
         git_mode_benchmarks(os.path.abspath(args.binary), base, args.quick, report)
+        step_bench = os.path.join(os.path.dirname(os.path.abspath(args.binary)), "gitcanary_step_bench")
+        analysis.analysis_benchmarks(os.path.abspath(args.binary), step_bench, base, args.quick, report, timed)
     finally:
         if not args.keep:
             shutil.rmtree(base, ignore_errors=True)
