@@ -17,25 +17,18 @@ using yaml::Node;
 namespace {
 
 using Key = std::pair<std::string, std::string>;  // (effective namespace, name)
+using Statuses = std::map<Key, StatusRecord>;
 
-// Every status in the input, by Canary; status documents are removed from `manifests`.
-Result<std::map<Key, StatusRecord>> CollectStatuses(std::vector<Manifest>& manifests,
-                                                    const std::vector<CanaryRef>& canaries,
-                                                    const std::string& app_ns, std::vector<Manifest>* dropped) {
-  std::map<Key, StatusRecord> out;
-  std::vector<Manifest> kept;
-  kept.reserve(manifests.size());
-  for (Manifest& m : manifests) {
-    if (!IsStatusDocument(m)) {
-      kept.push_back(std::move(m));
-      continue;
-    }
+// Every status in the input, by Canary; `manifests` are only read.
+Result<Statuses> ParseStatuses(const std::vector<Manifest>& manifests, const std::vector<CanaryRef>& canaries,
+                               const std::string& app_ns) {
+  Statuses out;
+  for (const Manifest& m : manifests) {
+    if (!IsStatusDocument(m)) continue;
     auto record = ParseStatusDocument(m);
     if (!record.ok()) return record.status();
     out.emplace(Key{m.EffectiveNamespace(app_ns), record->name}, std::move(*record));
-    dropped->push_back(std::move(m));
   }
-  manifests = std::move(kept);
   for (const CanaryRef& c : canaries) {
     const Manifest& canary = manifests[c.index];
     auto record = ParseStatusAnnotation(canary);
@@ -52,6 +45,19 @@ Result<std::map<Key, StatusRecord>> CollectStatuses(std::vector<Manifest>& manif
   return out;
 }
 
+// A status whose Canary is not in the input is an error.
+Status CheckStatusesHaveCanaries(const Statuses& statuses, const std::vector<Key>& canaries) {
+  const std::set<Key> known(canaries.begin(), canaries.end());
+  for (const auto& [key, record] : statuses) {
+    if (known.count(key) == 0) {
+      return Status::Invalid(AtPlace(record.file, record.mark.line, record.mark.column,
+                                     "status for Canary " + key.first + "/" + key.second +
+                                         ", which does not exist in the input; remove the status or restore the Canary"));
+    }
+  }
+  return Status::Ok();
+}
+
 long long EffectiveWeight(const CanaryStatus* status) {
   if (status == nullptr) return 0;
   switch (status->phase) {
@@ -65,12 +71,12 @@ long long EffectiveWeight(const CanaryStatus* status) {
 }
 
 Node StatusAnnotations(const CanaryStatus* status, long long weight, const std::string& revision) {
-  Node a = Node::Mapping();
+  const bool transition = status != nullptr && !status->last_transition_time.empty();
+  Node a = Node::Mapping(transition ? 4 : 3);
   a.Set(kPhaseAnnotation, Node::String(std::string(PhaseName(status ? status->phase : Phase::kInitializing))));
   a.Set(kWeightAnnotation, Node::String(std::to_string(weight)));
   a.Set(kRevisionAnnotation, Node::String(revision));
-  if (status != nullptr && !status->last_transition_time.empty())
-    a.Set(kTransitionAnnotation, Node::String(status->last_transition_time));
+  if (transition) a.Set(kTransitionAnnotation, Node::String(status->last_transition_time));
   return a;
 }
 
@@ -98,8 +104,8 @@ std::map<std::string, NamespaceIndex> IndexByNamespace(std::vector<Manifest>& ma
 }
 
 // The objects of one canary; edits the target in place.
-Status RenderCanary(const Manifest& canary, const CanaryInfo& info, CanaryStatus* status,
-                    const NamespaceIndex& index, std::vector<Manifest>* generated) {
+Status RenderCanary(const Manifest& canary, const CanaryInfo& info, CanaryStatus* status, const NamespaceIndex& index,
+                    std::vector<Manifest>* generated) {
   auto target_it = index.deployments.find(info.target);
   if (target_it == index.deployments.end()) return Status::Internal("target of " + canary.Describe() + " vanished");
   Manifest* target = target_it->second;
@@ -109,7 +115,6 @@ Status RenderCanary(const Manifest& canary, const CanaryInfo& info, CanaryStatus
   if (!label.ok()) return label.status();
   const std::string revision = RevisionChecksum(*target->doc.Path({"spec", "template"}), index.config_map_docs, index.secret_docs);
   const long long weight = EffectiveWeight(status);
-  Node annotations = StatusAnnotations(status, weight, revision);
 
   RoutingInput routing;
   routing.canary = &canary;
@@ -119,13 +124,14 @@ Status RenderCanary(const Manifest& canary, const CanaryInfo& info, CanaryStatus
   const Node* mirror = canary.doc.Path({"spec", "analysis", "mirror"});
   routing.mirror = status != nullptr && status->phase == Phase::kProgressing && weight == 0 &&
                    mirror != nullptr && mirror->AsBool().value_or(false);
-  routing.annotations = annotations;
+  routing.annotations = StatusAnnotations(status, weight, revision);
   auto routes = MakeIstioRouting(routing);  // before the target changes below
   if (!routes.ok()) return routes.status();
 
-  WorkloadInput work{&canary, target, hpa, status, index.config_maps, *label, annotations};
+  WorkloadInput work{&canary, target, hpa, status, &index.config_maps, *label, std::move(routing.annotations)};
   auto workload = MakePrimaryWorkload(work);
   if (!workload.ok()) return workload.status();
+  generated->reserve(workload->size() + routes->size());
   for (auto* list : {&*workload, &*routes}) {
     for (Node& doc : *list) {
       Manifest m;
@@ -138,30 +144,45 @@ Status RenderCanary(const Manifest& canary, const CanaryInfo& info, CanaryStatus
   return Status::Ok();
 }
 
-// Renders every wanted Canary (in parallel: each owns its target, everything
-// else is read-only) and appends the objects to `manifests` in input order.
-Status RenderAll(std::vector<Manifest>& manifests, const std::vector<std::pair<Key, const CanaryInfo*>>& wanted,
-                 std::map<Key, StatusRecord>& statuses, const std::string& app_ns, std::vector<std::string>* explain) {
-  std::map<Key, std::size_t> canary_at;
-  for (std::size_t i = 0; i < manifests.size(); ++i)
-    if (IsCanary(manifests[i])) canary_at[Key{manifests[i].EffectiveNamespace(app_ns), manifests[i].name}] = i;
+// Moves the objects that `drop` selects to `dropped` and keeps the others in
+// order, with room for `room` more.
+template <typename Drop>
+void DropObjects(std::vector<Manifest>& manifests, Drop drop, std::size_t room, std::vector<Manifest>* dropped) {
+  std::vector<Manifest> kept;
+  kept.reserve(manifests.size() + room);
+  for (Manifest& m : manifests) (drop(m) ? *dropped : kept).push_back(std::move(m));
+  manifests = std::move(kept);
+}
+
+std::string Explain(const Key& canary, const CanaryStatus* status) {
+  return "rendered Canary " + canary.first + "/" + canary.second + " in git mode: phase " +
+         std::string(PhaseName(status ? status->phase : Phase::kInitializing)) + ", canary weight " +
+         std::to_string(EffectiveWeight(status)) + (status ? "" : " (no status yet: bootstrap)");
+}
+
+// Renders every Canary from its status (in parallel: each owns its target,
+// everything else is read-only) and replaces the Canaries and the status
+// documents in `manifests` by the rendered objects.
+Status RenderAll(std::vector<Manifest>& manifests, const std::vector<CanaryRef>& canaries, const std::vector<Key>& keys,
+                 Statuses& statuses, const std::string& app_ns, std::vector<std::string>* explain,
+                 std::vector<Manifest>* dropped) {
   const auto namespaces = IndexByNamespace(manifests, app_ns);
-  std::vector<CanaryStatus*> status_of(wanted.size(), nullptr);
-  for (std::size_t i = 0; i < wanted.size(); ++i)
-    if (auto it = statuses.find(wanted[i].first); it != statuses.end()) status_of[i] = &it->second.status;
-  std::vector<Status> results(wanted.size());
-  std::vector<std::vector<Manifest>> objects(wanted.size());
-  ParallelFor(wanted.size(), [&](std::size_t i) {
-    const auto& [key, info] = wanted[i];
-    results[i] = RenderCanary(manifests[canary_at.at(key)], *info, status_of[i], namespaces.at(key.first), &objects[i]);
+  std::vector<CanaryStatus*> status_of(canaries.size(), nullptr);
+  for (std::size_t i = 0; i < canaries.size(); ++i)
+    if (auto it = statuses.find(keys[i]); it != statuses.end()) status_of[i] = &it->second.status;
+  std::vector<Status> results(canaries.size());
+  std::vector<std::vector<Manifest>> objects(canaries.size());
+  ParallelFor(canaries.size(), [&](std::size_t i) {
+    results[i] = RenderCanary(manifests[canaries[i].index], canaries[i].info, status_of[i],
+                              namespaces.at(keys[i].first), &objects[i]);
   }, 64);
-  for (std::size_t i = 0; i < wanted.size(); ++i) {
+  for (std::size_t i = 0; i < canaries.size(); ++i) {
     if (!results[i].ok()) return results[i];
-    const CanaryStatus* status = status_of[i];
-    explain->push_back("rendered Canary " + wanted[i].first.first + "/" + wanted[i].first.second + " in git mode: phase " +
-                       std::string(PhaseName(status ? status->phase : Phase::kInitializing)) + ", canary weight " +
-                       std::to_string(EffectiveWeight(status)) + (status ? "" : " (no status yet: bootstrap)"));
+    explain->push_back(Explain(keys[i], status_of[i]));
   }
+  std::size_t generated = 0;
+  for (const auto& list : objects) generated += list.size();
+  DropObjects(manifests, [](const Manifest& m) { return IsCanary(m) || IsStatusDocument(m); }, generated, dropped);
   for (auto& list : objects)
     for (Manifest& m : list) manifests.push_back(std::move(m));
   return Status::Ok();
@@ -172,28 +193,16 @@ Status RenderAll(std::vector<Manifest>& manifests, const std::vector<std::pair<K
 Status ApplyCanaryStatus(std::vector<Manifest>& manifests, const std::vector<CanaryRef>& canaries,
                          const std::string& app_namespace, bool render, std::vector<std::string>* explain,
                          std::vector<Manifest>* dropped) {
-  // Indexes in `canaries` refer to `manifests` as given; collect names before it changes.
-  std::vector<std::pair<Key, const CanaryInfo*>> wanted;
+  std::vector<Key> keys;
+  keys.reserve(canaries.size());
   for (const CanaryRef& c : canaries)
-    wanted.emplace_back(Key{manifests[c.index].EffectiveNamespace(app_namespace), manifests[c.index].name}, &c.info);
-  auto statuses = CollectStatuses(manifests, canaries, app_namespace, dropped);
+    keys.emplace_back(manifests[c.index].EffectiveNamespace(app_namespace), manifests[c.index].name);
+  auto statuses = ParseStatuses(manifests, canaries, app_namespace);
   if (!statuses.ok()) return statuses.status();
-  std::set<Key> known;
-  for (const auto& w : wanted) known.insert(w.first);
-  for (const auto& [key, record] : *statuses) {
-    if (known.count(key) == 0) {
-      return Status::Invalid(AtPlace(record.file, record.mark.line, record.mark.column,
-                                     "status for Canary " + key.first + "/" + key.second +
-                                         ", which does not exist in the input; remove the status or restore the Canary"));
-    }
-  }
-  if (!render) return Status::Ok();
-  Status s = RenderAll(manifests, wanted, *statuses, app_namespace, explain);
+  Status s = CheckStatusesHaveCanaries(*statuses, keys);
   if (!s.ok()) return s;
-  std::vector<Manifest> out;
-  out.reserve(manifests.size());
-  for (Manifest& m : manifests) (IsCanary(m) ? *dropped : out).push_back(std::move(m));
-  manifests = std::move(out);
+  if (render) return RenderAll(manifests, canaries, keys, *statuses, app_namespace, explain, dropped);
+  DropObjects(manifests, IsStatusDocument, 0, dropped);
   return Status::Ok();
 }
 

@@ -21,11 +21,13 @@ struct Names {
   std::string apex, primary, canary;
 };
 
-Node Object(const char* api_version, const char* kind, const std::string& name, const std::string& ns) {
-  Node obj = Node::Mapping();
+// apiVersion, kind and metadata, with room for spec and `extra_metadata` more metadata fields.
+Node Object(const char* api_version, const char* kind, const std::string& name, const std::string& ns,
+            std::size_t extra_metadata = 0) {
+  Node obj = Node::Mapping(4);
   obj.Set("apiVersion", Node::String(api_version));
   obj.Set("kind", Node::String(kind));
-  Node& meta = obj.Set("metadata", Node::Mapping());
+  Node& meta = obj.Set("metadata", Node::Mapping(1 + (ns.empty() ? 0 : 1) + extra_metadata));
   meta.Set("name", Node::String(name));
   if (!ns.empty()) meta.Set("namespace", Node::String(ns));
   return obj;
@@ -38,7 +40,7 @@ Node IntOrStringNode(const Node& n) {
 }
 
 Node ServicePort(Node name, long long port, Node target_port, const std::string& protocol) {
-  Node p = Node::Mapping();
+  Node p = Node::Mapping(4);
   p.Set("name", std::move(name));
   p.Set("port", Node::Int(port));
   p.Set("targetPort", std::move(target_port));
@@ -132,27 +134,28 @@ Result<ServiceShape> ReadServiceShape(const RoutingInput& in, const Node& servic
 }
 
 Node MakeService(const std::string& name, const std::string& ns, const std::string& label,
-                 const std::string& selects, const ServiceShape& shape) {
+                 const std::string& selects, Node ports) {
   Node svc = Object("v1", "Service", name, ns);
-  Node& spec = svc.Set("spec", Node::Mapping());
+  Node& spec = svc.Set("spec", Node::Mapping(3));
   spec.Set("type", Node::String("ClusterIP"));
-  spec.Set("selector", Node::Mapping()).Set(label, Node::String(selects));
-  spec.Set("ports", shape.ports);
+  spec.Set("selector", Node::Mapping(1)).Set(label, Node::String(selects));
+  spec.Set("ports", std::move(ports));
   return svc;
 }
 
 Node MakeDestinationRule(const std::string& host, const std::string& ns, const Node& service) {
   Node dr = Object(kIstioApiVersion, "DestinationRule", host, ns);
-  Node& spec = dr.Set("spec", Node::Mapping());
+  const Node* policy = service.Find("trafficPolicy");
+  const bool has_policy = policy != nullptr && !policy->IsNull();
+  Node& spec = dr.Set("spec", Node::Mapping(has_policy ? 2 : 1));
   spec.Set("host", Node::String(host));
-  if (const Node* policy = service.Find("trafficPolicy"); policy != nullptr && !policy->IsNull())
-    spec.Set("trafficPolicy", *policy);
+  if (has_policy) spec.Set("trafficPolicy", *policy);
   return dr;
 }
 
 Node Destination(const std::string& host, long long weight) {
-  Node d = Node::Mapping();
-  d.Set("destination", Node::Mapping()).Set("host", Node::String(host));
+  Node d = Node::Mapping(2);
+  d.Set("destination", Node::Mapping(1)).Set("host", Node::String(host));
   d.Set("weight", Node::Int(weight));
   return d;
 }
@@ -164,6 +167,7 @@ Node HttpRoute(const Node* match, const Node& service, const Names& n, long long
   for (const char* key : kRouteFields)
     if (const Node* v = service.Find(key); v != nullptr && !v->IsNull()) route.Set(key, *v);
   Node& split = route.Set("route", Node::Sequence());
+  split.items.reserve(2);
   split.items.push_back(Destination(n.primary, 100 - canary_weight));
   split.items.push_back(Destination(n.canary, canary_weight));
   return route;
@@ -194,6 +198,7 @@ Result<RouteSources> ReadRouteSources(const Node& spec, const Node& service, con
 
 Node HttpRoutes(const RoutingInput& in, const Node& service, const RouteSources& src, const Names& n) {
   Node http = Node::Sequence();
+  http.items.reserve(src.ab_match != nullptr ? 2 : 1);
   if (src.ab_match != nullptr) {
     http.items.push_back(HttpRoute(src.ab_match, service, n, in.canary_weight));
     http.items.push_back(HttpRoute(src.service_match, service, n, 0));
@@ -202,8 +207,8 @@ Node HttpRoutes(const RoutingInput& in, const Node& service, const RouteSources&
   }
   if (in.mirror) {
     Node& last = http.items.back();
-    last.Set("mirror", Node::Mapping()).Set("host", Node::String(n.canary));
-    if (src.mirror_weight) last.Set("mirrorPercentage", Node::Mapping()).Set("value", Node::Int(*src.mirror_weight));
+    last.Set("mirror", Node::Mapping(1)).Set("host", Node::String(n.canary));
+    if (src.mirror_weight) last.Set("mirrorPercentage", Node::Mapping(1)).Set("value", Node::Int(*src.mirror_weight));
   }
   return http;
 }
@@ -216,10 +221,10 @@ Result<Node> MakeVirtualService(const RoutingInput& in, const Node& spec, const 
   if (!hosts.ok()) return hosts.status();
   auto gateways = f.Sequence(service, "gateways", "spec.service");
   if (!gateways.ok()) return gateways.status();
-  Node vs = Object(kIstioApiVersion, "VirtualService", n.apex, in.canary->ns);
-  if (in.annotations.IsMapping() && !in.annotations.fields.empty())
-    vs.Find("metadata")->Set("annotations", in.annotations);
-  Node& vs_spec = vs.Set("spec", Node::Mapping());
+  const bool annotated = in.annotations.IsMapping() && !in.annotations.fields.empty();
+  Node vs = Object(kIstioApiVersion, "VirtualService", n.apex, in.canary->ns, annotated ? 1 : 0);
+  if (annotated) vs.Find("metadata")->Set("annotations", in.annotations);
+  Node& vs_spec = vs.Set("spec", Node::Mapping(3));
   Node& host_list = vs_spec.Set("hosts", Node::Sequence());
   bool listed = false;
   if (*hosts != nullptr) {
@@ -260,9 +265,10 @@ Result<std::vector<Node>> MakeIstioRouting(const RoutingInput& in) {
   auto vs = MakeVirtualService(in, **spec, **service, n, f);
   if (!vs.ok()) return vs.status();
   std::vector<Node> out;
-  out.push_back(MakeService(n.apex, m.ns, in.selector_label, n.primary, *shape));
-  out.push_back(MakeService(n.primary, m.ns, in.selector_label, n.primary, *shape));
-  out.push_back(MakeService(n.canary, m.ns, in.selector_label, n.apex, *shape));
+  out.reserve(6);
+  out.push_back(MakeService(n.apex, m.ns, in.selector_label, n.primary, shape->ports));
+  out.push_back(MakeService(n.primary, m.ns, in.selector_label, n.primary, shape->ports));
+  out.push_back(MakeService(n.canary, m.ns, in.selector_label, n.apex, std::move(shape->ports)));
   out.push_back(MakeDestinationRule(n.primary, m.ns, **service));
   out.push_back(MakeDestinationRule(n.canary, m.ns, **service));
   out.push_back(std::move(*vs));

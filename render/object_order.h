@@ -21,4 +21,9 @@ Status CheckDuplicates(const std::vector<Manifest>& manifests, const std::string
 
 void SortForOutput(std::vector<Manifest>& manifests, const std::string& app_namespace);
 
+// CheckDuplicates, then SortForOutput, for the cost of the sort alone: objects
+// that could be duplicates sort next to each other. On a duplicate it returns
+// CheckDuplicates' error and leaves `manifests` as they were.
+Status CheckDuplicatesAndSort(std::vector<Manifest>& manifests, const std::string& app_namespace);
+
 }  // namespace gitcanary::render

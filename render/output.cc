@@ -8,12 +8,16 @@
 namespace gitcanary::render {
 
 std::string ToYamlStream(const std::vector<Manifest>& objects) {
-  // Emit in two halves on two cores; documents are independent.
+  // Emit in two halves on two cores; documents are independent. The first
+  // half is written where the whole stream ends up, with room for the second
+  // (pages only count once they are written to).
+  constexpr std::size_t kRoomPerObject = 600;
   const std::size_t n = objects.size();
   const std::size_t half = n < 64 ? n : n / 2;
   std::string first, second;
+  first.reserve(n * kRoomPerObject);
+  second.reserve((n - half) * kRoomPerObject);
   auto emit = [&objects](std::size_t from, std::size_t to, std::string* out) {
-    out->reserve((to - from) * 600);
     for (std::size_t i = from; i < to; ++i) {
       if (i > 0) out->append("---\n");
       yaml::EmitYaml(objects[i].doc, out);

@@ -13,12 +13,13 @@ void AddAnnotations(Node& doc, const Node& annotations) {
   if (annotations.fields.empty()) return;
   Node& meta = *doc.Find("metadata");
   Node* existing = meta.Find("annotations");
-  if (existing == nullptr || !existing->IsMapping()) existing = &meta.Set("annotations", Node::Mapping());
+  if (existing == nullptr || !existing->IsMapping()) existing = &meta.Set("annotations", Node::Mapping(0));
+  existing->fields.reserve(existing->fields.size() + annotations.fields.size());
   for (const yaml::Field& f : annotations.fields) existing->Set(f.key, f.value);
 }
 
 Node Metadata(const std::string& name, const std::string& ns) {
-  Node meta = Node::Mapping();
+  Node meta = Node::Mapping(ns.empty() ? 1 : 2);
   meta.Set("name", Node::String(name));
   if (!ns.empty()) meta.Set("namespace", Node::String(ns));
   return meta;
@@ -53,8 +54,8 @@ Snapshot TakeSnapshot(const WorkloadInput& in) {
   Snapshot s;
   s.template_ = *in.target->doc.Path({"spec", "template"});
   for (const std::string& name : ReferencedConfigs(s.template_).config_maps) {
-    auto it = in.config_maps.find(name);
-    if (it == in.config_maps.end()) continue;  // not in git: the primary shares it
+    auto it = in.config_maps->find(name);
+    if (it == in.config_maps->end()) continue;  // not in git: the primary shares it
     const Node* data = it->second->doc.Find("data");
     s.config_maps[name] = data != nullptr ? *data : Node::Mapping();
   }
@@ -63,17 +64,38 @@ Snapshot TakeSnapshot(const WorkloadInput& in) {
 
 // The target Deployment without its pod template (which the snapshot replaces).
 Node CopyWithoutTemplate(const Node& deployment) {
-  Node doc = Node::Mapping();
+  Node doc = Node::Mapping(deployment.fields.size());
   for (const yaml::Field& f : deployment.fields) {
     if (f.key != "spec") {
       doc.fields.push_back(f);
       continue;
     }
-    Node& spec = doc.Set("spec", Node::Mapping());
+    Node& spec = doc.Set("spec", Node::Mapping(f.value.fields.size()));
     for (const yaml::Field& g : f.value.fields)
       spec.fields.push_back(g.key == "template" ? yaml::Field{g.key, g.key_mark, Node::Mapping()} : g);
   }
   return doc;
+}
+
+// A ConfigMap of the primary from snapshot data (which may also hold binaryData).
+Node PrimaryConfigMap(const std::string& name, const std::string& ns, Node data) {
+  // ConfigMap data holds strings only: a snapshot written by hand may have lost quotes.
+  for (yaml::Field& f : data.fields)
+    if (f.value.IsScalar()) f.value.style = yaml::Style::kQuoted;
+  Node map = Node::Mapping(5);
+  map.Set("apiVersion", Node::String("v1"));
+  map.Set("kind", Node::String("ConfigMap"));
+  map.Set("metadata", Metadata(name, ns));
+  Node* binary = data.Find("binaryData");
+  if (binary == nullptr) {
+    map.Set("data", std::move(data));
+    return map;
+  }
+  Node binary_data = std::move(*binary);
+  data.Erase("binaryData");
+  if (!data.fields.empty()) map.Set("data", std::move(data));
+  map.Set("binaryData", std::move(binary_data));
+  return map;
 }
 
 Node PrimaryDeployment(const WorkloadInput& in, Snapshot& snap, const std::string& primary) {
@@ -89,7 +111,7 @@ Node PrimaryDeployment(const WorkloadInput& in, Snapshot& snap, const std::strin
   Node* pod_labels = tmpl.Find("metadata")->Find("labels");
   if (pod_labels == nullptr || !pod_labels->IsMapping()) pod_labels = &tmpl.Find("metadata")->Set("labels", Node::Mapping());
   pod_labels->Set(in.selector_label, Node::String(primary));
-  RenameConfigMaps(*tmpl.Find("spec"), snap.config_maps);
+  if (!snap.config_maps.empty()) RenameConfigMaps(*tmpl.Find("spec"), snap.config_maps);
   if (in.hpa != nullptr) spec.Erase("replicas");
   AddAnnotations(doc, in.annotations);
   return doc;
@@ -120,25 +142,7 @@ Result<std::vector<Node>> MakePrimaryWorkload(const WorkloadInput& in) {
   Snapshot snap = TakeSnapshot(in);
   std::vector<Node> out;
   out.push_back(PrimaryDeployment(in, snap, primary));
-  for (const auto& [cm, snapshot_data] : snap.config_maps) {
-    // ConfigMap data holds strings only: a snapshot written by hand may have lost quotes.
-    Node data = snapshot_data;
-    for (yaml::Field& f : data.fields)
-      if (f.value.IsScalar()) f.value.style = yaml::Style::kQuoted;
-    Node map = Node::Mapping();
-    map.Set("apiVersion", Node::String("v1"));
-    map.Set("kind", Node::String("ConfigMap"));
-    map.Set("metadata", Metadata(cm + "-primary", ns));
-    if (const Node* binary = data.Find("binaryData")) {
-      Node plain = data;
-      plain.Erase("binaryData");
-      if (!plain.fields.empty()) map.Set("data", plain);
-      map.Set("binaryData", *binary);
-    } else {
-      map.Set("data", data);
-    }
-    out.push_back(std::move(map));
-  }
+  for (auto& [cm, data] : snap.config_maps) out.push_back(PrimaryConfigMap(cm + "-primary", ns, std::move(data)));
   if (in.hpa != nullptr) {
     Node hpa = in.hpa->doc;
     hpa.Find("metadata")->Set("name", Node::String(in.hpa->name + "-primary"));

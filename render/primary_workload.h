@@ -37,7 +37,7 @@ struct WorkloadInput {
   const Manifest* hpa = nullptr;             // the HPA scaling the target, or nullptr
   CanaryStatus* status = nullptr;            // nullptr before the first status (bootstrap);
                                              // its promoted snapshot is moved into the primary
-  std::map<std::string, const Manifest*> config_maps;  // ConfigMaps of the canary's namespace, by name
+  const std::map<std::string, const Manifest*>* config_maps = nullptr;  // ConfigMaps of the canary's namespace, by name
   std::string selector_label;
   yaml::Node annotations;                    // status annotations for both Deployments
 };

@@ -35,9 +35,8 @@ Result<RenderResult> Render(std::vector<Manifest> manifests, const AppConfig& co
   }
   s = ApplyCanaryStatus(manifests, rewritten, ns, options.mode == Mode::kGit, &result.explain, &result.dropped);
   if (!s.ok()) return s;
-  s = CheckDuplicates(manifests, ns);  // generated objects must not collide with the input's
+  s = CheckDuplicatesAndSort(manifests, ns);  // generated objects must not collide with the input's
   if (!s.ok()) return s;
-  SortForOutput(manifests, ns);
   result.objects = std::move(manifests);
   return result;
 }

@@ -27,7 +27,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <set>
 #include <string_view>
 #include <utility>
 
@@ -45,11 +44,18 @@ class Fnv1a64 {
       hash_ *= 1099511628211ULL;
     }
   }
+  // `tag`, the decimal count, then ':'.
   void AddCount(char tag, std::size_t n) {
-    char tag_text[1] = {tag};
-    Add(std::string_view(tag_text, 1));
-    Add(std::to_string(n));
-    Add(":");
+    char text[24];
+    char* const end = text + sizeof text;
+    char* p = end;
+    *--p = ':';
+    do {
+      *--p = static_cast<char>('0' + n % 10);
+      n /= 10;
+    } while (n != 0);
+    *--p = tag;
+    Add(std::string_view(p, static_cast<std::size_t>(end - p)));
   }
   void AddText(char tag, std::string_view text) {
     AddCount(tag, text.size());
@@ -66,42 +72,65 @@ class Fnv1a64 {
   std::uint64_t hash_ = 14695981039346656037ULL;
 };
 
-using Entries = std::vector<std::pair<std::string_view, const Node*>>;
+using Entry = std::pair<std::string_view, const Node*>;
 
-void Feed(Fnv1a64& h, const Node& n);
-
-// A mapping given as entries, so a combined form need not copy its parts.
-void FeedMapping(Fnv1a64& h, Entries entries) {
-  std::stable_sort(entries.begin(), entries.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
-  h.AddCount('m', entries.size());
-  for (const auto& [key, value] : entries) {
-    h.AddText('s', key);
-    Feed(h, *value);
+// Sorts by key, keeping the order of equal keys. Most mappings are small, and
+// an insertion sort of those allocates nothing.
+void SortByKey(std::vector<Entry>::iterator begin, std::vector<Entry>::iterator end) {
+  auto less = [](const Entry& a, const Entry& b) { return a.first < b.first; };
+  if (end - begin > 16) {
+    std::stable_sort(begin, end, less);
+    return;
   }
+  for (auto i = begin; i != end; ++i)
+    for (auto j = i; j != begin && less(*j, *(j - 1)); --j) std::iter_swap(j, j - 1);
 }
 
-void Feed(Fnv1a64& h, const Node& n) {
-  switch (n.kind) {
-    case yaml::Kind::kNull:
-      h.Add("n");
-      return;
-    case yaml::Kind::kScalar:
-      h.AddText(n.IsStringScalar() ? 's' : 'p', n.value);
-      return;
-    case yaml::Kind::kSequence:
-      h.AddCount('l', n.items.size());
-      for (const Node& item : n.items) Feed(h, item);
-      return;
-    case yaml::Kind::kMapping: {
-      Entries entries;
-      entries.reserve(n.fields.size());
-      for (const yaml::Field& f : n.fields) entries.emplace_back(f.key, &f.value);
-      FeedMapping(h, std::move(entries));
-      return;
+// Feeds canonical forms into one hash. The entries of the mappings being fed
+// wait on one shared stack, so a tree is hashed without copying any part of it
+// and with an allocation only when that stack grows.
+class Canonical {
+ public:
+  void Feed(const Node& n) {
+    switch (n.kind) {
+      case yaml::Kind::kNull:
+        h_.Add("n");
+        return;
+      case yaml::Kind::kScalar:
+        h_.AddText(n.IsStringScalar() ? 's' : 'p', n.value);
+        return;
+      case yaml::Kind::kSequence:
+        h_.AddCount('l', n.items.size());
+        for (const Node& item : n.items) Feed(item);
+        return;
+      case yaml::Kind::kMapping: {
+        const std::size_t from = Start();
+        for (const yaml::Field& f : n.fields) Push(f.key, f.value);
+        FeedMapping(from);
+        return;
+      }
     }
   }
-}
+  // A mapping is fed by Start(), Push() of each entry, then FeedMapping() from the start.
+  std::size_t Start() const { return stack_.size(); }
+  void Push(std::string_view key, const Node& value) { stack_.emplace_back(key, &value); }
+  void FeedMapping(std::size_t from) {
+    const std::size_t end = stack_.size();
+    SortByKey(stack_.begin() + static_cast<std::ptrdiff_t>(from), stack_.end());
+    h_.AddCount('m', end - from);
+    for (std::size_t i = from; i < end; ++i) {
+      const Entry e = stack_[i];  // a copy: feeding the value may grow the stack
+      h_.AddText('s', e.first);
+      Feed(*e.second);
+    }
+    stack_.resize(from);
+  }
+  Fnv1a64& hash() { return h_; }
+
+ private:
+  Fnv1a64 h_;
+  std::vector<Entry> stack_;
+};
 
 bool IsEmpty(const Node& n) {
   return n.IsNull() || (n.IsMapping() && n.fields.empty()) || (n.IsSequence() && n.items.empty());
@@ -113,29 +142,37 @@ bool IsWholeObject(const Node& n) {
          (kind->value == "ConfigMap" || kind->value == "Secret");
 }
 
-// The content of a ConfigMap or Secret (see the comment at the top).
-Node Payload(const Node& config) {
-  Node out = Node::Mapping();
+// The content of a ConfigMap or Secret (see the comment at the top), fed as a mapping.
+void FeedPayload(Canonical& c, const Node& config) {
+  const std::size_t from = c.Start();
   if (IsWholeObject(config)) {
     for (std::string_view section : {"binaryData", "data", "stringData"}) {
       const Node* s = config.Find(section);
-      if (s != nullptr && !IsEmpty(*s)) out.Set(section, *s);
+      if (s != nullptr && !IsEmpty(*s)) c.Push(section, *s);
     }
   } else if (!IsEmpty(config)) {
-    out.Set("data", config);
+    c.Push("data", config);
   }
-  return out;
+  c.FeedMapping(from);
 }
 
-void AddName(const Node* name, std::set<std::string>* out) {
-  if (name != nullptr && name->IsScalar() && !name->value.empty()) out->insert(name->value);
-}
+// The referenced names, pointing into the pod template; sorted and unique once Finish()ed.
+struct RefNames {
+  std::vector<std::string_view> config_maps, secrets;
 
-struct RefSets {
-  std::set<std::string> config_maps, secrets;
+  void Finish() {
+    for (auto* names : {&config_maps, &secrets}) {
+      std::sort(names->begin(), names->end());
+      names->erase(std::unique(names->begin(), names->end()), names->end());
+    }
+  }
 };
 
-void ContainerRefs(const Node& container, RefSets* out) {
+void AddName(const Node* name, std::vector<std::string_view>* out) {
+  if (name != nullptr && name->IsScalar() && !name->value.empty()) out->push_back(name->value);
+}
+
+void ContainerRefs(const Node& container, RefNames* out) {
   if (const Node* env = container.Find("env")) {
     for (const Node& e : env->items) {
       AddName(e.Path({"valueFrom", "configMapKeyRef", "name"}), &out->config_maps);
@@ -150,7 +187,7 @@ void ContainerRefs(const Node& container, RefSets* out) {
   }
 }
 
-void VolumeRefs(const Node& volume, RefSets* out) {
+void VolumeRefs(const Node& volume, RefNames* out) {
   AddName(volume.Path({"configMap", "name"}), &out->config_maps);
   AddName(volume.Path({"secret", "secretName"}), &out->secrets);
   if (const Node* sources = volume.Path({"projected", "sources"})) {
@@ -161,10 +198,8 @@ void VolumeRefs(const Node& volume, RefSets* out) {
   }
 }
 
-}  // namespace
-
-ConfigRefs ReferencedConfigs(const Node& pod_template) {
-  RefSets refs;
+RefNames ReferencedNames(const Node& pod_template) {
+  RefNames refs;
   if (const Node* spec = pod_template.Find("spec")) {
     for (std::string_view list : {"containers", "initContainers"}) {
       if (const Node* containers = spec->Find(list))
@@ -173,35 +208,59 @@ ConfigRefs ReferencedConfigs(const Node& pod_template) {
     if (const Node* volumes = spec->Find("volumes"))
       for (const Node& v : volumes->items) VolumeRefs(v, &refs);
   }
-  ConfigRefs out;
-  out.config_maps.assign(refs.config_maps.begin(), refs.config_maps.end());
-  out.secrets.assign(refs.secrets.begin(), refs.secrets.end());
+  refs.Finish();
+  return refs;
+}
+
+// The configs among `names` that `present` has, in the order of `names`.
+std::vector<Entry> Present(const std::vector<std::string_view>& names, const std::map<std::string, const Node*>& present) {
+  std::vector<Entry> out;
+  for (std::string_view name : names) {
+    auto it = present.find(std::string(name));
+    if (it != present.end() && it->second != nullptr) out.emplace_back(name, it->second);
+  }
   return out;
 }
 
+}  // namespace
+
+ConfigRefs ReferencedConfigs(const Node& pod_template) {
+  const RefNames refs = ReferencedNames(pod_template);
+  return ConfigRefs{{refs.config_maps.begin(), refs.config_maps.end()}, {refs.secrets.begin(), refs.secrets.end()}};
+}
+
 std::string Digest(const Node& node) {
-  Fnv1a64 h;
-  Feed(h, node);
-  return h.Hex();
+  Canonical c;
+  c.Feed(node);
+  return c.hash().Hex();
 }
 
 std::string RevisionChecksum(const Node& pod_template,
                              const std::map<std::string, const Node*>& config_maps,
                              const std::map<std::string, const Node*>& secrets) {
-  ConfigRefs refs = ReferencedConfigs(pod_template);
-  Node cms = Node::Mapping();
-  for (const std::string& name : refs.config_maps) {
-    auto it = config_maps.find(name);
-    if (it != config_maps.end() && it->second != nullptr) cms.Set(name, Payload(*it->second));
+  const RefNames refs = ReferencedNames(pod_template);
+  // {configMaps: {NAME: payload}, secrets: {NAME: digest}, template: ...}: keys in sorted order.
+  Canonical c;
+  c.hash().AddCount('m', 3);
+  const auto cms = Present(refs.config_maps, config_maps);
+  c.hash().AddText('s', "configMaps");
+  c.hash().AddCount('m', cms.size());
+  for (const auto& [name, config] : cms) {
+    c.hash().AddText('s', name);
+    FeedPayload(c, *config);
   }
-  Node secs = Node::Mapping();
-  for (const std::string& name : refs.secrets) {
-    auto it = secrets.find(name);
-    if (it != secrets.end() && it->second != nullptr) secs.Set(name, Node::String(Digest(Payload(*it->second))));
+  const auto secs = Present(refs.secrets, secrets);
+  c.hash().AddText('s', "secrets");
+  c.hash().AddCount('m', secs.size());
+  for (const auto& [name, secret] : secs) {
+    Canonical payload;
+    FeedPayload(payload, *secret);
+    c.hash().AddText('s', name);
+    c.hash().AddText('s', payload.hash().Hex());
   }
-  Fnv1a64 h;
-  FeedMapping(h, {{"configMaps", &cms}, {"secrets", &secs}, {"template", &pod_template}});
-  return h.Hex();
+  c.hash().AddText('s', "template");
+  c.Feed(pod_template);
+  return c.hash().Hex();
 }
 
 }  // namespace gitcanary::render

@@ -31,10 +31,10 @@ Node Node::Sequence() {
   return n;
 }
 
-Node Node::Mapping() {
+Node Node::Mapping(std::size_t capacity) {
   Node n;
   n.kind = Kind::kMapping;
-  n.fields.reserve(4);  // built mappings grow by Set(); most hold a few keys
+  n.fields.reserve(capacity);
   return n;
 }
 
@@ -68,8 +68,10 @@ Node& Node::Set(std::string_view key, Node value) {
       return f.value;
     }
   }
-  fields.push_back(Field{std::string(key), Mark{}, std::move(value)});
-  return fields.back().value;
+  Field& added = fields.emplace_back();  // built in place: a Node is large to move
+  added.key = key;
+  added.value = std::move(value);
+  return added.value;
 }
 
 bool Node::Erase(std::string_view key) {

@@ -9,6 +9,7 @@
 // the whole subtree, and nothing is shared behind the caller's back.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -45,7 +46,9 @@ struct Node {
   static Node Int(long long v);
   static Node Bool(bool v);
   static Node Sequence();
-  static Node Mapping();
+  // A mapping with room for `capacity` fields; builders that know their keys
+  // pass the count, so a generated tree holds no unused space.
+  static Node Mapping(std::size_t capacity = 4);
 
   bool IsNull() const { return kind == Kind::kNull; }
   bool IsScalar() const { return kind == Kind::kScalar; }

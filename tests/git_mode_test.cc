@@ -185,3 +185,26 @@ TEST_CASE("git mode: the status annotation on the Canary renders like a status d
   REQUIRE_MESSAGE(from_annotation.exit_code == 0, from_annotation.err);
   CHECK(from_doc.out == from_annotation.out);
 }
+
+TEST_CASE("git mode: a status annotation is read when a status document of another canary comes first") {
+  TempDir dir;
+  fs::create_directories(dir / "app");
+  fs::copy(Example("podinfo"), dir / "app/a-podinfo", fs::copy_options::recursive);
+  fs::copy(Example("hello-world"), dir / "app/b-hello", fs::copy_options::recursive);
+  fs::remove(dir / "app/a-podinfo/gitcanary.yaml");
+  fs::remove(dir / "app/b-hello/gitcanary.yaml");
+  // Sorted first: podinfo's status document.
+  WriteFile(dir / "app/a-podinfo/podinfo.gitcanary-status.yaml",
+            "apiVersion: gitcanary.io/v1alpha1\nkind: CanaryStatus\nmetadata:\n  name: podinfo\n  namespace: test\n"
+            "status:\n  phase: Initializing\n");
+  std::string canary = ReadFile(Example("hello-world") + "/canary.yaml");
+  const std::string json = R"({"phase":"Progressing","canaryWeight":30,"promoted":{"template":{"metadata":{"labels":{"app":"hello-world"}},"spec":{"containers":[{"name":"hello-world","image":"docker.io/example/hello-world:0.9.0"}]}}}})";
+  canary.replace(canary.find("  name: hello-world\n"), std::string("  name: hello-world\n").size(),
+                 "  name: hello-world\n  annotations:\n    gitcanary.io/status: '" + json + "'\n");
+  WriteFile(dir / "app/b-hello/canary.yaml", canary);
+  RunResult r = Gitcanary({"render", "--mode", "git", dir / "app"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  YAML::Node a = Find(Objects(r.out), "VirtualService", "hello-world")["metadata"]["annotations"];
+  CHECK(a["gitcanary.io/phase"].as<std::string>() == "Progressing");
+  CHECK(a["gitcanary.io/canary-weight"].as<std::string>() == "30");
+}
