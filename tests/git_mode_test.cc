@@ -53,6 +53,16 @@ YAML::Node Find(const std::vector<YAML::Node>& docs, const std::string& kind, co
   return {};
 }
 
+// hello-world's Canary with its status (Progressing at 30) in the gitcanary.io/status annotation.
+std::string AnnotatedHelloCanary() {
+  std::string canary = ReadFile(Example("hello-world") + "/canary.yaml");
+  const std::string json = R"({"phase":"Progressing","canaryWeight":30,"promoted":{"template":{"metadata":{"labels":{"app":"hello-world"}},"spec":{"containers":[{"name":"hello-world","image":"docker.io/example/hello-world:0.9.0"}]}}}})";
+  const std::string name_line = "  name: hello-world\n";
+  canary.replace(canary.find(name_line), name_line.size(),
+                 name_line + "  annotations:\n    gitcanary.io/status: '" + json + "'\n");
+  return canary;
+}
+
 }  // namespace
 
 TEST_CASE("git mode: a valid status renders, so the failures below are caused by their status") {
@@ -174,10 +184,7 @@ TEST_CASE("git mode: the status annotation on the Canary renders like a status d
   fs::copy(Example("hello-world"), doc_dir / "app", fs::copy_options::recursive);
   fs::copy(Example("hello-world"), ann_dir / "app", fs::copy_options::recursive);
   WriteFile(doc_dir / "app/hello-world.gitcanary-status.yaml", HelloStatus("  phase: Progressing\n  canaryWeight: 30\n" + std::string(kPromoted)));
-  std::string canary = ReadFile(Example("hello-world") + "/canary.yaml");
-  const std::string json = R"({"phase":"Progressing","canaryWeight":30,"promoted":{"template":{"metadata":{"labels":{"app":"hello-world"}},"spec":{"containers":[{"name":"hello-world","image":"docker.io/example/hello-world:0.9.0"}]}}}})";
-  canary.replace(canary.find("  name: hello-world\n"), std::string("  name: hello-world\n").size(),
-                 "  name: hello-world\n  annotations:\n    gitcanary.io/status: '" + json + "'\n");
+  const std::string canary = AnnotatedHelloCanary();
   WriteFile(ann_dir / "app/canary.yaml", canary);
   RunResult from_doc = Gitcanary({"render", "--mode", "git", doc_dir / "app"});
   RunResult from_annotation = Gitcanary({"render", "--mode", "git", ann_dir / "app"});
@@ -197,10 +204,7 @@ TEST_CASE("git mode: a status annotation is read when a status document of anoth
   WriteFile(dir / "app/a-podinfo/podinfo.gitcanary-status.yaml",
             "apiVersion: gitcanary.io/v1alpha1\nkind: CanaryStatus\nmetadata:\n  name: podinfo\n  namespace: test\n"
             "status:\n  phase: Initializing\n");
-  std::string canary = ReadFile(Example("hello-world") + "/canary.yaml");
-  const std::string json = R"({"phase":"Progressing","canaryWeight":30,"promoted":{"template":{"metadata":{"labels":{"app":"hello-world"}},"spec":{"containers":[{"name":"hello-world","image":"docker.io/example/hello-world:0.9.0"}]}}}})";
-  canary.replace(canary.find("  name: hello-world\n"), std::string("  name: hello-world\n").size(),
-                 "  name: hello-world\n  annotations:\n    gitcanary.io/status: '" + json + "'\n");
+  const std::string canary = AnnotatedHelloCanary();
   WriteFile(dir / "app/b-hello/canary.yaml", canary);
   RunResult r = Gitcanary({"render", "--mode", "git", dir / "app"});
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
