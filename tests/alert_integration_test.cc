@@ -12,8 +12,6 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <filesystem>
-#include <fstream>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -116,22 +114,22 @@ json OnlyBody(AlertServer& server, const std::string& path) {
   return json::parse(seen[0].body);  // throws, failing the test, when not JSON
 }
 
-void Write(const std::string& path, const std::string& content) {
-  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
-  std::ofstream out(path, std::ios::binary);
-  out << content;
-  REQUIRE(out.good());
+// Sends `event` at `severity` to `provider` and returns the one body the
+// server received at `received_path`.
+json SendAndReceive(AlertServer& server, const AlertProvider& provider, Severity severity,
+                    const std::string& received_path) {
+  HttpWebhookCaller caller;
+  Status st = SendAlert(caller, provider, Event(severity));
+  REQUIRE_MESSAGE(st.ok(), st.message());
+  return OnlyBody(server, received_path);
 }
 
 TEST_CASE("alert: slack receives SlackPayload as JSON") {
   AlertServer server;
   REQUIRE(server.ready());
-  HttpWebhookCaller caller;
   AlertProvider p = Provider("slack", server.Url("/slack"));
   p.channel = "on-call-alerts";
-  Status st = SendAlert(caller, p, Event(Severity::kError));
-  REQUIRE_MESSAGE(st.ok(), st.message());
-  const json body = OnlyBody(server, "/slack");
+  const json body = SendAndReceive(server, p, Severity::kError, "/slack");
   CHECK(body["channel"] == "on-call-alerts");
   CHECK(body["username"] == "flagger");
   CHECK(body["icon_emoji"] == ":rocket:");
@@ -146,10 +144,7 @@ TEST_CASE("alert: slack receives SlackPayload as JSON") {
 TEST_CASE("alert: msteams receives a MessageCard and its 202 counts as sent") {
   AlertServer server;
   REQUIRE(server.ready());
-  HttpWebhookCaller caller;
-  Status st = SendAlert(caller, Provider("msteams", server.Url("/teams")), Event(Severity::kWarn));
-  REQUIRE_MESSAGE(st.ok(), st.message());
-  const json body = OnlyBody(server, "/teams");
+  const json body = SendAndReceive(server, Provider("msteams", server.Url("/teams")), Severity::kWarn, "/teams");
   CHECK(body["@type"] == "MessageCard");
   CHECK(body["themeColor"] == "0076D7");
   CHECK(body["summary"] == "podinfo.test");
@@ -160,10 +155,7 @@ TEST_CASE("alert: msteams receives a MessageCard and its 202 counts as sent") {
 TEST_CASE("alert: generic receives the event webhook body and 204 is success") {
   AlertServer server;
   REQUIRE(server.ready());
-  HttpWebhookCaller caller;
-  Status st = SendAlert(caller, Provider("generic", server.Url("/generic")), Event(Severity::kError));
-  REQUIRE_MESSAGE(st.ok(), st.message());
-  const json body = OnlyBody(server, "/generic");
+  const json body = SendAndReceive(server, Provider("generic", server.Url("/generic")), Severity::kError, "/generic");
   CHECK(body["name"] == "podinfo");
   CHECK(body["namespace"] == "test");
   CHECK(body["phase"] == "Failed");
@@ -173,6 +165,7 @@ TEST_CASE("alert: generic receives the event webhook body and 204 is success") {
   CHECK(body["metadata"]["timestamp"] == "1700000000000");
   CHECK(body["metadata"]["Target"] == "Deployment/podinfo.test");
   // Any 2xx is success for Flagger's notifier, unlike its webhooks (<= 202).
+  HttpWebhookCaller caller;
   Status empty = SendAlert(caller, Provider("generic", server.Url("/empty")), Event(Severity::kInfo));
   CHECK_MESSAGE(empty.ok(), empty.message());
 }
@@ -180,10 +173,7 @@ TEST_CASE("alert: generic receives the event webhook body and 204 is success") {
 TEST_CASE("alert: discord posts to the /slack endpoint") {
   AlertServer server;
   REQUIRE(server.ready());
-  HttpWebhookCaller caller;
-  Status st = SendAlert(caller, Provider("discord", server.Url("/discord")), Event(Severity::kInfo));
-  REQUIRE_MESSAGE(st.ok(), st.message());
-  const json body = OnlyBody(server, "/discord/slack");
+  const json body = SendAndReceive(server, Provider("discord", server.Url("/discord")), Severity::kInfo, "/discord/slack");
   CHECK(body["attachments"][0]["color"] == "good");
 }
 
@@ -227,7 +217,7 @@ TEST_CASE("alert: a secretRef address from a mounted file overrides spec.address
   AlertServer server;
   REQUIRE(server.ready());
   gitcanary::testing::TempDir tmp;
-  Write(tmp / "slack-url/address", server.Url("/hooks/T0KEN/ok") + "\n");
+  gitcanary::testing::WriteFile(tmp / "slack-url/address", server.Url("/hooks/T0KEN/ok") + "\n");
   FileEnvSecretSource secrets(tmp.path());
   HttpWebhookCaller caller;
 
@@ -252,7 +242,7 @@ TEST_CASE("alert: failures with a secret address do not show its path") {
   AlertServer server;
   REQUIRE(server.ready());
   gitcanary::testing::TempDir tmp;
-  Write(tmp / "slack-url/address", server.Url("/hooks/T0KEN/fail"));
+  gitcanary::testing::WriteFile(tmp / "slack-url/address", server.Url("/hooks/T0KEN/fail"));
   FileEnvSecretSource secrets(tmp.path());
   HttpWebhookCaller caller;
   Result<AlertProvider> p = ResolveProviderAddress(Provider("slack", ""), std::string("slack-url"), secrets);
@@ -266,9 +256,9 @@ TEST_CASE("alert: failures with a secret address do not show its path") {
 
 TEST_CASE("alert: secretRef without an address, with a token, or with a bad name fails") {
   gitcanary::testing::TempDir tmp;
-  Write(tmp / "only-token/token", "xoxb-123");
-  Write(tmp / "with-token/address", "https://slack.com/api/chat.postMessage");
-  Write(tmp / "with-token/token", "xoxb-456\n");
+  gitcanary::testing::WriteFile(tmp / "only-token/token", "xoxb-123");
+  gitcanary::testing::WriteFile(tmp / "with-token/address", "https://slack.com/api/chat.postMessage");
+  gitcanary::testing::WriteFile(tmp / "with-token/token", "xoxb-456\n");
   FileEnvSecretSource secrets(tmp.path());
 
   Result<AlertProvider> none = ResolveProviderAddress(Provider("slack", "https://a.example/x"),
