@@ -25,56 +25,19 @@
 
 #include "plugin/prometheus_client.h"
 #include "policies/metric_query.h"
+#include "tests/process_harness.h"
 #include "tests/test_util.h"
 
 namespace gitcanary {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using testing::Clock;
 using plugin::PrometheusClient;
 using plugin::PrometheusConfig;
+using testing::FreePort;
+using testing::ServerThread;
+using testing::Tail;
 using testing::TempDir;
-
-// An httplib::Server on 127.0.0.1 in a background thread, stopped on scope exit.
-class ServerThread {
- public:
-  explicit ServerThread(const std::function<void(httplib::Server&)>& routes) {
-    routes(server_);
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    REQUIRE(port_ > 0);
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    auto deadline = Clock::now() + std::chrono::seconds(5);
-    while (!server_.is_running() && Clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-  }
-  ~ServerThread() {
-    server_.stop();
-    thread_.join();
-  }
-  int port() const { return port_; }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-
- private:
-  httplib::Server server_;
-  std::thread thread_;
-  int port_ = -1;
-};
-
-// A port on 127.0.0.1 that nothing listened on a moment ago.
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  REQUIRE(fd >= 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  bool ok = bind(fd, reinterpret_cast<sockaddr*>(&addr), len) == 0 &&
-            getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0;
-  close(fd);
-  REQUIRE(ok);
-  return ntohs(addr.sin_port);
-}
 
 // The Istio series of workload test/podinfo after `scrape` scrapes: each
 // scrape adds 99 requests answered 200 and 1 answered 500, every one of them
@@ -101,70 +64,6 @@ std::string IstioMetrics(long long scrape) {
   return out;
 }
 
-// A child process, ended with SIGTERM (then SIGKILL after 5 s) and reaped on
-// scope exit; the kernel also kills it if this test process dies first.
-class ChildProcess {
- public:
-  ChildProcess(const std::vector<std::string>& args, const std::string& dir, const std::string& log) {
-    std::vector<char*> argv;
-    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    int log_fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    REQUIRE(log_fd >= 0);
-    const pid_t parent = getpid();
-    pid_ = fork();
-    if (pid_ == 0) {  // only async-signal-safe calls until exec
-      prctl(PR_SET_PDEATHSIG, SIGKILL);
-      if (getppid() != parent) _exit(126);
-      int null_fd = open("/dev/null", O_RDONLY);
-      dup2(null_fd, 0);
-      dup2(log_fd, 1);
-      dup2(log_fd, 2);
-      if (chdir(dir.c_str()) != 0) _exit(126);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
-    close(log_fd);
-    REQUIRE(pid_ > 0);
-  }
-  ~ChildProcess() {
-    if (pid_ <= 0 || reaped_) return;
-    kill(pid_, SIGTERM);
-    auto deadline = Clock::now() + std::chrono::seconds(5);
-    while (waitpid(pid_, nullptr, WNOHANG) == 0) {
-      if (Clock::now() > deadline) {
-        kill(pid_, SIGKILL);
-        waitpid(pid_, nullptr, 0);
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-  }
-  bool Exited() {
-    if (!reaped_) reaped_ = waitpid(pid_, nullptr, WNOHANG) != 0;
-    return reaped_;
-  }
-
- private:
-  pid_t pid_ = -1;
-  bool reaped_ = false;
-};
-
-std::string Tail(const std::string& text) {
-  return text.size() > 3000 ? text.substr(text.size() - 3000) : text;
-}
-
-std::string PrometheusYaml(int exporter_port) {
-  return "global:\n"
-         "  scrape_interval: 1s\n"
-         "  scrape_timeout: 1s\n"
-         "  evaluation_interval: 1s\n"
-         "scrape_configs:\n"
-         "  - job_name: istio\n"
-         "    static_configs:\n"
-         "      - targets: ['127.0.0.1:" + std::to_string(exporter_port) + "']\n";
-}
-
 // Polls `query` until it yields a value or `deadline` passes.
 Result<double> PollQuery(PrometheusClient& client, const std::string& query, Clock::time_point deadline) {
   Result<double> last = Status::Internal("not queried");
@@ -174,18 +73,6 @@ Result<double> PollQuery(PrometheusClient& client, const std::string& query, Clo
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   return last;
-}
-
-bool WaitReady(int port, ChildProcess& prometheus, Clock::time_point deadline) {
-  httplib::Client client("127.0.0.1", port);
-  client.set_connection_timeout(0, 200000);
-  client.set_read_timeout(1, 0);
-  while (Clock::now() < deadline && !prometheus.Exited()) {
-    httplib::Result res = client.Get("/-/ready");
-    if (res && res->status == 200) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return false;
 }
 
 // What BuiltinQuery + PrometheusClient read from the exporter's series, and
@@ -226,11 +113,6 @@ void CheckIstioQueries(PrometheusClient& client, Clock::time_point deadline, con
 }  // namespace
 
 TEST_CASE("PrometheusClient reads Istio built-in metrics from a real Prometheus") {
-  const std::string binary = "/usr/bin/prometheus";
-  if (access(binary.c_str(), X_OK) != 0) {
-    MESSAGE("skipped: prometheus not installed (scripts/test.sh installs it)");
-    return;
-  }
   const auto start = Clock::now();
   const auto deadline = start + std::chrono::seconds(30);
   std::atomic<long long> scrapes{0};
@@ -240,18 +122,14 @@ TEST_CASE("PrometheusClient reads Istio built-in metrics from a real Prometheus"
     });
   });
   TempDir dir;
-  testing::WriteFile(dir / "prometheus.yml", PrometheusYaml(exporter.port()));
-  const int port = FreePort();
-  const std::string log = dir / "prometheus.log";
-  ChildProcess prometheus({binary, "--config.file=" + (dir / "prometheus.yml"),
-                           "--storage.tsdb.path=" + (dir / "data"),
-                           "--web.listen-address=127.0.0.1:" + std::to_string(port)},
-                          dir.path(), log);
-  if (!WaitReady(port, prometheus, deadline)) {
-    FAIL("prometheus not ready; log:\n" << Tail(testing::ReadFile(log)));
+  testing::PrometheusProcess prometheus(dir.path(), "127.0.0.1:" + std::to_string(exporter.port()));
+  if (!prometheus.Installed()) {
+    MESSAGE("skipped: prometheus not installed (scripts/test.sh installs it)");
+    return;
   }
-
-  PrometheusClient client({"http://127.0.0.1:" + std::to_string(port), "", "", "", 5000});
+  if (!prometheus.WaitReady(deadline)) FAIL("prometheus not ready; log:\n" << prometheus.Log());
+  const std::string log = dir / "prometheus.log";
+  PrometheusClient client({prometheus.url(), "", "", "", 5000});
   CheckIstioQueries(client, deadline, log);
   MESSAGE("prometheus integration took "
           << std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count()
