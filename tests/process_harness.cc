@@ -104,6 +104,29 @@ bool ChildProcess::Exited() {
   return reaped_;
 }
 
+std::string IstioSeries(const std::vector<IstioWorkload>& workloads, long long scrape) {
+  std::string out =
+      "# TYPE istio_requests_total counter\n"
+      "# TYPE istio_request_duration_milliseconds histogram\n";
+  for (const IstioWorkload& w : workloads) {
+    const std::string labels = "reporter=\"destination\",destination_workload=\"" + w.name +
+                               "\",destination_workload_namespace=\"" + w.ns + "\",response_code=\"";
+    for (auto [code, per_scrape] : {std::pair{"200", w.ok_per_scrape}, std::pair{"500", w.failed_per_scrape}}) {
+      const long long n = per_scrape * scrape;
+      const std::string l = labels + code + "\"";
+      out += "istio_requests_total{" + l + "} " + std::to_string(n) + "\n";
+      for (auto [le, in_bucket] : {std::pair{"50", 0LL}, std::pair{"100", 0LL}, std::pair{"250", n},
+                                   std::pair{"500", n}, std::pair{"+Inf", n}}) {
+        out += "istio_request_duration_milliseconds_bucket{" + l + ",le=\"" + le + "\"} " +
+               std::to_string(in_bucket) + "\n";
+      }
+      out += "istio_request_duration_milliseconds_sum{" + l + "} " + std::to_string(175 * n) + "\n";
+      out += "istio_request_duration_milliseconds_count{" + l + "} " + std::to_string(n) + "\n";
+    }
+  }
+  return out;
+}
+
 std::string Tail(const std::string& text) {
   return text.size() > 3000 ? text.substr(text.size() - 3000) : text;
 }

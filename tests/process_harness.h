@@ -59,6 +59,15 @@ class ChildProcess {
   int wait_status_ = 0;
 };
 
+// Istio's request series for workloads, as Prometheus scrapes them: after
+// `scrape` scrapes, each workload has answered ok x scrape requests with 200
+// and failed x scrape with 500, every one taking between 100 and 250 ms.
+struct IstioWorkload {
+  std::string name, ns;
+  long long ok_per_scrape, failed_per_scrape;
+};
+std::string IstioSeries(const std::vector<IstioWorkload>& workloads, long long scrape);
+
 // The last 3000 characters of `text`, for failure messages.
 std::string Tail(const std::string& text);
 

@@ -39,31 +39,6 @@ using testing::ServerThread;
 using testing::Tail;
 using testing::TempDir;
 
-// The Istio series of workload test/podinfo after `scrape` scrapes: each
-// scrape adds 99 requests answered 200 and 1 answered 500, every one of them
-// taking between 100 and 250 ms.
-std::string IstioMetrics(long long scrape) {
-  const std::string labels =
-      "reporter=\"destination\",destination_workload=\"podinfo\","
-      "destination_workload_namespace=\"test\",response_code=\"";
-  std::string out =
-      "# TYPE istio_requests_total counter\n"
-      "# TYPE istio_request_duration_milliseconds histogram\n";
-  for (auto [code, per_scrape] : {std::pair{"200", 99LL}, std::pair{"500", 1LL}}) {
-    const long long n = per_scrape * scrape;
-    const std::string l = labels + code + "\"";
-    out += "istio_requests_total{" + l + "} " + std::to_string(n) + "\n";
-    for (auto [le, in_bucket] : {std::pair{"50", 0LL}, std::pair{"100", 0LL}, std::pair{"250", n},
-                                 std::pair{"500", n}, std::pair{"+Inf", n}}) {
-      out += "istio_request_duration_milliseconds_bucket{" + l + ",le=\"" + le + "\"} " +
-             std::to_string(in_bucket) + "\n";
-    }
-    out += "istio_request_duration_milliseconds_sum{" + l + "} " + std::to_string(175 * n) + "\n";
-    out += "istio_request_duration_milliseconds_count{" + l + "} " + std::to_string(n) + "\n";
-  }
-  return out;
-}
-
 // Polls `query` until it yields a value or `deadline` passes.
 Result<double> PollQuery(PrometheusClient& client, const std::string& query, Clock::time_point deadline) {
   Result<double> last = Status::Internal("not queried");
@@ -118,7 +93,7 @@ TEST_CASE("PrometheusClient reads Istio built-in metrics from a real Prometheus"
   std::atomic<long long> scrapes{0};
   ServerThread exporter([&](httplib::Server& s) {
     s.Get("/metrics", [&](const httplib::Request&, httplib::Response& res) {
-      res.set_content(IstioMetrics(++scrapes), "text/plain; version=0.0.4");
+      res.set_content(testing::IstioSeries({{"podinfo", "test", 99, 1}}, ++scrapes), "text/plain; version=0.0.4");
     });
   });
   TempDir dir;
