@@ -33,6 +33,15 @@ struct GitFree {
   void operator()(git_tree_entry* p) const { git_tree_entry_free(p); }
   void operator()(git_blob* p) const { git_blob_free(p); }
   void operator()(git_odb* p) const { git_odb_free(p); }
+  void operator()(git_remote* p) const { git_remote_free(p); }
+  void operator()(git_reference* p) const { git_reference_free(p); }
+  void operator()(git_signature* p) const { git_signature_free(p); }
+  void operator()(git_revwalk* p) const { git_revwalk_free(p); }
+  void operator()(git_index* p) const { git_index_free(p); }
+  void operator()(git_note* p) const { git_note_free(p); }
+  void operator()(git_treebuilder* p) const { git_treebuilder_free(p); }
+  void operator()(git_packbuilder* p) const { git_packbuilder_free(p); }
+  void operator()(git_reference_iterator* p) const { git_reference_iterator_free(p); }
 };
 
 template <typename T>
