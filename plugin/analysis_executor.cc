@@ -2,6 +2,7 @@
 
 #include "plugin/alert_sender.h"
 #include "policies/metric_query.h"
+#include "policies/operator_action.h"
 #include "policies/webhook.h"
 
 namespace gitcanary::plugin {
@@ -29,21 +30,25 @@ WebhookRequest HookRequest(const policies::AnalysisSpec& spec, const HookSpec& h
 }
 
 Executed AnalysisExecutor::Decide(const policies::AnalysisSpec& spec, const policies::AnalysisState& state,
-                                  const std::string& revision, long long now_ms) {
+                                  const std::string& revision, long long now_ms,
+                                  const std::string& approved_revision) {
   Executed out;
-  policies::Observations obs;
+  policies::Observations& obs = out.observations;
   obs.revision = revision;
+  const bool approved = !approved_revision.empty() && approved_revision == revision;
   for (int calls = 0; calls < kMaxCallsPerDecision; ++calls) {
     out.decision = policies::Step(spec, state, obs, now_ms);
     if (!out.decision.need) return out;
-    Observe(spec, state, *out.decision.need, &obs, &out.evidence);
+    Observe(spec, state, *out.decision.need, approved, &out);
   }
   out.decision = Decision{state, {}, "internal error: the analysis asked for too many observations", std::nullopt};
   return out;
 }
 
 void AnalysisExecutor::Observe(const policies::AnalysisSpec& spec, const policies::AnalysisState& state,
-                               const Need& need, policies::Observations* obs, std::vector<Evidence>* evidence) {
+                               const Need& need, bool approved, Executed* out) {
+  policies::Observations* obs = &out->observations;
+  std::vector<Evidence>* evidence = &out->evidence;
   switch (need.kind) {
     case Need::Kind::kPrimaryReadiness:
     case Need::Kind::kCanaryReadiness: {
@@ -55,12 +60,18 @@ void AnalysisExecutor::Observe(const policies::AnalysisSpec& spec, const policie
     }
     case Need::Kind::kHook: {
       const HookSpec& hook = spec.webhooks[need.index];
+      obs->hooks.resize(spec.webhooks.size());
+      if (approved && policies::IsGate(hook.type)) {
+        evidence->push_back({"webhook " + hook.name, "approved in git by an operator (gitcanary approve)"});
+        obs->hooks[need.index] = policies::HookOutcome{true, ""};
+        out->used_approval = true;
+        return;
+      }
       std::string_view phase = policies::PhaseForHook(policies::HookTypeName(hook.type), PhaseName(state.phase));
       auto response = deps_.webhooks->Post(HookRequest(spec, hook, phase, obs->revision));
       policies::HookOutcome outcome;
       outcome.ok = response.ok() && policies::WebhookSucceeded(response->status);
       if (!outcome.ok) outcome.reason = policies::WebhookFailureReason(response);
-      obs->hooks.resize(spec.webhooks.size());
       evidence->push_back({"webhook " + hook.name, policies::RedactUrl(hook.url) + ": " +
                                                        (outcome.ok ? "HTTP " + std::to_string(response->status)
                                                                    : outcome.reason)});

@@ -45,14 +45,19 @@ struct Evidence {
 struct Executed {
   policies::Decision decision;
   std::vector<Evidence> evidence;
+  policies::Observations observations;  // everything gathered for the decision
+  bool used_approval = false;           // a gate was opened by an operator's approval
 };
 
 class AnalysisExecutor {
  public:
   AnalysisExecutor(ExecutorDeps deps, const TemplateIndex& templates) : deps_(std::move(deps)), templates_(templates) {}
 
+  // `approved_revision`: an operator approved the gate of this revision
+  // (`gitcanary approve`); a confirm-* webhook is then answered "approved"
+  // without being called.
   Executed Decide(const policies::AnalysisSpec& spec, const policies::AnalysisState& state,
-                  const std::string& revision, long long now_ms);
+                  const std::string& revision, long long now_ms, const std::string& approved_revision = "");
 
   // For a decision that changed the status: post-rollout hooks, event hooks
   // (Flagger's metadata eventMessage = the reason, eventType, timestamp in
@@ -64,7 +69,7 @@ class AnalysisExecutor {
 
  private:
   void Observe(const policies::AnalysisSpec& spec, const policies::AnalysisState& state,
-               const policies::Need& need, policies::Observations* obs, std::vector<Evidence>* evidence);
+               const policies::Need& need, bool approved, Executed* out);
   void SendAlerts(const policies::AnalysisSpec& spec, const policies::Decision& decision, const policies::Action& alert,
                   long long now_ms, std::vector<std::string>* failures);
   policies::MetricOutcome QueryMetric(const policies::AnalysisSpec& spec, const policies::MetricSpec& metric,

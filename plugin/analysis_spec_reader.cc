@@ -18,13 +18,13 @@ using render::Shown;
 using yaml::Node;
 
 constexpr const char* kBuiltinMetrics[] = {"request-success-rate", "request-duration"};
-constexpr long long kMinIntervalMs = 10'000;  // Flagger's floor for analysis.interval
 
 // Reads the fields of one Canary, prefixing messages with the canary's name.
 class Reader {
  public:
-  Reader(const Manifest& canary, const std::string& app_ns, const TemplateIndex& templates)
-      : m_(canary), ns_(canary.EffectiveNamespace(app_ns)), templates_(templates), f_(canary.file) {}
+  Reader(const Manifest& canary, const std::string& app_ns, const TemplateIndex& templates, long long min_interval_ms)
+      : m_(canary), ns_(canary.EffectiveNamespace(app_ns)), templates_(templates), f_(canary.file),
+        min_interval_ms_(min_interval_ms) {}
 
   Result<policies::AnalysisSpec> Read() {
     policies::AnalysisSpec s;
@@ -108,7 +108,7 @@ class Reader {
     const std::string path = "spec.analysis";
     Status st;
     if (!(st = Duration(a, "interval", path, &s->interval_ms)).ok()) return st;
-    s->interval_ms = std::max(s->interval_ms, kMinIntervalMs);
+    s->interval_ms = std::max(s->interval_ms, min_interval_ms_);
     if (!(st = Number(a, "threshold", path, 1, INT_MAX, &s->threshold)).ok()) return st;
     if (!(st = Number(a, "maxWeight", path, 1, 100, &s->max_weight)).ok()) return st;
     if (!(st = Number(a, "stepWeight", path, 1, 100, &s->step_weight)).ok()) return st;
@@ -220,6 +220,7 @@ class Reader {
   const Manifest& m_;
   const std::string ns_;
   const TemplateIndex& templates_;
+  long long min_interval_ms_;
   const Fields f_;
 };
 
@@ -331,8 +332,8 @@ Result<TemplateIndex> ReadMetricTemplates(const std::vector<Manifest>& objects, 
 }
 
 Result<policies::AnalysisSpec> ReadAnalysisSpec(const Manifest& canary, const std::string& app_ns,
-                                                const TemplateIndex& templates) {
-  return Reader(canary, app_ns, templates).Read();
+                                                const TemplateIndex& templates, long long min_interval_ms) {
+  return Reader(canary, app_ns, templates, min_interval_ms).Read();
 }
 
 }  // namespace gitcanary::plugin

@@ -44,7 +44,12 @@ Result<ProviderIndex> ReadAlertProviders(const std::vector<render::Manifest>& ob
 // Every analysis.alerts providerRef of `spec` must name a provider in `providers`.
 Status CheckAlertProviders(const policies::AnalysisSpec& spec, const ProviderIndex& providers);
 
+// Flagger's floor for analysis.interval: shorter intervals are raised to it.
+inline constexpr long long kFlaggerMinIntervalMs = 10'000;
+
+// `min_interval_ms` lowers the floor (serve --min-interval, for demos and tests).
 Result<policies::AnalysisSpec> ReadAnalysisSpec(const render::Manifest& canary, const std::string& app_ns,
-                                                const TemplateIndex& templates);
+                                                const TemplateIndex& templates,
+                                                long long min_interval_ms = kFlaggerMinIntervalMs);
 
 }  // namespace gitcanary::plugin

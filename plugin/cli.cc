@@ -6,7 +6,9 @@
 #include <vector>
 
 #include "plugin/exit_codes.h"
+#include "plugin/operator_commands.h"
 #include "plugin/render_command.h"
+#include "plugin/serve_command.h"
 #include "plugin/simulate_command.h"
 
 namespace gitcanary::plugin {
@@ -22,6 +24,12 @@ struct Command {
 constexpr Command kCommands[] = {
     {"render", "render an app directory for a canary release (YAML on stdout)", RunRender},
     {"simulate", "run the canary analysis offline with scripted observations", RunSimulate},
+    {"serve", "advance canaries from committed git state, writing each decision back", RunServe},
+    {"status", "the canaries of a branch as git records them", RunStatus},
+    {"approve", "open the manual gate a canary waits at (a commit)", RunApprove},
+    {"abort", "roll a canary back now (a commit)", RunAbort},
+    {"promote", "promote a canary, skipping the rest of its analysis (a commit)", RunPromote},
+    {"retry", "analyse a failed revision again, without touching it (a commit)", RunRetry},
 };
 
 void PrintHelp(std::ostream& out) {

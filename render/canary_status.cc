@@ -233,7 +233,8 @@ Result<CanaryStatus> ParseStatusBody(const Node& body, const std::string& file, 
   if (!body.IsMapping()) return f.Error(body, path, "expected a mapping, got " + Shown(body));
   Status s = CheckKeys(f, body, path,
                        {"phase", "canaryWeight", "failedChecks", "iterations", "lastAppliedSpec",
-                        "lastPromotedSpec", "trackedConfigs", "lastTransitionTime", "conditions", "promoted"});
+                        "lastPromotedSpec", "trackedConfigs", "lastTransitionTime", "conditions", "approvedRevision",
+                        "promoted"});
   if (!s.ok()) return s;
   CanaryStatus st;
   if (s = ReadPhase(f, body, path, &st.phase); !s.ok()) return s;
@@ -245,6 +246,7 @@ Result<CanaryStatus> ParseStatusBody(const Node& body, const std::string& file, 
   if (s = ReadTrackedConfigs(f, body, path, &st.tracked_configs); !s.ok()) return s;
   if (s = ReadString(f, body, "lastTransitionTime", path, &st.last_transition_time); !s.ok()) return s;
   if (s = ReadConditions(f, body, path, &st.conditions); !s.ok()) return s;
+  if (s = ReadString(f, body, "approvedRevision", path, &st.approved_revision); !s.ok()) return s;
   if (s = ReadPromoted(f, body, path, &st.promoted); !s.ok()) return s;
   if (!st.promoted && st.phase != Phase::kInitializing) {
     const std::string ppath = JoinPath(path, "promoted");
@@ -336,6 +338,7 @@ Node StatusToNode(const CanaryStatus& status) {
       list.items.push_back(std::move(item));
     }
   }
+  set_string(out, "approvedRevision", status.approved_revision);
   if (status.promoted) {
     Node& promoted = out.Set("promoted", Node::Mapping());
     promoted.Set("template", status.promoted->template_);

@@ -53,6 +53,7 @@ struct CanaryStatus {
   std::map<std::string, std::string> tracked_configs;  // "configmap/NAME" or "secret/NAME" -> checksum
   std::string last_transition_time;  // RFC 3339
   std::vector<Condition> conditions;
+  std::string approved_revision;  // an operator's approval of the gate of this revision; used once
   std::optional<PromotedSnapshot> promoted;  // required in every phase but Initializing
 };
 

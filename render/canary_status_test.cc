@@ -236,7 +236,7 @@ TEST_CASE("an unknown key is a typo error at the key, listing the allowed ones")
   CHECK(DocError(StatusDoc("  phase: Progressing\n  canaryWieght: 10\n" + kPromoted)) ==
         "status.yaml:7:3: status.canaryWieght: unknown field; expected one of phase, canaryWeight, "
         "failedChecks, iterations, lastAppliedSpec, lastPromotedSpec, trackedConfigs, lastTransitionTime, "
-        "conditions, promoted");
+        "conditions, approvedRevision, promoted");
   // Inside a condition, too.
   CHECK(DocError(StatusDoc("  phase: Initializing\n  conditions:\n  - type: Promoted\n    resaon: x\n")) ==
         "status.yaml:9:5: status.conditions[0].resaon: unknown field; expected one of type, status, reason, "

@@ -86,7 +86,23 @@ void AppendScalar(const Node& n, std::string* out) {
   AppendJsonString(n.value, out);
 }
 
-void Emit(const Node& n, std::string* out, int depth) {
+// Pretty (2-space indent) unless `compact`, which writes no whitespace at all.
+void Emit(const Node& n, std::string* out, int depth, bool compact) {
+  auto open = [&](char c) {
+    out->push_back(c);
+    if (!compact) out->push_back('\n');
+  };
+  auto next_item = [&](std::size_t i) {
+    if (i != 0) out->append(compact ? "," : ",\n");
+    if (!compact) AppendIndent(out, depth + 1);
+  };
+  auto close = [&](char c) {
+    if (!compact) {
+      out->push_back('\n');
+      AppendIndent(out, depth);
+    }
+    out->push_back(c);
+  };
   switch (n.kind) {
     case Kind::kNull:
       out->append("null");
@@ -99,32 +115,26 @@ void Emit(const Node& n, std::string* out, int depth) {
         out->append("[]");
         return;
       }
-      out->append("[\n");
+      open('[');
       for (std::size_t i = 0; i < n.items.size(); ++i) {
-        if (i != 0) out->append(",\n");
-        AppendIndent(out, depth + 1);
-        Emit(n.items[i], out, depth + 1);
+        next_item(i);
+        Emit(n.items[i], out, depth + 1, compact);
       }
-      out->push_back('\n');
-      AppendIndent(out, depth);
-      out->push_back(']');
+      close(']');
       return;
     case Kind::kMapping:
       if (n.fields.empty()) {
         out->append("{}");
         return;
       }
-      out->append("{\n");
+      open('{');
       for (std::size_t i = 0; i < n.fields.size(); ++i) {
-        if (i != 0) out->append(",\n");
-        AppendIndent(out, depth + 1);
+        next_item(i);
         AppendJsonString(n.fields[i].key, out);
-        out->append(": ");
-        Emit(n.fields[i].value, out, depth + 1);
+        out->append(compact ? ":" : ": ");
+        Emit(n.fields[i].value, out, depth + 1, compact);
       }
-      out->push_back('\n');
-      AppendIndent(out, depth);
-      out->push_back('}');
+      close('}');
       return;
   }
 }
@@ -132,7 +142,9 @@ void Emit(const Node& n, std::string* out, int depth) {
 }  // namespace
 
 void EmitJson(const Node& value, std::string* out, int depth) {
-  Emit(value, out, depth < 0 ? 0 : depth);
+  Emit(value, out, depth < 0 ? 0 : depth, false);
 }
+
+void EmitCompactJson(const Node& value, std::string* out) { Emit(value, out, 0, true); }
 
 }  // namespace gitcanary::yaml

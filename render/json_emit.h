@@ -22,4 +22,7 @@ namespace gitcanary::yaml {
 // bracket 2*depth. The first line is not indented and no newline is appended.
 void EmitJson(const Node& value, std::string* out, int depth = 0);
 
+// The same value as JSON on one line, without any whitespace between tokens.
+void EmitCompactJson(const Node& value, std::string* out);
+
 }  // namespace gitcanary::yaml

@@ -41,25 +41,26 @@ void RenameConfigMaps(Node& n, const std::map<std::string, Node>& renamed) {
   }
 }
 
-// The snapshot the primary comes from: the status's, or (bootstrap) the target's own.
-struct Snapshot {
-  Node template_;
-  std::map<std::string, Node> config_maps;  // name -> data mapping
-};
+}  // namespace
 
-Snapshot TakeSnapshot(const WorkloadInput& in) {
-  if (in.status != nullptr && in.status->promoted) {
-    return Snapshot{std::move(in.status->promoted->template_), std::move(in.status->promoted->config_maps)};
-  }
-  Snapshot s;
-  s.template_ = *in.target->doc.Path({"spec", "template"});
+PromotedSnapshot SnapshotOf(const Node& pod_template, const std::map<std::string, const Manifest*>& config_maps) {
+  PromotedSnapshot s;
+  s.template_ = pod_template;
   for (const std::string& name : ReferencedConfigs(s.template_).config_maps) {
-    auto it = in.config_maps->find(name);
-    if (it == in.config_maps->end()) continue;  // not in git: the primary shares it
+    auto it = config_maps.find(name);
+    if (it == config_maps.end()) continue;  // not in git: the primary shares it
     const Node* data = it->second->doc.Find("data");
     s.config_maps[name] = data != nullptr ? *data : Node::Mapping();
   }
   return s;
+}
+
+namespace {
+
+// The snapshot the primary comes from: the status's, or (bootstrap) the target's own.
+PromotedSnapshot TakeSnapshot(const WorkloadInput& in) {
+  if (in.status != nullptr && in.status->promoted) return std::move(*in.status->promoted);
+  return SnapshotOf(*in.target->doc.Path({"spec", "template"}), *in.config_maps);
 }
 
 // The target Deployment without its pod template (which the snapshot replaces).
@@ -98,7 +99,7 @@ Node PrimaryConfigMap(const std::string& name, const std::string& ns, Node data)
   return map;
 }
 
-Node PrimaryDeployment(const WorkloadInput& in, Snapshot& snap, const std::string& primary) {
+Node PrimaryDeployment(const WorkloadInput& in, PromotedSnapshot& snap, const std::string& primary) {
   Node doc = CopyWithoutTemplate(in.target->doc);  // apiVersion, metadata, strategy, ...
   Node& meta = *doc.Find("metadata");
   meta.Set("name", Node::String(primary));
@@ -139,7 +140,7 @@ Result<std::vector<Node>> MakePrimaryWorkload(const WorkloadInput& in) {
   const std::string& name = in.target->name;
   const std::string primary = name + "-primary";
   const std::string& ns = in.canary->ns;
-  Snapshot snap = TakeSnapshot(in);
+  PromotedSnapshot snap = TakeSnapshot(in);
   std::vector<Node> out;
   out.push_back(PrimaryDeployment(in, snap, primary));
   for (auto& [cm, data] : snap.config_maps) out.push_back(PrimaryConfigMap(cm + "-primary", ns, std::move(data)));

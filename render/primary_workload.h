@@ -42,6 +42,10 @@ struct WorkloadInput {
   yaml::Node annotations;                    // status annotations for both Deployments
 };
 
+// What a promotion copies: the pod template and the data of the ConfigMaps it
+// references that are among `config_maps` (the others are shared, not in git).
+PromotedSnapshot SnapshotOf(const yaml::Node& pod_template, const std::map<std::string, const Manifest*>& config_maps);
+
 // The primary Deployment, its ConfigMaps and its HPA (when the target has one).
 Result<std::vector<yaml::Node>> MakePrimaryWorkload(const WorkloadInput& in);
 

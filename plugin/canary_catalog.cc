@@ -1,0 +1,224 @@
+#include "plugin/canary_catalog.h"
+
+#include <algorithm>
+#include <regex>
+#include <set>
+
+#include "plugin/config_lookup.h"
+#include "plugin/status_state.h"
+#include "render/canary_spec.h"
+#include "render/canary_templates.h"
+#include "render/loader.h"
+#include "render/primary_workload.h"
+#include "render/revision_checksum.h"
+
+namespace gitcanary::plugin {
+
+namespace {
+
+using Key = std::pair<std::string, std::string>;  // (effective namespace, name)
+
+bool MentionsCanary(std::string_view text) {
+  static const std::regex kCanaryKind(R"(kind:\s*["']?Canary["']?\s*(\n|\r|#|$))");
+  if (text.find(render::kTemplateAnnotation) != std::string_view::npos) return true;
+  if (text.find("Canary") == std::string_view::npos) return false;
+  return std::regex_search(text.begin(), text.end(), kCanaryKind);
+}
+
+std::string DirOf(const std::string& path) {
+  const std::size_t slash = path.rfind('/');
+  return slash == std::string::npos ? "" : path.substr(0, slash);
+}
+
+bool Inside(const std::string& dir, const std::string& outer) {
+  return outer.empty() || dir == outer || (dir.size() > outer.size() && dir.compare(0, outer.size(), outer) == 0 &&
+                                           dir[outer.size()] == '/');
+}
+
+// The directories holding canaries, outermost only, in byte order.
+Result<std::vector<std::string>> AppDirs(const git::TreeSource& tree) {
+  auto files = render::ListManifestFiles(tree, "");
+  if (!files.ok()) return files.status();
+  std::set<std::string> dirs;
+  for (const std::string& file : *files) {
+    auto text = tree.Read(file);
+    if (!text.ok()) return text.status();
+    if (MentionsCanary(*text)) dirs.insert(DirOf(file));
+  }
+  std::vector<std::string> out;
+  for (const std::string& d : dirs)
+    if (out.empty() || !Inside(d, out.back())) out.push_back(d);
+  return out;
+}
+
+// A file name as the loader gives it ("REV:path") as a path from the top.
+std::string PathOf(const std::string& file, const std::string& revision) {
+  const std::string prefix = revision + ":";
+  return file.compare(0, prefix.size(), prefix) == 0 ? file.substr(prefix.size()) : file;
+}
+
+struct AppObjects {
+  std::map<Key, const render::Manifest*> deployments, config_maps_by_key;
+  std::map<std::string, std::map<std::string, const render::Manifest*>> config_maps;  // ns -> name -> object
+  std::map<std::string, std::map<std::string, const yaml::Node*>> config_map_docs, secret_docs;
+  std::map<Key, Result<render::StatusRecord>> status_docs;
+};
+
+AppObjects IndexApp(const std::vector<render::Manifest>& manifests, const std::string& app_ns) {
+  AppObjects out;
+  for (const render::Manifest& m : manifests) {
+    const std::string& ns = m.EffectiveNamespace(app_ns);
+    if (m.kind == "Deployment" && m.Group() == "apps") out.deployments.emplace(Key{ns, m.name}, &m);
+    else if (m.kind == "ConfigMap" && m.api_version == "v1") {
+      out.config_maps[ns].emplace(m.name, &m);
+      out.config_map_docs[ns].emplace(m.name, &m.doc);
+    } else if (m.kind == "Secret" && m.api_version == "v1") {
+      out.secret_docs[ns].emplace(m.name, &m.doc);
+    } else if (render::IsStatusDocument(m)) {
+      auto record = render::ParseStatusDocument(m);
+      std::string name = record.ok() ? record->name : m.name;
+      out.status_docs.emplace(Key{ns, std::move(name)}, std::move(record));
+    }
+  }
+  return out;
+}
+
+// trackedConfigs of a revision: a digest of each referenced ConfigMap's and Secret's data.
+std::map<std::string, std::string> TrackedConfigs(const yaml::Node& pod_template, const AppObjects& objects,
+                                                  const std::string& ns) {
+  std::map<std::string, std::string> out;
+  const render::ConfigRefs refs = render::ReferencedConfigs(pod_template);
+  auto digest = [&](const std::map<std::string, std::map<std::string, const yaml::Node*>>& docs,
+                    const std::string& name, const std::string& kind) {
+    auto in_ns = docs.find(ns);
+    if (in_ns == docs.end()) return;
+    auto it = in_ns->second.find(name);
+    if (it == in_ns->second.end()) return;
+    const yaml::Node* data = it->second->Find("data");
+    const yaml::Node* string_data = it->second->Find("stringData");
+    yaml::Node both = yaml::Node::Mapping(2);
+    if (data != nullptr) both.Set("data", *data);
+    if (string_data != nullptr) both.Set("stringData", *string_data);
+    out[kind + "/" + name] = render::Digest(both);
+  };
+  for (const std::string& name : refs.config_maps) digest(objects.config_map_docs, name, "configmap");
+  for (const std::string& name : refs.secrets) digest(objects.secret_docs, name, "secret");
+  return out;
+}
+
+const std::map<std::string, const yaml::Node*> kNoDocs;
+const std::map<std::string, const render::Manifest*> kNoConfigMaps;
+
+template <typename Map>
+const typename Map::mapped_type& InNamespace(const Map& map, const std::string& ns,
+                                             const typename Map::mapped_type& none) {
+  auto it = map.find(ns);
+  return it == map.end() ? none : it->second;
+}
+
+// Fills in everything about one Canary; the first problem becomes entry->error.
+Status ReadEntry(render::Manifest& canary, const AppObjects& objects, const CatalogOptions& options,
+                 CatalogEntry* entry) {
+  const std::string& app_ns = options.app_namespace;
+  const std::string& ns = canary.EffectiveNamespace(app_ns);
+  auto info = render::NormaliseCanary(canary);
+  if (!info.ok()) return info.status();
+  auto spec = ReadAnalysisSpec(canary, app_ns, entry->app->templates, options.min_interval_ms);
+  if (!spec.ok()) return spec.status();
+  entry->spec = std::move(*spec);
+  if (Status s = CheckAlertProviders(entry->spec, entry->app->providers); !s.ok()) return s;
+
+  auto annotated = render::ParseStatusAnnotation(canary);
+  if (!annotated.ok()) return annotated.status();
+  auto doc = objects.status_docs.find(Key{ns, canary.name});
+  if (doc != objects.status_docs.end() && !doc->second.ok()) return doc->second.status();
+  if (doc != objects.status_docs.end() && annotated->has_value())
+    return Status::Invalid("canary " + entry->id + " has a status annotation and a status document (" +
+                           doc->second->file + "); keep one place of record");
+  if (annotated->has_value()) {
+    entry->status = std::move((*annotated)->status);
+    entry->status_in_annotation = true;
+  } else if (doc != objects.status_docs.end()) {
+    entry->status = doc->second->status;
+    entry->status_file = doc->second->file;
+  }
+  auto state = StateOf(entry->status, entry->id);
+  if (!state.ok()) return state.status();
+  entry->state = *state;
+
+  auto target = objects.deployments.find(Key{ns, info->target});
+  if (target == objects.deployments.end())
+    return Status::Invalid("canary " + entry->id + ": target Deployment " + ns + "/" + info->target +
+                           " is not in the app directory " + (entry->app_dir.empty() ? "." : entry->app_dir));
+  const yaml::Node* pod_template = target->second->doc.Path({"spec", "template"});
+  if (pod_template == nullptr)
+    return Status::Invalid("canary " + entry->id + ": Deployment " + info->target + " has no spec.template");
+  entry->revision = render::RevisionChecksum(*pod_template, InNamespace(objects.config_map_docs, ns, kNoDocs),
+                                             InNamespace(objects.secret_docs, ns, kNoDocs));
+  entry->current = render::SnapshotOf(*pod_template, InNamespace(objects.config_maps, ns, kNoConfigMaps));
+  entry->current_configs = TrackedConfigs(*pod_template, objects, ns);
+  return Status::Ok();
+}
+
+Status LoadApp(const git::TreeSource& tree, const std::string& dir, const CatalogOptions& options,
+               std::vector<CatalogEntry>* out) {
+  const std::string& app_ns = options.app_namespace;
+  auto config = LoadNearestConfig(tree, dir);
+  if (!config.ok()) return config.status();
+  if (config->mode == render::Mode::kFlagger) return Status::Ok();  // an in-cluster Flagger runs these
+  auto manifests = render::LoadManifests(tree, dir);
+  if (!manifests.ok()) return manifests.status();
+  std::vector<std::string> explain;
+  if (Status s = render::ExpandCanaryTemplates(*manifests, *config, app_ns, &explain); !s.ok()) return s;
+  auto app = std::make_shared<AppIndexes>();
+  auto templates = ReadMetricTemplates(*manifests, app_ns);
+  if (!templates.ok()) return templates.status();
+  auto providers = ReadAlertProviders(*manifests, app_ns);
+  if (!providers.ok()) return providers.status();
+  app->templates = std::move(*templates);
+  app->providers = std::move(*providers);
+  const AppObjects objects = IndexApp(*manifests, app_ns);
+  for (render::Manifest& m : *manifests) {
+    if (!render::IsCanary(m)) continue;
+    CatalogEntry entry;
+    entry.id = m.EffectiveNamespace(app_ns) + "/" + m.name;
+    entry.app_dir = dir;
+    entry.canary_file = PathOf(m.file, tree.Revision());
+    const yaml::Node* generated = m.doc.Path({"metadata", "annotations", std::string(render::kGeneratedFromAnnotation)});
+    entry.generated = generated != nullptr;
+    entry.app = app;
+    entry.error = ReadEntry(m, objects, options, &entry);
+    if (!entry.status_file.empty()) entry.status_file = PathOf(entry.status_file, tree.Revision());
+    out->push_back(std::move(entry));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+const CatalogEntry* Catalog::Find(const std::string& id) const {
+  auto it = std::lower_bound(canaries.begin(), canaries.end(), id,
+                             [](const CatalogEntry& e, const std::string& key) { return e.id < key; });
+  return it != canaries.end() && it->id == id ? &*it : nullptr;
+}
+
+Result<Catalog> ReadCatalog(const git::TreeSource& tree, const CatalogOptions& options) {
+  auto dirs = AppDirs(tree);
+  if (!dirs.ok()) return dirs.status();
+  Catalog out;
+  out.commit = tree.Revision();
+  for (const std::string& dir : *dirs) {
+    Status s = LoadApp(tree, dir, options, &out.canaries);
+    if (!s.ok()) out.errors.push_back((dir.empty() ? "." : dir) + ": " + s.message());
+  }
+  std::sort(out.canaries.begin(), out.canaries.end(),
+            [](const CatalogEntry& a, const CatalogEntry& b) { return a.id < b.id; });
+  for (std::size_t i = 1; i < out.canaries.size(); ++i) {
+    if (out.canaries[i].id == out.canaries[i - 1].id && out.canaries[i].error.ok())
+      out.canaries[i].error = Status::Invalid("canary " + out.canaries[i].id + " is defined twice: in " +
+                                              out.canaries[i - 1].canary_file + " and " + out.canaries[i].canary_file);
+  }
+  return out;
+}
+
+}  // namespace gitcanary::plugin

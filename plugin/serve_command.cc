@@ -1,0 +1,240 @@
+#include "plugin/serve_command.h"
+
+#include <fcntl.h>
+#include <httplib.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <set>
+#include <thread>
+
+#include "git/lease.h"
+#include "plugin/exit_codes.h"
+#include "plugin/json_log.h"
+#include "plugin/metrics_factory.h"
+#include "plugin/readiness.h"
+#include "plugin/secret_source_impl.h"
+#include "plugin/serve_metrics.h"
+#include "plugin/serve_options.h"
+#include "plugin/webhook_client.h"
+#include "render/revision_checksum.h"
+
+namespace gitcanary::plugin {
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+void OnSignal(int) { g_stop = true; }
+
+long long NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Once asked to stop, the process is gone within 5 s even if a webhook or a
+// push hangs: git holds every decision, so exiting mid-pass loses nothing.
+void StartStopWatchdog() {
+  std::thread([] {
+    while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::this_thread::sleep_for(std::chrono::milliseconds(4500));
+    LogWarn("stopping: a pass did not finish within 4.5 s of the signal; exiting now (git has every decision)");
+    _exit(0);
+  }).detach();
+}
+
+void SleepUntil(long long until_ms) {
+  while (!g_stop && NowMs() < until_ms) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+}
+
+// The cache directory, locked for this process: two processes never share one
+// local clone. The lock file descriptor stays open until exit.
+Result<std::string> LockCacheDir(const ServeOptions& o) {
+  std::string dir = o.cache_dir;
+  if (dir.empty()) {
+    const char* tmp = std::getenv("TMPDIR");
+    yaml::Node url = yaml::Node::String(o.repo);
+    dir = std::string(tmp != nullptr && *tmp ? tmp : "/tmp") + "/gitcanary/" + render::Digest(url);
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Status::Io("cannot create the cache directory " + dir + ": " + ec.message());
+  const std::string lock = dir + ".lock";
+  int fd = open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) != 0)
+    return Status::Invalid("the cache directory " + dir + " is in use by another gitcanary; give --cache-dir");
+  return dir;
+}
+
+class HttpEndpoints {
+ public:
+  HttpEndpoints(const std::string& listen, ServeMetrics* metrics) {
+    server_.Get("/healthz", [](const httplib::Request&, httplib::Response& res) { res.set_content("ok\n", "text/plain"); });
+    server_.Get("/readyz", [metrics](const httplib::Request&, httplib::Response& res) {
+      const bool ready = metrics->Ready();
+      res.status = ready ? 200 : 503;
+      res.set_content(ready ? "ready\n" : "not ready: the last fetch failed\n", "text/plain");
+    });
+    server_.Get("/metrics", [metrics](const httplib::Request&, httplib::Response& res) {
+      res.set_content(metrics->Render(), "text/plain; version=0.0.4");
+    });
+    const std::size_t colon = listen.rfind(':');
+    const std::string host = listen.substr(0, colon);
+    const int port = std::atoi(listen.c_str() + colon + 1);
+    ok_ = server_.bind_to_port(host.empty() ? "0.0.0.0" : host, port);
+    if (ok_) thread_ = std::thread([this] { server_.listen_after_bind(); });
+  }
+  ~HttpEndpoints() {
+    server_.stop();
+    if (thread_.joinable()) thread_.join();
+  }
+  bool ok() const { return ok_; }
+
+ private:
+  httplib::Server server_;
+  std::thread thread_;
+  bool ok_ = false;
+};
+
+std::string OnceLine(const DecidedCanary& d, bool committed) {
+  const policies::Decision& decision = d.executed.decision;
+  if (!decision.Changed(d.before)) return "canary " + d.id + ": no change (" + decision.reason + ")";
+  return CommitLine(d) + (committed ? "" : " [not committed]");
+}
+
+// Logs what a pass did; halted canaries, app errors and a canary's unchanged
+// decisions once per distinct message.
+void LogPass(const PassReport& r, std::set<std::string>* reported) {
+  for (const std::string& w : r.warnings) LogWarn(w);
+  for (const std::string& e : r.app_errors)
+    if (reported->insert(e).second) LogError("app not loaded", {{"error", e}});
+  for (const std::string& h : r.halted)
+    if (reported->insert(h).second) LogError("canary halted", {{"error", h}});
+  for (const DecidedCanary& d : r.decided) {
+    const policies::Decision& decision = d.executed.decision;
+    const bool changed = decision.Changed(d.before);
+    if (!changed && !reported->insert(d.id + "\n" + decision.reason).second) continue;
+    LogFields f{{"canary", d.id}, {"phase", std::string(PhaseName(decision.next.phase))},
+                {"weight", std::to_string(decision.next.canary_weight)}, {"reason", decision.reason}};
+    if (changed) f.emplace_back("transition", TransitionText(d.before, decision.next));
+    if (changed && !r.pushed.empty()) f.emplace_back("commit", r.pushed);
+    LogInfo(changed ? (r.pushed.empty() ? "decided (not committed)" : "status committed") : "no change", f);
+  }
+  for (const std::string& c : r.carry_failures) LogWarn("after the decision", {{"error", c}});
+  if (r.conflicts > 0) LogInfo("push conflicts resolved", {{"conflicts", std::to_string(r.conflicts)}});
+}
+
+int Serve(const ServeOptions& o) {
+  auto cache = LockCacheDir(o);
+  if (!cache.ok()) return ReportError(cache.status(), nullptr);
+  auto remote = git::GitRemote::Open(o.repo, *cache, o.credentials);
+  if (!remote.ok()) return ReportError(remote.status(), nullptr);
+
+  FileEnvSecretSource secrets(SecretsDirFromEnvironment());
+  HttpWebhookCaller webhooks;
+  PrometheusConfig builtin;
+  builtin.address = o.prometheus;
+  MetricsFactory metrics_factory(builtin, &secrets);
+  ReadinessChecker readiness(o.readiness);
+  ExecutorDeps deps;
+  deps.webhooks = &webhooks;
+  deps.secrets = &secrets;
+  deps.metrics = [&](const policies::MetricTemplate* t, const std::string& server) { return metrics_factory.For(t, server); };
+  deps.readiness = [&](const policies::AnalysisSpec& spec, bool primary) {
+    return readiness.Check(spec.ns, primary ? spec.target + "-primary" : spec.target);
+  };
+  Reconciler reconciler(o.reconciler, remote->get(), deps, NowMs);
+  ServeMetrics metrics;
+  std::unique_ptr<HttpEndpoints> http;
+  if (!o.listen.empty()) {
+    http = std::make_unique<HttpEndpoints>(o.listen, &metrics);
+    if (!http->ok()) return ReportError(Status::Invalid("cannot listen on " + o.listen), nullptr);
+  }
+  git::Lease lease(remote->get(), o.replica_id, o.lease_ttl_ms);
+  LogInfo("serving", {{"repo", git::RedactUrl(o.repo)}, {"branch", o.reconciler.branch}, {"replica", o.replica_id},
+                      {"listen", o.listen}});
+  std::set<std::string> reported;
+  long long backoff = 500;
+  int exit_code = kExitOk;
+  while (!g_stop) {
+    bool held = true;
+    if (!o.once) {
+      auto acquired = lease.Acquire(NowMs());
+      if (!acquired.ok()) {
+        metrics.RecordFetch(false, NowMs());
+        LogError("cannot reach the remote", {{"error", acquired.status().message()}, {"retry_in_ms", std::to_string(backoff)}});
+        SleepUntil(NowMs() + backoff);
+        backoff = std::min(backoff * 2, std::max<long long>(o.poll_ms, 500));
+        continue;
+      }
+      held = *acquired;
+      metrics.RecordLease(held);
+    }
+    if (held) {
+      Status s = reconciler.Pass();
+      const PassReport& report = reconciler.LastReport();
+      metrics.RecordFetch(!report.head.empty(), NowMs());
+      metrics.RecordPass(reconciler.CurrentCatalog(), report);
+      LogPass(report, &reported);
+      if (!s.ok()) {
+        LogError("pass failed", {{"error", s.message()}});
+        exit_code = kExitInvalid;
+      } else {
+        backoff = 500;
+      }
+      if (o.once) {
+        if (!s.ok()) return ReportError(s, nullptr);
+        std::string out;
+        for (const DecidedCanary& d : report.decided) out += OnceLine(d, !report.pushed.empty()) + "\n";
+        if (!report.pushed.empty()) out += "committed " + report.pushed + "\n";
+        for (const std::string& h : report.halted) out += "halted " + h + "\n";
+        if (!report.halted.empty() || !report.app_errors.empty()) exit_code = kExitInvalid;
+        int written = WriteStdout(out);
+        return written != kExitOk ? written : exit_code;
+      }
+      if (!s.ok()) {
+        SleepUntil(NowMs() + backoff);
+        backoff = std::min(backoff * 2, std::max<long long>(o.poll_ms, 500));
+        continue;
+      }
+    }
+    const long long now = NowMs();
+    long long next = now + o.poll_ms;
+    if (held && reconciler.NextDueMs() > 0) next = std::min(next, std::max(now + 50, reconciler.NextDueMs()));
+    SleepUntil(next);
+  }
+  if (!o.once) {
+    Status released = lease.Release(NowMs());
+    if (!released.ok()) LogWarn("lease not released", {{"error", released.message()}});
+  }
+  LogInfo("stopped");
+  return kExitOk;
+}
+
+}  // namespace
+
+int RunServe(const std::vector<std::string>& argv) {
+  auto args = ParseArgs(argv, ServeFlags());
+  if (!args.ok()) return ReportError(args.status(), kServeHelp);
+  if (args->help) {
+    std::cout << kServeHelp;
+    return kExitOk;
+  }
+  auto options = ServeOptionsFrom(*args);
+  if (!options.ok()) return ReportError(options.status(), options.status().code() == Code::kUsage ? kServeHelp : nullptr);
+  struct sigaction sa {};
+  sa.sa_handler = OnSignal;
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGINT, &sa, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+  StartStopWatchdog();
+  return Serve(*options);
+}
+
+}  // namespace gitcanary::plugin

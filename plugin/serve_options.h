@@ -1,0 +1,42 @@
+// The flags of `gitcanary serve`, parsed and checked into ServeOptions before
+// anything runs, so a typo is a usage error and not a half-started sidecar.
+// Secrets (the git token) are read here from a file or a variable and never
+// printed.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "git/git_remote.h"
+#include "plugin/args.h"
+#include "plugin/readiness.h"
+#include "plugin/reconciler.h"
+
+namespace gitcanary::plugin {
+
+extern const char kServeHelp[];
+
+struct ServeOptions {
+  std::string repo;       // remote URL or path
+  std::string cache_dir;  // "" = default under $TMPDIR
+  git::Credentials credentials;
+  ReconcilerOptions reconciler;
+  ReadinessConfig readiness;
+  std::string prometheus;  // default Prometheus for built-in metrics
+  std::string listen;      // host:port for /healthz /readyz /metrics; "" = none
+  std::string replica_id;
+  long long lease_ttl_ms = 30000;
+  long long poll_ms = 5000;  // longest sleep between passes
+  bool once = false;
+};
+
+// The flags ParseArgs needs for serve.
+std::vector<FlagSpec> ServeFlags();
+
+Result<ServeOptions> ServeOptionsFrom(const ParsedArgs& args);
+
+// The token from `--token-file` or `--token-env` (one of them); "" when neither.
+Result<std::string> ReadToken(const std::string& file, const std::string& env);
+
+}  // namespace gitcanary::plugin
