@@ -69,6 +69,12 @@ Result<std::string> LockCacheDir(const ServeOptions& o) {
   int fd = open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) != 0)
     return Status::Invalid("the cache directory " + dir + " is in use by another gitcanary; give --cache-dir");
+  // A process killed mid-write (kill -9) can leave git's lock files behind;
+  // holding the directory's lock, this process is the only writer.
+  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->is_regular_file(ec) && it->path().extension() == ".lock") std::filesystem::remove(it->path(), ec);
+  }
   return dir;
 }
 
