@@ -43,8 +43,8 @@ long long NowMs() {
 void StartStopWatchdog() {
   std::thread([] {
     while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    std::this_thread::sleep_for(std::chrono::milliseconds(4500));
-    LogWarn("stopping: a pass did not finish within 4.5 s of the signal; exiting now (git has every decision)");
+    std::this_thread::sleep_for(std::chrono::milliseconds(3500));
+    LogWarn("stopping: a pass did not finish within 3.5 s of the signal; exiting now (git has every decision)");
     _exit(0);
   }).detach();
 }
