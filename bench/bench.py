@@ -3,7 +3,8 @@
 
 Generates synthetic GitOps repos with ../shared/bench/gen_corpus.py and times
 `gitcanary render` against `kubectl kustomize` of the same tree, git mode
-against flagger mode, and the analysis engine (bench/analysis.py). The machines
+against flagger mode, the analysis engine (bench/analysis.py) and serve
+(bench/serve.py). The machines
 are noisy, so every figure is a median of several runs and the verdicts use
 ratios measured in the same run.
 
@@ -19,6 +20,7 @@ import tempfile
 import time
 
 import analysis
+import serve
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -146,6 +148,8 @@ def main():
         git_mode_benchmarks(os.path.abspath(args.binary), base, args.quick, report)
         step_bench = os.path.join(os.path.dirname(os.path.abspath(args.binary)), "gitcanary_step_bench")
         analysis.analysis_benchmarks(os.path.abspath(args.binary), step_bench, base, args.quick, report, timed)
+        serve_bench = os.path.join(os.path.dirname(os.path.abspath(args.binary)), "gitcanary_serve_bench")
+        serve.serve_benchmarks(os.path.abspath(args.binary), serve_bench, base, corpus(base, 1000), args.quick, report)
     finally:
         if not args.keep:
             shutil.rmtree(base, ignore_errors=True)

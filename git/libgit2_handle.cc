@@ -2,6 +2,11 @@
 
 namespace gitcanary::git {
 
+void Libgit2Session::Init() {
+  git_libgit2_init();
+  git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, static_cast<size_t>(16) << 20);
+}
+
 std::string LastGitError(const std::string& fallback) {
   const git_error* err = git_error_last();
   if (err == nullptr || err->message == nullptr || err->message[0] == '\0') return fallback;

@@ -18,10 +18,16 @@ namespace gitcanary::git {
 
 class Libgit2Session {
  public:
-  Libgit2Session() { git_libgit2_init(); }
+  Libgit2Session() { Init(); }
   ~Libgit2Session() { git_libgit2_shutdown(); }
-  Libgit2Session(const Libgit2Session&) { git_libgit2_init(); }
+  Libgit2Session(const Libgit2Session&) { Init(); }
   Libgit2Session& operator=(const Libgit2Session&) { return *this; }
+
+ private:
+  // git_libgit2_init, and trees of any size kept in libgit2's object cache:
+  // by default it caches none over 4 KB, so every path lookup through a
+  // directory of a thousand apps would inflate and hash that tree again.
+  static void Init();
 };
 
 // Frees whichever libgit2 object type it is given.
