@@ -161,11 +161,14 @@ Status ReadEntry(render::Manifest& canary, const AppObjects& objects, const Cata
 }
 
 Status LoadApp(const git::TreeSource& tree, const std::string& dir, const CatalogOptions& options,
-               std::vector<CatalogEntry>* out) {
+               std::vector<CatalogEntry>* out, std::vector<std::string>* flagger_apps) {
   const std::string& app_ns = options.app_namespace;
   auto config = LoadNearestConfig(tree, dir);
   if (!config.ok()) return config.status();
-  if (config->mode == render::Mode::kFlagger) return Status::Ok();  // an in-cluster Flagger runs these
+  if (config->mode == render::Mode::kFlagger) {  // an in-cluster Flagger runs these
+    flagger_apps->push_back(dir.empty() ? "." : dir);
+    return Status::Ok();
+  }
   auto manifests = render::LoadManifests(tree, dir);
   if (!manifests.ok()) return manifests.status();
   std::vector<std::string> explain;
@@ -208,7 +211,7 @@ Result<Catalog> ReadCatalog(const git::TreeSource& tree, const CatalogOptions& o
   Catalog out;
   out.commit = tree.Revision();
   for (const std::string& dir : *dirs) {
-    Status s = LoadApp(tree, dir, options, &out.canaries);
+    Status s = LoadApp(tree, dir, options, &out.canaries, &out.flagger_apps);
     if (!s.ok()) out.errors.push_back((dir.empty() ? "." : dir) + ": " + s.message());
   }
   std::sort(out.canaries.begin(), out.canaries.end(),

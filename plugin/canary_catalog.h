@@ -54,6 +54,7 @@ struct Catalog {
   std::string commit;
   std::vector<CatalogEntry> canaries;  // sorted by id
   std::vector<std::string> errors;     // apps that failed to load: "DIR: message"
+  std::vector<std::string> flagger_apps;  // app directories left to an in-cluster Flagger
 
   const CatalogEntry* Find(const std::string& id) const;
 };

@@ -18,7 +18,8 @@ const char kRepoFlagsHelp[] = R"(Repository:
                         new commit as usual), or a remote URL (fetched, and the
                         commit pushed). Default: the current directory
   --branch NAME         branch (default: a local clone's current branch, else main)
-  --cache-dir DIR       where a remote is fetched (default $TMPDIR/gitcanary/...)
+  --cache-dir DIR       where the branch is fetched, for a local repository too
+                        (default $TMPDIR/gitcanary/...)
   --token-file FILE, --token-env VAR, --username NAME, --ssh-key FILE
                         credentials for a remote, as for serve
 )";
@@ -41,7 +42,10 @@ std::string CurrentBranch(const std::string& path) {
   std::string target = git_reference_type(head) == GIT_REFERENCE_SYMBOLIC ? git_reference_symbolic_target(head) : "";
   git_reference_free(head);
   const std::string prefix = "refs/heads/";
-  return target.compare(0, prefix.size(), prefix) == 0 ? target.substr(prefix.size()) : "main";
+  git_oid oid;
+  if (target.compare(0, prefix.size(), prefix) != 0 || git_reference_name_to_id(&oid, repo.get(), target.c_str()) != 0)
+    return "main";  // detached, or an unborn branch (a bare repository's default HEAD)
+  return target.substr(prefix.size());
 }
 
 // The commit a local branch points at; "" when it cannot be read.
@@ -72,9 +76,13 @@ Result<std::unique_ptr<RepoAccess>> RepoAccess::Open(const ParsedArgs& args) {
   out->local_ = repo.find("://") == std::string::npos && std::filesystem::is_directory(repo, ec);
   out->display_ = git::RedactUrl(repo);
   if (out->local_) {
-    out->path_ = repo;
-    out->branch_ = args.Get("branch").value_or(CurrentBranch(repo));
-    auto remote = git::GitRemote::Open(repo, DefaultCache(std::filesystem::absolute(repo, ec).string()), {});
+    // One spelling per repository (`.`, `./r/`, `r`, `/abs/r`): the cache
+    // remembers the URL it was made for and refuses any other.
+    std::filesystem::path full = std::filesystem::canonical(repo, ec);
+    if (ec) full = std::filesystem::absolute(repo, ec).lexically_normal();
+    out->path_ = full.string();
+    out->branch_ = args.Get("branch").value_or(CurrentBranch(out->path_));
+    auto remote = git::GitRemote::Open(out->path_, args.Get("cache-dir").value_or(DefaultCache(out->path_)), {});
     if (!remote.ok()) return remote.status();
     out->remote_ = std::move(*remote);
     return out;

@@ -116,8 +116,12 @@ std::string OnceLine(const DecidedCanary& d, bool committed) {
 
 // Logs what a pass did; halted canaries, app errors and a canary's unchanged
 // decisions once per distinct message.
-void LogPass(const PassReport& r, std::set<std::string>* reported) {
+void LogPass(const PassReport& r, const Catalog* catalog, std::set<std::string>* reported) {
   for (const std::string& w : r.warnings) LogWarn(w);
+  if (catalog != nullptr)
+    for (const std::string& dir : catalog->flagger_apps)
+      if (reported->insert("flagger " + dir).second)
+        LogInfo("app left to an in-cluster Flagger (mode: flagger in its gitcanary.yaml)", {{"app", dir}});
   for (const std::string& e : r.app_errors)
     if (reported->insert(e).second) LogError("app not loaded", {{"error", e}});
   for (const std::string& h : r.halted)
@@ -187,7 +191,7 @@ int Serve(const ServeOptions& o) {
       const PassReport& report = reconciler.LastReport();
       metrics.RecordFetch(!report.head.empty(), NowMs());
       metrics.RecordPass(reconciler.CurrentCatalog(), report);
-      LogPass(report, &reported);
+      LogPass(report, reconciler.CurrentCatalog(), &reported);
       if (!s.ok()) {
         LogError("pass failed", {{"error", s.message()}});
         exit_code = kExitInvalid;
