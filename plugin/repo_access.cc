@@ -94,7 +94,8 @@ Result<std::unique_ptr<RepoAccess>> RepoAccess::Open(const ParsedArgs& args) {
   creds.username = args.Get("username").value_or("");
   creds.ssh_key = args.Get("ssh-key").value_or("");
   out->branch_ = args.Get("branch").value_or("main");
-  auto remote = git::GitRemote::Open(repo, args.Get("cache-dir").value_or(DefaultCache(repo)), creds);
+  const std::string url = MoveUrlCredentials(repo, &creds);
+  auto remote = git::GitRemote::Open(url, args.Get("cache-dir").value_or(DefaultCache(url)), creds);
   if (!remote.ok()) return remote.status();
   out->remote_ = std::move(*remote);
   out->path_ = out->remote_->path();

@@ -69,6 +69,20 @@ std::vector<FlagSpec> ServeFlags() {
           {"all-due", 0, false},      {"dry-run", 0, false},      {"min-interval", 0, true}};
 }
 
+std::string MoveUrlCredentials(const std::string& url, git::Credentials* creds) {
+  const std::size_t scheme = url.find("://");
+  if (scheme == std::string::npos) return url;
+  const std::size_t host = scheme + 3;
+  const std::size_t at = url.find('@', host), slash = url.find('/', host);
+  if (at == std::string::npos || (slash != std::string::npos && at > slash)) return url;
+  const std::string userinfo = url.substr(host, at - host);
+  const std::size_t colon = userinfo.find(':');
+  if (colon == std::string::npos) return url;
+  if (creds->username.empty()) creds->username = userinfo.substr(0, colon);
+  if (creds->token.empty()) creds->token = userinfo.substr(colon + 1);
+  return url.substr(0, host) + userinfo.substr(0, colon) + url.substr(at);
+}
+
 Result<std::string> ReadToken(const std::string& file, const std::string& env) {
   if (!file.empty() && !env.empty()) return Status::Usage("give --token-file or --token-env, not both");
   std::string token;
@@ -127,6 +141,7 @@ Result<ServeOptions> ServeOptionsFrom(const ParsedArgs& args) {
   o.credentials.token = *token;
   o.credentials.username = args.Get("username").value_or("");
   o.credentials.ssh_key = args.Get("ssh-key").value_or("");
+  o.repo = MoveUrlCredentials(o.repo, &o.credentials);
   ReconcilerOptions& r = o.reconciler;
   r.branch = args.Get("branch").value_or("main");
   r.catalog.app_namespace = args.Get("namespace").value_or("default");

@@ -193,3 +193,53 @@ TEST_CASE("SIGTERM on an idle serve exits at once and releases the lease") {
 }
 
 }  // namespace gitcanary
+
+namespace gitcanary {
+
+TEST_CASE("bad credentials: a clear error that names the remote and never the token") {
+  const std::string token = "s3cr3t-token-4711";
+  std::atomic<int> requests{0};
+  std::atomic<bool> saw_token{false};
+  testing::ServerThread git_server([&](httplib::Server& s) {
+    auto refuse = [&](const httplib::Request& req, httplib::Response& res) {
+      ++requests;
+      if (req.has_header("Authorization")) saw_token = true;
+      res.status = 401;
+      res.set_header("WWW-Authenticate", "Basic realm=\"git\"");
+    };
+    s.Get(".*", refuse);
+    s.Post(".*", refuse);
+  });
+  TempDir dir;
+  testing::WriteFile(dir / "token", token + "\n");
+  const std::string url = git_server.url() + "/platform/gitops.git";
+  RunResult once = testing::Gitcanary({"serve", "--repo", url, "--token-file", dir / "token", "--cache-dir",
+                                       dir / "cache", "--once"});
+  CHECK(once.exit_code == 1);
+  CHECK(once.err.find("127.0.0.1") != std::string::npos);
+  CHECK(once.err.find("auth") != std::string::npos);
+  CHECK(saw_token);  // the token was offered to the server, and nowhere else
+  CHECK(once.out.find(token) == std::string::npos);
+  CHECK(once.err.find(token) == std::string::npos);
+
+  // A token in the URL itself is redacted too, in a running serve's logs.
+  const std::string url_with_token = "http://user:" + token + "@127.0.0.1:" + std::to_string(git_server.port()) +
+                                     "/platform/gitops.git";
+  const int port = testing::FreePort();
+  {
+    ChildProcess serve({GITCANARY_BINARY, "serve", "--repo", url_with_token, "--cache-dir", dir / "cache2",
+                        "--listen", "127.0.0.1:" + std::to_string(port), "--poll", "200ms"},
+                       dir.path(), dir / "serve.log");
+    const auto deadline = Clock::now() + std::chrono::seconds(20);
+    REQUIRE(WaitFor([&] { return Count(testing::ReadFile(dir / "serve.log"), "cannot reach the remote") >= 2; },
+                    deadline));
+    CHECK(HttpStatus(port, "/readyz") == 503);
+  }
+  const std::string log = testing::ReadFile(dir / "serve.log");
+  CHECK(log.find(token) == std::string::npos);
+  CHECK(log.find("http://***@127.0.0.1") != std::string::npos);
+  // Nor does the token reach the cache's configuration on disk.
+  CHECK(testing::Run({"/bin/grep", "-r", token, dir / "cache2"}).exit_code == 1);
+}
+
+}  // namespace gitcanary
