@@ -219,3 +219,38 @@ TEST_CASE("serve follows a new revision to Succeeded and rolls a failing one bac
 }
 
 }  // namespace gitcanary
+
+namespace gitcanary {
+
+TEST_CASE("serve signs status commits with an ssh key and the configured author") {
+  if (testing::Run({"/bin/sh", "-c", "command -v ssh-keygen"}).exit_code != 0) {
+    MESSAGE("skipped: ssh-keygen is not installed");
+    return;
+  }
+  TempDir dir;
+  GitopsRemote repo(dir);
+  repo.Commit({{"apps/podinfo/app.yaml", testing::CanaryApp("podinfo", "1.0.0")}}, "add podinfo");
+  const std::string key = dir / "signing_key";
+  REQUIRE(testing::Run({"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "bot", "-f", key}).exit_code == 0);
+  testing::WriteFile(dir / "allowed_signers", "canary-bot@example.com " + testing::ReadFile(key + ".pub"));
+  RunResult r = testing::Gitcanary({"serve", "--repo", repo.remote(), "--cache-dir", dir / "cache", "--once",
+                                    "--readiness", "none", "--sign", "ssh:" + key, "--author-name", "Canary Bot",
+                                    "--author-email", "canary-bot@example.com"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  RunResult author = testing::Run({"/usr/bin/git", "--git-dir", repo.remote(), "log", "-1", "--format=%an <%ae>", "main"});
+  CHECK(author.out == "Canary Bot <canary-bot@example.com>\n");
+  RunResult verify = testing::Run({"/usr/bin/git", "--git-dir", repo.remote(), "-c", "gpg.format=ssh", "-c",
+                                   "gpg.ssh.allowedSignersFile=" + (dir / "allowed_signers"), "verify-commit", "main"});
+  INFO(verify.err);
+  CHECK(verify.exit_code == 0);
+  CHECK(verify.err.find("Good \"git\" signature for canary-bot@example.com") != std::string::npos);
+  // A key that does not exist is a clear error and nothing is committed.
+  repo.Commit({{"apps/podinfo/app.yaml", testing::CanaryApp("podinfo", "1.0.1")}}, "podinfo 1.0.1");
+  RunResult bad = testing::Gitcanary({"serve", "--repo", repo.remote(), "--cache-dir", dir / "cache", "--once",
+                                      "--all-due", "--readiness", "none", "--sign", "ssh:" + (dir / "missing")});
+  CHECK(bad.exit_code == 1);
+  CHECK(bad.err.find("ssh-keygen") != std::string::npos);
+  CHECK(repo.LatestStatus("podinfo").phase == "Initialized");
+}
+
+}  // namespace gitcanary
