@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "plugin/exit_codes.h"
+#include "plugin/history_command.h"
 #include "plugin/operator_commands.h"
 #include "plugin/render_command.h"
 #include "plugin/serve_command.h"
@@ -26,6 +27,7 @@ constexpr Command kCommands[] = {
     {"simulate", "run the canary analysis offline with scripted observations", RunSimulate},
     {"serve", "advance canaries from committed git state, writing each decision back", RunServe},
     {"status", "the canaries of a branch as git records them", RunStatus},
+    {"history", "a canary's timeline from git history (table, JSON or an SVG chart)", RunHistory},
     {"approve", "open the manual gate a canary waits at (a commit)", RunApprove},
     {"abort", "roll a canary back now (a commit)", RunAbort},
     {"promote", "promote a canary, skipping the rest of its analysis (a commit)", RunPromote},

@@ -45,7 +45,9 @@ Result<Endpoint> ParseAddress(const std::string& address) {
   return e;
 }
 
-std::string Reason(httplib::Error error, long long timeout_ms) {
+}  // namespace
+
+std::string HttpTransportReason(httplib::Error error, long long timeout_ms) {
   std::string limit = std::to_string(timeout_ms) + " ms";
   switch (error) {
     case httplib::Error::Connection: return "connection failed (refused or unreachable)";
@@ -53,11 +55,13 @@ std::string Reason(httplib::Error error, long long timeout_ms) {
     case httplib::Error::Read: return "no complete reply within " + limit;
     case httplib::Error::Write: return "sending the request failed";
     case httplib::Error::SSLConnection: return "TLS handshake failed";
-    case httplib::Error::SSLLoadingCerts: return "loading CA certificates failed";
+    case httplib::Error::SSLLoadingCerts: return "loading the CA certificates failed";
     case httplib::Error::SSLServerVerification: return "TLS certificate verification failed";
     default: return "request failed (" + httplib::to_string(error) + ")";
   }
 }
+
+namespace {
 
 std::string TrimRight(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ' || s.back() == '\t')) {
@@ -129,7 +133,7 @@ Result<double> PrometheusClient::Query(const std::string& promql) {
   httplib::Result reply = client.Get(path, headers);
   if (!reply) {
     return Status::Io("Prometheus at " + config_.address + ": " +
-                      Reason(reply.error(), config_.timeout_ms));
+                      HttpTransportReason(reply.error(), config_.timeout_ms));
   }
   if (reply->status != 200) {
     return Status::Io("Prometheus at " + config_.address + " answered HTTP " +

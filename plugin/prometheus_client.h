@@ -16,6 +16,10 @@
 #include "core/metrics_provider.h"
 #include "core/status.h"
 
+namespace httplib {
+enum class Error;  // cpp-httplib's, declared here to keep its header out of ours
+}  // namespace httplib
+
 namespace gitcanary::plugin {
 
 struct PrometheusConfig {
@@ -43,6 +47,9 @@ class PrometheusClient : public MetricsProvider {
 Result<PrometheusConfig> PrometheusConfigFrom(const std::string& address,
                                               const std::string& token_file = "",
                                               const std::string& token_env = "");
+
+// Why an HTTP request got no reply, for messages: "connection timed out after 5000 ms", ...
+std::string HttpTransportReason(httplib::Error error, long long timeout_ms);
 
 // Percent-encodes `s` for a URL query value (RFC 3986 unreserved kept).
 std::string UrlEncode(const std::string& s);

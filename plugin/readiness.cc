@@ -114,19 +114,6 @@ Result<Endpoint> ParseApiServer(const std::string& url) {
   return e;
 }
 
-std::string TransportReason(httplib::Error error, long timeout_ms) {
-  const std::string limit = std::to_string(timeout_ms) + " ms";
-  switch (error) {
-    case httplib::Error::Connection: return "connection failed (refused or unreachable)";
-    case httplib::Error::ConnectionTimeout: return "connection timed out after " + limit;
-    case httplib::Error::Read: return "no complete reply within " + limit;
-    case httplib::Error::Write: return "sending the request failed";
-    case httplib::Error::SSLConnection: return "TLS handshake failed";
-    case httplib::Error::SSLLoadingCerts: return "loading the CA certificates failed";
-    case httplib::Error::SSLServerVerification: return "TLS certificate verification failed";
-    default: return "request failed (" + httplib::to_string(error) + ")";
-  }
-}
 
 // The `message` of a Kubernetes Status body, else the body's start on one line.
 std::string ApiMessage(const std::string& body) {
@@ -393,7 +380,7 @@ Readiness ReadinessChecker::CheckKubernetes(const std::string& ns, const std::st
   httplib::Result reply = client->Get(path, headers);
   if (!reply) {
     return NotReady(who + ": Kubernetes API server at " + server + ": " +
-                    TransportReason(reply.error(), config_.timeout_ms));
+                    HttpTransportReason(reply.error(), config_.timeout_ms));
   }
   if (reply->status != 200) return FromHttpError(*reply, ns, deployment, server, config_);
   return DeploymentReadiness(reply->body, ns, deployment);

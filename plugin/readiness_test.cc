@@ -4,6 +4,8 @@
 #include "plugin/readiness.h"
 
 #include <doctest/doctest.h>
+
+#include "tests/test_util.h"
 #include <stdlib.h>
 
 #include <optional>
@@ -11,6 +13,8 @@
 #include <vector>
 
 namespace gitcanary::plugin {
+
+using gitcanary::testing::ScopedEnv;
 namespace {
 
 // A Deployment as GET /apis/apps/v1/... returns it, with the fields readiness reads.
@@ -44,31 +48,6 @@ std::string Json(const Dep& d) {
          R"(","message":")" + d.progressing_message + R"("}]}})";
 }
 
-// Sets (or with nullopt unsets) an environment variable; restores it on exit.
-class ScopedEnv {
- public:
-  ScopedEnv(std::string name, const std::optional<std::string>& value) : name_(std::move(name)) {
-    if (const char* old = getenv(name_.c_str())) old_ = old;
-    if (value) {
-      setenv(name_.c_str(), value->c_str(), 1);
-    } else {
-      unsetenv(name_.c_str());
-    }
-  }
-  ~ScopedEnv() {
-    if (old_) {
-      setenv(name_.c_str(), old_->c_str(), 1);
-    } else {
-      unsetenv(name_.c_str());
-    }
-  }
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-
- private:
-  std::string name_;
-  std::optional<std::string> old_;
-};
 
 }  // namespace
 

@@ -15,36 +15,13 @@
 #include <vector>
 
 namespace gitcanary::plugin {
+
+using gitcanary::testing::ScopedEnv;
 namespace {
 
 using gitcanary::testing::TempDir;
 
 
-// Sets (or with nullopt unsets) an environment variable; restores it on exit.
-class ScopedEnv {
- public:
-  ScopedEnv(std::string name, const std::optional<std::string>& value) : name_(std::move(name)) {
-    if (const char* old = getenv(name_.c_str())) old_ = old;
-    if (value) {
-      setenv(name_.c_str(), value->c_str(), 1);
-    } else {
-      unsetenv(name_.c_str());
-    }
-  }
-  ~ScopedEnv() {
-    if (old_) {
-      setenv(name_.c_str(), old_->c_str(), 1);
-    } else {
-      unsetenv(name_.c_str());
-    }
-  }
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-
- private:
-  std::string name_;
-  std::optional<std::string> old_;
-};
 
 std::optional<std::string> MustGet(SecretSource& src, const std::string& name, const std::string& key) {
   Result<std::optional<std::string>> r = src.Get(name, key);

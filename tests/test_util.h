@@ -2,7 +2,9 @@
 // writing, and running the real gitcanary binary with captured output.
 #pragma once
 
+#include <cstdlib>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,6 +48,33 @@ RunResult Gitcanary(const std::vector<std::string>& args, const std::string& inp
 void Sh(const std::string& command);
 
 std::string SourceDir();
+
+// Sets (or with nullopt unsets) an environment variable; restores it on exit.
+class ScopedEnv {
+ public:
+  ScopedEnv(std::string name, const std::optional<std::string>& value) : name_(std::move(name)) {
+    if (const char* old = std::getenv(name_.c_str())) old_ = old;
+    if (value) {
+      ::setenv(name_.c_str(), value->c_str(), 1);
+    } else {
+      ::unsetenv(name_.c_str());
+    }
+  }
+  ~ScopedEnv() {
+    if (old_) {
+      ::setenv(name_.c_str(), old_->c_str(), 1);
+    } else {
+      ::unsetenv(name_.c_str());
+    }
+  }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  std::string name_;
+  std::optional<std::string> old_;
+};
+
 
 // The entry called `name` in a directory listing, or nullptr; and all the names.
 const DirEntry* Find(const std::vector<DirEntry>& entries, const std::string& name);
