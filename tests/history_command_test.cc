@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "plugin/history_command.h"
+#include "plugin/history_text.h"
 #include "tests/gitops_remote.h"
 #include "tests/test_util.h"
 
