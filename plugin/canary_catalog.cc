@@ -19,7 +19,8 @@ namespace {
 using Key = std::pair<std::string, std::string>;  // (effective namespace, name)
 
 bool MentionsCanary(std::string_view text) {
-  static const std::regex kCanaryKind(R"(kind:\s*["']?Canary["']?\s*(\n|\r|#|$))");
+  // Block YAML (kind: Canary), flow YAML ({kind: Canary, ...}) and JSON ("kind": "Canary",).
+  static const std::regex kCanaryKind(R"(kind["']?\s*:\s*["']?Canary["']?\s*([\n\r#,}]|$))");
   if (text.find(render::kTemplateAnnotation) != std::string_view::npos) return true;
   if (text.find("Canary") == std::string_view::npos) return false;
   return std::regex_search(text.begin(), text.end(), kCanaryKind);

@@ -63,7 +63,11 @@ long long NowMs() {
 std::string CommitMessageFor(policies::OperatorAction action, const CatalogEntry& e,
                              const policies::OperatorOutcome& outcome, const ParsedArgs& args) {
   std::string subject = "canary " + e.id + ": " + outcome.summary;
-  const std::string transition = TransitionTextIfChanged(e.state, outcome.next);
+  // retry clears lastAppliedSpec, which the transition would show as
+  // "revision " with nothing after it; the summary names the revision.
+  policies::AnalysisState shown = outcome.next;
+  if (shown.last_applied_spec.empty()) shown.last_applied_spec = e.state.last_applied_spec;
+  const std::string transition = TransitionTextIfChanged(e.state, shown);
   if (!transition.empty()) subject += " (" + transition + ")";
   std::string body = "Requested with `gitcanary " + std::string(policies::OperatorActionName(action)) + "`.";
   if (auto why = args.Get("message"); why && !why->empty()) body = *why + "\n\n" + body;
@@ -130,7 +134,7 @@ analysed shows STATUS Halted and its error.
 Flags:
   -o, --output FORMAT   table (default) or json (an array of {namespace, name,
                         status, weight, failed_checks, last_transition_time,
-                        revision, error})
+                        revision, error}; apps that do not load go to stderr)
   -n, --namespace NS    namespace of objects that have none (default "default")
   -h, --help            show this help
 )";
@@ -171,6 +175,9 @@ Result<std::string> StatusText(const ParsedArgs& args) {
       first = false;
     }
     out += first ? "]\n" : "\n]\n";
+    // The array holds canaries only: an app that does not load would vanish
+    // from it without a word, so its error goes to stderr.
+    for (const std::string& err : catalog->errors) std::cerr << "gitcanary: " << err << "\n";
     return out;
   }
   out = Pad("NAMESPACE", 12) + Pad("NAME", 20) + Pad("STATUS", 18) + Pad("WEIGHT", 8) + Pad("FAILED", 8) +

@@ -64,6 +64,10 @@ Result<OperatorOutcome> Operate(const AnalysisSpec& spec, const AnalysisState& s
       out.next.phase = Phase::kFailed;
       out.next.canary_weight = 0;
       out.next.iterations = 0;
+      // The aborted revision counts as applied, as after any rollback, so the
+      // next tick does not take it for new and start it again (a canary
+      // Waiting at confirm-rollout has not recorded it yet).
+      out.next.last_applied_spec = revision;
       out.summary = "aborted: rolled back by an operator";
       return out;
     case OperatorAction::kPromote:

@@ -8,7 +8,9 @@
 //            under analysis and used once: serve answers that gate's webhooks
 //            with "approved" at its next tick, and clears it.
 //   abort    rolls back now: Failed, weight 0 (from Waiting, Progressing or
-//            WaitingPromotion; a promotion under way cannot be aborted).
+//            WaitingPromotion; a promotion under way cannot be aborted). The
+//            revision committed now is recorded as the failed one, so serve
+//            does not start it again; retry (or a new revision) does.
 //   promote  skips the rest of the analysis: Promoting, the revision under
 //            analysis becomes the promoted one.
 //   retry    re-runs the analysis of a failed revision without any change to

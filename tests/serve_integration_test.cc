@@ -254,3 +254,28 @@ TEST_CASE("serve signs status commits with an ssh key and the configured author"
 }
 
 }  // namespace gitcanary
+
+namespace gitcanary {
+
+TEST_CASE("serve finds Canaries written as JSON and as flow-style YAML, as render does") {
+  TempDir dir;
+  GitopsRemote repo(dir);
+  const std::string deployment = testing::CanaryApp("podinfo", "1.0.0").substr(0, testing::CanaryApp("podinfo", "1.0.0").find("---"));
+  repo.Commit({{"apps/podinfo/deployment.yaml", deployment},
+               {"apps/podinfo/canary.json",
+                R"({"apiVersion": "flagger.app/v1beta1", "kind": "Canary", "metadata": {"name": "podinfo", "namespace": "test"},)"
+                R"( "spec": {"targetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "podinfo"},)"
+                R"( "service": {"port": 9898}, "analysis": {"interval": "1m", "threshold": 2, "maxWeight": 30, "stepWeight": 10}}})"},
+               {"apps/other/all.yaml",
+                testing::CanaryApp("other", "1.0.0").substr(0, testing::CanaryApp("other", "1.0.0").find("---")) +
+                    "---\n{apiVersion: flagger.app/v1beta1, kind: Canary, metadata: {name: other, namespace: test},"
+                    " spec: {targetRef: {apiVersion: apps/v1, kind: Deployment, name: other}, service: {port: 80},"
+                    " analysis: {interval: 1m, threshold: 2, maxWeight: 30, stepWeight: 10}}}\n"}},
+              "JSON and flow-style canaries");
+  RunResult r = ServeOnce(repo, dir / "cache");
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  CHECK(r.out.find("canary test/podinfo: Initializing -> Initialized") != std::string::npos);
+  CHECK(r.out.find("canary test/other: Initializing -> Initialized") != std::string::npos);
+}
+
+}  // namespace gitcanary
