@@ -114,6 +114,32 @@ Status CheckRefName(const std::string& ref) {
   return Status::Ok();
 }
 
+// An in-memory remote for `url` in `repo`. Named remotes are avoided on
+// purpose: looking one up applies url.*.insteadOf by matching a regex against
+// every config entry, and libgit2 1.5's git_regexp_match leaks pcre2 match
+// data (~20 KB) for each entry that does not match.
+Result<GitPtr<git_remote>> AnonymousRemote(git_repository* repo, const std::string& url) {
+  git_remote_create_options opts = GIT_REMOTE_CREATE_OPTIONS_INIT;
+  opts.repository = repo;
+  opts.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF | GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
+  git_remote* raw = nullptr;
+  if (git_remote_create_with_opts(&raw, url.c_str(), &opts) < 0)
+    return Status::Invalid("cannot use " + RedactUrl(url) + " as a remote: " + LastGitError());
+  return GitPtr<git_remote>(raw);
+}
+
+// The origin URL recorded in the cache's config; "" when there is none.
+Result<std::string> OriginUrl(git_repository* repo) {
+  git_config* raw = nullptr;
+  if (git_repository_config_snapshot(&raw, repo) < 0) return Status::Io(LastGitError());
+  std::unique_ptr<git_config, void (*)(git_config*)> config(raw, git_config_free);
+  const char* value = nullptr;
+  int rc = git_config_get_string(&value, config.get(), "remote.origin.url");
+  if (rc == GIT_ENOTFOUND) return std::string();
+  if (rc < 0) return Status::Io(LastGitError());
+  return std::string(value);
+}
+
 }  // namespace
 
 std::string RedactUrl(const std::string& url) {
@@ -158,22 +184,24 @@ Result<std::unique_ptr<GitRemote>> GitRemote::Open(const std::string& url, const
   }
   GitPtr<git_repository> repo(raw);
   if (!git_repository_is_bare(repo.get())) return Status::Invalid("git cache " + cache_dir + " is not a bare repository");
-  git_remote* remote_raw = nullptr;
-  int rc = git_remote_lookup(&remote_raw, repo.get(), "origin");
-  GitPtr<git_remote> origin(remote_raw);
-  if (rc == GIT_ENOTFOUND) {
+  auto existing = OriginUrl(repo.get());
+  if (!existing.ok()) return Status::Io("reading the git cache " + cache_dir + ": " + existing.status().message());
+  if (existing->empty()) {
     git_remote_create_options opts = GIT_REMOTE_CREATE_OPTIONS_INIT;
     opts.repository = repo.get();
     opts.name = "origin";
-    opts.flags = GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
-    if (git_remote_create_with_opts(&remote_raw, url.c_str(), &opts) < 0)
+    opts.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF | GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
+    git_remote* created = nullptr;
+    if (git_remote_create_with_opts(&created, url.c_str(), &opts) < 0)
       return Status::Invalid("cannot use " + RedactUrl(url) + " as a remote: " + LastGitError());
-    origin.reset(remote_raw);
-  } else if (rc < 0) {
-    return Status::Io("reading the git cache " + cache_dir + ": " + LastGitError());
-  } else if (const char* existing = git_remote_url(origin.get()); existing == nullptr || url != existing) {
-    return Status::Invalid("git cache " + cache_dir + " belongs to remote " + RedactUrl(existing ? existing : "") +
-                           ", not " + RedactUrl(url) + "; use another cache directory");
+    git_remote_free(created);
+  } else if (*existing != url) {
+    // Only the password or token changed (a rotated token): same remote.
+    if (RedactUrl(*existing) != RedactUrl(url) || RedactUrl(url) == url)
+      return Status::Invalid("git cache " + cache_dir + " belongs to remote " + RedactUrl(*existing) + ", not " +
+                             RedactUrl(url) + "; use another cache directory");
+    if (git_remote_set_url(repo.get(), "origin", url.c_str()) < 0)
+      return Status::Io("updating the git cache " + cache_dir + ": " + LastGitError());
   }
   return std::unique_ptr<GitRemote>(new GitRemote(url, cache_dir, std::move(creds), std::move(repo)));
 }
@@ -213,9 +241,9 @@ Result<std::map<std::string, std::optional<std::string>>> GitRemote::Fetch(const
   for (const std::string& ref : refs)
     if (Status st = CheckRefName(ref); !st.ok()) return st;
   if (Status st = CheckLocalRemote("fetch from", url_, creds_); !st.ok()) return st;
-  git_remote* raw = nullptr;
-  if (git_remote_lookup(&raw, repo_.get(), "origin") < 0) return Status::Io("git cache " + path_ + ": " + LastGitError());
-  GitPtr<git_remote> remote(raw);
+  auto made = AnonymousRemote(repo_.get(), url_);
+  if (!made.ok()) return made.status();
+  GitPtr<git_remote> remote = std::move(*made);
   OpState state;
   state.creds = &creds_;
   git_remote_callbacks callbacks = Callbacks(&state);
@@ -426,10 +454,9 @@ Result<std::map<std::string, PushResult>> GitRemote::Push(
   if (IsLocalUrl(url_)) {
     results = PushLocal(repo_.get(), LocalPath(url_), parsed);
   } else {
-    git_remote* raw = nullptr;
-    if (git_remote_lookup(&raw, repo_.get(), "origin") < 0) return Status::Io("git cache " + path_ + ": " + LastGitError());
-    GitPtr<git_remote> remote(raw);
-    results = PushSmart(repo_.get(), remote.get(), creds_, parsed);
+    auto remote = AnonymousRemote(repo_.get(), url_);
+    if (!remote.ok()) return remote.status();
+    results = PushSmart(repo_.get(), remote->get(), creds_, parsed);
   }
   if (!results.ok()) return RemoteError("push to", url_, creds_, results.status().message());
   for (const auto& [ref, target] : parsed) {

@@ -210,6 +210,13 @@ TEST_CASE("GitRemote over http: a wrong or missing token fails without leaking i
   CHECK(message.find("push to " + RedactUrl(userinfo_url) + ": ") == 0);
   CHECK(message.find("tok-WRONG-456") == std::string::npos);
 
+  // A rotated token in the URL reuses the cache; another remote does not.
+  const std::string rotated = "http://git:tok-right-123@127.0.0.1:" + std::to_string(server->port()) + "/remote.git";
+  auto reopened = GitRemote::Open(rotated, tmp / "cache2", Credentials{});
+  REQUIRE(reopened.ok());
+  CHECK((*reopened)->Fetch({"refs/heads/main"}).ok());
+  CHECK_FALSE(GitRemote::Open(url + "/other", tmp / "cache2", Credentials{}).ok());
+
   auto none = GitRemote::Open(url, tmp / "cache3", Credentials{});
   REQUIRE(none.ok());
   auto anonymous = (*none)->Fetch({"refs/heads/main"});
