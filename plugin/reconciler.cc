@@ -64,7 +64,7 @@ Status Reconciler::PushNote(const std::string& commit, const std::string& text, 
   return Status::Io("the analysis note of " + commit + " lost every push race");
 }
 
-Status Reconciler::Attempt(const States& rejected, bool* done, States* decided_on) {
+Result<std::string> Reconciler::FetchHead() {
   const std::string branch_ref = BranchRef(options_.branch);
   auto refs = remote_->Fetch({branch_ref});
   if (!refs.ok()) return refs.status();
@@ -80,13 +80,14 @@ Status Reconciler::Attempt(const States& rejected, bool* done, States* decided_o
   }
   last_head_ = *head;
   report_.head = *head;
-  if (Status s = LoadHead(*head); !s.ok()) return s;
+  return *head;
+}
+
+std::vector<git::FileChange> Reconciler::DecideDue(const States& rejected, long long now, States* decided_on) {
+  const auto started = std::chrono::steady_clock::now();
   report_.halted.clear();
   report_.app_errors = catalog_->errors;
   report_.decided.clear();
-
-  const long long now = now_();
-  const auto started = std::chrono::steady_clock::now();
   std::vector<git::FileChange> changes;
   for (const CatalogEntry& e : catalog_->canaries) {
     if (!e.error.ok()) {
@@ -98,8 +99,8 @@ Status Reconciler::Attempt(const States& rejected, bool* done, States* decided_o
     ExecutorDeps deps = deps_;
     deps.providers = &e.app->providers;
     AnalysisExecutor executor(std::move(deps), e.app->templates);
-    DecidedCanary decided{e.id, &e.spec, e.state, executor.Decide(e.spec, e.state, e.revision, now,
-                                                                  e.status ? e.status->approved_revision : "")};
+    DecidedCanary decided{e.id, &e.spec, e.state,
+                          executor.Decide(e.spec, e.state, e.revision, now, e.status ? e.status->approved_revision : "")};
     (*decided_on)[e.id] = e.state;
     if (decided.executed.decision.Changed(e.state)) {
       auto change = StatusChange(*tree_, e, NextStatus(e, decided.executed), options_.write_mode);
@@ -111,8 +112,29 @@ Status Reconciler::Attempt(const States& rejected, bool* done, States* decided_o
     }
     report_.decided.push_back(std::move(decided));
   }
-  report_.analysis_ms += std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
-                                                                               started).count();
+  report_.analysis_ms +=
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+  return changes;
+}
+
+void Reconciler::CarryOut(const std::vector<const DecidedCanary*>& changed, long long now) {
+  for (const DecidedCanary* c : changed) {
+    const CatalogEntry* e = catalog_->Find(c->id);
+    if (e == nullptr) continue;
+    ExecutorDeps deps = deps_;
+    deps.providers = &e->app->providers;
+    AnalysisExecutor executor(std::move(deps), e->app->templates);
+    for (std::string& f : executor.Carry(*c->spec, c->executed.decision, now))
+      report_.carry_failures.push_back(c->id + ": " + f);
+  }
+}
+
+Status Reconciler::Attempt(const States& rejected, bool* done, States* decided_on) {
+  auto head = FetchHead();
+  if (!head.ok()) return head.status();
+  if (Status s = LoadHead(*head); !s.ok()) return s;
+  const long long now = now_();
+  const std::vector<git::FileChange> changes = DecideDue(rejected, now, decided_on);
   std::vector<const DecidedCanary*> changed;
   for (const DecidedCanary& d : report_.decided)
     if (d.executed.decision.Changed(d.before)) changed.push_back(&d);
@@ -128,6 +150,7 @@ Status Reconciler::Attempt(const States& rejected, bool* done, States* decided_o
                                      options_.signer);
   if (!commit.ok()) return commit.status();
   ++report_.push_attempts;
+  const std::string branch_ref = BranchRef(options_.branch);
   auto pushed = remote_->Push({{branch_ref, *commit}});
   if (!pushed.ok()) return pushed.status();
   if ((*pushed)[branch_ref] != git::PushResult::kPushed) {
@@ -140,15 +163,7 @@ Status Reconciler::Attempt(const States& rejected, bool* done, States* decided_o
   schedule();
   if (Status s = PushNote(*commit, AnalysisNote(changed, FormatRfc3339(now)), now); !s.ok())
     report_.warnings.push_back("analysis note not recorded: " + s.message());
-  for (const DecidedCanary* c : changed) {
-    ExecutorDeps deps = deps_;
-    const CatalogEntry* e = catalog_->Find(c->id);
-    if (e == nullptr) continue;
-    deps.providers = &e->app->providers;
-    AnalysisExecutor executor(std::move(deps), e->app->templates);
-    for (std::string& f : executor.Carry(*c->spec, c->executed.decision, now))
-      report_.carry_failures.push_back(c->id + ": " + f);
-  }
+  CarryOut(changed, now);
   return Status::Ok();
 }
 

@@ -77,7 +77,13 @@ class Reconciler {
   // One fetch-decide-commit-push. `skip`: canaries whose state at the new
   // head is not the one a rejected attempt decided on (someone acted on them).
   Status Attempt(const States& rejected, bool* done, States* decided_on);
+  // Fetches the branch; notices a force-push (the last head is no longer in its history).
+  Result<std::string> FetchHead();
   Status LoadHead(const std::string& head);
+  // Decides every due canary at the loaded head; the status changes to commit.
+  std::vector<git::FileChange> DecideDue(const States& rejected, long long now, States* decided_on);
+  // Post-rollout and event hooks and alerts of pushed decisions.
+  void CarryOut(const std::vector<const DecidedCanary*>& changed, long long now);
   bool Due(const CatalogEntry& e, long long now) const;
   Status PushNote(const std::string& commit, const std::string& text, long long now);
 
