@@ -140,6 +140,64 @@ void LogPass(const PassReport& r, const Catalog* catalog, std::set<std::string>*
   if (r.conflicts > 0) LogInfo("push conflicts resolved", {{"conflicts", std::to_string(r.conflicts)}});
 }
 
+// --once: one pass without the lease; stdout has one line per decided canary.
+int OncePass(Reconciler& reconciler, ServeMetrics& metrics) {
+  std::set<std::string> reported;
+  Status s = reconciler.Pass();
+  const PassReport& report = reconciler.LastReport();
+  metrics.RecordPass(reconciler.CurrentCatalog(), report);
+  LogPass(report, reconciler.CurrentCatalog(), &reported);
+  if (!s.ok()) return ReportError(s, nullptr);
+  std::string out;
+  for (const DecidedCanary& d : report.decided) out += OnceLine(d, !report.pushed.empty()) + "\n";
+  if (!report.pushed.empty()) out += "committed " + report.pushed + "\n";
+  for (const std::string& h : report.halted) out += "halted " + h + "\n";
+  const int written = WriteStdout(out);
+  if (written != kExitOk) return written;
+  return report.halted.empty() && report.app_errors.empty() ? kExitOk : kExitInvalid;
+}
+
+// Until a stop signal: take or renew the lease, and while holding it run a
+// pass whenever a canary is due (at least every --poll). Failures back off
+// exponentially up to --poll.
+void Loop(const ServeOptions& o, Reconciler& reconciler, git::Lease& lease, ServeMetrics& metrics) {
+  std::set<std::string> reported;
+  const long long max_backoff = std::max<long long>(o.poll_ms, 500);
+  long long backoff = 500;
+  auto back_off = [&] {
+    SleepUntil(NowMs() + backoff);
+    backoff = std::min(backoff * 2, max_backoff);
+  };
+  while (!g_stop) {
+    auto held = lease.Acquire(NowMs());
+    if (!held.ok()) {
+      metrics.RecordFetch(false, NowMs());
+      LogError("cannot reach the remote", {{"error", held.status().message()}, {"retry_in_ms", std::to_string(backoff)}});
+      back_off();
+      continue;
+    }
+    metrics.RecordLease(*held);
+    long long next = NowMs() + o.poll_ms;
+    if (*held) {
+      Status s = reconciler.Pass();
+      const PassReport& report = reconciler.LastReport();
+      metrics.RecordFetch(!report.head.empty(), NowMs());
+      metrics.RecordPass(reconciler.CurrentCatalog(), report);
+      LogPass(report, reconciler.CurrentCatalog(), &reported);
+      if (!s.ok()) {
+        LogError("pass failed", {{"error", s.message()}, {"retry_in_ms", std::to_string(backoff)}});
+        back_off();
+        continue;
+      }
+      backoff = 500;
+      if (reconciler.NextDueMs() > 0) next = std::min(next, std::max(NowMs() + 50, reconciler.NextDueMs()));
+    } else {
+      metrics.RecordFetch(true, NowMs());
+    }
+    SleepUntil(next);
+  }
+}
+
 int Serve(const ServeOptions& o) {
   auto cache = LockCacheDir(o);
   if (!cache.ok()) return ReportError(cache.status(), nullptr);
@@ -166,63 +224,13 @@ int Serve(const ServeOptions& o) {
     http = std::make_unique<HttpEndpoints>(o.listen, &metrics);
     if (!http->ok()) return ReportError(Status::Invalid("cannot listen on " + o.listen), nullptr);
   }
-  git::Lease lease(remote->get(), o.replica_id, o.lease_ttl_ms);
   LogInfo("serving", {{"repo", git::RedactUrl(o.repo)}, {"branch", o.reconciler.branch}, {"replica", o.replica_id},
                       {"listen", o.listen}});
-  std::set<std::string> reported;
-  long long backoff = 500;
-  int exit_code = kExitOk;
-  while (!g_stop) {
-    bool held = true;
-    if (!o.once) {
-      auto acquired = lease.Acquire(NowMs());
-      if (!acquired.ok()) {
-        metrics.RecordFetch(false, NowMs());
-        LogError("cannot reach the remote", {{"error", acquired.status().message()}, {"retry_in_ms", std::to_string(backoff)}});
-        SleepUntil(NowMs() + backoff);
-        backoff = std::min(backoff * 2, std::max<long long>(o.poll_ms, 500));
-        continue;
-      }
-      held = *acquired;
-      metrics.RecordLease(held);
-    }
-    if (held) {
-      Status s = reconciler.Pass();
-      const PassReport& report = reconciler.LastReport();
-      metrics.RecordFetch(!report.head.empty(), NowMs());
-      metrics.RecordPass(reconciler.CurrentCatalog(), report);
-      LogPass(report, reconciler.CurrentCatalog(), &reported);
-      if (!s.ok()) {
-        LogError("pass failed", {{"error", s.message()}});
-        exit_code = kExitInvalid;
-      } else {
-        backoff = 500;
-      }
-      if (o.once) {
-        if (!s.ok()) return ReportError(s, nullptr);
-        std::string out;
-        for (const DecidedCanary& d : report.decided) out += OnceLine(d, !report.pushed.empty()) + "\n";
-        if (!report.pushed.empty()) out += "committed " + report.pushed + "\n";
-        for (const std::string& h : report.halted) out += "halted " + h + "\n";
-        if (!report.halted.empty() || !report.app_errors.empty()) exit_code = kExitInvalid;
-        int written = WriteStdout(out);
-        return written != kExitOk ? written : exit_code;
-      }
-      if (!s.ok()) {
-        SleepUntil(NowMs() + backoff);
-        backoff = std::min(backoff * 2, std::max<long long>(o.poll_ms, 500));
-        continue;
-      }
-    }
-    const long long now = NowMs();
-    long long next = now + o.poll_ms;
-    if (held && reconciler.NextDueMs() > 0) next = std::min(next, std::max(now + 50, reconciler.NextDueMs()));
-    SleepUntil(next);
-  }
-  if (!o.once) {
-    Status released = lease.Release(NowMs());
-    if (!released.ok()) LogWarn("lease not released", {{"error", released.message()}});
-  }
+  if (o.once) return OncePass(reconciler, metrics);
+  git::Lease lease(remote->get(), o.replica_id, o.lease_ttl_ms);
+  Loop(o, reconciler, lease, metrics);
+  Status released = lease.Release(NowMs());
+  if (!released.ok()) LogWarn("lease not released", {{"error", released.message()}});
   LogInfo("stopped");
   return kExitOk;
 }

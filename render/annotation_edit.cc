@@ -58,15 +58,20 @@ std::string FormatValue(std::string_view s) {
   for (std::size_t i = 0; i < s.size(); i += len)
     if (NeedsEscape(s, i, &len)) return DoubleQuoted(s);
   std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("''") : std::string(1, c);
+  for (char c : s) out.append(c == '\'' ? 2 : 1, c);
   return out + "'";
 }
 
-// Keys such as `gitcanary.io/status` stay plain; anything unusual is quoted.
+// Keys such as `gitcanary.io/status` stay plain; anything that a YAML 1.1 or
+// 1.2 reader could take for something else than that string is quoted.
 std::string FormatKey(std::string_view k) {
-  auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
-  bool plain = !k.empty() && word(k[0]) && k != "null" && k != "Null" && k != "NULL" &&
-               std::all_of(k.begin(), k.end(), [&](char c) { return word(c) || c == '.' || c == '/' || c == '-' || c == '_'; });
+  constexpr std::string_view kChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789./-_";
+  std::string word = " ";  // lower-cased, between spaces
+  for (char c : k) word += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  word += ' ';
+  const bool plain = !k.empty() && std::isalpha(static_cast<unsigned char>(k[0])) &&
+                     k.find_first_not_of(kChars) == std::string_view::npos &&
+                     std::string_view(" y yes n no true false on off null ").find(word) == std::string_view::npos;
   return plain ? std::string(k) : FormatValue(k);
 }
 
@@ -121,17 +126,12 @@ class Scanner {
   std::size_t FlowEnd(std::size_t at) const {
     int depth = 0;
     for (std::size_t i = at; i < t_.size(); ++i) {
-      const char c = t_[i], prev = i > at ? t_[i - 1] : '{';
+      const char c = t_[i], prev = i > at ? t_[i - 1] : ' ';
       const bool token_start = std::string_view(" \t\r\n{[,:").find(prev) != std::string_view::npos;
-      if ((c == '\'' || c == '"') && token_start) {
-        i = QuotedEnd(i) - 1;
-      } else if (c == '#' && Space(prev)) {
-        i = LineEndAt(i) - 1;
-      } else if (c == '{' || c == '[') {
-        ++depth;
-      } else if ((c == '}' || c == ']') && --depth == 0) {
-        return i + 1;
-      }
+      if ((c == '\'' || c == '"') && token_start) i = QuotedEnd(i) - 1;
+      else if (c == '#' && Space(prev)) i = LineEndAt(i) - 1;  // a comment
+      else if (c == '{' || c == '[') ++depth;
+      else if ((c == '}' || c == ']') && --depth == 0) return i + 1;
     }
     return t_.size();
   }
@@ -347,7 +347,7 @@ class Planner {
     if (f.value.IsNull()) {
       std::optional<std::size_t> colon = s_.AfterColon(f);
       if (!colon) return Unlocatable();
-      return Edits{{*colon, s_.NullEnd(*colon), " " + FormatValue(value)}};
+      return Edits{{*colon, s_.NullEnd(*colon), std::string(" ").append(FormatValue(value))}};
     }
     if (!f.value.IsScalar()) return NotString(f);
     std::optional<std::size_t> end = s_.FieldEnd(f);

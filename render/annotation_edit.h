@@ -20,10 +20,14 @@
 //   metadata's child indentation for itself and the same step again for its
 //   entry;
 // - a flow-style `annotations:` (`{}` or `{a: b}`) or an empty one is turned
-//   into a block mapping, its entries written as above (a comment after the
-//   flow mapping stays on the `annotations:` line);
-// - removing the last entry of a block mapping leaves `annotations: {}`.
-// metadata itself in flow style (a JSON manifest, say) is an error.
+//   into a block mapping with that step, its entries rewritten as quoted
+//   strings as above (a plain `5` becomes '5'; comments inside the flow
+//   mapping are lost, one after it stays on the `annotations:` line); removing
+//   from a flow mapping rewrites it the same way;
+// - removing the last entry of a mapping leaves `annotations: {}`.
+// metadata itself in flow style (a JSON manifest, say) is an error, and so is
+// a layout that cannot be changed without changing something else (a value an
+// alias refers to, a block scalar ending a file that has no final newline).
 //
 // The file's line end (LF or CRLF) is used for new lines, a UTF-8 byte order
 // mark is kept, and a missing trailing newline stays missing.

@@ -66,26 +66,28 @@ std::vector<std::string> SplitLines(std::string_view s) {
 }
 
 TEST_CASE("annotation set in place replaces an existing value's bytes only") {
+  // `before` is the entry's text; `after` the text the new value is written in,
+  // with `$` standing for the value.
   struct Row { const char* name; std::string before, after; };
-  const std::string tail = "    other: x # keep\n";
   const Row rows[] = {
-      {"plain with a trailing comment", Canary("  name: podinfo\n  annotations:\n    gitcanary.io/status: old  # machine-owned\n" + tail),
-       Canary("  name: podinfo\n  annotations:\n    gitcanary.io/status: " + std::string(kJsonQ) + "  # machine-owned\n" + tail)},
-      {"literal block", Canary("  name: podinfo\n  annotations:\n    gitcanary.io/status: |  # json\n      {\"phase\":\n        \"Initialized\"}\n\n" + tail),
-       Canary("  name: podinfo\n  annotations:\n    gitcanary.io/status: " + std::string(kJsonQ) + "\n\n" + tail)},
-      {"folded plain", Canary("  name: podinfo\n  annotations:\n    gitcanary.io/status: first\n      second # end\n" + tail),
-       Canary("  name: podinfo\n  annotations:\n    gitcanary.io/status: " + std::string(kJsonQ) + " # end\n" + tail)},
-      {"double-quoted over lines", Canary("  name: podinfo\n  annotations:\n    gitcanary.io/status: \"a \\\"b\\\"\n      c\"\n" + tail),
-       Canary("  name: podinfo\n  annotations:\n    gitcanary.io/status: " + std::string(kJsonQ) + "\n" + tail)},
-      {"empty value", Canary("  name: podinfo\n  annotations:\n    gitcanary.io/status:   # none yet\n" + tail),
-       Canary("  name: podinfo\n  annotations:\n    gitcanary.io/status: " + std::string(kJsonQ) + "   # none yet\n" + tail)},
-      {"null value", Canary("  name: podinfo\n  annotations:\n    'gitcanary.io/status': ~\n" + tail),
-       Canary("  name: podinfo\n  annotations:\n    'gitcanary.io/status': " + std::string(kJsonQ) + "\n" + tail)},
+      {"plain with a trailing comment", "    gitcanary.io/status: old  # machine-owned\n",
+       "    gitcanary.io/status: $  # machine-owned\n"},
+      {"literal block", "    gitcanary.io/status: |  # json\n      {\"phase\":\n        \"Initialized\"}\n\n",
+       "    gitcanary.io/status: $\n\n"},
+      {"folded plain", "    gitcanary.io/status: first\n      second # end\n", "    gitcanary.io/status: $ # end\n"},
+      {"double-quoted over lines", "    gitcanary.io/status: \"a \\\"b\\\"\n      c\"\n", "    gitcanary.io/status: $\n"},
+      {"empty value", "    gitcanary.io/status:   # none yet\n", "    gitcanary.io/status: $   # none yet\n"},
+      {"null value", "    'gitcanary.io/status': ~\n", "    'gitcanary.io/status': $\n"},
+  };
+  auto file = [](const std::string& entry) {
+    return Canary("  name: podinfo\n  annotations:\n    first: 1\n" + entry + "    other: x # keep\n");
   };
   for (const Row& row : rows) {
     CAPTURE(std::string(row.name));
-    const std::string out = Set(row.before, kJson);
-    CHECK(out == row.after);
+    const std::string out = Set(file(row.before), kJson);
+    std::string after = row.after;
+    after.replace(after.find('$'), 1, kJsonQ);
+    CHECK(out == file(after));
     CHECK(ReadBack(out) == kJson);
   }
 }
@@ -181,7 +183,7 @@ TEST_CASE("annotation edits in place keep CRLF line ends and a missing final new
   }
 }
 
-TEST_CASE("annotation values are written as one quoted scalar on one line") {
+TEST_CASE("annotation values are written as one quoted scalar on one line, keys plain when safe") {
   struct Row { std::string value, written; };
   const std::string long_json = "{\"log\":\"" + std::string(40000, 'x') + "\"}";
   const Row rows[] = {
@@ -204,6 +206,13 @@ TEST_CASE("annotation values are written as one quoted scalar on one line") {
     const std::string replaced = Set(Canary("  name: podinfo\n  annotations:\n    gitcanary.io/status: x\n"), row.value);
     CHECK(ReadBack(replaced) == row.value);
   }
+  const Row keys[] = {{"app.kubernetes.io/part-of", "app.kubernetes.io/part-of"}, {"n", "'n'"}, {"On", "'On'"},
+                      {"1.5", "'1.5'"}, {"a b", "'a b'"}, {"a:b", "'a:b'"}, {"-x", "'-x'"}};
+  for (const Row& row : keys) {
+    const std::string out = Set(Canary("  name: podinfo\n"), "v", row.value);
+    CHECK(out == Canary("  name: podinfo\n  annotations:\n    " + row.written + ": 'v'\n"));
+    CHECK(ReadBack(out, row.value) == "v");
+  }
 }
 
 TEST_CASE("annotation set in place turns empty and flow-style annotations into a block mapping") {
@@ -214,7 +223,7 @@ TEST_CASE("annotation set in place turns empty and flow-style annotations into a
       {"  annotations:\n", "  annotations:\n    k: 'v'\n"},
       {"  annotations: ~\n", "  annotations:\n    k: 'v'\n"},
       {"  annotations: {a: b, 'c': \"d\",\n    k: old} # note\n", "  annotations: # note\n    a: 'b'\n    c: 'd'\n    k: 'v'\n"},
-      {"  annotations: {n: 5}\n", "  annotations:\n    n: '5'\n    k: 'v'\n"},
+      {"  annotations: {num: 5}\n", "  annotations:\n    num: '5'\n    k: 'v'\n"},
   };
   for (const Row& row : rows) {
     CAPTURE(std::string(row.before));
