@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <sstream>
+#include <thread>
 
 #include "render/canary_status.h"
 #include "render/loader.h"
@@ -138,6 +139,22 @@ std::pair<long long, long long> GitopsRemote::RenderedWeights(const std::string&
   }
   FAIL("no VirtualService " << name << " in the render of " << commit);
   return {-1, -1};
+}
+
+std::string OneWebhook(const std::string& name, const std::string& type, const std::string& url) {
+  return "    webhooks:\n"
+         "      - name: " + name + "\n"
+         "        type: " + type + "\n"
+         "        url: " + url + "\n";
+}
+
+bool WaitForPhase(const GitopsRemote& repo, const std::string& name, const std::string& phase,
+                  std::chrono::steady_clock::time_point deadline) {
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (repo.LatestStatus(name).phase == phase) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
 }
 
 std::string Sequence(const std::vector<StatusAt>& history) {

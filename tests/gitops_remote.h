@@ -3,6 +3,7 @@
 // at each commit of the branch, and what render makes of a commit.
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,13 @@ class GitopsRemote {
  private:
   std::string remote_, work_;
 };
+
+// spec.analysis.webhooks with one hook, to append to CanaryApp's analysis.
+std::string OneWebhook(const std::string& name, const std::string& type, const std::string& url);
+
+// Polls until the latest status of test/NAME is `phase` or `deadline` passes.
+bool WaitForPhase(const GitopsRemote& repo, const std::string& name, const std::string& phase,
+                  std::chrono::steady_clock::time_point deadline);
 
 // "(Phase weight)" list for messages and comparisons: "Initialized 0, Progressing 0, ...".
 std::string Sequence(const std::vector<StatusAt>& history);

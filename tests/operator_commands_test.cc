@@ -185,10 +185,7 @@ struct Hook {
     });
   }};
   std::string Analysis(const std::string& type) const {
-    return "    webhooks:\n"
-           "      - name: gate\n"
-           "        type: " + type + "\n"
-           "        url: " + server.url() + "/hook\n";
+    return testing::OneWebhook("gate", type, server.url() + "/hook");
   }
 };
 
@@ -258,10 +255,7 @@ TEST_CASE("operator retry after Failed runs the analysis of the same revision ag
   load.status = 500;
   TempDir dir;
   GitopsRemote repo(dir);
-  const std::string analysis = "    webhooks:\n"
-                               "      - name: load-test\n"
-                               "        type: rollout\n"
-                               "        url: " + load.server.url() + "/hook\n";
+  const std::string analysis = testing::OneWebhook("load-test", "rollout", load.server.url() + "/hook");
   NewRevision(repo, dir / "cache", analysis);
   ServeUntil(repo, dir / "cache", "podinfo", "Failed");
   CHECK(testing::Sequence(repo.StatusHistory("podinfo")) ==
@@ -483,10 +477,7 @@ TEST_CASE("operator status lists every canary as git records it; a corrupt statu
   load.status = 500;
   TempDir dir;
   GitopsRemote repo(dir);
-  const std::string flaky = "    webhooks:\n"
-                            "      - name: load-test\n"
-                            "        type: rollout\n"
-                            "        url: " + load.server.url() + "/hook\n";
+  const std::string flaky = testing::OneWebhook("load-test", "rollout", load.server.url() + "/hook");
   repo.Commit({{"apps/podinfo/app.yaml", testing::CanaryApp("podinfo", "1.0.0")},
                {"apps/flaky/app.yaml", testing::CanaryApp("flaky", "1.0.0", flaky)},
                {"apps/calm/app.yaml", testing::CanaryApp("calm", "1.0.0")}},

@@ -127,6 +127,14 @@ std::string IstioSeries(const std::vector<IstioWorkload>& workloads, long long s
   return out;
 }
 
+bool WaitFor(const std::function<bool()>& done, Clock::time_point deadline) {
+  while (Clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
 std::string Tail(const std::string& text) {
   return text.size() > 3000 ? text.substr(text.size() - 3000) : text;
 }

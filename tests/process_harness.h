@@ -68,6 +68,9 @@ struct IstioWorkload {
 };
 std::string IstioSeries(const std::vector<IstioWorkload>& workloads, long long scrape);
 
+// Polls `done` every 100 ms until it is true (then true) or `deadline` passes.
+bool WaitFor(const std::function<bool()>& done, Clock::time_point deadline);
+
 // The last 3000 characters of `text`, for failure messages.
 std::string Tail(const std::string& text);
 

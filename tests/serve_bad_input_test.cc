@@ -24,6 +24,7 @@ using testing::Clock;
 using testing::GitopsRemote;
 using testing::RunResult;
 using testing::TempDir;
+using testing::WaitFor;
 
 std::vector<std::string> Serve(const std::string& remote, const std::string& cache, const std::string& listen) {
   return {GITCANARY_BINARY, "serve",   "--repo",       remote, "--cache-dir", cache, "--min-interval", "1s",
@@ -36,14 +37,6 @@ int HttpStatus(int port, const std::string& path) {
   client.set_read_timeout(1, 0);
   httplib::Result res = client.Get(path.c_str());
   return res ? res->status : -1;
-}
-
-bool WaitFor(const std::function<bool()>& done, Clock::time_point deadline) {
-  while (Clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return false;
 }
 
 int Count(const std::string& text, const std::string& what) {
@@ -146,7 +139,7 @@ TEST_CASE("SIGTERM stops serve within 5 s, even during a hanging webhook") {
   });
   TempDir dir;
   GitopsRemote repo(dir);
-  const std::string hooks = "    webhooks:\n      - name: slow\n        type: pre-rollout\n        url: " + hook.url() + "/slow\n";
+  const std::string hooks = testing::OneWebhook("slow", "pre-rollout", hook.url() + "/slow");
   repo.Commit({{"apps/podinfo/app.yaml", testing::CanaryApp("podinfo", "1.0.0", hooks)}}, "add podinfo");
   RunResult init = testing::Gitcanary({"serve", "--repo", repo.remote(), "--cache-dir", dir / "cache0", "--once",
                                        "--readiness", "none"});

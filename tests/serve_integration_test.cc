@@ -34,6 +34,7 @@ using testing::RunResult;
 using testing::ServerThread;
 using testing::StatusAt;
 using testing::TempDir;
+using testing::WaitForPhase;
 
 const char kPromotion[] =
     "Initialized 0, Progressing 0, Progressing 10, Progressing 20, Progressing 30, Promoting 30, Finalising 0, "
@@ -54,16 +55,6 @@ RunResult ServeOnce(const GitopsRemote& repo, const std::string& cache, const st
   args.insert(args.end(), extra.begin(), extra.end());
   args.erase(args.begin());
   return testing::Gitcanary(args);
-}
-
-// Polls until the latest status of test/NAME is `phase` or `deadline` passes.
-bool WaitForPhase(const GitopsRemote& repo, const std::string& name, const std::string& phase,
-                  Clock::time_point deadline) {
-  while (Clock::now() < deadline) {
-    if (repo.LatestStatus(name).phase == phase) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return false;
 }
 
 // The weights render must route at a status: w to the canary in Progressing
@@ -167,11 +158,8 @@ TEST_CASE("serve follows a new revision to Succeeded and rolls a failing one bac
       "        interval: 1m\n"
       "      - name: request-duration\n"
       "        thresholdRange: {max: 500}\n"
-      "        interval: 1m\n"
-      "    webhooks:\n"
-      "      - name: load-test\n"
-      "        type: rollout\n"
-      "        url: " + hooks.url() + "/hook\n";
+      "        interval: 1m\n" +
+      testing::OneWebhook("load-test", "rollout", hooks.url() + "/hook");
   GitopsRemote repo(dir);
   repo.Commit({{"apps/podinfo/app.yaml", testing::CanaryApp("podinfo", "1.0.0", analysis)},
                {"apps/failing/app.yaml", testing::CanaryApp("failing", "1.0.0", analysis)}},

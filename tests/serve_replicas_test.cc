@@ -23,6 +23,7 @@ using testing::ChildProcess;
 using testing::Clock;
 using testing::GitopsRemote;
 using testing::TempDir;
+using testing::WaitForPhase;
 
 const char kPromotion[] =
     "Initialized 0, Progressing 0, Progressing 10, Progressing 20, Progressing 30, Promoting 30, Finalising 0, "
@@ -37,18 +38,10 @@ std::vector<std::string> Serve(const GitopsRemote& repo, const std::string& cach
   return args;
 }
 
-bool WaitForPhase(const GitopsRemote& repo, const std::string& phase, Clock::time_point deadline) {
-  while (Clock::now() < deadline) {
-    if (repo.LatestStatus("podinfo").phase == phase) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return false;
-}
-
 // podinfo at 1.0.0, then (once it is Initialized) 1.0.1.
 void StartRelease(GitopsRemote& repo, Clock::time_point deadline, const std::string& log) {
   repo.Commit({{"apps/podinfo/app.yaml", testing::CanaryApp("podinfo", "1.0.0")}}, "add podinfo");
-  REQUIRE_MESSAGE(WaitForPhase(repo, "Initialized", deadline), testing::Tail(testing::ReadFile(log)));
+  REQUIRE_MESSAGE(WaitForPhase(repo, "podinfo", "Initialized", deadline), testing::Tail(testing::ReadFile(log)));
   repo.Commit({{"apps/podinfo/app.yaml", testing::CanaryApp("podinfo", "1.0.1")}}, "podinfo 1.0.1");
 }
 
@@ -82,11 +75,11 @@ TEST_CASE("three serve replicas on one remote leave the history one process woul
   const auto deadline = Clock::now() + std::chrono::seconds(45);
   StartRelease(repo, deadline, dir / "serve0.log");
   // Halfway, the replica holding the lease dies; another takes over once the lease expires.
-  REQUIRE(WaitForPhase(repo, "Progressing", deadline));
+  REQUIRE(WaitForPhase(repo, "podinfo", "Progressing", deadline));
   const int holder = LeaseHolder(repo);
   REQUIRE(holder >= 0);
   replicas[holder]->Stop(SIGKILL, std::chrono::seconds(5));
-  const bool succeeded = WaitForPhase(repo, "Succeeded", deadline);
+  const bool succeeded = WaitForPhase(repo, "podinfo", "Succeeded", deadline);
   INFO(AllLogs(dir, 3));
   REQUIRE(succeeded);
   CHECK(Sequence(repo.StatusHistory("podinfo")) == kPromotion);
