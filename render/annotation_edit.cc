@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "render/yaml_parse.h"
+#include "render/yaml_ranges.h"
 #include "render/yaml_tree.h"
 
 namespace gitcanary::render {
@@ -75,174 +76,6 @@ std::string FormatKey(std::string_view k) {
   return plain ? std::string(k) : FormatValue(k);
 }
 
-// Line starts of a text, and the ends of YAML tokens found from where the
-// parser says a node starts. Offsets are into the text; columns are 0-based.
-class Scanner {
- public:
-  explicit Scanner(std::string_view text) : t_(text) {
-    starts_.push_back(0);
-    for (std::size_t i = 0; i < t_.size(); ++i)
-      if (t_[i] == '\n') starts_.push_back(i + 1);
-  }
-
-  std::size_t Offset(yaml::Mark m) const {  // marks are 1-based; an empty node's may be past the end
-    const auto line = static_cast<std::size_t>(m.line);
-    return line < 1 || line > starts_.size() ? t_.size() : std::min(t_.size(), starts_[line - 1] + m.column - 1);
-  }
-  std::size_t LineOf(std::size_t off) const {
-    return static_cast<std::size_t>(std::upper_bound(starts_.begin(), starts_.end(), off) - starts_.begin()) - 1;
-  }
-  std::size_t Start(std::size_t l) const { return starts_[l]; }
-  std::size_t Next(std::size_t l) const { return l + 1 < starts_.size() ? starts_[l + 1] : t_.size(); }
-  // End of line l's content, before its "\n" or "\r\n".
-  std::size_t ContentEnd(std::size_t l) const {
-    if (l + 1 >= starts_.size()) return t_.size();
-    std::size_t e = starts_[l + 1] - 1;
-    return e > starts_[l] && t_[e - 1] == '\r' ? e - 1 : e;
-  }
-  std::size_t LineEndAt(std::size_t off) const { return ContentEnd(LineOf(off)); }
-  // The line break ending the line at `off`, else the file's first one, else "\n".
-  std::string EolAt(std::size_t off) const {
-    for (std::size_t l : {LineOf(off), std::size_t{0}})
-      if (Next(l) > ContentEnd(l)) return std::string(t_.substr(ContentEnd(l), Next(l) - ContentEnd(l)));
-    return "\n";
-  }
-  bool OnlySpacesBefore(std::size_t off) const {
-    return t_.substr(Start(LineOf(off)), off - Start(LineOf(off))).find_first_not_of(' ') == std::string_view::npos;
-  }
-
-  // Past the quote closing the scalar opened at `at` ('' and \" do not close).
-  std::size_t QuotedEnd(std::size_t at) const {
-    const char q = t_[at];
-    for (std::size_t i = at + 1; i < t_.size(); ++i) {
-      const bool doubled = q == '\'' && i + 1 < t_.size() && t_[i + 1] == '\'';
-      if ((q == '"' && t_[i] == '\\') || (t_[i] == q && doubled)) ++i;
-      else if (t_[i] == q) return i + 1;
-    }
-    return t_.size();
-  }
-
-  // Past the bracket closing the flow collection opened at `at`.
-  std::size_t FlowEnd(std::size_t at) const {
-    int depth = 0;
-    for (std::size_t i = at; i < t_.size(); ++i) {
-      const char c = t_[i], prev = i > at ? t_[i - 1] : ' ';
-      const bool token_start = std::string_view(" \t\r\n{[,:").find(prev) != std::string_view::npos;
-      if ((c == '\'' || c == '"') && token_start) i = QuotedEnd(i) - 1;
-      else if (c == '#' && Space(prev)) i = LineEndAt(i) - 1;  // a comment
-      else if (c == '{' || c == '[') ++depth;
-      else if ((c == '}' || c == ']') && --depth == 0) return i + 1;
-    }
-    return t_.size();
-  }
-
-  // A plain scalar ends at a comment, or before the first line that is blank
-  // up to its end, a comment, or not indented past `parent`.
-  std::size_t PlainEnd(std::size_t at, int parent) const {
-    std::size_t l = LineOf(at);
-    bool commented = false;
-    std::size_t end = PlainLineEnd(at, ContentEnd(l), &commented);
-    while (!commented && ++l < starts_.size()) {
-      std::size_t i = Start(l), e = ContentEnd(l);
-      while (i < e && t_[i] == ' ') ++i;
-      if (std::all_of(t_.begin() + i, t_.begin() + e, Space)) continue;
-      if (static_cast<int>(i - Start(l)) <= parent || t_[i] == '#') break;
-      end = PlainLineEnd(i, e, &commented);
-    }
-    return end;
-  }
-
-  // A literal or folded scalar ends with its last line indented as its
-  // content, or with the blank lines after it when it keeps them (`|+`).
-  std::size_t BlockScalarEnd(std::size_t at, int parent) const {
-    std::size_t l = LineOf(at), end = ContentEnd(l);
-    int indent = -1;
-    bool keep = false;
-    for (std::size_t i = at + 1; i < end && !Space(t_[i]) && t_[i] != '#'; ++i) {
-      if (t_[i] >= '1' && t_[i] <= '9') indent = parent + (t_[i] - '0');
-      keep = keep || t_[i] == '+';
-    }
-    while (++l < starts_.size() && Start(l) < t_.size()) {
-      std::size_t i = Start(l), e = ContentEnd(l);
-      while (i < e && t_[i] == ' ') ++i;
-      const int col = static_cast<int>(i - Start(l));
-      if (i < e && indent < 0 && col <= parent) break;
-      if (i < e && indent < 0) indent = col;
-      if (i < e && col < indent) break;
-      if (i < e || keep) end = e;
-    }
-    return end;
-  }
-
-  std::size_t ScalarEnd(std::size_t at, int parent) const {
-    while (at < t_.size() && (t_[at] == '&' || t_[at] == '!')) {  // anchor, tag
-      while (at < t_.size() && !Space(t_[at])) ++at;
-      while (at < t_.size() && (t_[at] == ' ' || t_[at] == '\t')) ++at;
-    }
-    if (at >= t_.size()) return t_.size();
-    switch (t_[at]) {
-      case '\'': case '"': return QuotedEnd(at);
-      case '|': case '>': return BlockScalarEnd(at, parent);
-      case '{': case '[': return FlowEnd(at);
-      default: return PlainEnd(at, parent);
-    }
-  }
-
-  // Just past the ':' that follows the key of `f`.
-  std::optional<std::size_t> AfterColon(const Field& f) const {
-    std::size_t i = Offset(f.key_mark);
-    if (i < t_.size() && (t_[i] == '\'' || t_[i] == '"')) i = QuotedEnd(i);
-    for (; i < t_.size() && !(t_[i] == ':' && (i + 1 == t_.size() || Space(t_[i + 1]))); ++i)
-      if (t_[i] == '\n') return std::nullopt;
-    return i < t_.size() ? std::optional<std::size_t>(i + 1) : std::nullopt;
-  }
-
-  // Past a null's token (`~`, `null`) on the line after `colon`, or `colon`.
-  std::size_t NullEnd(std::size_t colon) const {
-    std::size_t i = std::min(t_.find_first_not_of(" \t", colon), t_.size());
-    if (i == t_.size() || t_[i] == '#' || t_[i] == '\r' || t_[i] == '\n') return colon;
-    return std::min(t_.find_first_of(" \t\r\n", i), t_.size());
-  }
-
-  // Where the last token of a node ends; `parent` is its parent's indentation.
-  std::optional<std::size_t> NodeEnd(const Node& n, int parent) const {
-    if (n.IsNull()) return std::nullopt;
-    const std::size_t at = Offset(n.mark);
-    if (n.IsScalar()) return ScalarEnd(at, parent);
-    if (IsFlow(n)) return FlowEnd(at);
-    if (n.IsMapping()) return n.fields.empty() ? std::nullopt : FieldEnd(n.fields.back());
-    if (n.items.empty()) return std::nullopt;
-    return NodeEnd(n.items.back(), n.mark.column - 1);
-  }
-
-  std::optional<std::size_t> FieldEnd(const Field& f) const {
-    std::optional<std::size_t> end =
-        f.value.IsNull() ? AfterColon(f) : NodeEnd(f.value, f.key_mark.column - 1);
-    if (end && *end <= Offset(f.key_mark)) return std::nullopt;  // e.g. an alias
-    return end;
-  }
-
-  bool IsFlow(const Node& n) const {
-    const std::size_t at = Offset(n.mark);
-    return at < t_.size() && (t_[at] == '{' || t_[at] == '[');
-  }
-
- private:
-  static bool Space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-
-  // End of a plain scalar's text on one line: before ` #` and trailing spaces.
-  std::size_t PlainLineEnd(std::size_t from, std::size_t e, bool* commented) const {
-    std::size_t i = from;
-    while (i < e && !(t_[i] == '#' && i > from && Space(t_[i - 1]))) ++i;
-    *commented = i < e;
-    while (i > from && Space(t_[i - 1])) --i;
-    return i;
-  }
-
-  std::string_view t_;
-  std::vector<std::size_t> starts_;
-};
-
 struct Edit {
   std::size_t begin, end;
   std::string text;
@@ -273,7 +106,7 @@ using Entries = std::vector<std::pair<std::string, std::string>>;
 // The edits for one document's annotation, and the tree they should produce.
 class Planner {
  public:
-  Planner(const Scanner& s, const Field& metadata, std::string who, std::string_view key)
+  Planner(const yaml::RangeScanner& s, const Field& metadata, std::string who, std::string_view key)
       : s_(s), meta_(metadata), who_(std::move(who)), key_(key) {}
 
   // The edits that set the annotation to *value, or remove it (nullptr).
@@ -389,7 +222,7 @@ class Planner {
     return Edits{{*colon, end, ""}, {s_.LineEndAt(end), s_.LineEndAt(end), block}};
   }
 
-  const Scanner& s_;
+  const yaml::RangeScanner& s_;
   const Field& meta_;
   std::string who_;
   std::string key_;
@@ -422,7 +255,7 @@ Result<std::string> EditAnnotation(std::string_view text, std::string_view kind,
   if (!docs.ok()) return Status::Invalid(who + ": the text does not parse: " + docs.status().message());
   Result<std::size_t> index = FindDocument(*docs, kind, name);
   if (!index.ok()) return index.status();
-  const Scanner scanner(body);
+  const yaml::RangeScanner scanner(body);
   const Field* metadata = FindField((*docs)[*index], "metadata");
   Planner planner(scanner, *metadata, who, key);
   Result<Edits> edits = planner.Plan(value);
