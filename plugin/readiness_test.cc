@@ -275,7 +275,7 @@ TEST_CASE("readiness: configs are validated before serve starts") {
   }
 }
 
-TEST_CASE("readiness: none is always ready; bad names and missing settings are not ready") {
+TEST_CASE("readiness: none is always ready, bad names and missing settings are not ready") {
   ReadinessConfig config;
   config.mode = ReadinessMode::kNone;
   ReadinessChecker none(config);

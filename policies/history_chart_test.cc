@@ -82,7 +82,7 @@ TEST_CASE("HistoryChart: a self-contained SVG 1.1 document, the same bytes for t
                  "</title>") != std::string::npos);
 }
 
-TEST_CASE("HistoryChart: each metric is a panel of its own scale; no data breaks the line") {
+TEST_CASE("HistoryChart: each metric is a panel of its own scale, no data breaks the line") {
   Timeline t{"test/podinfo",
              {Status(0, Phase::kInitialized, 0),
               Status(60, Phase::kProgressing, 10, {M("request-success-rate", 99.0), M("latency", 200.0)}),
@@ -112,7 +112,7 @@ TEST_CASE("HistoryChart: each metric is a panel of its own scale; no data breaks
   CHECK(svg.find(">test/podinfo: Succeeded<") != std::string::npos);
 }
 
-TEST_CASE("HistoryChart: a metric's threshold is a dashed line inside its scale; failed checks are red dots") {
+TEST_CASE("HistoryChart: a metric's threshold is a dashed line inside its scale, failed checks are red dots") {
   Timeline t{"test/podinfo",
              {Status(0, Phase::kProgressing, 10, {M("rate", 99.0, 95.0)}),
               Status(60, Phase::kProgressing, 10, {M("rate", 100.0, 95.0)}),

@@ -472,7 +472,7 @@ TEST_CASE("operator promote is refused when the target changed since the analysi
   CHECK(done.run.err.find("let serve start the new analysis first") != std::string::npos);
 }
 
-TEST_CASE("operator status lists every canary as git records it; a corrupt status shows Halted with its error") {
+TEST_CASE("operator status lists every canary as git records it, a corrupt status shows Halted with its error") {
   Hook load;
   load.status = 500;
   TempDir dir;

@@ -83,7 +83,7 @@ TEST_CASE("serve against an unreachable remote retries with backoff, fails /read
   CHECK(metrics->body.find("gitcanary_lease_held 1") != std::string::npos);
 }
 
-TEST_CASE("a corrupt status at the head halts that canary with its error; the others go on") {
+TEST_CASE("a corrupt status at the head halts that canary with its error, the others go on") {
   TempDir dir;
   GitopsRemote repo(dir);
   repo.Commit({{"apps/podinfo/app.yaml", testing::CanaryApp("podinfo", "1.0.0")},

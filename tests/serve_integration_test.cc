@@ -97,7 +97,7 @@ TEST_CASE("serve --once initialises a canary: one commit with the status file, a
   CHECK(count.out == "2\n");
 }
 
-TEST_CASE("serve --dry-run decides and prints but commits nothing; --all-due ignores the interval") {
+TEST_CASE("serve --dry-run decides and prints but commits nothing, --all-due ignores the interval") {
   TempDir dir;
   GitopsRemote repo(dir);
   InitialiseApp(repo, dir / "cache", "podinfo");
