@@ -9,7 +9,7 @@
 #include "plugin/history_command.h"
 #include "plugin/operator_commands.h"
 #include "plugin/render_command.h"
-#include "plugin/serve_command.h"
+#include "plugin/serve_exec.h"
 #include "plugin/simulate_command.h"
 
 namespace gitcanary::plugin {
@@ -25,7 +25,7 @@ struct Command {
 constexpr Command kCommands[] = {
     {"render", "render an app directory for a canary release (YAML on stdout)", RunRender},
     {"simulate", "run the canary analysis offline with scripted observations", RunSimulate},
-    {"serve", "advance canaries from committed git state, writing each decision back", RunServe},
+    {"serve", "advance canaries from committed git state, writing each decision back", RunServeExec},
     {"status", "the canaries of a branch as git records them", RunStatus},
     {"history", "a canary's timeline from git history (table, JSON or an SVG chart)", RunHistory},
     {"approve", "open the manual gate a canary waits at (a commit)", RunApprove},

@@ -8,7 +8,7 @@
 #include <filesystem>
 
 #include "git/libgit2_handle.h"
-#include "plugin/serve_options.h"
+#include "plugin/git_credentials.h"
 #include "render/revision_checksum.h"
 
 namespace gitcanary::plugin {

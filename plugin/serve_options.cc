@@ -3,8 +3,6 @@
 #include <unistd.h>
 
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 
 #include "render/fields.h"
 
@@ -67,41 +65,6 @@ std::vector<FlagSpec> ServeFlags() {
           {"namespace", 'n', true},   {"listen", 0, true},        {"replica-id", 0, true},
           {"lease-ttl", 0, true},     {"poll", 0, true},          {"once", 0, false},
           {"all-due", 0, false},      {"dry-run", 0, false},      {"min-interval", 0, true}};
-}
-
-std::string MoveUrlCredentials(const std::string& url, git::Credentials* creds) {
-  const std::size_t scheme = url.find("://");
-  if (scheme == std::string::npos) return url;
-  const std::size_t host = scheme + 3;
-  const std::size_t at = url.find('@', host), slash = url.find('/', host);
-  if (at == std::string::npos || (slash != std::string::npos && at > slash)) return url;
-  const std::string userinfo = url.substr(host, at - host);
-  const std::size_t colon = userinfo.find(':');
-  if (colon == std::string::npos) return url;
-  if (creds->username.empty()) creds->username = userinfo.substr(0, colon);
-  if (creds->token.empty()) creds->token = userinfo.substr(colon + 1);
-  return url.substr(0, host) + userinfo.substr(0, colon) + url.substr(at);
-}
-
-Result<std::string> ReadToken(const std::string& file, const std::string& env) {
-  if (!file.empty() && !env.empty()) return Status::Usage("give --token-file or --token-env, not both");
-  std::string token;
-  if (!file.empty()) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) return Status::Invalid("cannot read the token file " + file);
-    std::ostringstream s;
-    s << in.rdbuf();
-    token = s.str();
-  } else if (!env.empty()) {
-    const char* v = std::getenv(env.c_str());
-    if (v == nullptr) return Status::Invalid("environment variable " + env + " (the git token) is not set");
-    token = v;
-  } else {
-    return std::string();
-  }
-  while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' ')) token.pop_back();
-  if (token.empty()) return Status::Invalid("the git token in " + (file.empty() ? "$" + env : file) + " is empty");
-  return token;
 }
 
 namespace {

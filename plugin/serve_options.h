@@ -10,6 +10,7 @@
 #include "core/status.h"
 #include "git/git_remote.h"
 #include "plugin/args.h"
+#include "plugin/git_credentials.h"
 #include "plugin/readiness.h"
 #include "plugin/reconciler.h"
 
@@ -35,14 +36,5 @@ struct ServeOptions {
 std::vector<FlagSpec> ServeFlags();
 
 Result<ServeOptions> ServeOptionsFrom(const ParsedArgs& args);
-
-// Moves a password or token written in the URL's user info
-// (https://user:TOKEN@host/...) into `creds`, so that it reaches libgit2's
-// credential callback but never the cache's configuration on disk, logs or
-// messages. Returns the URL without it.
-std::string MoveUrlCredentials(const std::string& url, git::Credentials* creds);
-
-// The token from `--token-file` or `--token-env` (one of them); "" when neither.
-Result<std::string> ReadToken(const std::string& file, const std::string& env);
 
 }  // namespace gitcanary::plugin

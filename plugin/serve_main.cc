@@ -1,0 +1,20 @@
+// gitcanary-serve: the `gitcanary serve` sidecar as an executable of its own
+// (see serve_exec.h for why). `gitcanary serve FLAGS` runs `gitcanary-serve FLAGS`.
+#include <exception>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "plugin/serve_command.h"
+
+int main(int argc, char** argv) {
+  try {
+    return gitcanary::plugin::RunServe(std::vector<std::string>(argv + 1, argv + argc));
+  } catch (const std::exception& e) {
+    std::cerr << "gitcanary: internal error: " << e.what() << "\n";
+    return 1;
+  } catch (...) {
+    std::cerr << "gitcanary: internal error\n";
+    return 1;
+  }
+}
