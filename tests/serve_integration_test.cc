@@ -112,6 +112,21 @@ TEST_CASE("serve --dry-run decides and prints but commits nothing, --all-due ign
   // --all-due steps at once, without waiting for the interval.
   for (int i = 0; i < 7; ++i) REQUIRE(ServeOnce(repo, dir / "cache", {"--all-due"}).exit_code == 0);
   CHECK(Sequence(repo.StatusHistory("podinfo")) == kPromotion);
+
+  // history reads the same release back from git, through the binary: one row per status
+  // commit plus the person's release commit, and a chart.
+  RunResult history = testing::Gitcanary({"history", "test/podinfo", "--repo", repo.remote(), "--cache-dir",
+                                          dir / "history-cache", "-o", "json", "--svg", dir / "podinfo.svg"});
+  REQUIRE_MESSAGE(history.exit_code == 0, history.err);
+  std::string phases;
+  for (std::size_t at = history.out.find("\"phase\": "); at != std::string::npos;
+       at = history.out.find("\"phase\": ", at + 1)) {
+    const std::size_t start = at + 9;  // after `"phase": `
+    phases += (phases.empty() ? "" : ", ") + history.out.substr(start, history.out.find_first_of(",\n", start) - start);
+  }
+  CHECK(phases == "\"Initialized\", null, \"Progressing\", \"Progressing\", \"Progressing\", \"Progressing\", "
+                  "\"Promoting\", \"Finalising\", \"Succeeded\"");
+  CHECK(testing::ReadFile(dir / "podinfo.svg").find("<svg") != std::string::npos);
 }
 
 TEST_CASE("serve follows a new revision to Succeeded and rolls a failing one back, from Prometheus and webhooks") {
