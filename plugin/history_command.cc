@@ -253,24 +253,17 @@ class Walker {
 }  // namespace
 
 Result<policies::Timeline> ReadHistory(RepoAccess& repo, const std::string& id, const HistoryOptions& options) {
-  auto head = repo.Head();
-  if (!head.ok()) return head.status();
-  auto tree = repo.Tree(*head);
-  if (!tree.ok()) return tree.status();
   CatalogOptions catalog_options;
   catalog_options.app_namespace = options.app_namespace;
-  auto catalog = ReadCatalog(**tree, catalog_options);
-  if (!catalog.ok()) return catalog.status();
-  const CatalogEntry* e = catalog->Find(id);
-  if (e == nullptr) {
-    std::string msg = "no canary " + id + " on branch " + repo.branch() + " of " + repo.display();
-    for (const std::string& err : catalog->errors) msg += "; an app did not load: " + err;
-    return Status::Invalid(msg);
-  }
+  auto at_head = ReadHeadCatalog(repo, catalog_options);
+  if (!at_head.ok()) return at_head.status();
+  auto found = at_head->Find(id, repo);
+  if (!found.ok()) return found.status();
+  const CatalogEntry* e = *found;
   auto notes = repo.remote()->Fetch({kNotesRef});
   if (!notes.ok()) return notes.status();
   Walker walker(repo, *e, (*notes)[kNotesRef].value_or(""));
-  auto rows = walker.Run(*head, options.limit);
+  auto rows = walker.Run(at_head->head, options.limit);
   if (!rows.ok()) return rows.status();
   // Oldest first, starting at the first status row: app changes before the
   // canary had a status are its prehistory.

@@ -84,15 +84,11 @@ Result<std::string> Act(policies::OperatorAction action, const ParsedArgs& args)
   options.app_namespace = args.Get("namespace").value_or("default");
   const git::Author author = OperatorAuthor(args);
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
-    auto head = (*repo)->Head();
-    if (!head.ok()) return head.status();
-    auto tree = (*repo)->Tree(*head);
-    if (!tree.ok()) return tree.status();
-    auto catalog = ReadCatalog(**tree, options);
-    if (!catalog.ok()) return catalog.status();
-    const CatalogEntry* e = catalog->Find(id);
-    if (e == nullptr)
-      return Status::Invalid("no canary " + id + " on branch " + (*repo)->branch() + " of " + (*repo)->display());
+    auto at_head = ReadHeadCatalog(**repo, options);
+    if (!at_head.ok()) return at_head.status();
+    auto found = at_head->Find(id, **repo);
+    if (!found.ok()) return found.status();
+    const CatalogEntry* e = *found;
     if (!e->error.ok()) return e->error;
     auto outcome = policies::Operate(e->spec, e->state, e->revision, action, NowMs());
     if (!outcome.ok()) return outcome.status();
@@ -102,9 +98,9 @@ Result<std::string> Act(policies::OperatorAction action, const ParsedArgs& args)
       status.promoted = e->current;
       status.tracked_configs = e->current_configs;
     }
-    auto change = StatusChange(**tree, *e, status, WriteMode::kCommit);
+    auto change = StatusChange(*at_head->tree, *e, status, WriteMode::kCommit);
     if (!change.ok()) return change.status();
-    auto commit = (*repo)->Commit(*head, {*change}, author, CommitMessageFor(action, *e, *outcome, args));
+    auto commit = (*repo)->Commit(at_head->head, {*change}, author, CommitMessageFor(action, *e, *outcome, args));
     if (!commit.ok()) return commit.status();
     if (*commit) return "canary " + id + ": " + outcome->summary + " (commit " + **commit + ")\n";
   }
@@ -150,14 +146,11 @@ Result<std::string> StatusText(const ParsedArgs& args) {
     return Status::Usage("unknown output format \"" + format + "\"; expected table or json");
   auto repo = RepoAccess::Open(args);
   if (!repo.ok()) return repo.status();
-  auto head = (*repo)->Head();
-  if (!head.ok()) return head.status();
-  auto tree = (*repo)->Tree(*head);
-  if (!tree.ok()) return tree.status();
   CatalogOptions options;
   options.app_namespace = args.Get("namespace").value_or("default");
-  auto catalog = ReadCatalog(**tree, options);
-  if (!catalog.ok()) return catalog.status();
+  auto at_head = ReadHeadCatalog(**repo, options);
+  if (!at_head.ok()) return at_head.status();
+  const Catalog* catalog = &at_head->catalog;
   std::string out;
   if (format == "json") {
     out = "[";

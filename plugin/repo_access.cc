@@ -134,6 +134,28 @@ Result<std::optional<std::string>> RepoAccess::Commit(const std::string& parent,
   return std::optional<std::string>(*commit);
 }
 
+Result<HeadCatalog> ReadHeadCatalog(RepoAccess& repo, const CatalogOptions& options) {
+  HeadCatalog out;
+  auto head = repo.Head();
+  if (!head.ok()) return head.status();
+  out.head = *head;
+  auto tree = repo.Tree(out.head);
+  if (!tree.ok()) return tree.status();
+  out.tree = std::move(*tree);
+  auto catalog = ReadCatalog(*out.tree, options);
+  if (!catalog.ok()) return catalog.status();
+  out.catalog = std::move(*catalog);
+  return out;
+}
+
+Result<const CatalogEntry*> HeadCatalog::Find(const std::string& id, const RepoAccess& repo) const {
+  const CatalogEntry* e = catalog.Find(id);
+  if (e != nullptr) return e;
+  std::string msg = "no canary " + id + " on branch " + repo.branch() + " of " + repo.display();
+  for (const std::string& err : catalog.errors) msg += "; an app did not load: " + err;
+  return Status::Invalid(msg);
+}
+
 git::Author OperatorAuthor(const ParsedArgs& args) {
   auto env = [](const char* name) {
     const char* v = std::getenv(name);

@@ -17,6 +17,7 @@
 #include "git/git_remote.h"
 #include "git/tree_source.h"
 #include "plugin/args.h"
+#include "plugin/canary_catalog.h"
 
 namespace gitcanary::plugin {
 
@@ -48,6 +49,19 @@ class RepoAccess {
   std::string display_;
   std::unique_ptr<git::GitRemote> remote_;
 };
+
+// The branch head as the operator commands read it: the commit, its tree and
+// the canaries in it.
+struct HeadCatalog {
+  std::string head;
+  std::unique_ptr<git::TreeSource> tree;
+  Catalog catalog;
+
+  // The canary `id`, or an error naming the branch, the repository and any
+  // app that did not load.
+  Result<const CatalogEntry*> Find(const std::string& id, const RepoAccess& repo) const;
+};
+Result<HeadCatalog> ReadHeadCatalog(RepoAccess& repo, const CatalogOptions& options);
 
 // The author of an operator's commit: --author-name/--author-email, else
 // $GIT_AUTHOR_NAME/$GIT_AUTHOR_EMAIL, else $USER.
