@@ -6,8 +6,11 @@
 #include <vector>
 
 #include "plugin/exit_codes.h"
+#include "plugin/generate_command.h"
 #include "plugin/history_command.h"
+#include "plugin/krm_command.h"
 #include "plugin/operator_commands.h"
+#include "plugin/post_render_command.h"
 #include "plugin/render_command.h"
 #include "plugin/serve_exec.h"
 #include "plugin/simulate_command.h"
@@ -24,6 +27,9 @@ struct Command {
 
 constexpr Command kCommands[] = {
     {"render", "render an app directory for a canary release (YAML on stdout)", RunRender},
+    {"generate", "Argo CD plugin: render the working directory from Argo CD's environment", RunGenerate},
+    {"post-render", "Helm post-renderer: render the manifests on stdin", RunPostRender},
+    {"krm", "KRM function (kustomize, kpt): render a ResourceList on stdin", RunKrm},
     {"simulate", "run the canary analysis offline with scripted observations", RunSimulate},
     {"serve", "advance canaries from committed git state, writing each decision back", RunServeExec},
     {"status", "the canaries of a branch as git records them", RunStatus},

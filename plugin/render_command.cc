@@ -10,6 +10,7 @@
 #include "plugin/config_lookup.h"
 #include "plugin/disk_source.h"
 #include "plugin/exit_codes.h"
+#include "plugin/render_app.h"
 #include "render/loader.h"
 #include "render/output.h"
 #include "render/render.h"
@@ -79,14 +80,6 @@ Result<Source> OpenSource(const ParsedArgs& args, const std::string& dir) {
   return src;
 }
 
-// The process exits right after printing, and freeing a large render's
-// million small nodes one by one would cost a fifth of its time. The trees stay
-// reachable from a static so leak checkers do not report them.
-void KeepUntilExit(std::vector<render::Manifest> objects) {
-  static auto* kept = new std::vector<std::vector<render::Manifest>>();
-  kept->push_back(std::move(objects));
-}
-
 Result<std::string> RenderToText(const ParsedArgs& args, std::vector<std::string>* explain) {
   if (args.positionals.size() > 1) return Status::Usage("render takes at most one DIR");
   const std::string dir = args.positionals.empty() ? "." : args.positionals[0];
@@ -97,20 +90,15 @@ Result<std::string> RenderToText(const ParsedArgs& args, std::vector<std::string
   auto config = LoadNearestConfig(*src->lookup, src->lookup_dir);
   if (!config.ok()) return config.status();
   render::RenderOptions options;
-  options.mode = config->mode.value_or(render::Mode::kGit);
-  if (auto mode = args.Get("mode")) {
-    auto parsed = render::ParseMode(*mode);
-    if (!parsed.ok()) return parsed.status();
-    options.mode = *parsed;
-  }
+  auto mode = ResolveMode(args.Get("mode"), *config);
+  if (!mode.ok()) return mode.status();
+  options.mode = *mode;
   const char* env_ns = std::getenv("ARGOCD_APP_NAMESPACE");
   options.app_namespace = args.Get("namespace").value_or(env_ns != nullptr && *env_ns ? env_ns : "default");
   auto manifests = render::LoadManifests(*src->files, src->dir);
   if (!manifests.ok()) return manifests.status();
-  if (manifests->empty()) return Status::Invalid(dir + ": no manifests found; refusing to render an empty result");
-  auto result = render::Render(std::move(*manifests), *config, options);
+  auto result = RenderNonEmpty(std::move(*manifests), *config, options, dir);
   if (!result.ok()) return result.status();
-  if (result->objects.empty()) return Status::Invalid(dir + ": the render is empty; refusing to print an empty result");
   *explain = std::move(result->explain);
   std::string text = format == "json" ? render::ToJsonList(result->objects) : render::ToYamlStream(result->objects);
   KeepUntilExit(std::move(result->objects));

@@ -164,8 +164,12 @@ Result<std::vector<Manifest>> ParseManifests(std::string_view text, const std::s
                                              const LoadLimits& limits) {
   auto docs = yaml::ParseYamlStream(text, file, limits.parse);
   if (!docs.ok()) return docs.status();
+  return ManifestsFromDocuments(std::move(*docs), file);
+}
+
+Result<std::vector<Manifest>> ManifestsFromDocuments(std::vector<yaml::Node> docs, const std::string& file) {
   std::vector<Manifest> out;
-  for (yaml::Node& doc : *docs) {
+  for (yaml::Node& doc : docs) {
     Status s = AppendDocument(std::move(doc), file, &out);
     if (!s.ok()) return s;
   }

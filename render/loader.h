@@ -39,4 +39,8 @@ Result<std::vector<Manifest>> LoadManifests(const FileSource& source, const std:
 Result<std::vector<Manifest>> ParseManifests(std::string_view text, const std::string& file,
                                              const LoadLimits& limits = {});
 
+// Turns parsed documents (of one text named `file`) into Manifests the same
+// way: empty documents dropped, `kind: List` flattened, identity checked.
+Result<std::vector<Manifest>> ManifestsFromDocuments(std::vector<yaml::Node> docs, const std::string& file);
+
 }  // namespace gitcanary::render

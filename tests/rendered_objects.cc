@@ -1,0 +1,35 @@
+#include "tests/rendered_objects.h"
+
+#include <doctest/doctest.h>
+
+#include "render/loader.h"
+
+namespace gitcanary::testing {
+
+ObjectsByKey ParseObjects(const std::string& text) {
+  auto manifests = render::ParseManifests(text, "output");
+  REQUIRE_MESSAGE(manifests.ok(), manifests.status().message());
+  ObjectsByKey out;
+  for (render::Manifest& m : *manifests) {
+    std::string key = m.api_version + " " + m.kind + " " + m.ns + "/" + m.name;
+    INFO(key);
+    CHECK(out.emplace(key, std::move(m.doc)).second);
+  }
+  return out;
+}
+
+int RemoveAnnotation(ObjectsByKey& objects, std::string_view key, std::string_view value) {
+  int matched = 0;
+  for (auto& [name, doc] : objects) {
+    yaml::Node* meta = doc.Find("metadata");
+    yaml::Node* annotations = meta == nullptr ? nullptr : meta->Find("annotations");
+    if (annotations == nullptr) continue;
+    const yaml::Node* found = annotations->Find(key);
+    if (found != nullptr && found->value == value) ++matched;
+    annotations->Erase(key);
+    if (annotations->fields.empty()) meta->Erase("annotations");
+  }
+  return matched;
+}
+
+}  // namespace gitcanary::testing
