@@ -2,9 +2,22 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "render/loader.h"
 
 namespace gitcanary::testing {
+
+namespace {
+
+// Mapping keys in byte order, recursively: kustomize prints keys sorted.
+void SortKeys(yaml::Node& n) {
+  for (yaml::Node& item : n.items) SortKeys(item);
+  for (yaml::Field& f : n.fields) SortKeys(f.value);
+  std::sort(n.fields.begin(), n.fields.end(), [](const yaml::Field& a, const yaml::Field& b) { return a.key < b.key; });
+}
+
+}  // namespace
 
 ObjectsByKey ParseObjects(const std::string& text) {
   auto manifests = render::ParseManifests(text, "output");
@@ -13,6 +26,7 @@ ObjectsByKey ParseObjects(const std::string& text) {
   for (render::Manifest& m : *manifests) {
     std::string key = m.api_version + " " + m.kind + " " + m.ns + "/" + m.name;
     INFO(key);
+    SortKeys(m.doc);
     CHECK(out.emplace(key, std::move(m.doc)).second);
   }
   return out;
