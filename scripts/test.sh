@@ -17,3 +17,9 @@ if [ "$cases" != "$tests" ]; then
   exit 1
 fi
 ctest --output-on-failure --timeout 300 -j "$(nproc)"
+# The Dockerfile's steps, run on this host (no Docker engine here). It builds
+# the project once more from a fresh copy, so it runs in CI (CI=true) or when
+# asked for with GITCANARY_DOCKER_STEPS=1.
+if [ "${CI:-}" = "true" ] || [ "${GITCANARY_DOCKER_STEPS:-}" = "1" ]; then
+  cd .. && bash tests/dockerfile_steps.sh
+fi

@@ -148,7 +148,7 @@ TEST_CASE("krm: real kubectl kustomize runs gitcanary as its exec plugin and get
   const std::string example = SourceDir() + kExample;
   auto kustomize = [&](const std::string& dir) {
     return Run({"kubectl", "kustomize", "--enable-alpha-plugins", dir}, "",
-               {{"KUSTOMIZE_PLUGIN_HOME", example + "/plugins"}, {"GITCANARY", GITCANARY_BINARY}});
+               {{"KUSTOMIZE_PLUGIN_HOME", SourceDir() + "/deploy/kustomize-plugin"}, {"GITCANARY", GITCANARY_BINARY}});
   };
   RunResult built = kustomize(example);
   INFO(built.err);
