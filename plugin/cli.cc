@@ -9,6 +9,7 @@
 #include "plugin/generate_command.h"
 #include "plugin/history_command.h"
 #include "plugin/krm_command.h"
+#include "plugin/lint_command.h"
 #include "plugin/operator_commands.h"
 #include "plugin/post_render_command.h"
 #include "plugin/render_command.h"
@@ -31,6 +32,7 @@ constexpr Command kCommands[] = {
     {"post-render", "Helm post-renderer: render the manifests on stdin", RunPostRender},
     {"krm", "KRM function (kustomize, kpt): render a ResourceList on stdin", RunKrm},
     {"simulate", "run the canary analysis offline with scripted observations", RunSimulate},
+    {"lint", "policy findings for the canary apps of a directory", RunLint},
     {"serve", "advance canaries from committed git state, writing each decision back", RunServeExec},
     {"status", "the canaries of a branch as git records them", RunStatus},
     {"history", "a canary's timeline from git history (table, JSON or an SVG chart)", RunHistory},

@@ -1,0 +1,157 @@
+#include "plugin/lint_command.h"
+
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "git/tree_source.h"
+#include "plugin/args.h"
+#include "plugin/config_lookup.h"
+#include "plugin/disk_source.h"
+#include "plugin/exit_codes.h"
+#include "policies/lint.h"
+#include "render/loader.h"
+#include "render/render.h"
+
+namespace gitcanary::plugin {
+
+const char kLintHelp[] = R"(Usage: gitcanary lint [DIR] [flags]
+
+Check the canary apps in DIR (default .) against release policies and print
+one line per finding on stdout, as FILE:LINE: SEVERITY: MESSAGE [RULE], then
+a summary on stderr. The app must render: input that render rejects is an
+error reported the same way (FILE:LINE:COL: message on stderr).
+
+Rules:
+  max-weight-without-gate  warning  weight reaches 100 without a
+                                    confirm-promotion webhook
+  no-metrics               warning  an analysis without metrics
+  step-over-max            error    stepWeight or a stepWeights entry above
+                                    maxWeight
+  hpa-min-over-max         error    an HPA, or defaults.hpa in gitcanary.yaml,
+                                    with minReplicas above maxReplicas
+  routing-bypass           warning  a Service or Ingress that stays and reaches
+                                    the canary's pods around its weights
+  interval-too-short       warning  analysis.interval under 10s
+  webhook-credentials      error    credentials (user:password@, ?token=...) in
+                                    a webhook URL or a provider address
+
+Flags:
+  -n, --namespace NS   namespace of objects that have none (default:
+                       $ARGOCD_APP_NAMESPACE, else "default")
+  -o, --output FORMAT  text (default) or json: {"findings": [{"severity",
+                       "file", "line", "rule", "message"}]}
+  --repo PATH          read DIR from a commit of the git repository at PATH,
+                       without a checkout (DIR is relative to the repo root)
+  --revision REV       the commit to read with --repo (default HEAD)
+  -h, --help           show this help
+
+Exit codes: 0 no error findings (warnings alone pass), 1 an error finding or
+invalid input, 2 usage error.
+)";
+
+namespace {
+
+std::string CleanRelative(std::string dir) {
+  while (dir.rfind("./", 0) == 0) dir.erase(0, 2);
+  while (!dir.empty() && dir.back() == '/') dir.pop_back();
+  return dir == "." ? std::string() : dir;
+}
+
+// The app tree and where its gitcanary.yaml is looked up, as render opens them.
+struct Source {
+  std::unique_ptr<FileSource> files;
+  std::string dir;
+  std::unique_ptr<FileSource> lookup_owner;
+  const FileSource* lookup = nullptr;
+  std::string lookup_dir;
+};
+
+Result<Source> OpenSource(const ParsedArgs& args, const std::string& dir) {
+  Source src;
+  if (args.Has("repo")) {
+    auto tree = git::TreeSource::Open(*args.Get("repo"), args.Get("revision").value_or("HEAD"), "");
+    if (!tree.ok()) return tree.status();
+    src.files = std::move(*tree);
+    src.dir = CleanRelative(dir);
+    src.lookup = src.files.get();
+    src.lookup_dir = src.dir;
+    return src;
+  }
+  if (args.Has("revision")) return Status::Usage("--revision needs --repo");
+  src.files = std::make_unique<DiskSource>(dir);
+  auto where = DiskLookupFor(dir);
+  if (!where.ok()) return where.status();
+  src.lookup_owner = std::make_unique<DiskSource>(where->root);
+  src.lookup = src.lookup_owner.get();
+  src.lookup_dir = where->dir;
+  return src;
+}
+
+Result<std::vector<Finding>> LintDir(const ParsedArgs& args) {
+  if (args.positionals.size() > 1) return Status::Usage("lint takes at most one DIR");
+  const std::string dir = args.positionals.empty() ? "." : args.positionals[0];
+  auto src = OpenSource(args, dir);
+  if (!src.ok()) return src.status();
+  auto config = LoadNearestConfig(*src->lookup, src->lookup_dir);
+  if (!config.ok()) return config.status();
+  const char* env_ns = std::getenv("ARGOCD_APP_NAMESPACE");
+  render::RenderOptions options;
+  options.mode = config->mode.value_or(render::Mode::kGit);
+  options.app_namespace = args.Get("namespace").value_or(env_ns != nullptr && *env_ns ? env_ns : "default");
+  auto manifests = render::LoadManifests(*src->files, src->dir);
+  if (!manifests.ok()) return manifests.status();
+  if (manifests->empty()) return Status::Invalid(dir + ": no manifests found; nothing to lint");
+  auto rendered = render::Render(*manifests, *config, options);  // invalid input is render's error
+  if (!rendered.ok()) return rendered.status();
+  return policies::LintApp(*manifests, *config, options.app_namespace);
+}
+
+std::string AsText(const std::vector<Finding>& findings) {
+  std::string out;
+  for (const Finding& f : findings) {
+    out += f.file;
+    if (f.line > 0) out.append(":").append(std::to_string(f.line));
+    out.append(": ").append(SeverityName(f.severity)).append(": ").append(f.message);
+    out.append(" [").append(f.rule).append("]\n");
+  }
+  return out;
+}
+
+std::string AsJson(const std::vector<Finding>& findings) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const Finding& f : findings) {
+    list.push_back({{"severity", SeverityName(f.severity)}, {"file", f.file}, {"line", f.line},
+                    {"rule", f.rule}, {"message", f.message}});
+  }
+  return nlohmann::json{{"findings", list}}.dump(2) + "\n";
+}
+
+std::string Counted(std::size_t n, const char* noun) {
+  return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
+}
+
+}  // namespace
+
+int RunLint(const std::vector<std::string>& argv) {
+  auto args = ParseArgs(argv, {{"namespace", 'n', true}, {"output", 'o', true}, {"repo", 0, true}, {"revision", 0, true}});
+  if (!args.ok()) return ReportError(args.status(), kLintHelp);
+  if (args->help) {
+    std::cout << kLintHelp;
+    return kExitOk;
+  }
+  const std::string format = args->Get("output").value_or("text");
+  if (format != "text" && format != "json")
+    return ReportError(Status::Usage("unknown output format \"" + format + "\"; expected text or json"), kLintHelp);
+  auto findings = LintDir(*args);
+  if (!findings.ok()) return ReportError(findings.status(), kLintHelp);
+  std::size_t errors = 0;
+  for (const Finding& f : *findings) errors += f.severity == Severity::kError ? 1 : 0;
+  int code = WriteStdout(format == "json" ? AsJson(*findings) : AsText(*findings));
+  std::cerr << "lint: " << Counted(errors, "error") << ", " << Counted(findings->size() - errors, "warning") << "\n";
+  if (code != kExitOk) return code;
+  return errors > 0 ? kExitInvalid : kExitOk;
+}
+
+}  // namespace gitcanary::plugin

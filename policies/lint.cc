@@ -1,0 +1,378 @@
+#include "policies/lint.h"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <tuple>
+#include <utility>
+
+#include "render/canary_spec.h"
+#include "render/canary_templates.h"
+#include "render/fields.h"
+#include "render/primary_workload.h"
+#include "render/routing_replaced.h"
+
+namespace gitcanary::policies {
+
+using render::Manifest;
+using yaml::Node;
+
+namespace {
+
+constexpr long long kFlaggerMinIntervalMs = 10'000;
+
+struct Canary {
+  std::size_t index;  // into Lint::ms
+  render::CanaryInfo info;
+  std::string who;  // "canary NS/NAME"
+};
+
+// Services that reach a canary's pods around its weights, by (namespace, name).
+using DirectServices = std::map<std::pair<std::string, std::string>, const Canary*>;
+
+struct Lint {
+  const std::vector<Manifest>& ms;  // templates expanded, Canaries normalised
+  const std::string& app_ns;
+  std::vector<Canary> canaries;
+  std::vector<Finding> out;
+
+  void Add(Severity severity, const std::string& file, int line, const char* rule, std::string message) {
+    out.push_back(Finding{severity, file, line, rule, std::move(message)});
+  }
+};
+
+int LineOf(const Node* n) { return n == nullptr ? 0 : n->mark.line; }
+
+// The line of `key` in `map`; for a mapping value this is where the field is.
+int KeyLine(const Node* map, std::string_view key) {
+  if (map == nullptr) return 0;
+  for (const yaml::Field& f : map->fields)
+    if (f.key == key) return f.key_mark.line;
+  return 0;
+}
+
+std::optional<long long> IntAt(const Node& map, std::string_view key) {
+  const Node* n = map.Find(key);
+  return n == nullptr ? std::nullopt : n->AsInt();
+}
+
+std::string Str(long long v) { return std::to_string(v); }
+
+bool HasHook(const Node& analysis, std::string_view type) {
+  const Node* hooks = analysis.Find("webhooks");
+  if (hooks == nullptr) return false;
+  for (const Node& h : hooks->items) {
+    const Node* t = h.Find("type");
+    if (t != nullptr && t->IsScalar() && t->value == type) return true;
+  }
+  return false;
+}
+
+void CheckStepOverMax(Lint& l, const Canary& c, const Manifest& m, const Node& a) {
+  auto max = IntAt(a, "maxWeight");
+  if (!max) return;
+  const std::string tail = " is above maxWeight " + Str(*max) + "; lower it or raise maxWeight";
+  if (auto step = IntAt(a, "stepWeight"); step && *step > *max)
+    l.Add(Severity::kError, m.file, LineOf(a.Find("stepWeight")), "step-over-max",
+          c.who + ": analysis.stepWeight " + Str(*step) + tail);
+  const Node* steps = a.Find("stepWeights");
+  if (steps == nullptr) return;
+  for (std::size_t i = 0; i < steps->items.size(); ++i) {
+    auto w = steps->items[i].AsInt();
+    if (!w || *w <= *max) continue;
+    l.Add(Severity::kError, m.file, LineOf(&steps->items[i]), "step-over-max",
+          c.who + ": analysis.stepWeights[" + Str(static_cast<long long>(i)) + "] " + Str(*w) + tail);
+    return;
+  }
+}
+
+void CheckGate(Lint& l, const Canary& c, const Manifest& m, const Node& a) {
+  if (IntAt(a, "iterations")) return;  // A/B testing and blue/green shift no weights
+  const Node* reach = nullptr;         // the field that takes the canary to weight 100
+  std::string what;
+  const Node* steps = a.Find("stepWeights");
+  if (steps != nullptr && !steps->items.empty()) {
+    if (steps->items.back().AsInt() == 100) {
+      reach = &steps->items.back();
+      what = "analysis.stepWeights ends at 100";
+    }
+  } else if (IntAt(a, "maxWeight") == 100) {
+    reach = a.Find("maxWeight");
+    what = "analysis.maxWeight is 100";
+    if (reach->mark.line == 0 && a.Find("stepWeight") != nullptr) {  // Flagger's default with stepWeight
+      reach = a.Find("stepWeight");
+      what = "analysis.maxWeight defaults to 100 with stepWeight";
+    }
+  }
+  if (reach == nullptr || HasHook(a, "confirm-promotion")) return;
+  l.Add(Severity::kWarning, m.file, LineOf(reach), "max-weight-without-gate",
+        c.who + ": " + what + ", so the new version takes all traffic with no confirm-promotion webhook; "
+                "add a confirm-promotion webhook as a gate, or set a lower maxWeight");
+}
+
+void CheckMetrics(Lint& l, const Canary& c, const Manifest& m, const Node& a) {
+  const Node* metrics = a.Find("metrics");
+  if (metrics != nullptr && !metrics->items.empty()) return;
+  const int line = metrics != nullptr ? KeyLine(&a, "metrics") : KeyLine(m.doc.Find("spec"), "analysis");
+  l.Add(Severity::kWarning, m.file, line, "no-metrics",
+        c.who + ": the analysis has no metrics, so a bad version is promoted unless a webhook fails; "
+                "add metrics such as request-success-rate and request-duration");
+}
+
+void CheckInterval(Lint& l, const Canary& c, const Manifest& m, const Node& a) {
+  const Node* interval = a.Find("interval");
+  if (interval == nullptr || !interval->IsScalar()) return;
+  auto ms = render::ParseDurationMillis(interval->value);
+  if (!ms || *ms >= kFlaggerMinIntervalMs) return;
+  l.Add(Severity::kWarning, m.file, LineOf(interval), "interval-too-short",
+        c.who + ": analysis.interval " + interval->value +
+            " is under Flagger's 10s floor, where Flagger runs it every 10s anyway; set 10s or more");
+}
+
+void CheckHookUrls(Lint& l, const Canary& c, const Manifest& m, const Node& a) {
+  const Node* hooks = a.Find("webhooks");
+  if (hooks == nullptr) return;
+  for (const Node& h : hooks->items) {
+    const Node* url = h.Find("url");
+    if (url == nullptr || !url->IsScalar()) continue;
+    auto shown = RedactedCredentialUrl(url->value);
+    if (!shown) continue;
+    const Node* name = h.Find("name");
+    l.Add(Severity::kError, m.file, LineOf(url), "webhook-credentials",
+          c.who + ": webhook \"" + (name != nullptr ? name->value : "") + "\" has credentials in its URL " + *shown +
+              ", and git keeps them forever; rotate them and authenticate the call another way");
+  }
+}
+
+void CheckProviderAddresses(Lint& l) {
+  for (const Manifest& m : l.ms) {
+    if (m.Group() != render::kCanaryGroup) continue;
+    const Node* address = m.kind == "MetricTemplate"  ? m.doc.Path({"spec", "provider", "address"})
+                          : m.kind == "AlertProvider" ? m.doc.Path({"spec", "address"})
+                                                      : nullptr;
+    if (address == nullptr || !address->IsScalar()) continue;
+    auto shown = RedactedCredentialUrl(address->value);
+    if (!shown) continue;
+    l.Add(Severity::kError, m.file, LineOf(address), "webhook-credentials",
+          m.kind + " " + m.EffectiveNamespace(l.app_ns) + "/" + m.name + ": address " + *shown +
+              " has credentials in it, and git keeps them forever; rotate them and read them from a Secret "
+              "through secretRef");
+  }
+}
+
+void CheckHpas(Lint& l, const render::AppConfig& config) {
+  std::map<std::pair<std::string, std::string>, const Canary*> owner;
+  for (const Canary& c : l.canaries)
+    if (!c.info.autoscaler.empty()) owner[{l.ms[c.index].EffectiveNamespace(l.app_ns), c.info.autoscaler}] = &c;
+  for (const Manifest& m : l.ms) {
+    const Node* spec = m.doc.Find("spec");
+    if (m.kind != "HorizontalPodAutoscaler" || m.Group() != "autoscaling" || spec == nullptr) continue;
+    auto min = IntAt(*spec, "minReplicas");
+    auto max = IntAt(*spec, "maxReplicas");
+    if (!min || !max || *min <= *max) continue;
+    const std::string& ns = m.EffectiveNamespace(l.app_ns);
+    auto it = owner.find({ns, m.name});
+    std::string who = it == owner.end() ? "HorizontalPodAutoscaler " + ns + "/" + m.name
+                                        : it->second->who + ": HorizontalPodAutoscaler " + m.name;
+    l.Add(Severity::kError, m.file, LineOf(spec->Find("minReplicas")), "hpa-min-over-max",
+          who + " has minReplicas " + Str(*min) + " above maxReplicas " + Str(*max) +
+              ", which Kubernetes rejects; lower minReplicas or raise maxReplicas");
+  }
+  const render::HpaDefaults& d = config.hpa;
+  if (d.min_replicas <= d.max_replicas) return;
+  l.Add(Severity::kError, config.file.empty() ? std::string(render::kConfigFileName) : config.file, 0,
+        "hpa-min-over-max",
+        "gitcanary.yaml defaults.hpa: minReplicas " + Str(d.min_replicas) + " is above maxReplicas " +
+            Str(d.max_replicas) + ", so every HPA render generates would be rejected; fix the defaults");
+}
+
+// As render decides it: a non-empty selector whose every label the pods carry.
+bool Selects(const Node& selector, const Node& pod_labels) {
+  if (!selector.IsMapping() || selector.fields.empty()) return false;
+  for (const yaml::Field& f : selector.fields) {
+    const Node* label = pod_labels.Find(f.key);
+    if (label == nullptr || !label->IsScalar() || label->value != f.value.value) return false;
+  }
+  return true;
+}
+
+const Manifest* FindDeployment(const Lint& l, const std::string& ns, const std::string& name) {
+  for (const Manifest& m : l.ms)
+    if (m.kind == "Deployment" && m.Group() == "apps" && m.name == name && m.EffectiveNamespace(l.app_ns) == ns) return &m;
+  return nullptr;
+}
+
+// Kept Services of the canary's namespace that select its target's pods, or
+// the primary's (the selector label becomes TARGET-primary there).
+void CheckKeptServices(Lint& l, const Canary& c, const Manifest& target, const render::ServicesByNamespace& services,
+                       const std::vector<bool>& removed, DirectServices* direct) {
+  const Node* labels = target.doc.Path({"spec", "template", "metadata", "labels"});
+  const std::string& ns = l.ms[c.index].EffectiveNamespace(l.app_ns);
+  auto in_ns = services.find(ns);
+  if (labels == nullptr || in_ns == services.end()) return;
+  auto label = render::SelectorLabel(target);
+  Node primary = *labels;
+  if (label.ok()) primary.Set(*label, Node::String(target.name + "-primary"));
+  for (std::size_t i : in_ns->second) {
+    const Manifest& s = l.ms[i];
+    const Node* selector = s.doc.Path({"spec", "selector"});
+    if (removed[i] || selector == nullptr) continue;
+    std::string whose;
+    if (Selects(*selector, *labels)) whose = "the pods of Deployment " + target.name;
+    else if (label.ok() && Selects(*selector, primary)) whose = "the primary pods (" + *label + ": " + target.name + "-primary)";
+    else continue;
+    (*direct)[{ns, s.name}] = &c;
+    l.Add(Severity::kWarning, s.file, KeyLine(s.doc.Find("spec"), "selector"), "routing-bypass",
+          c.who + ": Service " + s.name + " selects " + whose + " directly, so its traffic bypasses the canary "
+                  "weights; point clients at Service " + l.ms[c.index].name + " and remove this one");
+  }
+}
+
+bool IsIngress(const Manifest& m) {
+  return m.kind == "Ingress" && (m.api_version == "networking.k8s.io/v1" || m.api_version == "networking.k8s.io/v1beta1" ||
+                                 m.api_version == "extensions/v1beta1");
+}
+
+// The Service-name nodes of an Ingress's backends (v1 and v1beta1 shapes).
+std::vector<const Node*> BackendNames(const Node& spec) {
+  std::vector<const Node*> out;
+  auto add = [&out](const Node* backend) {
+    if (backend == nullptr) return;
+    const Node* name = backend->Path({"service", "name"});
+    if (name == nullptr) name = backend->Find("serviceName");
+    if (name != nullptr && name->IsScalar()) out.push_back(name);
+  };
+  add(spec.Find("defaultBackend"));
+  add(spec.Find("backend"));
+  if (const Node* rules = spec.Find("rules"))
+    for (const Node& rule : rules->items)
+      if (const Node* paths = rule.Path({"http", "paths"}))
+        for (const Node& p : paths->items) add(p.Find("backend"));
+  return out;
+}
+
+void CheckKeptIngresses(Lint& l, const std::vector<bool>& removed, const DirectServices& direct) {
+  for (std::size_t i = 0; i < l.ms.size(); ++i) {
+    const Manifest& m = l.ms[i];
+    const Node* spec = m.doc.Find("spec");
+    if (removed[i] || !IsIngress(m) || spec == nullptr) continue;
+    for (const Node* name : BackendNames(*spec)) {
+      auto it = direct.find({m.EffectiveNamespace(l.app_ns), name->value});
+      if (it == direct.end()) continue;
+      l.Add(Severity::kWarning, m.file, LineOf(name), "routing-bypass",
+            it->second->who + ": Ingress " + m.name + " routes to Service " + name->value +
+                ", which reaches the canary's pods directly and bypasses its weights; route this traffic "
+                "through the canary's gateway (spec.service.gateways and hosts) instead");
+    }
+  }
+}
+
+// What render keeps is what can bypass: run render's own replacement rules,
+// then look at what stays.
+void CheckRouting(Lint& l) {
+  std::vector<bool> removed(l.ms.size(), false);
+  std::vector<std::string> explain;
+  const render::ServicesByNamespace services = render::IndexServices(l.ms, l.app_ns);
+  std::vector<std::pair<const Canary*, const Manifest*>> targets;
+  for (const Canary& c : l.canaries) {
+    const Manifest& canary = l.ms[c.index];
+    const Manifest* target = FindDeployment(l, canary.EffectiveNamespace(l.app_ns), c.info.target);
+    if (target == nullptr) continue;  // render reports it
+    if (!render::MarkReplacedServices(l.ms, services, canary, c.info, *target, l.app_ns, &removed, &explain).ok())
+      return;  // render rejects this app and says why
+    targets.emplace_back(&c, target);
+  }
+  if (!render::MarkReplacedIngresses(l.ms, l.app_ns, &removed, &explain).ok()) return;
+  DirectServices direct;  // the canary's own primary and canary Services count too
+  for (auto [c, target] : targets) {
+    const std::string& ns = l.ms[c->index].EffectiveNamespace(l.app_ns);
+    for (const std::string& base : {l.ms[c->index].name, target->name})
+      for (const char* suffix : {"-primary", "-canary"}) direct[{ns, base + suffix}] = c;
+  }
+  for (auto [c, target] : targets) CheckKeptServices(l, *c, *target, services, removed, &direct);
+  CheckKeptIngresses(l, removed, direct);
+}
+
+bool SensitiveParam(std::string name) {
+  for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  for (std::string_view word : {"token", "access_token", "apikey", "api_key", "key", "password", "secret", "sig",
+                                "signature"}) {
+    if (name == word) return true;
+    if (name.size() > word.size() && name.compare(name.size() - word.size(), word.size(), word) == 0 &&
+        std::string_view("_-.").find(name[name.size() - word.size() - 1]) != std::string_view::npos)
+      return true;  // client_secret, X-Amz-Signature, private-token
+  }
+  return false;
+}
+
+// Redacts the values of sensitive parameters in a query string (no '?').
+std::string RedactQuery(std::string_view query, bool* found) {
+  std::string out;
+  std::size_t pos = 0;
+  while (pos <= query.size()) {
+    std::size_t amp = std::min(query.find('&', pos), query.size());
+    std::string_view param = query.substr(pos, amp - pos);
+    std::size_t eq = param.find('=');
+    bool secret = eq != std::string_view::npos && eq + 1 < param.size() && SensitiveParam(std::string(param.substr(0, eq)));
+    if (!out.empty() || pos > 0) out += '&';
+    out += secret ? std::string(param.substr(0, eq + 1)) + "***" : std::string(param);
+    *found = *found || secret;
+    pos = amp + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<std::string> RedactedCredentialUrl(std::string_view url) {
+  std::string out(url);
+  bool found = false;
+  const std::size_t scheme = out.find("://");
+  const std::size_t start = scheme == std::string::npos ? 0 : scheme + 3;
+  const std::size_t end = std::min(out.find_first_of("/?#", start), out.size());
+  const std::size_t at = out.substr(start, end - start).rfind('@');
+  if (at != std::string::npos && at > 0) {
+    out.replace(start, at, "***");
+    found = true;
+  }
+  const std::size_t q = out.find('?', start);
+  if (q != std::string::npos) {
+    const std::size_t frag = std::min(out.find('#', q), out.size());
+    out = out.substr(0, q + 1) + RedactQuery(std::string_view(out).substr(q + 1, frag - q - 1), &found) + out.substr(frag);
+  }
+  if (!found) return std::nullopt;
+  return out;
+}
+
+std::vector<Finding> LintApp(const std::vector<Manifest>& manifests, const render::AppConfig& config,
+                             const std::string& app_namespace) {
+  std::vector<Manifest> work = manifests;
+  std::vector<std::string> explain;
+  if (!render::ExpandCanaryTemplates(work, config, app_namespace, &explain).ok()) work = manifests;
+  Lint l{work, app_namespace, {}, {}};
+  for (std::size_t i = 0; i < work.size(); ++i) {
+    if (!render::IsCanary(work[i])) continue;
+    auto info = render::NormaliseCanary(work[i]);
+    if (!info.ok()) continue;  // invalid input: render reports it
+    l.canaries.push_back(Canary{i, std::move(*info), "canary " + work[i].EffectiveNamespace(app_namespace) + "/" + work[i].name});
+  }
+  for (const Canary& c : l.canaries) {
+    const Manifest& m = work[c.index];
+    const Node* analysis = m.doc.Path({"spec", "analysis"});
+    if (analysis == nullptr) continue;
+    CheckStepOverMax(l, c, m, *analysis);
+    CheckGate(l, c, m, *analysis);
+    CheckMetrics(l, c, m, *analysis);
+    CheckInterval(l, c, m, *analysis);
+    CheckHookUrls(l, c, m, *analysis);
+  }
+  CheckProviderAddresses(l);
+  CheckHpas(l, config);
+  CheckRouting(l);
+  std::stable_sort(l.out.begin(), l.out.end(), [](const Finding& a, const Finding& b) {
+    return std::tie(a.file, a.line, a.rule, a.message) < std::tie(b.file, b.line, b.rule, b.message);
+  });
+  return std::move(l.out);
+}
+
+}  // namespace gitcanary::policies
