@@ -21,6 +21,7 @@ struct DirEntry {
   std::string name;        // base name
   EntryType type = EntryType::kOther;
   std::string link_target; // for kSymlink: the link text, as stored
+  std::string id;          // content id when the source has one (a git object id), else ""
 };
 
 inline constexpr std::size_t kNoLimit = static_cast<std::size_t>(-1);

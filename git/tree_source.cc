@@ -203,6 +203,9 @@ Result<std::vector<DirEntry>> TreeSource::List(const std::string& dir) const {
     DirEntry entry;
     entry.name = git_tree_entry_name(e);
     entry.type = TypeOfMode(git_tree_entry_filemode(e));
+    char hex[GIT_OID_HEXSZ + 1];
+    git_oid_tostr(hex, sizeof hex, git_tree_entry_id(e));
+    entry.id = hex;
     if (entry.type == EntryType::kSymlink) {
       auto target = BlobText(git_tree_entry_id(e), JoinPath(clean, entry.name));
       if (!target.ok()) return target.status();

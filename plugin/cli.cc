@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "plugin/diff_command.h"
 #include "plugin/exit_codes.h"
 #include "plugin/generate_command.h"
 #include "plugin/history_command.h"
@@ -31,6 +32,7 @@ constexpr Command kCommands[] = {
     {"generate", "Argo CD plugin: render the working directory from Argo CD's environment", RunGenerate},
     {"post-render", "Helm post-renderer: render the manifests on stdin", RunPostRender},
     {"krm", "KRM function (kustomize, kpt): render a ResourceList on stdin", RunKrm},
+    {"diff", "what a change does to the rendered output, for pull-request review", RunDiff},
     {"simulate", "run the canary analysis offline with scripted observations", RunSimulate},
     {"lint", "policy findings for the canary apps of a directory", RunLint},
     {"serve", "advance canaries from committed git state, writing each decision back", RunServeExec},

@@ -1,5 +1,7 @@
 #include "plugin/render_app.h"
 
+#include <mutex>
+
 namespace gitcanary::plugin {
 
 Result<render::Mode> ResolveMode(const std::optional<std::string>& given, const render::AppConfig& config) {
@@ -17,7 +19,9 @@ Result<render::RenderResult> RenderNonEmpty(std::vector<render::Manifest> manife
 }
 
 void KeepUntilExit(std::vector<render::Manifest> objects) {
+  static auto* mu = new std::mutex();
   static auto* kept = new std::vector<std::vector<render::Manifest>>();
+  std::lock_guard<std::mutex> lock(*mu);
   kept->push_back(std::move(objects));
 }
 

@@ -25,7 +25,7 @@ Result<render::RenderResult> RenderNonEmpty(std::vector<render::Manifest> manife
 
 // The process exits right after printing, and freeing a large render's million
 // small nodes one by one would cost a fifth of its time. The trees stay
-// reachable from a static so leak checkers do not report them.
+// reachable from a static so leak checkers do not report them. Thread-safe.
 void KeepUntilExit(std::vector<render::Manifest> objects);
 
 }  // namespace gitcanary::plugin

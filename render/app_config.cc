@@ -63,6 +63,42 @@ Status ReadDefaults(const Fields& f, const Node& defaults, AppConfig* config) {
   return *hpa == nullptr ? Status::Ok() : ReadHpa(f, **hpa, &config->hpa);
 }
 
+// "a/b" yes; "", "/a", "a//b", "../a", "a/./b" no.
+bool IsPathBelow(std::string_view dir) {
+  if (dir.empty() || dir[0] == '/') return false;
+  std::size_t start = 0;
+  while (start <= dir.size()) {
+    std::size_t end = dir.find('/', start);
+    if (end == std::string_view::npos) end = dir.size();
+    std::string_view segment = dir.substr(start, end - start);
+    if (segment.empty() || segment == "." || segment == "..") return false;
+    start = end + 1;
+  }
+  return true;
+}
+
+// apps: directories relative to the config's directory, clean and unique.
+Status ReadApps(const Fields& f, const Node& root, AppConfig* config) {
+  auto apps = f.Sequence(root, "apps", "");
+  if (!apps.ok()) return apps.status();
+  if (*apps == nullptr) return Status::Ok();
+  config->apps.emplace();
+  for (std::size_t i = 0; i < (*apps)->items.size(); ++i) {
+    const Node& item = (*apps)->items[i];
+    const std::string path = "apps[" + std::to_string(i) + "]";
+    if (!item.IsStringScalar() || item.value.empty()) return f.Error(item, path, "expected a directory path");
+    std::string dir = item.value;
+    while (dir.rfind("./", 0) == 0) dir.erase(0, 2);
+    while (!dir.empty() && dir.back() == '/') dir.pop_back();
+    if (!IsPathBelow(dir))
+      return f.Error(item, path, "expected a directory below the config's directory, got " + Shown(item));
+    for (const std::string& seen : *config->apps)
+      if (seen == dir) return f.Error(item, path, "listed twice: " + Shown(item));
+    config->apps->push_back(std::move(dir));
+  }
+  return Status::Ok();
+}
+
 Status ReadTemplates(const Fields& f, const Node& templates, AppConfig* config) {
   for (const yaml::Field& field : templates.fields) {
     std::string path = JoinPath("templates", field.key);
@@ -100,7 +136,7 @@ Result<AppConfig> ParseAppConfig(std::string_view text, const std::string& file)
   }
   const Node& root = (*docs)[0];
   Fields f(file);
-  Status s = CheckKeys(f, root, "", {"apiVersion", "kind", "defaults", "templates"});
+  Status s = CheckKeys(f, root, "", {"apiVersion", "kind", "defaults", "templates", "apps"});
   if (!s.ok()) return s;
   auto api = f.String(root, "apiVersion", "");
   if (!api.ok()) return api.status();
@@ -115,6 +151,7 @@ Result<AppConfig> ParseAppConfig(std::string_view text, const std::string& file)
   auto templates = f.Mapping(root, "templates", "");
   if (!templates.ok()) return templates.status();
   if (*templates != nullptr && !(s = ReadTemplates(f, **templates, &config)).ok()) return s;
+  if (!(s = ReadApps(f, root, &config)).ok()) return s;
   return config;
 }
 

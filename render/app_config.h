@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 #include "render/yaml_tree.h"
@@ -36,6 +37,9 @@ struct AppConfig {
   std::optional<Mode> mode;
   HpaDefaults hpa;
   std::map<std::string, CanaryTemplate> templates;
+  // The app directories `gitcanary diff` reviews, relative to the config's
+  // directory; unset = found by looking for manifests.
+  std::optional<std::vector<std::string>> apps;
 };
 
 Result<Mode> ParseMode(std::string_view text);

@@ -142,3 +142,23 @@ TEST_CASE("invalid configs are rejected with the place and the field") {
 
 }  // namespace
 }  // namespace gitcanary::render
+
+namespace gitcanary::render {
+
+TEST_CASE("gitcanary.yaml apps: lists the directories diff reviews, each below the config") {
+  auto config = ParseAppConfig("apiVersion: gitcanary.io/v1alpha1\nkind: Config\napps:\n- apps/web/\n- ./apps/api\n", "gitcanary.yaml");
+  REQUIRE(config.ok());
+  REQUIRE(config->apps.has_value());
+  CHECK(*config->apps == std::vector<std::string>{"apps/web", "apps/api"});
+  auto none = ParseAppConfig("apiVersion: gitcanary.io/v1alpha1\nkind: Config\n", "gitcanary.yaml");
+  REQUIRE(none.ok());
+  CHECK_FALSE(none->apps.has_value());
+  for (const char* bad : {"- ../other", "- /abs", "- a/../../b", "- a//b", "- ''", "- [a]", "- a\n- a/"}) {
+    CAPTURE(bad);
+    auto parsed = ParseAppConfig(std::string("apiVersion: gitcanary.io/v1alpha1\nkind: Config\napps:\n") + bad + "\n", "gitcanary.yaml");
+    REQUIRE_FALSE(parsed.ok());
+    CHECK(parsed.status().message().find("gitcanary.yaml:") == 0);
+  }
+}
+
+}  // namespace gitcanary::render
