@@ -3,12 +3,12 @@
 
 Generates synthetic GitOps repos with ../shared/bench/gen_corpus.py and times
 `gitcanary render` against `kubectl kustomize` of the same tree, git mode
-against flagger mode, the analysis engine (bench/analysis.py) and serve
-(bench/serve.py). The machines
+against flagger mode, the analysis engine (bench/analysis.py), serve
+(bench/serve.py), and generate and diff (bench/integrations.py). The machines
 are noisy, so every figure is a median of several runs and the verdicts use
 ratios measured in the same run.
 
-Usage: bench/bench.py [--quick] [--binary build/gitcanary]
+Usage: bench/bench.py [--quick] [--binary build/gitcanary] [--keep DIR] [--only GROUP]
 """
 import argparse
 import os
@@ -20,6 +20,7 @@ import tempfile
 import time
 
 import analysis
+import integrations
 import serve
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -27,17 +28,17 @@ ROOT = os.path.dirname(HERE)
 GEN = os.path.join(ROOT, "..", "shared", "bench", "gen_corpus.py")
 
 
-def timed(cmd, runs, cwd=None):
+def timed(cmd, runs, cwd=None, env=None, ok_codes=(0,)):
     """Median wall seconds and max peak RSS (KB) of `runs` runs of cmd."""
     walls, peak = [], 0
     for _ in range(runs):
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         _, status, usage = os.wait4(proc.pid, 0)
         walls.append(time.perf_counter() - start)
         err = proc.stderr.read().decode(errors="replace")
         proc.stderr.close()
-        if os.waitstatus_to_exitcode(status) != 0:
+        if os.waitstatus_to_exitcode(status) not in ok_codes:
             sys.exit(f"bench: {' '.join(cmd)} failed:\n{err}")
         peak = max(peak, usage.ru_maxrss)
     return statistics.median(walls), peak
@@ -137,19 +138,29 @@ def main():
     parser.add_argument("--binary", default=os.path.join(ROOT, "build", "gitcanary"))
     parser.add_argument("--quick", action="store_true", help="fewer runs per figure")
     parser.add_argument("--keep", help="directory to keep generated corpora in (reused across runs)")
+    parser.add_argument("--only", choices=["render", "git-mode", "analysis", "serve", "integrations"],
+                        help="run one group of benchmarks")
     args = parser.parse_args()
     if not os.path.isfile(GEN):
         sys.exit(f"bench: {GEN} not found; the benchmarks need ../shared/bench/gen_corpus.py")
     base = args.keep or tempfile.mkdtemp(prefix="gitcanary-bench-")
     os.makedirs(base, exist_ok=True)
     report = Report()
+    binary = os.path.abspath(args.binary)
+    build = os.path.dirname(binary)
+    groups = {
+        "render": lambda: render_benchmarks(binary, base, args.quick, report),
+        "git-mode": lambda: git_mode_benchmarks(binary, base, args.quick, report),
+        "analysis": lambda: analysis.analysis_benchmarks(binary, os.path.join(build, "gitcanary_step_bench"), base,
+                                                         args.quick, report, timed),
+        "serve": lambda: serve.serve_benchmarks(binary, os.path.join(build, "gitcanary_serve_bench"), base,
+                                                corpus(base, 1000), args.quick, report),
+        "integrations": lambda: integrations.integration_benchmarks(binary, base, corpus, args.quick, report, timed),
+    }
     try:
-        render_benchmarks(os.path.abspath(args.binary), base, args.quick, report)
-        git_mode_benchmarks(os.path.abspath(args.binary), base, args.quick, report)
-        step_bench = os.path.join(os.path.dirname(os.path.abspath(args.binary)), "gitcanary_step_bench")
-        analysis.analysis_benchmarks(os.path.abspath(args.binary), step_bench, base, args.quick, report, timed)
-        serve_bench = os.path.join(os.path.dirname(os.path.abspath(args.binary)), "gitcanary_serve_bench")
-        serve.serve_benchmarks(os.path.abspath(args.binary), serve_bench, base, corpus(base, 1000), args.quick, report)
+        for name, run in groups.items():
+            if args.only in (None, name):
+                run()
     finally:
         if not args.keep:
             shutil.rmtree(base, ignore_errors=True)

@@ -5,7 +5,10 @@
 // had it and be on no generated object.
 #include <doctest/doctest.h>
 
+#include <regex>
 #include <string>
+
+#include <yaml-cpp/yaml.h>
 
 #include "tests/rendered_objects.h"
 #include "tests/test_util.h"
@@ -128,4 +131,26 @@ TEST_CASE("post-render: bad or empty input exits non-zero with nothing on stdout
     CHECK(run.out.empty());
     CHECK(run.err.find(row.message) != std::string::npos);
   }
+}
+
+TEST_CASE("post-render: the Helm 4 plugin is a valid postrenderer/v1 plugin whose command renders the stream") {
+  // What Helm 4 checks when it loads a plugin (apiVersion v1, a name of
+  // [A-Za-z0-9_-], a semver version, a type and a runtime), then what its
+  // subprocess runtime does: run the first platformCommand with its args and
+  // the --post-renderer-args appended, manifests on stdin.
+  YAML::Node plugin = YAML::LoadFile(SourceDir() + "/deploy/helm-plugin/plugin.yaml");
+  CHECK(plugin["apiVersion"].as<std::string>() == "v1");
+  CHECK(plugin["type"].as<std::string>() == "postrenderer/v1");
+  CHECK(plugin["runtime"].as<std::string>() == "subprocess");
+  CHECK(std::regex_match(plugin["name"].as<std::string>(), std::regex("[A-Za-z0-9_-]+")));
+  CHECK(std::regex_match(plugin["version"].as<std::string>(), std::regex(R"(\d+\.\d+\.\d+)")));
+  YAML::Node command = plugin["runtimeConfig"]["platformCommand"][0];
+  REQUIRE(command["command"].as<std::string>() == "gitcanary");
+  std::vector<std::string> argv = {GITCANARY_BINARY};
+  for (const auto& arg : command["args"]) argv.push_back(arg.as<std::string>());
+  argv.push_back("--mode=git");  // --post-renderer-args
+  RunResult run = Run(argv, ChartStream(true));
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  CHECK(ParseObjects(run.out).count("apps/v1 Deployment test/podinfo-primary") == 1);
 }
