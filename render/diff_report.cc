@@ -278,7 +278,7 @@ void UnifiedApp(const AppDiff& app, std::string* out) {
   if (app.changes.empty() && app.status_lines.empty() && app.errors.empty() && app.findings.empty()) return;
   Comment("app", app.app, out);
   for (const std::string& l : app.status_lines) Comment("status", l, out);
-  for (const std::string& e : app.errors) Comment("error", e, out);
+  for (const std::string& e : app.errors) Comment("render error", e, out);
   for (const Finding& f : app.findings) {
     Comment(SeverityName(f.severity),
             f.file + (f.line > 0 ? ":" + std::to_string(f.line) : "") + ": " + f.message + " (" + f.rule + ")", out);

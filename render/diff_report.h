@@ -17,8 +17,8 @@
 // Unified (for patch-like tooling): per app, `# `-prefixed comment lines
 //   # app: APP
 //   # status: canary test/podinfo: weight 10 -> 20, phase Progressing
-//   # error: head: file:1:2: message
-//   # warning: file:3: message (rule)          (findings; "error:" for errors)
+//   # render error: head: file:1:2: message
+//   # warning: file:3: message (rule)     (a finding; "# error:" for an error one)
 //   # renamed: OLDKEY -> NEWKEY
 // then per resource `--- a/APP/KEY` / `+++ b/APP/KEY` (/dev/null for the
 // absent side; a rename goes from a/APP/OLDKEY to b/APP/NEWKEY) and the hunks.

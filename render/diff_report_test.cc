@@ -59,7 +59,7 @@ TEST_CASE("diff report: unified output of a small report and of added, removed a
   CHECK(FormatUnified(Small()) == std::string() +
                                       "# app: apps/web\n"
                                       "# status: canary web: weight 0 -> 10, phase Progressing\n"
-                                      "# error: base: a.yaml:1:2: bad\n"
+                                      "# render error: base: a.yaml:1:2: bad\n"
                                       "# warning: a.yaml:3: no metrics (no-metrics)\n"
                                       "--- a/apps/web/v1/ConfigMap/cfg\n+++ b/apps/web/v1/ConfigMap/cfg\n" + kSmallHunk);
   AppDiff app;
@@ -166,6 +166,23 @@ TEST_CASE("diff report: a section bigger than a chunk is split inside and reopen
   std::string all;
   for (const std::string& c : chunks) all += c;
   for (int i = 0; i < 400; ++i) CHECK(all.find("+  key" + std::to_string(i) + ": value-" + std::to_string(i) + "\n") != std::string::npos);
+}
+
+TEST_CASE("diff report: a long summary table repeats its header in every chunk") {
+  DiffReport r{"a", "b", {}};
+  for (int i = 0; i < 200; ++i) r.apps.push_back(AppDiff{"apps/team/service-" + std::to_string(i), {}, {}, {}, {}});
+  const auto chunks = FormatMarkdown(r, 2048);
+  REQUIRE(chunks.size() > 2);
+  const std::string header = "| app | added | removed | changed | renamed | notes |\n|---|---:|---:|---:|---:|---|\n";
+  CHECK(chunks[0].rfind("## gitcanary diff `a` -> `b`\n\n" + header, 0) == 0);
+  CHECK(chunks[1].rfind("(summary continued)\n\n" + header + "| `apps/team/service-", 0) == 0);
+  std::size_t rows = 0;
+  for (const std::string& c : chunks) {
+    CHECK(c.size() <= 2048);
+    CheckStandalone(c);
+    for (std::size_t p = c.find("\n| `apps/"); p != std::string::npos; p = c.find("\n| `apps/", p + 1)) ++rows;
+  }
+  CHECK(rows == 200);
 }
 
 TEST_CASE("diff report: long lines are cut and awkward names escaped") {
