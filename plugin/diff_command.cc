@@ -9,6 +9,7 @@
 
 #include "git/tree_source.h"
 #include "plugin/app_discovery.h"
+#include "plugin/app_source.h"
 #include "plugin/args.h"
 #include "plugin/config_lookup.h"
 #include "plugin/exit_codes.h"
@@ -169,11 +170,9 @@ Result<DiffRequest> ReadRequest(const ParsedArgs& args) {
   if (!args.Has("base")) return Status::Usage("diff needs --base REV");
   request.base = *args.Get("base");
   request.head = args.Get("head").value_or("HEAD");
-  for (std::string path : args.positionals) {
-    while (path.rfind("./", 0) == 0) path.erase(0, 2);
-    while (!path.empty() && path.back() == '/') path.pop_back();
-    if (!path.empty() && path[0] == '/') return Status::Usage("PATHS are relative to the repository: " + path);
-    request.under.push_back(path == "." ? "" : path);
+  for (const std::string& given : args.positionals) {
+    if (!given.empty() && given[0] == '/') return Status::Usage("PATHS are relative to the repository: " + given);
+    request.under.push_back(CleanRelative(given));
   }
   request.mode = args.Get("mode");
   if (request.mode) {

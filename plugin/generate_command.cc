@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "plugin/app_source.h"
 #include "plugin/args.h"
 #include "plugin/argocd_env.h"
 #include "plugin/config_lookup.h"
@@ -41,18 +42,11 @@ stdout), 2 usage error.
 
 namespace {
 
-// "apps/a/" -> "apps/a"; "." and "" -> "".
-std::string CleanPath(std::string path) {
-  while (path.rfind("./", 0) == 0) path.erase(0, 2);
-  while (!path.empty() && path.back() == '/') path.pop_back();
-  return path == "." ? std::string() : path;
-}
-
 // Where gitcanary.yaml is looked up: from the working directory up to the
 // repository top, which ARGOCD_APP_SOURCE_PATH names exactly even when the
 // extracted tree has no .git.
 Result<DiskLookup> LookupFor(const std::string& source_path) {
-  const std::string below = CleanPath(source_path);
+  const std::string below = CleanRelative(source_path);
   if (source_path.empty() || below.rfind("..", 0) == 0 || below[0] == '/') return DiskLookupFor(".");
   if (below.empty()) return DiskLookup{".", ""};
   std::string root = ".";

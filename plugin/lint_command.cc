@@ -5,10 +5,9 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
-#include "git/tree_source.h"
+#include "plugin/app_source.h"
 #include "plugin/args.h"
 #include "plugin/config_lookup.h"
-#include "plugin/disk_source.h"
 #include "plugin/exit_codes.h"
 #include "policies/lint.h"
 #include "render/loader.h"
@@ -53,46 +52,10 @@ invalid input, 2 usage error.
 
 namespace {
 
-std::string CleanRelative(std::string dir) {
-  while (dir.rfind("./", 0) == 0) dir.erase(0, 2);
-  while (!dir.empty() && dir.back() == '/') dir.pop_back();
-  return dir == "." ? std::string() : dir;
-}
-
-// The app tree and where its gitcanary.yaml is looked up, as render opens them.
-struct Source {
-  std::unique_ptr<FileSource> files;
-  std::string dir;
-  std::unique_ptr<FileSource> lookup_owner;
-  const FileSource* lookup = nullptr;
-  std::string lookup_dir;
-};
-
-Result<Source> OpenSource(const ParsedArgs& args, const std::string& dir) {
-  Source src;
-  if (args.Has("repo")) {
-    auto tree = git::TreeSource::Open(*args.Get("repo"), args.Get("revision").value_or("HEAD"), "");
-    if (!tree.ok()) return tree.status();
-    src.files = std::move(*tree);
-    src.dir = CleanRelative(dir);
-    src.lookup = src.files.get();
-    src.lookup_dir = src.dir;
-    return src;
-  }
-  if (args.Has("revision")) return Status::Usage("--revision needs --repo");
-  src.files = std::make_unique<DiskSource>(dir);
-  auto where = DiskLookupFor(dir);
-  if (!where.ok()) return where.status();
-  src.lookup_owner = std::make_unique<DiskSource>(where->root);
-  src.lookup = src.lookup_owner.get();
-  src.lookup_dir = where->dir;
-  return src;
-}
-
 Result<std::vector<Finding>> LintDir(const ParsedArgs& args) {
   if (args.positionals.size() > 1) return Status::Usage("lint takes at most one DIR");
   const std::string dir = args.positionals.empty() ? "." : args.positionals[0];
-  auto src = OpenSource(args, dir);
+  auto src = OpenAppSource(args, dir);
   if (!src.ok()) return src.status();
   auto config = LoadNearestConfig(*src->lookup, src->lookup_dir);
   if (!config.ok()) return config.status();

@@ -5,10 +5,9 @@
 #include <iostream>
 #include <memory>
 
-#include "git/tree_source.h"
+#include "plugin/app_source.h"
 #include "plugin/args.h"
 #include "plugin/config_lookup.h"
-#include "plugin/disk_source.h"
 #include "plugin/exit_codes.h"
 #include "plugin/render_app.h"
 #include "render/loader.h"
@@ -45,47 +44,12 @@ Exit codes: 0 rendered, 1 invalid input, 2 usage error.
 
 namespace {
 
-std::string CleanRelative(std::string dir) {
-  while (dir.rfind("./", 0) == 0) dir.erase(0, 2);
-  while (!dir.empty() && dir.back() == '/') dir.pop_back();
-  return dir == "." ? std::string() : dir;
-}
-
-struct Source {
-  std::unique_ptr<FileSource> files;  // the app tree
-  std::string dir;                    // app directory within `files`
-  std::unique_ptr<FileSource> lookup_owner;
-  const FileSource* lookup = nullptr;  // where gitcanary.yaml is looked up
-  std::string lookup_dir;
-};
-
-Result<Source> OpenSource(const ParsedArgs& args, const std::string& dir) {
-  Source src;
-  if (args.Has("repo")) {
-    auto tree = git::TreeSource::Open(*args.Get("repo"), args.Get("revision").value_or("HEAD"), "");
-    if (!tree.ok()) return tree.status();
-    src.files = std::move(*tree);
-    src.dir = CleanRelative(dir);
-    src.lookup = src.files.get();
-    src.lookup_dir = src.dir;
-    return src;
-  }
-  if (args.Has("revision")) return Status::Usage("--revision needs --repo");
-  src.files = std::make_unique<DiskSource>(dir);
-  auto where = DiskLookupFor(dir);
-  if (!where.ok()) return where.status();
-  src.lookup_owner = std::make_unique<DiskSource>(where->root);
-  src.lookup = src.lookup_owner.get();
-  src.lookup_dir = where->dir;
-  return src;
-}
-
 Result<std::string> RenderToText(const ParsedArgs& args, std::vector<std::string>* explain) {
   if (args.positionals.size() > 1) return Status::Usage("render takes at most one DIR");
   const std::string dir = args.positionals.empty() ? "." : args.positionals[0];
   std::string format = args.Get("output").value_or("yaml");
   if (format != "yaml" && format != "json") return Status::Usage("unknown output format \"" + format + "\"; expected yaml or json");
-  auto src = OpenSource(args, dir);
+  auto src = OpenAppSource(args, dir);
   if (!src.ok()) return src.status();
   auto config = LoadNearestConfig(*src->lookup, src->lookup_dir);
   if (!config.ok()) return config.status();

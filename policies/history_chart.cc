@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "render/xml_escape.h"
+
 namespace gitcanary::policies {
 
 namespace {
@@ -30,20 +32,6 @@ std::string Num(double v) {
   std::string s = buf;
   if (s.size() > 2 && s.compare(s.size() - 2, 2, ".0") == 0) s.resize(s.size() - 2);
   return s == "-0" ? "0" : s;
-}
-
-std::string Escape(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
 }
 
 const char* PhaseColour(Phase p) {
@@ -128,7 +116,7 @@ std::string Line(double x1, double y1, double x2, double y2, const std::string& 
 
 std::string Text(double x, double y, const std::string& text, const std::string& attrs = "") {
   return "<text x=\"" + Num(x) + "\" y=\"" + Num(y) + "\"" + (attrs.empty() ? "" : " " + attrs) + ">" +
-         Escape(text) + "</text>\n";
+         render::EscapeXml(text) + "</text>\n";
 }
 
 std::string RowTooltip(const HistoryRow& r) {
@@ -136,7 +124,7 @@ std::string RowTooltip(const HistoryRow& r) {
   if (r.kind == HistoryRow::Kind::kStatus)
     head += ": " + std::string(PhaseName(r.phase)) + ", weight " + std::to_string(r.weight) + "%" +
             (r.failed_checks > 0 ? ", failed checks " + std::to_string(r.failed_checks) : "");
-  return "<title>" + Escape(head + "\n" + r.subject) + "</title>";
+  return "<title>" + render::EscapeXml(head + "\n" + r.subject) + "</title>";
 }
 
 // Background of one panel: phase bands, time grid and app-change lines.
@@ -367,7 +355,7 @@ std::string HistoryChartSvg(const Timeline& timeline) {
   out += "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"" + std::to_string(kWidth) +
          "\" height=\"" + std::to_string(height) + "\" viewBox=\"0 0 " + std::to_string(kWidth) + " " +
          std::to_string(height) + "\" font-family=\"sans-serif\" font-size=\"11\" fill=\"" + kInk + "\">\n";
-  out += "<title>" + Escape("canary " + title) + "</title>\n";
+  out += "<title>" + render::EscapeXml("canary " + title) + "</title>\n";
   out += "<rect width=\"" + std::to_string(kWidth) + "\" height=\"" + std::to_string(height) + "\" fill=\"#ffffff\"/>\n";
   out += Text(kLeft, 26, title, "id=\"title\" font-size=\"16\" font-weight=\"bold\"");
   std::string sub = std::to_string(changes) + (changes == 1 ? " status change" : " status changes");

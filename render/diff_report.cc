@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "render/line_diff.h"
+#include "render/xml_escape.h"
 
 namespace gitcanary::render {
 
@@ -61,20 +62,6 @@ std::string EscapeInline(std::string_view s) {
     if (c == '&') out += "&amp;";
     else if (std::string_view("\\`*_[]<>|~#!").find(c) != std::string_view::npos) out += '\\', out += c;
     else out += c;
-  }
-  return out;
-}
-
-std::string EscapeHtml(std::string_view s) {
-  std::string out;
-  for (char c : OneLine(s)) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
   }
   return out;
 }
@@ -212,7 +199,7 @@ std::string Summary(const AppDiff& app) {
                     " ~" + std::to_string(c.changed);
   if (c.renamed > 0) out += " (" + std::to_string(c.renamed) + " renamed)";
   if (!app.errors.empty()) out += " (" + Plural(app.errors.size(), "render error") + ")";
-  return EscapeHtml(out);
+  return EscapeXml(OneLine(out));
 }
 
 template <typename T, typename Fn>

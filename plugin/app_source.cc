@@ -1,0 +1,36 @@
+#include "plugin/app_source.h"
+
+#include "git/tree_source.h"
+#include "plugin/config_lookup.h"
+#include "plugin/disk_source.h"
+
+namespace gitcanary::plugin {
+
+std::string CleanRelative(std::string dir) {
+  while (dir.rfind("./", 0) == 0) dir.erase(0, 2);
+  while (!dir.empty() && dir.back() == '/') dir.pop_back();
+  return dir == "." ? std::string() : dir;
+}
+
+Result<AppSource> OpenAppSource(const ParsedArgs& args, const std::string& dir) {
+  AppSource src;
+  if (args.Has("repo")) {
+    auto tree = git::TreeSource::Open(*args.Get("repo"), args.Get("revision").value_or("HEAD"), "");
+    if (!tree.ok()) return tree.status();
+    src.files = std::move(*tree);
+    src.dir = CleanRelative(dir);
+    src.lookup = src.files.get();
+    src.lookup_dir = src.dir;
+    return src;
+  }
+  if (args.Has("revision")) return Status::Usage("--revision needs --repo");
+  src.files = std::make_unique<DiskSource>(dir);
+  auto where = DiskLookupFor(dir);
+  if (!where.ok()) return where.status();
+  src.lookup_owner = std::make_unique<DiskSource>(where->root);
+  src.lookup = src.lookup_owner.get();
+  src.lookup_dir = where->dir;
+  return src;
+}
+
+}  // namespace gitcanary::plugin

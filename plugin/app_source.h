@@ -1,0 +1,30 @@
+// Where a command that takes an app DIR reads it from: the directory on disk,
+// or with --repo/--revision a commit's tree through libgit2. Either way it
+// also names the source and directory that gitcanary.yaml is looked up from
+// (plugin/config_lookup.h). `render` and `lint` open their input this way.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/file_source.h"
+#include "core/status.h"
+#include "plugin/args.h"
+
+namespace gitcanary::plugin {
+
+// "./apps/a/" -> "apps/a"; "." -> "".
+std::string CleanRelative(std::string dir);
+
+struct AppSource {
+  std::unique_ptr<FileSource> files;  // the app tree
+  std::string dir;                    // app directory within `files`
+  std::unique_ptr<FileSource> lookup_owner;
+  const FileSource* lookup = nullptr;  // where gitcanary.yaml is looked up
+  std::string lookup_dir;
+};
+
+// Reads the --repo and --revision flags of `args`.
+Result<AppSource> OpenAppSource(const ParsedArgs& args, const std::string& dir);
+
+}  // namespace gitcanary::plugin
