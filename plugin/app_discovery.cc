@@ -165,8 +165,15 @@ Result<std::vector<ChangedApp>> FindChangedApps(const FileSource& base, const Fi
                                                 const std::vector<std::string>* listed) {
   Walk walk(base, head);
   const std::vector<std::string> roots = under.empty() ? std::vector<std::string>{""} : under;
+  // A path that is a directory in neither revision is a typo, not "no change".
+  for (const std::string& root : roots) {
+    if (!root.empty() && base.TypeOf(root) != EntryType::kDirectory && head.TypeOf(root) != EntryType::kDirectory)
+      return Status::Invalid(root + ": not a directory in either revision");
+  }
   if (listed != nullptr) {
     for (const std::string& app : *listed) {
+      if (base.TypeOf(app) != EntryType::kDirectory && head.TypeOf(app) != EntryType::kDirectory)
+        return Status::Invalid("gitcanary.yaml apps: " + app + ": not a directory in either revision");
       if (std::none_of(roots.begin(), roots.end(), [&](const std::string& r) { return IsUnder(app, r); })) continue;
       Status s = walk.Listed(app);
       if (!s.ok()) return s;

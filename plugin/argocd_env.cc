@@ -103,6 +103,7 @@ Status ApplyEnvOptions(const Environment& env, std::map<std::string, std::string
 Result<std::vector<AppParameter>> ParseAppParameters(std::string_view json) {
   nlohmann::json doc = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) return Status::Invalid("ARGOCD_APP_PARAMETERS: not valid JSON");
+  if (doc.is_null()) return std::vector<AppParameter>{};  // what Argo CD sends for an app without parameters
   if (!doc.is_array()) return Status::Invalid("ARGOCD_APP_PARAMETERS: expected a JSON list");
   std::vector<AppParameter> params;
   params.reserve(doc.size());
@@ -129,10 +130,14 @@ Result<CmpOptions> ReadCmpOptions(const Environment& env) {
   std::map<std::string, std::string> options;
   Status st = ApplyEnvOptions(env, &options);
   if (!st.ok()) return st;
+  std::vector<AppParameter> params;
   if (auto json = Lookup(env, "ARGOCD_APP_PARAMETERS"); json && !json->empty()) {
-    auto params = ParseAppParameters(*json);
-    if (!params.ok()) return params.status();
-    st = ApplyParameters(*params, &options);
+    auto parsed = ParseAppParameters(*json);
+    if (!parsed.ok()) return parsed.status();
+    params = std::move(*parsed);
+  }
+  if (!params.empty()) {
+    st = ApplyParameters(params, &options);
     if (!st.ok()) return st;
   } else {
     for (std::string_view name : kOptionNames)

@@ -71,6 +71,17 @@ TEST_CASE("CMP options: the plugin env sets the mode, and empty values count as 
   CHECK_FALSE(blank->mode.has_value());
 }
 
+TEST_CASE("CMP options: an Application without parameters gets null, which is no parameters") {
+  // Argo CD marshals a nil parameter list, so it sends the JSON literal null.
+  auto params = ParseAppParameters("null");
+  REQUIRE(params.ok());
+  CHECK(params->empty());
+  auto options = ReadCmpOptions({{"ARGOCD_APP_PARAMETERS", "null"}, {"ARGOCD_ENV_GITCANARY_MODE", "flagger"}, {"PARAM_MODE", "git"}});
+  REQUIRE(options.ok());
+  // No parameters: the PARAM_ variables are read, and they win over the env entry.
+  CHECK(options->mode == std::optional<std::string>("git"));
+}
+
 TEST_CASE("CMP options: unknown gitcanary options are errors, so a typo never changes a render") {
   auto env_typo = ReadCmpOptions({{"ARGOCD_ENV_GITCANARY_MOD", "git"}});
   REQUIRE_FALSE(env_typo.ok());

@@ -1,6 +1,7 @@
 #include "plugin/diff_command.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <atomic>
 #include <fstream>
 #include <iostream>
@@ -12,10 +13,12 @@
 #include "plugin/app_source.h"
 #include "plugin/args.h"
 #include "plugin/config_lookup.h"
+#include "plugin/disk_source.h"
 #include "plugin/exit_codes.h"
 #include "plugin/render_app.h"
 #include "policies/lint.h"
 #include "render/diff_report.h"
+#include "render/status_summary.h"
 #include "render/loader.h"
 
 namespace gitcanary::plugin {
@@ -27,14 +30,17 @@ straight from git objects, and report what changes in the rendered output: per
 app, then per resource (added, removed, changed, renamed) with field paths,
 canary status changes on one line, and the lint findings of the head
 revision. Apps whose directory and gitcanary.yaml files are identical in both
-revisions are not rendered.
+revisions are not rendered. In git mode the normalised Canaries are compared
+too, since the rendered objects do not carry the analysis.
 
 Apps are the directories that directly hold manifests, or the `apps:` list of
 the repository's top-level gitcanary.yaml. PATHS limit the search to apps
-under those directories.
+under those directories; a PATH or listed app that is a directory in neither
+revision is an error.
 
 Flags:
-  --repo PATH          the repository (work tree, .git or bare; default .)
+  --repo PATH          the repository (work tree, .git or bare; default: the
+                       one holding the working directory)
   --base REV           the revision to compare against (required)
   --head REV           the revision under review (default HEAD)
   --format FORMAT      markdown (default), unified or json
@@ -74,6 +80,22 @@ struct Rendered {
   std::string error;
 };
 
+// In git mode the Canaries are not in the output (serve reads them from git),
+// so a change to an analysis would not show: their normalised form, as
+// flagger mode renders it, is compared too.
+Status AddCanarySpecs(std::vector<render::Manifest> manifests, const render::AppConfig& config,
+                      const render::RenderOptions& options, std::vector<render::Manifest>* objects) {
+  render::RenderOptions flagger = options;
+  flagger.mode = render::Mode::kFlagger;
+  auto result = render::Render(std::move(manifests), config, flagger);
+  if (!result.ok()) return result.status();
+  for (render::Manifest& m : result->objects)
+    if (m.kind == "Canary") objects->push_back(std::move(m));
+  KeepUntilExit(std::move(result->objects));
+  KeepUntilExit(std::move(result->dropped));
+  return Status::Ok();
+}
+
 Rendered RenderApp(const git::TreeSource& whole, const std::string& app, const DiffRequest& request, bool lint) {
   Rendered out;
   auto fail = [&](const Status& s) {
@@ -90,10 +112,15 @@ Rendered RenderApp(const git::TreeSource& whole, const std::string& app, const D
   auto mode = ResolveMode(request.mode, *config);
   if (!mode.ok()) return fail(mode.status());
   render::RenderOptions options{*mode, request.app_namespace};
+  std::vector<render::Manifest> specs = *mode == render::Mode::kGit ? *manifests : std::vector<render::Manifest>{};
   auto result = RenderNonEmpty(std::move(*manifests), *config, options, app.empty() ? "." : app);
   if (!result.ok()) return fail(result.status());
   out.objects = std::move(result->objects);
   KeepUntilExit(std::move(result->dropped));
+  if (*mode == render::Mode::kGit) {
+    Status s = AddCanarySpecs(std::move(specs), *config, options, &out.objects);
+    if (!s.ok()) return fail(s);
+  }
   return out;
 }
 
@@ -159,14 +186,21 @@ Result<render::DiffReport> Diff(const DiffRequest& request) {
   if (!diffs.ok()) return diffs.status();
   render::DiffReport report{request.base, request.head, {}};
   for (render::AppDiff& diff : *diffs)
-    if (!diff.changes.empty() || !diff.status_lines.empty() || !diff.errors.empty())
+    if (!diff.changes.empty() || !diff.status_lines.empty() || !diff.errors.empty() || !diff.findings.empty())
       report.apps.push_back(std::move(diff));
   return report;
 }
 
 Result<DiffRequest> ReadRequest(const ParsedArgs& args) {
   DiffRequest request;
-  request.repo = args.Get("repo").value_or(".");
+  if (auto repo = args.Get("repo")) {
+    request.repo = *repo;
+  } else {
+    auto top = FindRepoRoot(".");  // works from any directory of a work tree
+    if (!top.ok()) return top.status();
+    if (top->empty()) return Status::Invalid("not in a git repository; give --repo PATH");
+    request.repo = *top;
+  }
   if (!args.Has("base")) return Status::Usage("diff needs --base REV");
   request.base = *args.Get("base");
   request.head = args.Get("head").value_or("HEAD");
@@ -198,7 +232,10 @@ Result<std::vector<std::string>> Format(const render::DiffReport& report, const 
   return parts;
 }
 
+// Writes FILE, FILE.2, ... and removes the parts a longer earlier report left.
 Status WriteParts(const std::vector<std::string>& parts, const std::string& file) {
+  for (std::size_t i = parts.size() + 1; std::remove((file + "." + std::to_string(i)).c_str()) == 0; ++i) {
+  }
   for (std::size_t i = 0; i < parts.size(); ++i) {
     const std::string path = i == 0 ? file : file + "." + std::to_string(i + 1);
     std::ofstream out(path, std::ios::binary | std::ios::trunc);

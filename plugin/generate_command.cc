@@ -1,6 +1,8 @@
 #include "plugin/generate_command.h"
 
+#include <algorithm>
 #include <iostream>
+#include <optional>
 
 #include "plugin/app_source.h"
 #include "plugin/args.h"
@@ -42,20 +44,45 @@ stdout), 2 usage error.
 
 namespace {
 
+// "a//b/./c/../d" -> "a/b/d", as Argo CD cleans the path it joins; nullopt
+// for a path that leaves the repository.
+std::optional<std::string> CleanSourcePath(const std::string& path) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    std::size_t end = std::min(path.find('/', start), path.size());
+    std::string part = path.substr(start, end - start);
+    start = end + 1;
+    if (part.empty() || part == ".") continue;
+    if (part != "..") {
+      parts.push_back(part);
+    } else if (parts.empty()) {
+      return std::nullopt;
+    } else {
+      parts.pop_back();
+    }
+  }
+  std::string out;
+  for (const std::string& part : parts) out += (out.empty() ? "" : "/") + part;
+  return out;
+}
+
 // Where gitcanary.yaml is looked up: from the working directory up to the
 // repository top, which ARGOCD_APP_SOURCE_PATH names exactly even when the
-// extracted tree has no .git.
+// extracted tree has no .git. Without it (a run by hand), up to the nearest
+// .git.
 Result<DiskLookup> LookupFor(const std::string& source_path) {
-  const std::string below = CleanRelative(source_path);
-  if (source_path.empty() || below.rfind("..", 0) == 0 || below[0] == '/') return DiskLookupFor(".");
-  if (below.empty()) return DiskLookup{".", ""};
+  if (source_path.empty()) return DiskLookupFor(".");
+  auto below = CleanSourcePath(source_path);
+  if (!below) return Status::Invalid("ARGOCD_APP_SOURCE_PATH \"" + source_path + "\" leaves the repository");
+  if (below->empty()) return DiskLookup{".", ""};
   std::string root = ".";
-  for (char c : below + "/")
+  for (char c : *below + "/")
     if (c == '/') root += "/..";
   auto check = PathBelow(root, ".");
-  if (!check.ok() || *check != below)
+  if (!check.ok() || *check != *below)
     return Status::Invalid("the working directory does not end in ARGOCD_APP_SOURCE_PATH \"" + source_path + "\"");
-  return DiskLookup{root, below};
+  return DiskLookup{root, *below};
 }
 
 Result<std::string> Generate(const CmpOptions& cmp) {

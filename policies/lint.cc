@@ -6,6 +6,7 @@
 #include <tuple>
 #include <utility>
 
+#include "render/url_credentials.h"
 #include "render/canary_spec.h"
 #include "render/canary_templates.h"
 #include "render/fields.h"
@@ -135,7 +136,7 @@ void CheckHookUrls(Lint& l, const Canary& c, const Manifest& m, const Node& a) {
   for (const Node& h : hooks->items) {
     const Node* url = h.Find("url");
     if (url == nullptr || !url->IsScalar()) continue;
-    auto shown = RedactedCredentialUrl(url->value);
+    auto shown = render::RedactedCredentialUrl(url->value);
     if (!shown) continue;
     const Node* name = h.Find("name");
     l.Add(Severity::kError, m.file, LineOf(url), "webhook-credentials",
@@ -151,7 +152,7 @@ void CheckProviderAddresses(Lint& l) {
                           : m.kind == "AlertProvider" ? m.doc.Path({"spec", "address"})
                                                       : nullptr;
     if (address == nullptr || !address->IsScalar()) continue;
-    auto shown = RedactedCredentialUrl(address->value);
+    auto shown = render::RedactedCredentialUrl(address->value);
     if (!shown) continue;
     l.Add(Severity::kError, m.file, LineOf(address), "webhook-credentials",
           m.kind + " " + m.EffectiveNamespace(l.app_ns) + "/" + m.name + ": address " + *shown +
@@ -293,56 +294,7 @@ void CheckRouting(Lint& l) {
   CheckKeptIngresses(l, removed, direct);
 }
 
-bool SensitiveParam(std::string name) {
-  for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  for (std::string_view word : {"token", "access_token", "apikey", "api_key", "key", "password", "secret", "sig",
-                                "signature"}) {
-    if (name == word) return true;
-    if (name.size() > word.size() && name.compare(name.size() - word.size(), word.size(), word) == 0 &&
-        std::string_view("_-.").find(name[name.size() - word.size() - 1]) != std::string_view::npos)
-      return true;  // client_secret, X-Amz-Signature, private-token
-  }
-  return false;
-}
-
-// Redacts the values of sensitive parameters in a query string (no '?').
-std::string RedactQuery(std::string_view query, bool* found) {
-  std::string out;
-  std::size_t pos = 0;
-  while (pos <= query.size()) {
-    std::size_t amp = std::min(query.find('&', pos), query.size());
-    std::string_view param = query.substr(pos, amp - pos);
-    std::size_t eq = param.find('=');
-    bool secret = eq != std::string_view::npos && eq + 1 < param.size() && SensitiveParam(std::string(param.substr(0, eq)));
-    if (!out.empty() || pos > 0) out += '&';
-    out += secret ? std::string(param.substr(0, eq + 1)) + "***" : std::string(param);
-    *found = *found || secret;
-    pos = amp + 1;
-  }
-  return out;
-}
-
 }  // namespace
-
-std::optional<std::string> RedactedCredentialUrl(std::string_view url) {
-  std::string out(url);
-  bool found = false;
-  const std::size_t scheme = out.find("://");
-  const std::size_t start = scheme == std::string::npos ? 0 : scheme + 3;
-  const std::size_t end = std::min(out.find_first_of("/?#", start), out.size());
-  const std::size_t at = out.substr(start, end - start).rfind('@');
-  if (at != std::string::npos && at > 0) {
-    out.replace(start, at, "***");
-    found = true;
-  }
-  const std::size_t q = out.find('?', start);
-  if (q != std::string::npos) {
-    const std::size_t frag = std::min(out.find('#', q), out.size());
-    out = out.substr(0, q + 1) + RedactQuery(std::string_view(out).substr(q + 1, frag - q - 1), &found) + out.substr(frag);
-  }
-  if (!found) return std::nullopt;
-  return out;
-}
 
 std::vector<Finding> LintApp(const std::vector<Manifest>& manifests, const render::AppConfig& config,
                              const std::string& app_namespace) {

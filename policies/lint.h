@@ -34,9 +34,4 @@ namespace gitcanary::policies {
 std::vector<Finding> LintApp(const std::vector<render::Manifest>& manifests, const render::AppConfig& config,
                              const std::string& app_namespace);
 
-// The URL with its credentials shown as *** when it carries any (userinfo, or
-// a query parameter named like token, apikey, password, secret, signature...);
-// nullopt when it carries none.
-std::optional<std::string> RedactedCredentialUrl(std::string_view url);
-
 }  // namespace gitcanary::policies

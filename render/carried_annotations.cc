@@ -29,20 +29,21 @@ CarriedAnnotations CarriedAnnotations::Take(std::vector<Manifest>& objects, cons
     } else {
       annotations->fields = std::move(kept);
     }
-    out.by_object_[{m.kind, m.ns, m.name}] = std::move(taken);
+    out.by_object_[{m.Group(), m.kind, m.ns, m.name}] = std::move(taken);
   }
   return out;
 }
 
-void CarriedAnnotations::Restore(std::vector<Manifest>& objects) const {
+void CarriedAnnotations::Restore(std::vector<Manifest>& objects) {
   for (Manifest& m : objects) {
-    auto it = by_object_.find({m.kind, m.ns, m.name});
+    auto it = by_object_.find({m.Group(), m.kind, m.ns, m.name});
     if (it == by_object_.end()) continue;
     yaml::Node* meta = m.doc.Find("metadata");
     if (meta == nullptr || !meta->IsMapping()) continue;
     yaml::Node* annotations = meta->Find("annotations");
     if (annotations == nullptr || !annotations->IsMapping()) annotations = &meta->Set("annotations", yaml::Node::Mapping());
     for (const yaml::Field& f : it->second) annotations->Set(f.key, f.value);
+    by_object_.erase(it);
   }
 }
 

@@ -9,8 +9,10 @@
 // its source's id would make the caller take it for its source.
 //
 // Take() lifts the marks off the input before the render, keyed by the
-// object's kind, namespace and name; Restore() puts them back on the output
-// objects with the same identity. Render itself never sees them.
+// object's API group, kind, namespace and name (the group, not the version:
+// render may move a Canary or HPA to a newer version); Restore() puts them
+// back on the one output object with the same identity. Render itself never
+// sees them.
 #pragma once
 
 #include <functional>
@@ -33,12 +35,13 @@ class CarriedAnnotations {
   // (dropping an annotations map left empty) and remembers them.
   static CarriedAnnotations Take(std::vector<Manifest>& objects, const IsCarriedKey& carried);
 
-  // Adds the remembered annotations back to the objects with the same kind,
-  // namespace and name, in their original order.
-  void Restore(std::vector<Manifest>& objects) const;
+  // Adds the remembered annotations back to the first object with the same
+  // group, kind, namespace and name, in their original order; each set of
+  // marks goes to one object only.
+  void Restore(std::vector<Manifest>& objects);
 
  private:
-  using Identity = std::tuple<std::string, std::string, std::string>;  // kind, ns, name
+  using Identity = std::tuple<std::string, std::string, std::string, std::string>;  // group, kind, ns, name
   std::map<Identity, std::vector<yaml::Field>> by_object_;
 };
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "render/diff_report.h"
+#include "render/status_summary.h"
 #include "render/loader.h"
 
 namespace gitcanary::render {

@@ -1,15 +1,12 @@
 #include "render/object_diff.h"
 
 #include <algorithm>
-#include <map>
-#include <nlohmann/json.hpp>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
 
-#include "render/canary_status.h"
-#include "render/git_mode.h"
 #include "render/json_emit.h"
+#include "render/url_credentials.h"
 #include "render/yaml_emit.h"
 
 namespace gitcanary::render {
@@ -198,7 +195,14 @@ class FieldDiffer {
 
 bool IsSecret(const ResourceKey& k) { return k.kind == "Secret" && k.api_version == "v1"; }
 
+// The placeholder for a secret value: whether it changed, never what it is.
+Node Placeholder(const Node& mine, const Node* theirs, std::string_view changed) {
+  const bool same = theirs == nullptr || *theirs == mine;
+  return Node::String(std::string(same ? kRedacted : changed));
+}
+
 // Replaces the secret values of `doc`; `other` is the counterpart (nullptr when none).
+// kubectl's last-applied-configuration annotation repeats them, so it goes too.
 Node Redact(const Node& doc, const Node* other, bool is_before) {
   Node out = doc;
   const std::string_view changed = is_before ? kRedactedOld : kRedactedNew;
@@ -206,17 +210,20 @@ Node Redact(const Node& doc, const Node* other, bool is_before) {
     Node* values = out.Find(section);
     if (values == nullptr || values->IsNull()) continue;
     const Node* theirs = other != nullptr ? other->Find(section) : nullptr;
-    const Node* mine = doc.Find(section);
     if (!values->IsMapping()) {
-      const bool same = theirs == nullptr || *theirs == *mine;
-      *values = Node::String(std::string(same ? kRedacted : changed));
+      *values = Placeholder(*doc.Find(section), theirs, changed);
       continue;
     }
     for (yaml::Field& f : values->fields) {
       const Node* their = theirs != nullptr && theirs->IsMapping() ? theirs->Find(f.key) : nullptr;
-      const bool same = their == nullptr || *their == f.value;
-      f.value = Node::String(std::string(same ? kRedacted : changed));
+      f.value = Placeholder(f.value, their, changed);
     }
+  }
+  constexpr std::string_view kLastApplied = "kubectl.kubernetes.io/last-applied-configuration";
+  Node* annotations = out.Find("metadata") != nullptr ? out.Find("metadata")->Find("annotations") : nullptr;
+  if (annotations != nullptr && annotations->Find(kLastApplied) != nullptr) {
+    const Node* theirs = other != nullptr ? other->Path({"metadata", "annotations", kLastApplied}) : nullptr;
+    annotations->Set(kLastApplied, Placeholder(*annotations->Find(kLastApplied), theirs, changed));
   }
   return out;
 }
@@ -233,13 +240,14 @@ struct Sides {
 };
 
 Sides Prepare(const Manifest* a, const Manifest* b, const DiffOptions& options) {
-  const Manifest* any = a != nullptr ? a : b;
-  if (options.show_secrets || !IsSecret(KeyOf(*any))) {
-    return {a != nullptr ? a->doc : Node(), b != nullptr ? b->doc : Node()};
+  Sides s{a != nullptr ? a->doc : Node(), b != nullptr ? b->doc : Node()};
+  if (options.show_secrets) return s;
+  if (IsSecret(KeyOf(a != nullptr ? *a : *b))) {
+    if (a != nullptr) s.before = Redact(a->doc, b != nullptr ? &b->doc : nullptr, true);
+    if (b != nullptr) s.after = Redact(b->doc, a != nullptr ? &a->doc : nullptr, false);
   }
-  Sides s;
-  if (a != nullptr) s.before = Redact(a->doc, b != nullptr ? &b->doc : nullptr, true);
-  if (b != nullptr) s.after = Redact(b->doc, a != nullptr ? &a->doc : nullptr, false);
+  RedactUrlCredentials(s.before);
+  RedactUrlCredentials(s.after);
   return s;
 }
 
@@ -342,87 +350,6 @@ std::vector<ResourceChange> DiffObjects(const std::vector<Manifest>& before, con
   MatchRenames(removed, added, options, &out);
   std::stable_sort(out.begin(), out.end(),
                    [](const ResourceChange& x, const ResourceChange& y) { return x.key < y.key; });
-  return out;
-}
-
-namespace {
-
-struct CanaryState {
-  std::string phase, weight;
-  bool operator==(const CanaryState&) const = default;
-};
-
-std::string Annotation(const Manifest& m, std::string_view key) {
-  const Node* v = m.doc.Path({"metadata", "annotations", key});
-  return v != nullptr && v->IsScalar() ? v->value : std::string();
-}
-
-// The weight of the route to NAME-canary in the VirtualService's first http route.
-std::string RouteWeight(const Manifest& vs) {
-  const Node* http = vs.doc.Path({"spec", "http"});
-  if (http == nullptr || !http->IsSequence() || http->items.empty()) return "";
-  const Node* route = http->items.front().Find("route");
-  if (route == nullptr || !route->IsSequence()) return "";
-  for (const Node& r : route->items) {
-    const Node* host = r.Path({"destination", "host"});
-    const Node* weight = r.Find("weight");
-    if (host != nullptr && host->value == vs.name + "-canary" && weight != nullptr) return weight->value;
-  }
-  return "";
-}
-
-std::optional<CanaryState> FromCanaryAnnotation(const Manifest& m) {
-  const std::string text = Annotation(m, kStatusAnnotation);
-  if (text.empty()) return std::nullopt;
-  const nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return std::nullopt;
-  CanaryState s;
-  if (auto p = j.find("phase"); p != j.end() && p->is_string()) s.phase = p->get<std::string>();
-  if (auto w = j.find("canaryWeight"); w != j.end()) s.weight = w->is_string() ? w->get<std::string>() : w->dump();
-  if (s.weight.empty()) s.weight = "0";
-  return s;
-}
-
-std::map<std::string, CanaryState> CanaryStates(const std::vector<Manifest>& objects) {
-  std::map<std::string, CanaryState> from_vs, from_canary;
-  for (const Manifest& m : objects) {
-    const std::string id = m.ns.empty() ? m.name : m.ns + "/" + m.name;
-    if (m.kind == "VirtualService" && m.Group() == "networking.istio.io") {
-      std::string phase = Annotation(m, kPhaseAnnotation);
-      if (phase.empty()) continue;
-      std::string weight = Annotation(m, kWeightAnnotation);
-      if (weight.empty()) weight = RouteWeight(m);
-      from_vs[id] = {std::move(phase), weight.empty() ? "?" : weight};
-    } else if (m.kind == "Canary" && m.Group() == "flagger.app") {
-      if (auto s = FromCanaryAnnotation(m)) from_canary[id] = std::move(*s);
-    }
-  }
-  from_vs.merge(from_canary);  // the VirtualService wins
-  return from_vs;
-}
-
-std::string Change(const std::string& what, const std::string& a, const std::string& b) {
-  return what + " " + (a == b ? a : a + " -> " + b);
-}
-
-}  // namespace
-
-std::vector<std::string> StatusSummary(const std::vector<Manifest>& before, const std::vector<Manifest>& after) {
-  const auto a = CanaryStates(before), b = CanaryStates(after);
-  std::map<std::string, std::string> lines;
-  for (const auto& [id, s] : a) {
-    auto it = b.find(id);
-    if (it == b.end()) {
-      lines[id] = "canary " + id + ": removed (was weight " + s.weight + ", phase " + s.phase + ")";
-    } else if (!(it->second == s)) {
-      lines[id] = "canary " + id + ": " + Change("weight", s.weight, it->second.weight) + ", " +
-                  Change("phase", s.phase, it->second.phase);
-    }
-  }
-  for (const auto& [id, s] : b)
-    if (a.count(id) == 0) lines[id] = "canary " + id + ": new, weight " + s.weight + ", phase " + s.phase;
-  std::vector<std::string> out;
-  for (auto& [id, line] : lines) out.push_back(std::move(line));
   return out;
 }
 

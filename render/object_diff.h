@@ -14,12 +14,11 @@
 // Secrets (v1 Secret): unless show_secrets, every value under `data` and
 // `stringData` is replaced before diffing and emitting by "<redacted>" (equal
 // on both sides, or only on one side), or by "<redacted: old value>" /
-// "<redacted: new value>" when it changed. No hash or length is revealed.
-//
-// StatusSummary reads the canary status that rendered objects carry: the
-// gitcanary.io/phase and canary-weight annotations on git mode's
-// VirtualService (weight falls back to its route to X-canary), else a Flagger
-// Canary's gitcanary.io/status annotation. Pure: no I/O, no clock.
+// "<redacted: new value>" when it changed, and so is kubectl's
+// last-applied-configuration annotation, which repeats them. No hash or
+// length is revealed. Credentials in any URL of any object are shown as ***
+// (render/url_credentials.h). --show-secrets turns both off.
+// Pure: no I/O, no clock.
 #pragma once
 
 #include <compare>
@@ -73,13 +72,5 @@ std::vector<ResourceChange> DiffObjects(const std::vector<Manifest>& before, con
 // The field changes between two documents, in document order (exposed for tests
 // and reuse; no redaction here).
 std::vector<FieldChange> DiffFields(const yaml::Node& before, const yaml::Node& after);
-
-// One line per canary whose status changed, sorted by canary, e.g.
-//   "canary test/podinfo: weight 10 -> 20, phase Progressing"
-//   "canary test/podinfo: weight 20, phase Progressing -> Promoting"
-//   "canary podinfo: new, weight 0, phase Initializing"
-//   "canary test/podinfo: removed (was weight 10, phase Progressing)"
-// The canary is "ns/name" with its namespace as written, else "name".
-std::vector<std::string> StatusSummary(const std::vector<Manifest>& before, const std::vector<Manifest>& after);
 
 }  // namespace gitcanary::render

@@ -9,6 +9,7 @@
 
 #include "render/loader.h"
 #include "render/object_diff.h"
+#include "render/status_summary.h"
 
 namespace gitcanary::render {
 namespace {

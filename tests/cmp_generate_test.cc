@@ -108,7 +108,10 @@ TEST_CASE("generate takes the mode from the Application's plugin env when no par
   ExamplesRepo examples;
   TempDir work;
   const std::string root = TarAndExtract(examples.repo(), work, false);
-  auto env = ArgoEnv("monorepo/apps/checkout", "shop");
+  // Argo CD's path as the user wrote it (Argo CD cleans it the same way), and
+  // the null it sends for an Application without parameters.
+  auto env = ArgoEnv("./monorepo//apps/checkout/", "shop");
+  env["ARGOCD_APP_PARAMETERS"] = "null";
   env["ARGOCD_ENV_GITCANARY_MODE"] = "git";
   ObjectsByKey generated = GeneratedObjects(GenerateIn(root + "/monorepo/apps/checkout", env));
   // The monorepo's gitcanary.yaml says flagger; the env entry turns it to git
@@ -139,6 +142,7 @@ TEST_CASE("generate's errors and empty results leave stdout empty and exit non-z
       {dir / "ok", {{"ARGOCD_ENV_GITCANARY_MOED", "git"}}, "unknown plugin env ARGOCD_ENV_GITCANARY_MOED"},
       {dir / "ok", {{"PARAM_MODE", "canary"}}, "unknown mode \"canary\""},
       {dir / "ok", {{"ARGOCD_APP_SOURCE_PATH", "apps/elsewhere"}}, "does not end in ARGOCD_APP_SOURCE_PATH"},
+      {dir / "ok", {{"ARGOCD_APP_SOURCE_PATH", "../ok"}}, "ARGOCD_APP_SOURCE_PATH \"../ok\" leaves the repository"},
   };
   for (const Row& row : rows) {
     RunResult run = GenerateIn(row.dir, row.env);

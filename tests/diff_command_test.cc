@@ -118,6 +118,16 @@ TEST_CASE("diff: Secret data never appears in any format unless --show-secrets")
     CHECK(run.out.find(kSecretValue) == std::string::npos);
     CHECK(run.err.find(kSecretValue) == std::string::npos);
   }
+  // kubectl's last-applied-configuration repeats a Secret's data.
+  std::string secret = ReadFile(repo.path() + "/payments/secret.yaml");
+  secret.replace(secret.find("  namespace: pay\n"), 16, std::string("  namespace: pay\n  annotations:\n    kubectl.kubernetes.io/last-applied-configuration: '{\"stringData\":{\"password\":\"") +
+                 kSecretValue + "-2\"}}'\n");
+  WriteFile(repo.path() + "/payments/secret.yaml", secret);
+  repo.Commit("last applied");
+  RunResult applied = repo.Diff({"--format", "unified"});
+  CHECK(applied.exit_code == 1);
+  CHECK(applied.out.find("last-applied-configuration") != std::string::npos);
+  CHECK(applied.out.find(kSecretValue) == std::string::npos);
   RunResult shown = repo.Diff({"--format", "unified", "--show-secrets"});
   CHECK(shown.out.find(kSecretValue) != std::string::npos);
 }
@@ -216,6 +226,9 @@ TEST_CASE("diff: lint findings of a changed app are in the report, credentials h
   RunResult markdown = repo.Diff({"--mode", "flagger"});
   CHECK(markdown.exit_code == 1);
   CHECK(markdown.out.find("webhook-credentials") != std::string::npos);
+  // The changed webhook URLs are shown, with the credentials as ***.
+  CHECK(markdown.out.find("http://***@flagger-loadtester.test/") != std::string::npos);
+  for (const char* format : {"markdown", "unified", "json"}) CHECK(repo.Diff({"--mode", "flagger", "--format", format}).out.find("pa55word") == std::string::npos);
   RunResult run = repo.Diff({"--mode", "flagger", "--format", "json"});
   json findings = json::parse(run.out)["apps"][0]["findings"];
   // Both webhooks of podinfo/canary.yaml (lines 42 and 49) carry the password.
@@ -258,4 +271,63 @@ TEST_CASE("diff: Markdown over 65,536 characters is written in numbered parts") 
   for (int i = 1; i <= parts; ++i) all += ReadFile(out / (i == 1 ? std::string("report.md") : "report.md." + std::to_string(i)));
   CHECK(all.find("bulk/settings-0`") != std::string::npos);
   CHECK(all.find("bulk/settings-299`") != std::string::npos);
+}
+
+TEST_CASE("diff: a PATH or an apps entry that is no directory in either revision is an error, not no change") {
+  Repo repo;
+  Sh("sed -i 's/podinfo:6.0.0/podinfo:6.1.0/' " + repo.path() + "/podinfo/deployment.yaml");
+  repo.Commit("bump");
+  for (const char* path : {"podinfoo", "podinfo/deployment.yaml"}) {
+    CAPTURE(path);
+    RunResult run = repo.Diff({path});
+    CHECK(run.exit_code == 2);
+    CHECK(run.out.empty());
+    CHECK(run.err.find(std::string(path) + ": not a directory in either revision") != std::string::npos);
+  }
+  WriteFile(repo.path() + "/gitcanary.yaml", "apiVersion: gitcanary.io/v1alpha1\nkind: Config\napps:\n- podinfo\n- podinfo/README.md\n");
+  repo.Commit("list a file");
+  RunResult listed = repo.Diff({});
+  CHECK(listed.exit_code == 2);
+  CHECK(listed.err.find("apps: podinfo/README.md: not a directory") != std::string::npos);
+}
+
+TEST_CASE("diff: in git mode a change to the analysis alone shows as a changed Canary") {
+  Repo repo;
+  Sh("sed -i 's/stepWeight: 10/stepWeight: 20/' " + repo.path() + "/podinfo/canary.yaml");
+  repo.Commit("faster steps");
+  RunResult run = repo.Diff({"--mode", "git", "--format", "json"});
+  CHECK(run.exit_code == 1);
+  json report = json::parse(run.out);
+  REQUIRE(report["apps"].size() == 1);
+  const json& resources = report["apps"][0]["resources"];
+  REQUIRE(resources.size() == 1);
+  CHECK(resources[0]["kind"] == "Canary");
+  CHECK(resources[0]["change"] == "changed");
+  REQUIRE(resources[0]["fields"].size() == 1);
+  CHECK(resources[0]["fields"][0]["path"] == "spec.analysis.stepWeight");
+  CHECK(resources[0]["fields"][0]["before"] == "10");
+  CHECK(resources[0]["fields"][0]["after"] == "20");
+}
+
+TEST_CASE("diff: --output removes the parts an earlier, longer report left behind") {
+  Repo repo;
+  TempDir out;
+  WriteFile(out / "report.md.2", "stale");
+  WriteFile(out / "report.md.3", "stale");
+  Sh("sed -i 's/podinfo:6.0.0/podinfo:6.1.0/' " + repo.path() + "/podinfo/deployment.yaml");
+  repo.Commit("bump");
+  CHECK(repo.Diff({"--output", out / "report.md"}).exit_code == 1);
+  CHECK(std::filesystem::exists(out / "report.md"));
+  CHECK_FALSE(std::filesystem::exists(out / "report.md.2"));
+  CHECK_FALSE(std::filesystem::exists(out / "report.md.3"));
+}
+
+TEST_CASE("diff: without --repo it finds the repository from any directory of the work tree") {
+  Repo repo;
+  Sh("sed -i 's/podinfo:6.0.0/podinfo:6.1.0/' " + repo.path() + "/podinfo/deployment.yaml");
+  repo.Commit("bump");
+  RunResult run = Run({"/bin/sh", "-c", "cd '" + repo.path() + "/monorepo/apps' && exec '" GITCANARY_BINARY "' diff --base HEAD~1 --format json"});
+  INFO(run.err);
+  CHECK(run.exit_code == 1);
+  CHECK(json::parse(run.out)["apps"][0]["app"] == "podinfo");
 }
