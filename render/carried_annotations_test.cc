@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "render/loader.h"
 
 namespace gitcanary::render {
@@ -52,6 +54,38 @@ metadata:
   CHECK(Annotation(objects[0], "postrenderer.helm.sh/postrender-filename")->value == "templates/web.yaml");
   CHECK(Annotation(objects[1], "postrenderer.helm.sh/postrender-filename")->value == "templates/svc.yaml");
   CHECK(Annotation(objects[2], "postrenderer.helm.sh/postrender-filename") == nullptr);
+}
+
+TEST_CASE("carried annotations tell objects of the same kind and name in different API groups apart") {
+  // An Istio Gateway and a Gateway API Gateway, both "public": each keeps its own path.
+  auto objects = Parse(R"(apiVersion: networking.istio.io/v1beta1
+kind: Gateway
+metadata:
+  name: public
+  annotations:
+    config.kubernetes.io/path: istio.yaml
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata:
+  name: public
+  annotations:
+    config.kubernetes.io/path: gwapi.yaml
+)");
+  auto marks = CarriedAnnotations::Take(objects, IsKrmMark);
+  std::reverse(objects.begin(), objects.end());
+  marks.Restore(objects);
+  CHECK(Annotation(objects[0], "config.kubernetes.io/path")->value == "gwapi.yaml");
+  CHECK(Annotation(objects[1], "config.kubernetes.io/path")->value == "istio.yaml");
+}
+
+TEST_CASE("carried annotations go back to one object only, even when the render emits the identity twice") {
+  auto objects = Parse("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  annotations:\n    config.k8s.io/id: '1'\n");
+  auto marks = CarriedAnnotations::Take(objects, IsKrmMark);
+  objects.push_back(objects[0]);
+  marks.Restore(objects);
+  CHECK(Annotation(objects[0], "config.k8s.io/id")->value == "1");
+  CHECK(Annotation(objects[1], "config.k8s.io/id") == nullptr);
 }
 
 TEST_CASE("kustomize's and KRM's marks are recognised, others are not") {
