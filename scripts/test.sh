@@ -8,14 +8,7 @@ bash scripts/setup.sh
 # Real processes the integration tests run: Prometheus, and hey for load.
 bash scripts/install_test_tools.sh
 cd build
-# Every doctest case must be exactly one ctest test: a name ctest splits (on ';')
-# would become filters that match nothing and pass without running anything.
-cases=$(./gitcanary_tests --list-test-cases --no-version | grep -vc '^\[doctest\]\|^=*$')
-tests=$(ctest -N | sed -n 's/^Total Tests: //p')
-if [ "$cases" != "$tests" ]; then
-  echo "test: $cases doctest cases but $tests ctest tests; a test name must not contain ';'" >&2
-  exit 1
-fi
+bash ../scripts/check_test_names.sh .
 ctest --output-on-failure --timeout 300 -j "$(nproc)"
 # The Dockerfile's steps, run on this host (no Docker engine here). It builds
 # the project once more from a fresh copy, so it runs in CI (CI=true) or when
