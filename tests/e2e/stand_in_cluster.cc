@@ -1,0 +1,366 @@
+#include "tests/e2e/stand_in_cluster.h"
+
+#include <doctest/doctest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+namespace gitcanary::e2e {
+
+using testing::ChildProcess;
+using testing::ReadFile;
+using testing::RunResult;
+
+std::string Program(const std::string& name) { return std::string(GITCANARY_E2E_DIR) + "/gitcanary_e2e_" + name; }
+
+std::string MissingTools() {
+  for (const char* tool : {"/usr/bin/prometheus", "/usr/bin/hey"})
+    if (access(tool, X_OK) != 0) return std::string(tool) + " is not installed (scripts/install_test_tools.sh installs it)";
+  for (const char* program : {"app", "router", "loadtester"})
+    if (access(Program(program).c_str(), X_OK) != 0) return Program(program) + " is not built";
+  return "";
+}
+
+std::string PodSpec::Version() const {
+  const std::size_t colon = image.rfind(':');
+  return colon == std::string::npos ? image : image.substr(colon + 1);
+}
+
+// One running "pod": an app process of one PodSpec.
+struct StandInCluster::Pod {
+  PodSpec spec;
+  int port = -1;
+  std::unique_ptr<ChildProcess> process;
+};
+
+int WaitForPort(const std::string& file, const std::string& probe, ChildProcess& process, Clock::time_point deadline,
+                bool any_status) {
+  int port = -1;
+  const bool answered = testing::WaitFor(
+      [&] {
+        if (process.Exited()) return true;
+        std::ifstream in(file);
+        if (!(in >> port)) return false;
+        httplib::Client client("127.0.0.1", port);
+        client.set_connection_timeout(0, 200000);
+        client.set_read_timeout(1, 0);
+        httplib::Result r = client.Get(probe);
+        return r && (any_status || r->status == 200);
+      },
+      deadline);
+  return answered && !process.Exited() ? port : -1;
+}
+
+namespace {
+
+// The env value NAME of a container, as a number (0 when absent).
+long long EnvValue(const nlohmann::json& container, const std::string& name) {
+  for (const auto& e : container.value("env", nlohmann::json::array()))
+    if (e.value("name", "") == name) return std::atoll(e.value("value", "0").c_str());
+  return 0;
+}
+
+}  // namespace
+
+StandInCluster::StandInCluster(const testing::TempDir& dir, const testing::GitopsRemote& repo, std::string app)
+    : dir_(dir), repo_(repo), app_(std::move(app)) {}
+
+StandInCluster::~StandInCluster() {
+  // Pods first, then the router and its scraper; each ChildProcess ends with SIGTERM, then SIGKILL.
+  primary_.reset();
+  canary_.reset();
+  prometheus_.reset();
+  loadtester_.reset();
+  router_.reset();
+}
+
+void StandInCluster::Start(Clock::time_point deadline) {
+  testing::WriteFile(dir_ / "routes.json", R"({"generation": 0, "namespace": "test", "routes": []})");
+  router_ = std::make_unique<ChildProcess>(
+      std::vector<std::string>{Program("router"), "--config", dir_ / "routes.json", "--port-file", dir_ / "router.port",
+                               "--admin-port-file", dir_ / "router-admin.port"},
+      dir_.path(), dir_ / "router.log");
+  loadtester_ = std::make_unique<ChildProcess>(
+      std::vector<std::string>{Program("loadtester"), "--port-file", dir_ / "loadtester.port", "--log",
+                               dir_ / "loadtester.log", "--timeout", "30"},
+      dir_.path(), dir_ / "loadtester.stderr");
+  admin_port_ = WaitForPort(dir_ / "router-admin.port", "/config", *router_, deadline);
+  router_port_ = WaitForPort(dir_ / "router.port", "/", *router_, deadline, true);  // 503: nothing routed yet
+  loadtester_port_ = WaitForPort(dir_ / "loadtester.port", "/healthz", *loadtester_, deadline);
+  REQUIRE_MESSAGE(admin_port_ > 0, Logs());
+  REQUIRE_MESSAGE(router_port_ > 0, Logs());
+  REQUIRE_MESSAGE(loadtester_port_ > 0, Logs());
+
+  prometheus_port_ = testing::FreePort();
+  testing::WriteFile(dir_ / "prometheus.yml",
+                     "global:\n"
+                     "  scrape_interval: 1s\n"
+                     "  scrape_timeout: 1s\n"
+                     "  evaluation_interval: 1s\n"
+                     "scrape_configs:\n"
+                     "  - job_name: istio-mesh\n"
+                     "    static_configs:\n"
+                     "      - targets: ['127.0.0.1:" + std::to_string(admin_port_) + "']\n");
+  prometheus_ = std::make_unique<ChildProcess>(
+      std::vector<std::string>{"/usr/bin/prometheus", "--config.file=" + (dir_ / "prometheus.yml"),
+                               "--storage.tsdb.path=" + (dir_ / "prometheus-data"),
+                               "--web.listen-address=127.0.0.1:" + std::to_string(prometheus_port_)},
+      dir_.path(), dir_ / "prometheus.log");
+  // Ready once it has scraped the router: up{job="istio-mesh"} is 1.
+  httplib::Client client("127.0.0.1", prometheus_port_);
+  client.set_connection_timeout(0, 200000);
+  client.set_read_timeout(2, 0);
+  const bool scraping = testing::WaitFor(
+      [&] {
+        if (prometheus_->Exited()) return true;
+        httplib::Result r = client.Get("/api/v1/query?query=up%7Bjob%3D%22istio-mesh%22%7D");
+        return r && r->status == 200 && r->body.find("\"value\":[") != std::string::npos &&
+               r->body.find(",\"1\"]") != std::string::npos;
+      },
+      deadline);
+  REQUIRE_MESSAGE((scraping && !prometheus_->Exited()), "Prometheus did not start scraping the router\n" << Logs());
+}
+
+std::string StandInCluster::Manifests(const AppVersion& v) const {
+  const std::string env = "          env:\n"
+                          "            - name: ERROR_PERCENT\n"
+                          "              value: \"" + std::to_string(v.error_percent) + "\"\n"
+                          "            - name: DELAY_MS\n"
+                          "              value: \"" + std::to_string(v.delay_ms) + "\"\n";
+  return (v.comment.empty() ? "" : "# " + v.comment + "\n") +
+         "apiVersion: apps/v1\n"
+         "kind: Deployment\n"
+         "metadata:\n"
+         "  name: " + app_ + "\n"
+         "  namespace: test\n"
+         "spec:\n"
+         "  selector:\n"
+         "    matchLabels:\n"
+         "      app: " + app_ + "\n"
+         "  template:\n"
+         "    metadata:\n"
+         "      labels:\n"
+         "        app: " + app_ + "\n"
+         "    spec:\n"
+         "      containers:\n"
+         "        - name: app\n"
+         "          image: ghcr.io/example/" + app_ + ":" + v.tag + "\n" + env +
+         "---\n"
+         "apiVersion: flagger.app/v1beta1\n"
+         "kind: Canary\n"
+         "metadata:\n"
+         "  name: " + app_ + "\n"
+         "  namespace: test\n"
+         "spec:\n"
+         "  targetRef:\n"
+         "    apiVersion: apps/v1\n"
+         "    kind: Deployment\n"
+         "    name: " + app_ + "\n"
+         "  service:\n"
+         "    port: 9898\n"
+         "  analysis:\n"
+         "    interval: 2s\n"
+         "    threshold: 2\n"
+         "    maxWeight: 60\n"
+         "    stepWeight: 20\n"
+         "    metrics:\n"
+         "      - name: request-success-rate\n"
+         "        thresholdRange: {min: 99}\n"
+         "        interval: 15s\n"
+         "      - name: request-duration\n"
+         "        thresholdRange: {max: 500}\n"
+         "        interval: 15s\n"
+         "    webhooks:\n"
+         "      - name: load-test\n"
+         "        type: rollout\n"
+         "        url: http://127.0.0.1:" + std::to_string(loadtester_port_) + "/\n"
+         "        timeout: 20s\n"
+         "        metadata:\n"
+         "          type: cmd\n"
+         // The sleep lets Prometheus (scraping every second) see the end of the burst.
+         "          cmd: \"hey -z 2s -q 10 -c 2 " + router_url() + "/ >/dev/null && sleep 1\"\n";
+}
+
+std::unique_ptr<StandInCluster::Pod> StandInCluster::StartPod(const PodSpec& spec, const std::string& workload) {
+  auto pod = std::make_unique<Pod>();
+  pod->spec = spec;
+  const std::string name = workload + "-" + std::to_string(++pods_started_);
+  pod->process = std::make_unique<ChildProcess>(
+      std::vector<std::string>{Program("app"), "--version", spec.Version(), "--port-file", dir_ / (name + ".port"),
+                               "--error-percent", std::to_string(spec.error_percent), "--delay-ms",
+                               std::to_string(spec.delay_ms)},
+      dir_.path(), dir_ / "pods.log");
+  pod->port = WaitForPort(dir_ / (name + ".port"), "/healthz", *pod->process, Clock::now() + std::chrono::seconds(5));
+  return pod;
+}
+
+void StandInCluster::WriteRoutes(long long primary_weight, long long canary_weight) {
+  nlohmann::json routes = nlohmann::json::array();
+  routes.push_back({{"workload", app_ + "-primary"}, {"port", primary_ ? primary_->port : 0}, {"weight", primary_weight}});
+  routes.push_back({{"workload", app_}, {"port", canary_ ? canary_->port : 0}, {"weight", canary_weight}});
+  const nlohmann::json config{{"generation", ++generation_}, {"namespace", "test"}, {"routes", routes}};
+  testing::WriteFile(dir_ / "routes.json.tmp", config.dump(2));
+  std::rename((dir_ / "routes.json.tmp").c_str(), (dir_ / "routes.json").c_str());
+  // Applied once the router has loaded it (it polls every 200 ms).
+  testing::WaitFor([&] { return RouterConfig().find("\"generation\":" + std::to_string(generation_) + ",") !=
+                                std::string::npos; },
+                   Clock::now() + std::chrono::seconds(3));
+}
+
+bool StandInCluster::Apply(const std::string& commit, std::string* error) {
+  RunResult r = testing::Gitcanary({"render", "--repo", repo_.remote(), "--revision", commit, "apps/" + app_, "-o", "json"});
+  if (r.exit_code != 0) {
+    *error = "render of " + commit + " failed: " + r.err;
+    return false;
+  }
+  Applied a;
+  a.commit = commit;
+  try {
+    const nlohmann::json list = nlohmann::json::parse(r.out);  // a range-for over .at() of a temporary dangles
+    for (const auto& item : list.at("items")) {
+      const std::string kind = item.value("kind", ""), name = item["metadata"].value("name", "");
+      if (kind == "Deployment" && (name == app_ || name == app_ + "-primary")) {
+        const auto& spec = item.at("spec");
+        const auto& container = spec.at("template").at("spec").at("containers").at(0);
+        PodSpec pod{container.value("image", ""), EnvValue(container, "ERROR_PERCENT"), EnvValue(container, "DELAY_MS")};
+        if (spec.value("replicas", 1) == 0) pod = PodSpec{};
+        (name == app_ ? a.canary : a.primary) = pod;
+      } else if (kind == "VirtualService" && name == app_) {
+        for (const auto& d : item.at("spec").at("http").at(0).at("route")) {
+          const std::string host = d.at("destination").at("host");
+          (host == app_ + "-primary" ? a.primary_weight : a.canary_weight) = d.value("weight", 0);
+        }
+      }
+    }
+  } catch (const std::exception& e) {
+    *error = "render of " + commit + ": " + e.what();
+    return false;
+  }
+  // Roll the pods whose template changed: start the new one, route to it, then stop the old.
+  std::unique_ptr<Pod> old_primary, old_canary;
+  if (!primary_ || primary_->spec != a.primary) {
+    old_primary = std::move(primary_);
+    if (!a.primary.image.empty()) primary_ = StartPod(a.primary, app_ + "-primary");
+  }
+  if (!canary_ || canary_->spec != a.canary) {
+    old_canary = std::move(canary_);
+    if (!a.canary.image.empty()) canary_ = StartPod(a.canary, app_);
+  }
+  WriteRoutes(a.primary_weight, a.canary_weight);
+  applied_.push_back(a);
+  return true;
+}
+
+void StandInCluster::Sync() {
+  RunResult head = testing::Run({"/usr/bin/git", "--git-dir", repo_.remote(), "rev-parse", "--verify", "-q", "main"});
+  if (head.exit_code != 0 || head.out.size() < 40) return;  // nothing committed yet
+  const std::string tip = head.out.substr(0, 40);
+  if (tip == head_) return;
+  // Every commit since the last one applied, oldest first, so that no state is
+  // skipped when two commits land within one poll (Promoting, then Finalising).
+  RunResult list = testing::Run({"/usr/bin/git", "--git-dir", repo_.remote(), "rev-list", "--reverse",
+                                 "--first-parent", head_.empty() ? tip : head_ + ".." + tip});
+  std::istringstream commits(list.out);
+  for (std::string commit; std::getline(commits, commit);) {
+    if (commit.size() < 40) continue;
+    std::string error;
+    if (!Apply(commit, &error)) errors_.push_back(error);
+  }
+  head_ = tip;
+}
+
+bool StandInCluster::WaitFor(const std::function<bool()>& done, Clock::time_point deadline) {
+  // `done` usually reads git: sync once more after it holds, so that the
+  // cluster has applied at least the commit that made it true.
+  while (Clock::now() < deadline) {
+    Sync();
+    if (done()) {
+      Sync();
+      return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  Sync();
+  return done();
+}
+
+bool StandInCluster::WaitForPhase(const std::string& phase, Clock::time_point deadline) {
+  return WaitFor([&] { return repo_.LatestStatus(app_).phase == phase; }, deadline);
+}
+
+void StandInCluster::SyncFor(std::chrono::milliseconds duration) {
+  WaitFor([] { return false; }, Clock::now() + duration);
+}
+
+std::map<std::string, int> StandInCluster::Sample(int n) const {
+  std::map<std::string, int> out;
+  httplib::Client client("127.0.0.1", router_port_);
+  client.set_connection_timeout(1, 0);
+  client.set_read_timeout(5, 0);
+  for (int i = 0; i < n; ++i) {
+    httplib::Result r = client.Get("/");
+    std::string answer = r ? r->body : "no answer";
+    while (!answer.empty() && answer.back() == '\n') answer.pop_back();
+    if (r && r->status != 200) answer = std::to_string(r->status) + " " + answer;
+    ++out[answer];
+  }
+  return out;
+}
+
+std::string StandInCluster::RouterConfig() const {
+  httplib::Client client("127.0.0.1", admin_port_);
+  client.set_connection_timeout(0, 200000);
+  client.set_read_timeout(1, 0);
+  httplib::Result r = client.Get("/config");
+  return r && r->status == 200 ? r->body : "";
+}
+
+std::vector<std::string> StandInCluster::ServeArgs(const std::string& id) const {
+  return {GITCANARY_BINARY, "serve", "--repo", repo_.remote(), "--cache-dir", dir_ / ("cache-" + id),
+          "--min-interval", "1s", "--poll", "200ms", "--readiness", "none", "--listen", "off",
+          "--prometheus", prometheus_url(), "--replica-id", id, "--lease-ttl", "10s"};
+}
+
+void StandInCluster::StopPrometheus() {
+  if (prometheus_) prometheus_->Stop(SIGTERM, std::chrono::seconds(10));
+}
+
+namespace {
+int CountLines(const std::string& text, const std::string& prefix) {
+  int n = 0;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) n += line.rfind(prefix, 0) == 0;
+  return n;
+}
+}  // namespace
+
+int StandInCluster::HookStarts() const { return CountLines(ReadFile(dir_ / "loadtester.log"), "start "); }
+int StandInCluster::HookEnds() const { return CountLines(ReadFile(dir_ / "loadtester.log"), "end "); }
+
+std::string StandInCluster::router_url() const { return "http://127.0.0.1:" + std::to_string(router_port_); }
+std::string StandInCluster::prometheus_url() const { return "http://127.0.0.1:" + std::to_string(prometheus_port_); }
+
+std::string StandInCluster::Logs() const {
+  std::string out;
+  for (const char* log : {"router.log", "loadtester.log", "loadtester.stderr", "pods.log", "prometheus.log"}) {
+    const std::string text = ReadFile(dir_ / log);
+    if (!text.empty()) out += std::string("--- ") + log + "\n" + testing::Tail(text) + "\n";
+  }
+  for (const std::string& e : errors_) out += "sync error: " + e + "\n";
+  return out;
+}
+
+std::string Steps(const std::vector<testing::StatusAt>& history) {
+  std::string out;
+  for (const testing::StatusAt& s : history) {
+    out += (out.empty() ? "" : ", ") + s.phase + " " + std::to_string(s.weight);
+    if (s.failed_checks > 0) out += " (" + std::to_string(s.failed_checks) + " failed)";
+  }
+  return out;
+}
+
+}  // namespace gitcanary::e2e

@@ -1,0 +1,145 @@
+// A stand-in for a Kubernetes cluster with Istio and Argo CD, built from real
+// processes on 127.0.0.1, for the closed-loop end-to-end tests
+// (tests/e2e/README.md):
+//
+//   - "Argo CD": Sync() renders the remote's head with `gitcanary render
+//     --repo REMOTE --revision SHA apps/APP -o json` whenever it moved, and
+//     applies it: it rolls the "pods" (gitcanary_e2e_app processes, one per
+//     Deployment, started from the image tag and the container env), and
+//     writes the VirtualService weights for the router;
+//   - "Istio": gitcanary_e2e_router splits requests by those weights and
+//     exports istio_requests_total and istio_request_duration_milliseconds;
+//   - Debian's Prometheus scraping the router every second;
+//   - a load tester (gitcanary_e2e_loadtester) that runs `hey` on request.
+//
+// Sync() runs on the test's own thread, from WaitFor(), every 100 ms: the
+// cluster follows git while the test waits for something.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tests/gitops_remote.h"
+#include "tests/process_harness.h"
+#include "tests/test_util.h"
+
+namespace gitcanary::e2e {
+
+using testing::Clock;
+
+// The path of one of the e2e programs: "app", "router" or "loadtester".
+std::string Program(const std::string& name);
+
+// Why the e2e tests cannot run on this machine ("" when they can): hey or
+// Prometheus missing (scripts/install_test_tools.sh installs both).
+std::string MissingTools();
+
+// The port a program published in `file` (atomically, by --port-file), once
+// it answers GET `probe` (with 200 unless `any_status`); -1 when the process
+// exits or `deadline` passes first.
+int WaitForPort(const std::string& file, const std::string& probe, testing::ChildProcess& process,
+                Clock::time_point deadline, bool any_status = false);
+
+// What a Deployment runs, as the cluster applied it.
+struct PodSpec {
+  std::string image;              // "" when scaled to zero
+  long long error_percent = 0;    // env ERROR_PERCENT
+  long long delay_ms = 0;         // env DELAY_MS
+  bool operator==(const PodSpec&) const = default;
+  std::string Version() const;    // the image tag; "" when scaled to zero
+};
+
+// One applied commit: the rendered routing and workloads.
+struct Applied {
+  std::string commit;
+  long long primary_weight = -1, canary_weight = -1;
+  PodSpec primary, canary;
+};
+
+// The app's Deployment (image ghcr.io/example/APP:TAG, env ERROR_PERCENT and
+// DELAY_MS) and its Canary: interval 2s, threshold 2, stepWeight 20 up to
+// maxWeight 60, the built-in request-success-rate (min 99) and
+// request-duration (max 500 ms) over 15s, and a rollout webhook to the load
+// tester that runs hey against the router.
+struct AppVersion {
+  std::string tag;
+  long long error_percent = 0;
+  long long delay_ms = 0;
+  std::string comment;  // a YAML comment line: a new commit of the same spec
+};
+
+class StandInCluster {
+ public:
+  StandInCluster(const testing::TempDir& dir, const testing::GitopsRemote& repo, std::string app = "podinfo");
+  ~StandInCluster();
+  StandInCluster(const StandInCluster&) = delete;
+  StandInCluster& operator=(const StandInCluster&) = delete;
+
+  // Starts the router, the load tester and Prometheus, and waits until
+  // Prometheus scrapes the router. Fails the test when one does not start.
+  void Start(Clock::time_point deadline);
+
+  // The app directory's manifests for `version` (see AppVersion).
+  std::string Manifests(const AppVersion& version) const;
+
+  // The "Argo CD" step: when the remote's head moved, applies every new
+  // commit in order, oldest first.
+  void Sync();
+  // Polls `done` every 100 ms, syncing before each poll and once more after
+  // it holds, until it is true or `deadline` passes.
+  bool WaitFor(const std::function<bool()>& done, Clock::time_point deadline);
+  bool WaitForPhase(const std::string& phase, Clock::time_point deadline);
+  // Syncs for `duration`, then returns.
+  void SyncFor(std::chrono::milliseconds duration);
+
+  // Every applied commit, oldest first; the last one is what runs now.
+  const std::vector<Applied>& applied() const { return applied_; }
+  // Sync errors (a render that failed), for messages; none is expected.
+  const std::vector<std::string>& errors() const { return errors_; }
+  // Sends `n` GET / through the router: how many answers came from each
+  // "version=V" (with "500 " in front of failed ones).
+  std::map<std::string, int> Sample(int n) const;
+  // The routes the router has in effect, as its /config reports them.
+  std::string RouterConfig() const;
+
+  // The gitcanary serve command line for replica `id` (cache under the test's dir).
+  std::vector<std::string> ServeArgs(const std::string& id) const;
+  // Stops Prometheus with SIGTERM (scenario "Prometheus stopped").
+  void StopPrometheus();
+  // How many hook commands the load tester has started / finished.
+  int HookStarts() const;
+  int HookEnds() const;
+
+  std::string router_url() const;
+  std::string prometheus_url() const;
+  // Tails of every log, for failure messages.
+  std::string Logs() const;
+
+ private:
+  struct Pod;
+  std::unique_ptr<Pod> StartPod(const PodSpec& spec, const std::string& workload);
+  bool Apply(const std::string& commit, std::string* error);
+  void WriteRoutes(long long primary_weight, long long canary_weight);
+
+  const testing::TempDir& dir_;
+  const testing::GitopsRemote& repo_;
+  std::string app_;
+  std::unique_ptr<testing::ChildProcess> router_, loadtester_, prometheus_;
+  int router_port_ = -1, admin_port_ = -1, loadtester_port_ = -1, prometheus_port_ = -1;
+  std::unique_ptr<Pod> primary_, canary_;
+  std::string head_;
+  long long generation_ = 0;
+  int pods_started_ = 0;
+  std::vector<Applied> applied_;
+  std::vector<std::string> errors_;
+};
+
+// "Phase weight" of each status in `history`, as testing::Sequence gives it,
+// with the failed checks where there are some: "Progressing 20 (1 failed)".
+std::string Steps(const std::vector<testing::StatusAt>& history);
+
+}  // namespace gitcanary::e2e
