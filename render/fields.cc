@@ -1,5 +1,7 @@
 #include "render/fields.h"
 
+#include "render/yaml_parse.h"
+
 namespace gitcanary::render {
 
 using yaml::Node;
@@ -22,7 +24,8 @@ std::string Shown(const Node& n) {
 
 Status Fields::Error(const Node& at, std::string_view path, std::string_view message) const {
   std::string msg = path.empty() ? std::string(message) : std::string(path) + ": " + std::string(message);
-  return Status::Invalid(AtPlace(file_, at.mark.line, at.mark.column, msg));
+  // Values and keys quoted into the message may hold line breaks; an error is one line.
+  return Status::Invalid(AtPlace(file_, at.mark.line, at.mark.column, yaml::OneLineText(msg)));
 }
 
 Result<std::optional<long long>> Fields::Int(const Node& parent, std::string_view key,

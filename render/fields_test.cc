@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include "render/fields.h"
+#include "render/loader.h"
 
 using gitcanary::render::ParseDurationMillis;
 
@@ -19,4 +20,19 @@ TEST_CASE("durations parse as Go's time.ParseDuration does, in milliseconds") {
     CAPTURE(bad);
     CHECK_FALSE(ParseDurationMillis(bad).has_value());
   }
+}
+
+// Found by fuzz/manifest_loader_fuzz: a document that is a multi-line string
+// put its line breaks into the message, so `render` printed an error of
+// several lines. Messages escape control characters and stay one line.
+TEST_CASE("an error that quotes a multi-line value is still one line") {
+  auto r = gitcanary::render::ParseManifests("|\n  line one\n  line\ttwo\n", "app.yaml");
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().message() ==
+        "app.yaml:1:1: expected a Kubernetes object (a mapping), got string \"line one\\nline\\ttwo\\n\"");
+  gitcanary::render::Fields f("x.yaml");
+  gitcanary::yaml::Node at = gitcanary::yaml::Node::String("a\rb\x01");
+  at.mark = {2, 3};
+  CHECK(f.Error(at, "spec.name", "got " + gitcanary::render::Shown(at)).message() ==
+        "x.yaml:2:3: spec.name: got string \"a\\rb\\x01\"");
 }

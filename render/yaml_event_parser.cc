@@ -84,6 +84,12 @@ class TreeBuilder : public YAML::EventHandler {
     const Anchored& a = it->second;
     if (count_ + a.count > limits_.max_nodes_per_document)
       throw BuildError{ToMark(mark), TooLarge()};
+    // Each document has a budget of its own, so a stream of alias bombs just
+    // under it would still expand without bound: aliases share one per stream.
+    if (alias_nodes_ + a.count > limits_.max_alias_nodes_per_stream)
+      throw BuildError{ToMark(mark), "too many nodes from aliases in this stream: more than " +
+                                         std::to_string(limits_.max_alias_nodes_per_stream) + " (alias expansion?)"};
+    alias_nodes_ += a.count;
     if (static_cast<int>(stack_.size()) + a.height > limits_.max_depth)
       throw BuildError{ToMark(mark), TooDeep()};
     count_ += a.count;
@@ -216,7 +222,8 @@ class TreeBuilder : public YAML::EventHandler {
   bool have_root_ = false;
   std::vector<Frame> stack_;
   std::unordered_map<YAML::anchor_t, Anchored> anchors_;
-  std::size_t count_ = 0;
+  std::size_t count_ = 0;        // nodes in the current document
+  std::size_t alias_nodes_ = 0;  // nodes copied by aliases in the whole stream
   int last_doc_pos_ = -1;
 };
 
@@ -235,16 +242,16 @@ Result<std::vector<Node>> EventParseYaml(std::string_view text, const std::strin
     const auto pos = static_cast<std::size_t>(e.mark.pos);
     std::string what = pos < text.size() ? "'" + std::string(1, text[pos]) + "'" : "end of input";
     Mark m = ToMark(e.mark);
-    return Status::Invalid(AtPlace(file, m.line, m.column, "invalid YAML: unexpected " + what));
+    return Status::Invalid(AtPlace(file, m.line, m.column, OneLineText("invalid YAML: unexpected " + what)));
   } catch (const BuildError& e) {
-    return Status::Invalid(AtPlace(file, e.mark.line, e.mark.column, e.message));
+    return Status::Invalid(AtPlace(file, e.mark.line, e.mark.column, OneLineText(e.message)));
   } catch (const YAML::Exception& e) {
     Mark m = ToMark(e.mark);
-    return Status::Invalid(AtPlace(file, m.line, m.column, "invalid YAML: " + e.msg));
+    return Status::Invalid(AtPlace(file, m.line, m.column, OneLineText("invalid YAML: " + e.msg)));
   } catch (const std::bad_alloc&) {
     return Status::Invalid(AtPlace(file, 0, 0, "out of memory while parsing YAML"));
   } catch (const std::exception& e) {
-    return Status::Invalid(AtPlace(file, 0, 0, std::string("invalid YAML: ") + e.what()));
+    return Status::Invalid(AtPlace(file, 0, 0, OneLineText(std::string("invalid YAML: ") + e.what())));
   } catch (...) {
     return Status::Invalid(AtPlace(file, 0, 0, "invalid YAML: unknown parser error"));
   }

@@ -80,6 +80,30 @@ Status ValidateYamlBytes(std::string_view text, const std::string& file) {
   return Status::Ok();
 }
 
+std::string OneLineText(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    const auto b = static_cast<unsigned char>(c);
+    if (b >= 0x20 && b != 0x7F) {
+      out += c;
+      continue;
+    }
+    switch (c) {
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default: {
+        static constexpr char kHex[] = "0123456789abcdef";
+        out += "\\x";
+        out += kHex[b >> 4];
+        out += kHex[b & 0xF];
+      }
+    }
+  }
+  return out;
+}
+
 Result<std::vector<Node>> ParseYamlStream(std::string_view text, const std::string& file,
                                           const ParseLimits& limits) {
   if (text.substr(0, kBom.size()) == kBom) text.remove_prefix(kBom.size());

@@ -23,6 +23,7 @@ namespace gitcanary::yaml {
 struct ParseLimits {
   std::size_t max_nodes_per_document = 250000;  // after alias expansion: bounds "billion laughs"
   int max_depth = 200;                           // nesting depth of collections
+  std::size_t max_alias_nodes_per_stream = 1000000;  // nodes copied by aliases, all documents together
 };
 
 // Parses a multi-document YAML (or JSON) stream. `file` is used only in
@@ -45,5 +46,9 @@ Result<std::vector<Node>> ParseYamlStream(std::string_view text, const std::stri
 // "file:line:col: invalid UTF-8 byte 0xNN" or "...: NUL byte" for the first
 // offending byte.
 Status ValidateYamlBytes(std::string_view text, const std::string& file);
+
+// `text` with control characters escaped (\n, \r, \t, \xNN), so that an
+// error message quoting input (a key, a value) stays one line.
+std::string OneLineText(std::string_view text);
 
 }  // namespace gitcanary::yaml

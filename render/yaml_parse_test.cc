@@ -303,6 +303,42 @@ TEST_CASE("parse: a billion-laughs alias bomb is rejected quickly by the node bu
   CHECK(Error("[1, 2, 3, 4, 5, 6]", ParseLimits{5, 200}).find("more than 5 nodes") != std::string::npos);
 }
 
+// Found while fuzzing the manifest loader (its seed billion-laughs.yaml ran
+// for a second a time): the node budget was per document, so a stream of
+// alias bombs each just under it expanded without bound, about 200,000 nodes
+// per 200 bytes, until memory ran out. Aliases now share one budget per stream.
+TEST_CASE("parse: a stream of alias bombs is bounded by the alias budget of the stream") {
+  std::string doc = "a: &a [x,x,x,x,x,x,x,x,x]\n";
+  for (char c = 'b'; c <= 'e'; ++c) {
+    doc += std::string(1, c) + ": &" + c + " [";
+    for (int i = 0; i < 9; ++i) doc += std::string(i ? "," : "") + "*" + static_cast<char>(c - 1);
+    doc += "]\n";
+  }
+  doc += "f: [*e, *e]\n";  // under 250,000 nodes: every document alone is fine
+  REQUIRE(ParseYamlStream(doc, "t.yaml").ok());
+  std::string stream;
+  for (int i = 0; i < 20; ++i) stream += "---\n" + doc;
+  const auto start = std::chrono::steady_clock::now();
+  std::string err = Error(stream);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(10));
+  // Each document copies 207,578 nodes through aliases; the 5th passes 1,000,000.
+  CHECK(err.rfind("t.yaml:", 0) == 0);
+  CHECK(err.find("too many nodes from aliases in this stream: more than 1000000") != std::string::npos);
+  ParseLimits small;
+  small.max_alias_nodes_per_stream = 3;
+  CHECK(ParseYamlStream("a: &a [1, 2]\nb: *a\n", "t.yaml", small).ok());
+  CHECK(Error("a: &a [1, 2]\nb: *a\n---\nc: &c 1\nd: *c\n", small) ==
+        "t.yaml:5:4: too many nodes from aliases in this stream: more than 3 (alias expansion?)");
+}
+
+// fuzz/manifest_loader_fuzz checks that errors are one line; it first caught
+// a Fields message, and the parser's own messages quoting input (a duplicate
+// key with a line break in it) had the same flaw.
+TEST_CASE("parse: an error that quotes a key with a line break is still one line") {
+  CHECK(Error("\"a\\nb\": 1\n\"a\\nb\": 2\n") == "t.yaml:2:1: duplicate key \"a\\nb\"");
+  CHECK(OneLineText("x\ny\rz\t\x7f\x1b") == "x\\ny\\rz\\t\\x7f\\x1b");
+}
+
 TEST_CASE("parse: deep nesting is an error, not a stack overflow") {
   CHECK(Error(std::string(100000, '[')).find("nested too deeply: more than 200 levels") != std::string::npos);
   std::string dashes;

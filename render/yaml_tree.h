@@ -40,7 +40,7 @@ struct Node {
   std::vector<Node> items;    // sequence elements
   std::vector<Field> fields;  // mapping entries in source order
 
-  static Node Null() { return Node(); }
+  static Node Null();  // defined below Field: clang needs Field complete here
   static Node String(std::string s);  // a string scalar (quoted style)
   static Node Plain(std::string s);   // a plain scalar (e.g. numbers, booleans)
   static Node Int(long long v);
@@ -79,6 +79,8 @@ struct Field {
   Mark key_mark;
   Node value;
 };
+
+inline Node Node::Null() { return Node(); }
 
 // A human name for a node's type in messages: "string", "integer", "mapping"...
 std::string_view TypeName(const Node& n);

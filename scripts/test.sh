@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets everything up and runs the whole test suite: unit tests, golden tests of
-# the examples, and integration tests against real processes.
+# the examples, integration and end-to-end tests against real processes, and a
+# short run of each fuzzing harness.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # kubectl is the reference client for some tests; it is used when present.
@@ -10,9 +11,12 @@ bash scripts/install_test_tools.sh
 cd build
 bash ../scripts/check_test_names.sh .
 ctest --output-on-failure --timeout 300 -j "$(nproc)"
+cd ..
+# Each libFuzzer harness for 15 s (fuzz/README.md); it builds build-fuzz/ with clang.
+bash scripts/fuzz.sh 15
 # The Dockerfile's steps, run on this host (no Docker engine here). It builds
 # the project once more from a fresh copy, so it runs in CI (CI=true) or when
 # asked for with GITCANARY_DOCKER_STEPS=1.
 if [ "${CI:-}" = "true" ] || [ "${GITCANARY_DOCKER_STEPS:-}" = "1" ]; then
-  cd .. && bash tests/dockerfile_steps.sh
+  bash tests/dockerfile_steps.sh
 fi
