@@ -112,7 +112,10 @@ TEST_CASE("executor: a denied rollout hook stops before any query") {
 TEST_CASE("executor: an unreachable Prometheus is a failed check with the reason") {
   FakeWebhooks hooks;
   TemplateIndex templates;
-  PrometheusClient closed(PrometheusConfig{"http://127.0.0.1:1", "", "", "", 2000});
+  PrometheusConfig config;
+  config.address = "http://127.0.0.1:1";
+  config.timeout_ms = 2000;
+  PrometheusClient closed(config);
   ExecutorDeps deps;
   deps.webhooks = &hooks;
   deps.metrics = [&](const policies::MetricTemplate*, const std::string&) -> Result<MetricsProvider*> {

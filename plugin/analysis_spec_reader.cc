@@ -220,8 +220,8 @@ class Reader {
   const Manifest& m_;
   const std::string ns_;
   const TemplateIndex& templates_;
-  long long min_interval_ms_;
   const Fields f_;
+  long long min_interval_ms_;
 };
 
 Result<policies::MetricTemplate> ReadMetricTemplate(const Manifest& m, const std::string& app_ns) {

@@ -73,7 +73,10 @@ TEST_CASE("metrics factory: a template's headers and secret token reach Promethe
 
 TEST_CASE("metrics factory: built-in metrics use spec.metricsServer over the default") {
   FakePrometheus prom;
-  MetricsFactory factory(PrometheusConfig{"http://127.0.0.1:1", "", "", "", 2000}, nullptr);
+  PrometheusConfig config;
+  config.address = "http://127.0.0.1:1";
+  config.timeout_ms = 2000;
+  MetricsFactory factory(config, nullptr);
   auto provider = factory.For(nullptr, prom.Address());
   REQUIRE(provider.ok());
   CHECK((*provider)->Query("up").ok());

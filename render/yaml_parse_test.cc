@@ -374,6 +374,27 @@ TEST_CASE("parse: the fast parser declines what it is not sure of, and the event
   }
 }
 
+// Found by fuzz/manifest_loader_fuzz in a test run: a file ending in a line of
+// only spaces, with no line break, after "key:" with no value. yaml-cpp marks
+// that null at the end of the spaces when they are indented less than the
+// key, and at column 1 otherwise; the fast parser said column 1 always. It now
+// declines such input, and the marks come from yaml-cpp.
+TEST_CASE("parse: a last line of only spaces goes to the event parser, so a null's mark is yaml-cpp's") {
+  const std::string text = "spec:\n  metrics:\n    - type: Resource\n      resource:\n    ";
+  std::vector<Node> fast;
+  CHECK_FALSE(FastParseYaml(text, &fast));
+  auto docs = ParseYamlStream(text, "t.yaml");
+  REQUIRE(docs.ok());
+  const Node* resource = (*docs)[0].Find("spec")->Find("metrics")->items[0].Find("resource");
+  REQUIRE(resource != nullptr);
+  CHECK(resource->IsNull());
+  CHECK(resource->mark.line == 5);
+  CHECK(resource->mark.column == 5);
+  // Spaces on the last line after other text, or a line break at the end, are still the fast parser's.
+  CHECK(FastParseYaml("a:\n  b:   ", &fast));
+  CHECK(FastParseYaml("a:\n    \n", &fast));
+}
+
 TEST_CASE("parse: the fast parser agrees with the event parser, marks and styles included") {
   std::vector<std::string> inputs = {
       "a: 1\n", "a:", "a: 1\nb:", "a:\n- x\n-", "---", "--- # c\n", "a: 1\n---", "...\n", "...\na: 1\n",

@@ -25,18 +25,7 @@ build="${FUZZ_BUILD_DIR:-build-fuzz}"
 # harnesses; the rest is what the top-level CMakeLists.txt finds at configure.
 packages=(clang libclang-rt-dev cmake make pkg-config libgit2-dev libyaml-cpp-dev
           nlohmann-json3-dev libcpp-httplib-dev doctest-dev libssl-dev)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  echo "fuzz: installing ${missing[*]}" >&2
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  export DEBIAN_FRONTEND=noninteractive
-  $sudo apt-get update -qq
-  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+bash scripts/install_packages.sh "${packages[@]}"
 
 # A build directory configured with another compiler cannot be switched to clang.
 if [ -f "$build/CMakeCache.txt" ] && ! grep -q '^CMAKE_CXX_COMPILER:[A-Z]*=.*clang++' "$build/CMakeCache.txt"; then

@@ -114,6 +114,19 @@ std::string ReleaseRun::Answers(int n) const {
   return out;
 }
 
+void ReleaseRun::ExpectHealthyRelease(int load_tests) {
+  const bool succeeded = WaitForPhase("Succeeded");
+  const std::string logs = Logs();  // Logs() asserts: evaluate it here, not lazily in INFO
+  INFO(logs);
+  REQUIRE(succeeded);
+  CHECK(StatusSteps() == kHealthyRelease);
+  CHECK(HistoryShape() == kHealthyHistory);
+  CHECK(Routing() == kHealthyRouting);
+  CHECK(cluster.HookStarts() == load_tests);
+  CHECK(Answers(20) == "version=2.0.0 x20");
+  CHECK(cluster.errors().empty());
+}
+
 void ReleaseRun::Require(bool ok, const std::string& what) const {
   if (ok) return;
   const std::string logs = Logs();

@@ -23,12 +23,25 @@ inline constexpr char kHealthyRelease[] =
 inline constexpr char kRolledBack[] =
     "Progressing 0, Progressing 20, Progressing 20 (1 failed), Progressing 20 (2 failed), Failed 0 (2 failed)";
 
+// `gitcanary history` of a healthy release: the person's release commit is a
+// "change" row between the initialisation and the analysis.
+inline constexpr char kHealthyHistory[] =
+    "Initialized 0, change, Progressing 0, Progressing 20, Progressing 40, Progressing 60, Promoting 60, "
+    "Finalising 0, Succeeded 0";
+
 // What the router routed, one entry per distinct state the cluster applied
 // while a healthy 1.0.0 -> 2.0.0 release ran.
 inline constexpr char kHealthyRouting[] =
     "100/0 primary=1.0.0 canary=1.0.0; 100/0 primary=1.0.0 canary=-; 100/0 primary=1.0.0 canary=2.0.0; "
     "80/20 primary=1.0.0 canary=2.0.0; 60/40 primary=1.0.0 canary=2.0.0; 40/60 primary=1.0.0 canary=2.0.0; "
     "40/60 primary=2.0.0 canary=2.0.0; 100/0 primary=2.0.0 canary=-";
+
+// Ends the test case with a message when the e2e tools are missing.
+#define SKIP_WITHOUT_TOOLS(run)                                          \
+  if (const std::string missing = (run).Missing(); !missing.empty()) {   \
+    MESSAGE("skipped: " << missing);                                     \
+    return;                                                              \
+  }
 
 class ReleaseRun {
  public:
@@ -65,6 +78,11 @@ class ReleaseRun {
   std::string Routing() const;
   // The version each Sample()d request answered with: "version=2.0.0 x40".
   std::string Answers(int n) const;
+
+  // Waits for Succeeded, then checks that git, `gitcanary history` and the
+  // router show exactly a healthy 1.0.0 -> 2.0.0 release, that the primary
+  // answers 2.0.0, and that the load test ran `load_tests` times.
+  void ExpectHealthyRelease(int load_tests);
 
   // Everything worth reading when a check fails. It uses doctest assertions
   // itself, so evaluate it before INFO rather than inside one (INFO is lazy).

@@ -13,16 +13,6 @@ namespace {
 using e2e::ReleaseRun;
 using testing::StatusAt;
 
-const char kHealthyHistory[] =
-    "Initialized 0, change, Progressing 0, Progressing 20, Progressing 40, Progressing 60, Promoting 60, "
-    "Finalising 0, Succeeded 0";
-
-#define SKIP_WITHOUT_TOOLS(run)                                          \
-  if (const std::string missing = (run).Missing(); !missing.empty()) {   \
-    MESSAGE("skipped: " << missing);                                     \
-    return;                                                              \
-  }
-
 }  // namespace
 
 TEST_CASE("e2e: serve killed with SIGKILL mid-analysis and restarted leaves no duplicate or missing step") {
@@ -50,16 +40,8 @@ TEST_CASE("e2e: serve killed with SIGKILL mid-analysis and restarted leaves no d
   run.Require(run.cluster.WaitFor(promoted, run.deadline), "the canary was never promoted");
   run.StopServe(0, SIGKILL);
   run.StartServe(0);
-  const bool succeeded = run.WaitForPhase("Succeeded");
-  const std::string logs = run.Logs();  // Logs() asserts: evaluate it here, not lazily in INFO
-  INFO(logs);
-  REQUIRE(succeeded);
-  CHECK(run.StatusSteps() == e2e::kHealthyRelease);
-  CHECK(run.HistoryShape() == kHealthyHistory);
-  CHECK(run.Routing() == e2e::kHealthyRouting);
   // The step killed mid-hook ran its load test again: one more than the undisturbed run's 3.
-  CHECK(run.cluster.HookStarts() == 4);
-  CHECK(run.Answers(20) == "version=2.0.0 x20");
+  run.ExpectHealthyRelease(4);
 }
 
 TEST_CASE("e2e: three serve replicas at once leave the history of a single one") {
@@ -67,16 +49,8 @@ TEST_CASE("e2e: three serve replicas at once leave the history of a single one")
   SKIP_WITHOUT_TOOLS(run);
   run.Start(3);
   run.Release({"2.0.0"}, "podinfo 2.0.0");
-  const bool succeeded = run.WaitForPhase("Succeeded");
-  const std::string logs = run.Logs();  // Logs() asserts: evaluate it here, not lazily in INFO
-  INFO(logs);
-  REQUIRE(succeeded);
-  CHECK(run.StatusSteps() == e2e::kHealthyRelease);
-  CHECK(run.HistoryShape() == kHealthyHistory);
-  CHECK(run.Routing() == e2e::kHealthyRouting);
   // Only the lease holder analysed: the load test ran once per step, as with one replica.
-  CHECK(run.cluster.HookStarts() == 3);
-  CHECK(run.Answers(20) == "version=2.0.0 x20");
+  run.ExpectHealthyRelease(3);
 }
 
 TEST_CASE("e2e: Prometheus stopped mid-analysis fails the checks with the reason, then rolls back") {

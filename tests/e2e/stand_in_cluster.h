@@ -69,7 +69,7 @@ struct AppVersion {
   std::string tag;
   long long error_percent = 0;
   long long delay_ms = 0;
-  std::string comment;  // a YAML comment line: a new commit of the same spec
+  std::string comment = "";  // a YAML comment line: a new commit of the same spec
 };
 
 class StandInCluster {
