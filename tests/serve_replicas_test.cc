@@ -14,6 +14,7 @@
 
 #include "tests/gitops_remote.h"
 #include "tests/process_harness.h"
+#include "tests/slowdown.h"
 #include "tests/test_util.h"
 
 namespace gitcanary {
@@ -128,7 +129,9 @@ TEST_CASE("serve killed with SIGKILL at random moments resumes from git without 
   GitopsRemote repo(dir);
   const auto deadline = Clock::now() + std::chrono::seconds(100);
   std::mt19937 rng(20261122);
-  std::uniform_int_distribution<int> lifetime_ms(200, 1500);
+  // Under the sanitizers a process needs longer to start: each life gets that much more.
+  const int start_up_ms = 200 * (testing::kSlowdown - 1);
+  std::uniform_int_distribution<int> lifetime_ms(200 + start_up_ms, 1500 + start_up_ms);
   int kills = 0;
   bool released = false;
   repo.Commit({{"apps/podinfo/app.yaml", testing::CanaryApp("podinfo", "1.0.0")}}, "add podinfo");
