@@ -1,14 +1,16 @@
 // App discovery for `gitcanary diff`: which apps differ between two commits.
 //
-// An app is a directory that directly holds a manifest (a *.yaml, *.yml or
-// *.json file the loader reads, whose text has apiVersion and kind); its
-// subdirectories belong to it, as render loads them. Alternatively the
-// repository's top-level gitcanary.yaml lists the app directories under
-// `apps:`. The walk compares git object ids and never descends into a
-// subtree whose id is the same on both sides, so its cost grows with the
-// change, not with the repository, unless a gitcanary.yaml above that subtree
-// changed: every app below a changed config is compared, since its render may
-// change with no file of its own changing.
+// The apps of each side are those of render/app_roots.h (Argo CD and Flux
+// Applications, else the `apps:` list, else discovery). An app changed when
+// anything its render reads differs, compared by git object ids without
+// reading the files:
+//   - its own directory (status documents included: git mode renders them);
+//   - for a kustomization, every input of the build (render/app_inputs.h), so
+//     a change to a shared base marks every overlay that includes it;
+//   - for a chart, the chart and its values files;
+//   - every gitcanary.yaml from the top down to it.
+// Only changed apps are built and rendered, so the cost of a review grows with
+// the change, not with the repository.
 #pragma once
 
 #include <string>
@@ -16,6 +18,7 @@
 
 #include "core/file_source.h"
 #include "core/status.h"
+#include "plugin/app_build.h"
 
 namespace gitcanary::plugin {
 
@@ -28,8 +31,9 @@ struct ChangedApp {
 // `base` and `head` are sources over the whole tree of each commit whose List
 // gives entry ids. `under` limits the search to those directories ("" or empty
 // = everywhere); `listed` is the union of both sides' `apps:` lists, when any.
+// `tools` gives the Helm values files that a chart reads.
 Result<std::vector<ChangedApp>> FindChangedApps(const FileSource& base, const FileSource& head,
                                                 const std::vector<std::string>& under,
-                                                const std::vector<std::string>* listed);
+                                                const std::vector<std::string>* listed, const BuildTools& tools);
 
 }  // namespace gitcanary::plugin

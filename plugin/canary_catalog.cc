@@ -5,6 +5,7 @@
 #include <set>
 
 #include "plugin/config_lookup.h"
+#include "render/app_roots.h"
 #include "plugin/status_state.h"
 #include "render/canary_spec.h"
 #include "render/canary_templates.h"
@@ -18,38 +19,12 @@ namespace {
 
 using Key = std::pair<std::string, std::string>;  // (effective namespace, name)
 
-bool MentionsCanary(std::string_view text) {
+bool MentionsCanary(std::string_view text) {  // the files of an app that may hold a canary
   // Block YAML (kind: Canary), flow YAML ({kind: Canary, ...}) and JSON ("kind": "Canary",).
   static const std::regex kCanaryKind(R"(kind["']?\s*:\s*["']?Canary["']?\s*([\n\r#,}]|$))");
   if (text.find(render::kTemplateAnnotation) != std::string_view::npos) return true;
   if (text.find("Canary") == std::string_view::npos) return false;
   return std::regex_search(text.begin(), text.end(), kCanaryKind);
-}
-
-std::string DirOf(const std::string& path) {
-  const std::size_t slash = path.rfind('/');
-  return slash == std::string::npos ? "" : path.substr(0, slash);
-}
-
-bool Inside(const std::string& dir, const std::string& outer) {
-  return outer.empty() || dir == outer || (dir.size() > outer.size() && dir.compare(0, outer.size(), outer) == 0 &&
-                                           dir[outer.size()] == '/');
-}
-
-// The directories holding canaries, outermost only, in byte order.
-Result<std::vector<std::string>> AppDirs(const git::TreeSource& tree) {
-  auto files = render::ListManifestFiles(tree, "");
-  if (!files.ok()) return files.status();
-  std::set<std::string> dirs;
-  for (const std::string& file : *files) {
-    auto text = tree.Read(file);
-    if (!text.ok()) return text.status();
-    if (MentionsCanary(*text)) dirs.insert(DirOf(file));
-  }
-  std::vector<std::string> out;
-  for (const std::string& d : dirs)
-    if (out.empty() || !Inside(d, out.back())) out.push_back(d);
-  return out;
 }
 
 // A file name as the loader gives it ("REV:path") as a path from the top.
@@ -136,6 +111,10 @@ Status ReadEntry(render::Manifest& canary, const AppObjects& objects, const Cata
   if (doc != objects.status_docs.end() && annotated->has_value())
     return Status::Invalid("canary " + entry->id + " has a status annotation and a status document (" +
                            doc->second->file + "); keep one place of record");
+  if (annotated->has_value() && entry->built)
+    return Status::Invalid("canary " + entry->id + " carries its status in an annotation, but its app is built by " +
+                           "kustomize or Helm; keep the status in " + entry->id.substr(entry->id.find('/') + 1) +
+                           ".gitcanary-status.yaml in the app directory");
   if (annotated->has_value()) {
     entry->status = std::move((*annotated)->status);
     entry->status_in_annotation = true;
@@ -162,16 +141,21 @@ Status ReadEntry(render::Manifest& canary, const AppObjects& objects, const Cata
 }
 
 Status LoadApp(const git::TreeSource& tree, const std::string& dir, const CatalogOptions& options,
-               std::vector<CatalogEntry>* out, std::vector<std::string>* flagger_apps) {
+               BuildCache& cache, std::vector<CatalogEntry>* out, std::vector<std::string>* flagger_apps) {
   const std::string& app_ns = options.app_namespace;
   auto config = LoadNearestConfig(tree, dir);
   if (!config.ok()) return config.status();
+  BuildTools tools = options.tools;
+  if (tools.app_namespace.empty()) tools.app_namespace = app_ns;
+  auto built = BuildAppCached(tree, dir, tools, cache, MentionsCanary);
+  if (!built.ok()) return built.status();
+  if (built->manifests.empty()) return Status::Ok();  // no canary here
   if (config->mode == render::Mode::kFlagger) {  // an in-cluster Flagger runs these
     flagger_apps->push_back(dir.empty() ? "." : dir);
     return Status::Ok();
   }
-  auto manifests = render::LoadManifests(tree, dir);
-  if (!manifests.ok()) return manifests.status();
+  const bool from_build = built->kind != AppKind::kManifests;
+  std::vector<render::Manifest>* manifests = &built->manifests;
   std::vector<std::string> explain;
   if (Status s = render::ExpandCanaryTemplates(*manifests, *config, app_ns, &explain); !s.ok()) return s;
   auto app = std::make_shared<AppIndexes>();
@@ -190,6 +174,7 @@ Status LoadApp(const git::TreeSource& tree, const std::string& dir, const Catalo
     entry.canary_file = PathOf(m.file, tree.Revision());
     const yaml::Node* generated = m.doc.Path({"metadata", "annotations", std::string(render::kGeneratedFromAnnotation)});
     entry.generated = generated != nullptr;
+    entry.built = from_build;
     entry.app = app;
     entry.error = ReadEntry(m, objects, options, &entry);
     if (!entry.status_file.empty()) entry.status_file = PathOf(entry.status_file, tree.Revision());
@@ -207,12 +192,16 @@ const CatalogEntry* Catalog::Find(const std::string& id) const {
 }
 
 Result<Catalog> ReadCatalog(const git::TreeSource& tree, const CatalogOptions& options) {
-  auto dirs = AppDirs(tree);
-  if (!dirs.ok()) return dirs.status();
+  auto top = LoadNearestConfig(tree, "");
+  if (!top.ok()) return top.status();
+  auto roots = render::FindAppRoots(tree, top->apps ? &*top->apps : nullptr);
+  if (!roots.ok()) return roots.status();
+  BuildCache local;
+  BuildCache& cache = options.cache != nullptr ? *options.cache : local;
   Catalog out;
   out.commit = tree.Revision();
-  for (const std::string& dir : *dirs) {
-    Status s = LoadApp(tree, dir, options, &out.canaries, &out.flagger_apps);
+  for (const std::string& dir : roots->dirs) {
+    Status s = LoadApp(tree, dir, options, cache, &out.canaries, &out.flagger_apps);
     if (!s.ok()) out.errors.push_back((dir.empty() ? "." : dir) + ": " + s.message());
   }
   std::sort(out.canaries.begin(), out.canaries.end(),

@@ -2,10 +2,11 @@
 // decision and a write-back need, read from the commit's tree (never from a
 // working tree).
 //
-// Every directory that holds a Canary document (or a Deployment asking for a
-// generated one through `gitcanary.io/canary-template`) is an app, loaded as
-// `gitcanary render DIR` loads it; an app inside another app belongs to the
-// outer one. Apps whose gitcanary.yaml says `mode: flagger` are left to an
+// The apps are those of render/app_roots.h. Each app whose files hold a Canary
+// document (or a Deployment asking for a generated one through
+// `gitcanary.io/canary-template`) is loaded as `gitcanary render DIR` loads it:
+// kustomizations and charts are built (plugin/app_build.h), and those builds
+// are cached across passes by their inputs. Apps whose gitcanary.yaml says `mode: flagger` are left to an
 // in-cluster Flagger and skipped. A canary that cannot be analysed (a corrupt
 // status, a missing target, a bad spec) is kept with its error, so one broken
 // canary never stops the others; an app that does not load at all is listed
@@ -21,6 +22,7 @@
 #include "core/status.h"
 #include "git/tree_source.h"
 #include "plugin/analysis_spec_reader.h"
+#include "plugin/app_build.h"
 #include "policies/analysis_spec.h"
 #include "policies/step.h"
 #include "render/canary_status.h"
@@ -38,6 +40,7 @@ struct CatalogEntry {
   std::string app_dir;      // from the top of the tree ("" = the top)
   std::string canary_file;  // the file holding the Canary (or the Deployment it is generated from)
   bool generated = false;   // generated from a template: no Canary document to annotate
+  bool built = false;       // built by kustomize or Helm: canary_file is not a file to edit
   Status error;             // not ok: this canary is halted with this error
   policies::AnalysisSpec spec;
   std::optional<render::CanaryStatus> status;  // nullopt: none yet (Initializing)
@@ -60,6 +63,8 @@ struct Catalog {
 };
 
 struct CatalogOptions {
+  BuildTools tools;            // for kustomizations and charts
+  BuildCache* cache = nullptr; // builds kept across reads; null: one read's own
   std::string app_namespace = "default";  // of objects that have none
   long long min_interval_ms = kFlaggerMinIntervalMs;
 };

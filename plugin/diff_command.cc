@@ -12,6 +12,7 @@
 #include "plugin/app_discovery.h"
 #include "plugin/app_source.h"
 #include "plugin/args.h"
+#include "plugin/build_flags.h"
 #include "plugin/config_lookup.h"
 #include "plugin/disk_source.h"
 #include "plugin/exit_codes.h"
@@ -33,9 +34,13 @@ revision. Apps whose directory and gitcanary.yaml files are identical in both
 revisions are not rendered. In git mode the normalised Canaries are compared
 too, since the rendered objects do not carry the analysis.
 
-Apps are the directories that directly hold manifests, or the `apps:` list of
-the repository's top-level gitcanary.yaml. PATHS limit the search to apps
-under those directories; a PATH or listed app that is a directory in neither
+Apps are the paths the repository's Argo CD Applications and Flux
+Kustomizations point at; else the `apps:` list of the top-level
+gitcanary.yaml; else every kustomization no other one includes, every Helm
+chart and every directory that directly holds manifests. Kustomizations and
+charts are built as Argo CD builds them, and an app changed when any input of
+its build did (a shared base included). PATHS limit the search to apps under
+those directories; a PATH or listed app that is a directory in neither
 revision is an error.
 
 Flags:
@@ -70,6 +75,7 @@ struct DiffRequest {
   std::optional<std::string> mode;
   std::string app_namespace = "default";
   render::DiffOptions options;
+  BuildTools tools;
 };
 
 // A render of one app at one revision: its objects and, for the head, its
@@ -104,10 +110,9 @@ Rendered RenderApp(const git::TreeSource& whole, const std::string& app, const D
   };
   auto config = LoadNearestConfig(whole, app);
   if (!config.ok()) return fail(config.status());
-  auto source = whole.AtRoot(app);
-  if (!source.ok()) return fail(source.status());
-  auto manifests = render::LoadManifests(**source, "");
-  if (!manifests.ok()) return fail(manifests.status());
+  auto built = BuildApp(whole, app, request.tools, std::nullopt);
+  if (!built.ok()) return fail(built.status());
+  std::vector<render::Manifest>* manifests = &built->manifests;
   if (lint) out.findings = policies::LintApp(*manifests, *config, request.app_namespace);
   auto mode = ResolveMode(request.mode, *config);
   if (!mode.ok()) return fail(mode.status());
@@ -180,7 +185,7 @@ Result<render::DiffReport> Diff(const DiffRequest& request) {
     for (const std::string& app : *config->apps)
       if (std::find(listed->begin(), listed->end(), app) == listed->end()) listed->push_back(app);
   }
-  auto apps = FindChangedApps(**base, **head, request.under, listed ? &*listed : nullptr);
+  auto apps = FindChangedApps(**base, **head, request.under, listed ? &*listed : nullptr, request.tools);
   if (!apps.ok()) return apps.status();
   auto diffs = DiffApps(request, *apps);
   if (!diffs.ok()) return diffs.status();
@@ -215,6 +220,9 @@ Result<DiffRequest> ReadRequest(const ParsedArgs& args) {
   }
   request.app_namespace = args.Get("namespace").value_or("default");
   request.options.show_secrets = args.Has("show-secrets");
+  auto tools = BuildToolsFrom(args, request.app_namespace);
+  if (!tools.ok()) return tools.status();
+  request.tools = std::move(*tools);
   return request;
 }
 
@@ -249,15 +257,15 @@ Status WriteParts(const std::vector<std::string>& parts, const std::string& file
 }  // namespace
 
 int RunDiff(const std::vector<std::string>& argv) {
-  auto args = ParseArgs(argv, {{"repo", 0, true}, {"base", 0, true}, {"head", 0, true}, {"format", 0, true},
-                               {"output", 0, true}, {"mode", 0, true}, {"namespace", 'n', true},
-                               {"show-secrets", 0, false}});
+  auto args = ParseArgs(argv, WithBuildFlags({{"repo", 0, true}, {"base", 0, true}, {"head", 0, true},
+                                              {"format", 0, true}, {"output", 0, true}, {"mode", 0, true},
+                                              {"namespace", 'n', true}, {"show-secrets", 0, false}}));
   if (!args.ok()) {
     ReportError(args.status(), kDiffHelp);
     return kExitError;
   }
   if (args->help) {
-    std::cout << kDiffHelp;
+    std::cout << kDiffHelp << "\n" << kBuildFlagsHelp;
     return kExitOk;
   }
   auto request = ReadRequest(*args);

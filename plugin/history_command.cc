@@ -13,6 +13,7 @@
 #include "git/libgit2_handle.h"
 #include "plugin/canary_catalog.h"
 #include "plugin/exit_codes.h"
+#include "plugin/build_flags.h"
 #include "plugin/history_text.h"
 #include "plugin/status_writeback.h"
 #include "render/canary_spec.h"
@@ -255,6 +256,9 @@ class Walker {
 Result<policies::Timeline> ReadHistory(RepoAccess& repo, const std::string& id, const HistoryOptions& options) {
   CatalogOptions catalog_options;
   catalog_options.app_namespace = options.app_namespace;
+  auto tools = BuildToolsFrom(ParsedArgs{}, options.app_namespace);  // the tools from the environment
+  if (!tools.ok()) return tools.status();
+  catalog_options.tools = std::move(*tools);
   auto at_head = ReadHeadCatalog(repo, catalog_options);
   if (!at_head.ok()) return at_head.status();
   auto found = at_head->Find(id, repo);

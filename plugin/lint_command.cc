@@ -7,6 +7,7 @@
 
 #include "plugin/app_source.h"
 #include "plugin/args.h"
+#include "plugin/build_flags.h"
 #include "plugin/config_lookup.h"
 #include "plugin/exit_codes.h"
 #include "policies/lint.h"
@@ -63,8 +64,11 @@ Result<std::vector<Finding>> LintDir(const ParsedArgs& args) {
   render::RenderOptions options;
   options.mode = config->mode.value_or(render::Mode::kGit);
   options.app_namespace = args.Get("namespace").value_or(env_ns != nullptr && *env_ns ? env_ns : "default");
-  auto manifests = render::LoadManifests(*src->files, src->dir);
-  if (!manifests.ok()) return manifests.status();
+  auto tools = BuildToolsFrom(args, options.app_namespace);
+  if (!tools.ok()) return tools.status();
+  auto app = LoadAppManifests(*src, *tools);
+  if (!app.ok()) return app.status();
+  std::vector<render::Manifest>* manifests = &app->manifests;
   if (manifests->empty()) return Status::Invalid(dir + ": no manifests found; nothing to lint");
   auto rendered = render::Render(*manifests, *config, options);  // invalid input is render's error
   if (!rendered.ok()) return rendered.status();
@@ -98,10 +102,11 @@ std::string Counted(std::size_t n, const char* noun) {
 }  // namespace
 
 int RunLint(const std::vector<std::string>& argv) {
-  auto args = ParseArgs(argv, {{"namespace", 'n', true}, {"output", 'o', true}, {"repo", 0, true}, {"revision", 0, true}});
+  auto args = ParseArgs(argv, WithBuildFlags({{"namespace", 'n', true}, {"output", 'o', true}, {"repo", 0, true},
+                                              {"revision", 0, true}}));
   if (!args.ok()) return ReportError(args.status(), kLintHelp);
   if (args->help) {
-    std::cout << kLintHelp;
+    std::cout << kLintHelp << "\n" << kBuildFlagsHelp;
     return kExitOk;
   }
   const std::string format = args->Get("output").value_or("text");

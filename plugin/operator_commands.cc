@@ -3,6 +3,7 @@
 #include <chrono>
 #include <iostream>
 
+#include "plugin/build_flags.h"
 #include "plugin/canary_catalog.h"
 #include "plugin/exit_codes.h"
 #include "plugin/repo_access.h"
@@ -82,6 +83,9 @@ Result<std::string> Act(policies::OperatorAction action, const ParsedArgs& args)
   if (!repo.ok()) return repo.status();
   CatalogOptions options;
   options.app_namespace = args.Get("namespace").value_or("default");
+  auto tools = BuildToolsFrom(args, options.app_namespace);
+  if (!tools.ok()) return tools.status();
+  options.tools = std::move(*tools);
   const git::Author author = OperatorAuthor(args);
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
     auto at_head = ReadHeadCatalog(**repo, options);
@@ -148,6 +152,9 @@ Result<std::string> StatusText(const ParsedArgs& args) {
   if (!repo.ok()) return repo.status();
   CatalogOptions options;
   options.app_namespace = args.Get("namespace").value_or("default");
+  auto tools = BuildToolsFrom(args, options.app_namespace);
+  if (!tools.ok()) return tools.status();
+  options.tools = std::move(*tools);
   auto at_head = ReadHeadCatalog(**repo, options);
   if (!at_head.ok()) return at_head.status();
   const Catalog* catalog = &at_head->catalog;

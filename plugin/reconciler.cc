@@ -43,7 +43,9 @@ Status Reconciler::LoadHead(const std::string& head) {
   if (catalog_ && catalog_->commit == head) return Status::Ok();
   auto tree = git::TreeSource::OpenTree(remote_->path(), head, "");
   if (!tree.ok()) return tree.status();
-  auto catalog = ReadCatalog(**tree, options_.catalog);
+  CatalogOptions options = options_.catalog;
+  options.cache = &builds_;
+  auto catalog = ReadCatalog(**tree, options);
   if (!catalog.ok()) return catalog.status();
   tree_ = std::move(*tree);
   catalog_ = std::move(*catalog);

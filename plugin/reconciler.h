@@ -92,6 +92,7 @@ class Reconciler {
   ExecutorDeps deps_;
   Clock now_;
   std::optional<Catalog> catalog_;
+  BuildCache builds_;  // kustomize and Helm builds, kept while their inputs are unchanged
   std::unique_ptr<git::TreeSource> tree_;
   std::string last_head_;
   std::map<std::string, long long> next_due_;  // by canary id

@@ -7,6 +7,7 @@
 
 #include "plugin/app_source.h"
 #include "plugin/args.h"
+#include "plugin/build_flags.h"
 #include "plugin/config_lookup.h"
 #include "plugin/exit_codes.h"
 #include "plugin/render_app.h"
@@ -19,7 +20,9 @@ namespace gitcanary::plugin {
 const char kRenderHelp[] = R"(Usage: gitcanary render [DIR] [flags]
 
 Render the app in DIR (default .) for a canary release and print the objects
-as a YAML stream on stdout. Nothing is printed on stdout unless the whole
+as a YAML stream on stdout. DIR is built as Argo CD builds it: a kustomization
+by kustomize, a Helm chart by `helm template`, any other directory read as
+plain manifests (--explain says which). Nothing is printed on stdout unless the whole
 render succeeds; errors go to stderr as FILE:LINE:COL: message.
 
 Flags:
@@ -59,11 +62,14 @@ Result<std::string> RenderToText(const ParsedArgs& args, std::vector<std::string
   options.mode = *mode;
   const char* env_ns = std::getenv("ARGOCD_APP_NAMESPACE");
   options.app_namespace = args.Get("namespace").value_or(env_ns != nullptr && *env_ns ? env_ns : "default");
-  auto manifests = render::LoadManifests(*src->files, src->dir);
-  if (!manifests.ok()) return manifests.status();
-  auto result = RenderNonEmpty(std::move(*manifests), *config, options, dir);
+  auto tools = BuildToolsFrom(args, options.app_namespace);
+  if (!tools.ok()) return tools.status();
+  auto app = LoadAppManifests(*src, *tools);
+  if (!app.ok()) return app.status();
+  auto result = RenderNonEmpty(std::move(app->manifests), *config, options, dir);
   if (!result.ok()) return result.status();
-  *explain = std::move(result->explain);
+  *explain = std::move(app->explain);
+  explain->insert(explain->end(), result->explain.begin(), result->explain.end());
   std::string text = format == "json" ? render::ToJsonList(result->objects) : render::ToYamlStream(result->objects);
   KeepUntilExit(std::move(result->objects));
   KeepUntilExit(std::move(result->dropped));
@@ -73,11 +79,11 @@ Result<std::string> RenderToText(const ParsedArgs& args, std::vector<std::string
 }  // namespace
 
 int RunRender(const std::vector<std::string>& argv) {
-  auto args = ParseArgs(argv, {{"mode", 0, true}, {"namespace", 'n', true}, {"output", 'o', true},
-                               {"explain", 0, false}, {"repo", 0, true}, {"revision", 0, true}});
+  auto args = ParseArgs(argv, WithBuildFlags({{"mode", 0, true}, {"namespace", 'n', true}, {"output", 'o', true},
+                                              {"explain", 0, false}, {"repo", 0, true}, {"revision", 0, true}}));
   if (!args.ok()) return ReportError(args.status(), kRenderHelp);
   if (args->help) {
-    std::cout << kRenderHelp;
+    std::cout << kRenderHelp << "\n" << kBuildFlagsHelp;
     return kExitOk;
   }
   std::vector<std::string> explain;

@@ -1,5 +1,7 @@
 #include "plugin/serve_options.h"
 
+#include "plugin/build_flags.h"
+
 #include <unistd.h>
 
 #include <cstdlib>
@@ -57,14 +59,14 @@ SIGTERM or SIGINT stops within 5 s; the lease is released.
 )";
 
 std::vector<FlagSpec> ServeFlags() {
-  return {{"repo", 0, true},          {"branch", 0, true},        {"cache-dir", 0, true},
+  return WithBuildFlags({{"repo", 0, true},          {"branch", 0, true},        {"cache-dir", 0, true},
           {"token-file", 0, true},    {"token-env", 0, true},     {"username", 0, true},
           {"ssh-key", 0, true},       {"write-mode", 0, true},    {"author-name", 0, true},
           {"author-email", 0, true},  {"sign", 0, true},          {"prometheus", 0, true},
           {"readiness", 0, true},     {"readiness-query", 0, true}, {"kube-api", 0, true},
           {"namespace", 'n', true},   {"listen", 0, true},        {"replica-id", 0, true},
           {"lease-ttl", 0, true},     {"poll", 0, true},          {"once", 0, false},
-          {"all-due", 0, false},      {"dry-run", 0, false},      {"min-interval", 0, true}};
+          {"all-due", 0, false},      {"dry-run", 0, false},      {"min-interval", 0, true}});
 }
 
 namespace {
@@ -111,6 +113,9 @@ Result<ServeOptions> ServeOptionsFrom(const ParsedArgs& args) {
   auto min_interval = Duration(args, "min-interval", kFlaggerMinIntervalMs);
   if (!min_interval.ok()) return min_interval.status();
   r.catalog.min_interval_ms = *min_interval;
+  auto tools = BuildToolsFrom(args, r.catalog.app_namespace);
+  if (!tools.ok()) return tools.status();
+  r.catalog.tools = std::move(*tools);
   auto mode = ParseWriteMode(args.Get("write-mode").value_or("commit"));
   if (!mode.ok()) return mode.status();
   r.write_mode = *mode;

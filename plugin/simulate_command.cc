@@ -6,7 +6,9 @@
 
 #include "core/parallel.h"
 #include "plugin/analysis_spec_reader.h"
+#include "plugin/app_source.h"
 #include "plugin/args.h"
+#include "plugin/build_flags.h"
 #include "plugin/config_lookup.h"
 #include "plugin/disk_source.h"
 #include "plugin/exit_codes.h"
@@ -40,6 +42,9 @@ Flags:
                        $ARGOCD_APP_NAMESPACE, else "default")
   -o, --output FORMAT  table (default) or json: an array of {canary, tick,
                        at_seconds, phase, weight, failed_checks, reason}
+  --repo PATH          read DIR from a commit of the git repository at PATH,
+                       without a checkout (DIR is relative to the repo root)
+  --revision REV       the commit to read with --repo (default HEAD)
   -h, --help           show this help
 
 Example: gitcanary simulate examples/podinfo --scenario fail:request-success-rate@3
@@ -55,16 +60,17 @@ struct Simulated {
   policies::Timeline timeline;
 };
 
-Result<std::vector<Simulated>> LoadCanaries(const std::string& dir, const std::string& app_ns,
+Result<std::vector<Simulated>> LoadCanaries(const ParsedArgs& args, const std::string& dir, const std::string& app_ns,
                                             const std::string& only) {
-  DiskSource files(dir);
-  auto where = DiskLookupFor(dir);
-  if (!where.ok()) return where.status();
-  DiskSource root(where->root);
-  auto config = LoadNearestConfig(root, where->dir);
+  auto src = OpenAppSource(args, dir);
+  if (!src.ok()) return src.status();
+  auto config = LoadNearestConfig(*src->lookup, src->lookup_dir);
   if (!config.ok()) return config.status();
-  auto manifests = render::LoadManifests(files, "");
-  if (!manifests.ok()) return manifests.status();
+  auto tools = BuildToolsFrom(args, app_ns);
+  if (!tools.ok()) return tools.status();
+  auto app = LoadAppManifests(*src, *tools);
+  if (!app.ok()) return app.status();
+  std::vector<render::Manifest>* manifests = &app->manifests;
   std::vector<std::string> explain;
   Status s = render::ExpandCanaryTemplates(*manifests, *config, app_ns, &explain);
   if (!s.ok()) return s;
@@ -147,7 +153,7 @@ Result<std::string> SimulateToText(const ParsedArgs& args) {
   if (!scenario.ok()) return Status::Usage(scenario.status().message());
   const char* env_ns = std::getenv("ARGOCD_APP_NAMESPACE");
   const std::string app_ns = args.Get("namespace").value_or(env_ns != nullptr && *env_ns ? env_ns : "default");
-  auto canaries = LoadCanaries(dir, app_ns, only);
+  auto canaries = LoadCanaries(args, dir, app_ns, only);
   if (!canaries.ok()) return canaries.status();
   // A scenario naming a metric must fit at least one canary: a typo fails loudly.
   Status fits = Status::Invalid("");
@@ -179,11 +185,12 @@ Result<std::string> SimulateToText(const ParsedArgs& args) {
 }  // namespace
 
 int RunSimulate(const std::vector<std::string>& argv) {
-  auto args = ParseArgs(argv, {{"canary", 0, true}, {"scenario", 0, true}, {"namespace", 'n', true},
-                               {"output", 'o', true}});
+  auto args = ParseArgs(argv, WithBuildFlags({{"canary", 0, true}, {"scenario", 0, true}, {"namespace", 'n', true},
+                                              {"output", 'o', true}, {"repo", 0, true},
+                                              {"revision", 0, true}}));
   if (!args.ok()) return ReportError(args.status(), kSimulateHelp);
   if (args->help) {
-    std::cout << kSimulateHelp;
+    std::cout << kSimulateHelp << "\n" << kBuildFlagsHelp;
     return kExitOk;
   }
   auto text = SimulateToText(*args);

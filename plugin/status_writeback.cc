@@ -49,6 +49,8 @@ render::CanaryStatus NextStatus(const CatalogEntry& entry, const Executed& execu
 }
 
 std::string StatusFilePath(const CatalogEntry& entry) {
+  // A built app's status lives in the directory that is built (an overlay), never in a base.
+  if (entry.built) return (entry.app_dir.empty() ? "" : entry.app_dir + "/") + NameOf(entry.id) + ".gitcanary-status.yaml";
   const std::size_t slash = entry.canary_file.rfind('/');
   const std::string dir = slash == std::string::npos ? "" : entry.canary_file.substr(0, slash + 1);
   return dir + NameOf(entry.id) + ".gitcanary-status.yaml";
@@ -56,7 +58,8 @@ std::string StatusFilePath(const CatalogEntry& entry) {
 
 Result<git::FileChange> StatusChange(const git::TreeSource& tree, const CatalogEntry& entry,
                                      const render::CanaryStatus& status, WriteMode mode) {
-  const bool annotate = entry.status_in_annotation || (!entry.status && mode == WriteMode::kAnnotations && !entry.generated);
+  const bool annotate = !entry.built && (entry.status_in_annotation ||
+                                         (!entry.status && mode == WriteMode::kAnnotations && !entry.generated));
   if (!annotate) {
     const std::string path = entry.status_file.empty() ? StatusFilePath(entry) : entry.status_file;
     if (!entry.status_file.empty()) {

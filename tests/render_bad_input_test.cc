@@ -269,11 +269,17 @@ spec:
 
 TEST_CASE("render: an empty directory is an error, never an empty success") {
   TempDir dir;
-  WriteFile(dir / "kustomization.yaml", "resources: []\n");
+  WriteFile(dir / "README.md", "# nothing to render\n");
   RunResult r = RenderDir(dir);
   CHECK(r.exit_code == 1);
   CHECK(r.out.empty());
   CHECK(r.err.find("no manifests found") != std::string::npos);
+  // A kustomization that builds nothing is refused the same way.
+  WriteFile(dir / "kustomization.yaml", "resources: []\n");
+  r = RenderDir(dir);
+  CHECK(r.exit_code == 1);
+  CHECK(r.out.empty());
+  CHECK(r.err.find("the kustomization lists no objects; refusing an empty result") != std::string::npos);
 }
 
 TEST_CASE("render: usage errors exit 2") {

@@ -1,0 +1,45 @@
+// Which directories of a repository are apps: what gets built, rendered and
+// analysed, and where canary statuses live. A base that overlays include is
+// never an app of its own. In order, the first rule that finds any wins:
+//
+//   1. Argo CD and Flux say so: the paths that the repository's own Argo CD
+//      `Application`s (spec.source.path, spec.sources[].path) and Flux
+//      `Kustomization`s (kustomize.toolkit.fluxcd.io, spec.path) point at,
+//      when they are directories of this repository.
+//   2. The `apps:` list of the repository's top-level gitcanary.yaml.
+//   3. Discovery: every kustomization that no other kustomization references
+//      (through resources, bases or components), every Helm chart (its
+//      subcharts are part of it), and every directory that directly holds a
+//      manifest (its subdirectories are part of it), as `render` reads them.
+//
+// Hidden directories are skipped. Pure: it reads through the FileSource it is
+// given, rooted at the repository top. serve's catalog, `diff`, `status` and
+// the operator commands all take their apps from here.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/file_source.h"
+#include "core/status.h"
+
+namespace gitcanary::render {
+
+enum class AppRule { kArgoCdOrFlux, kConfigList, kDiscovered };
+
+struct AppRoots {
+  AppRule rule = AppRule::kDiscovered;
+  std::vector<std::string> dirs;  // sorted, relative to the top ("" = the top)
+};
+
+// "Argo CD or Flux", "gitcanary.yaml apps:", "discovered".
+std::string_view AppRuleName(AppRule rule);
+
+// `listed` is the `apps:` list of the top-level gitcanary.yaml, or null.
+// `under` keeps the apps inside those directories; discovery (rule 3) starts
+// its walk at each of them, as if each were the top ("" or none: everywhere).
+Result<AppRoots> FindAppRoots(const FileSource& repo, const std::vector<std::string>* listed,
+                              const std::vector<std::string>& under = {});
+
+}  // namespace gitcanary::render
