@@ -20,6 +20,9 @@ namespace gitcanary::plugin {
 
 namespace {
 
+// Built objects' file: "kustomize build of apps/web".
+constexpr const char* kBuildLabel = " build of ";
+
 std::string Join(const std::string& dir, const std::string& name) { return dir.empty() ? name : dir + "/" + name; }
 
 std::vector<std::string> SplitWords(const std::string& text) {
@@ -326,7 +329,7 @@ Result<std::vector<render::Manifest>> RunPlan(const Plan& plan, const FileSource
   }
   auto text = RunBuild(plan.tool, dir, tools, scratch ? scratch->path() : "", app_name);
   if (!text.ok()) return text.status();
-  auto manifests = render::ParseManifests(*text, plan.tool.what + " build of " + app_name);
+  auto manifests = render::ParseManifests(*text, plan.tool.what + kBuildLabel + app_name);
   if (!manifests.ok()) return manifests.status();
   if (manifests->empty())
     return Status::Invalid("app " + app_name + ": the " + plan.tool.what +
@@ -366,21 +369,29 @@ Result<bool> AnyFileWanted(const FileSource& repo, const std::string& path, Entr
   return false;
 }
 
+// Whether some input file passes `wanted`.
+Result<bool> InputsWanted(const FileSource& repo, const render::AppInputs& inputs,
+                          const std::function<bool(std::string_view)>& wanted) {
+  for (const std::string& dir : inputs.dirs) {
+    auto found = AnyFileWanted(repo, dir, EntryType::kDirectory, wanted);
+    if (!found.ok() || *found) return found;
+  }
+  for (const std::string& file : inputs.files) {
+    auto found = AnyFileWanted(repo, file, EntryType::kFile, wanted);
+    if (!found.ok() || *found) return found;
+  }
+  return false;
+}
+
 }  // namespace
 
 Result<BuiltApp> BuildApp(const FileSource& repo, const std::string& app, const BuildTools& tools,
                           const std::optional<std::string>& disk_root) {
   auto kind = ClassifyApp(repo, app);
   if (!kind.ok()) return kind.status();
+  if (*kind == AppKind::kManifests) return LoadManifestDirectory(repo, app, repo, app, tools, disk_root);
   BuiltApp out;
   out.kind = *kind;
-  if (out.kind == AppKind::kManifests) {
-    auto manifests = render::LoadManifests(repo, app);
-    if (!manifests.ok()) return manifests.status();
-    out.manifests = std::move(*manifests);
-    out.explain.push_back("app " + (app.empty() ? std::string(".") : app) + ": a directory of manifests, read as they are");
-    return out;
-  }
   auto plan = PlanBuild(repo, app, *kind, tools);
   if (!plan.ok()) return plan.status();
   auto manifests = RunPlan(*plan, repo, app, tools, disk_root);
@@ -390,6 +401,31 @@ Result<BuiltApp> BuildApp(const FileSource& repo, const std::string& app, const 
   if (Status s = AddStatusDocuments(repo, app, &out.manifests); !s.ok()) return s;
   out.explain.push_back(Explain(*plan, app, disk_root.has_value(), built, out.manifests.size() - built));
   return out;
+}
+
+Result<BuiltApp> LoadManifestDirectory(const FileSource& files, const std::string& dir, const FileSource& repo,
+                                       const std::string& app, const BuildTools& tools,
+                                       const std::optional<std::string>& disk_root) {
+  BuiltApp out;
+  std::vector<std::string> nested;
+  auto manifests = render::LoadManifests(files, dir, &nested);
+  if (!manifests.ok()) return manifests.status();
+  out.manifests = std::move(*manifests);
+  out.explain.push_back("app " + (app.empty() ? std::string(".") : app) + ": a directory of manifests, read as they are" +
+                        (nested.empty() ? "" : ", with " + std::to_string(nested.size()) +
+                                                   " kustomization subdirectories built as Flux builds them"));
+  for (const std::string& sub : nested) {
+    const std::string below = sub.substr(std::min(sub.size(), dir.size() + (dir.empty() ? 0 : 1)));
+    auto built = BuildApp(repo, Join(app, below), tools, disk_root);
+    if (!built.ok()) return built.status();
+    for (render::Manifest& m : built->manifests) out.manifests.push_back(std::move(m));
+    out.explain.insert(out.explain.end(), built->explain.begin(), built->explain.end());
+  }
+  return out;
+}
+
+bool IsBuiltObject(const render::Manifest& m) {
+  return m.file.rfind(std::string("kustomize") + kBuildLabel, 0) == 0 || m.file.rfind(std::string("helm") + kBuildLabel, 0) == 0;
 }
 
 const BuildCache::Build* BuildCache::Find(const std::string& app, const std::string& fingerprint) const {
@@ -406,9 +442,24 @@ Result<BuiltApp> BuildAppCached(const FileSource& repo, const std::string& app, 
   BuiltApp out;
   out.kind = *kind;
   if (out.kind == AppKind::kManifests) {
-    auto holds = AnyFileWanted(repo, app, EntryType::kDirectory, wanted);
-    if (!holds.ok()) return holds.status();
-    if (!*holds) return out;
+    // Its own files, and the inputs of the kustomizations inside it.
+    std::vector<std::string> nested;
+    auto files = render::ListManifestFiles(repo, app, &nested);
+    if (!files.ok()) return files.status();
+    bool holds = false;
+    for (std::size_t i = 0; !holds && i < files->size(); ++i) {
+      auto found = AnyFileWanted(repo, (*files)[i], EntryType::kFile, wanted);
+      if (!found.ok()) return found.status();
+      holds = *found;
+    }
+    for (std::size_t i = 0; !holds && i < nested.size(); ++i) {
+      auto inputs = render::KustomizeInputs(repo, nested[i]);
+      if (!inputs.ok()) return BuildApp(repo, app, tools, std::nullopt);  // its error, in full
+      auto found = InputsWanted(repo, *inputs, wanted);
+      if (!found.ok()) return found.status();
+      holds = *found;
+    }
+    if (!holds) return out;
     return BuildApp(repo, app, tools, std::nullopt);
   }
   auto plan = PlanBuild(repo, app, *kind, tools);
@@ -419,16 +470,9 @@ Result<BuiltApp> BuildAppCached(const FileSource& repo, const std::string& app, 
   BuildCache::Build build;  // when nothing is cached
   if (cached == nullptr) {
     build.fingerprint = *fingerprint;
-    for (const std::string& dir : plan->inputs.dirs) {
-      auto found = AnyFileWanted(repo, dir, EntryType::kDirectory, wanted);
-      if (!found.ok()) return found.status();
-      if ((build.wanted = *found)) break;
-    }
-    for (std::size_t i = 0; !build.wanted && i < plan->inputs.files.size(); ++i) {
-      auto found = AnyFileWanted(repo, plan->inputs.files[i], EntryType::kFile, wanted);
-      if (!found.ok()) return found.status();
-      build.wanted = *found;
-    }
+    auto found = InputsWanted(repo, plan->inputs, wanted);
+    if (!found.ok()) return found.status();
+    build.wanted = *found;
     if (build.wanted) {
       auto manifests = RunPlan(*plan, repo, app, tools, std::nullopt);
       if (!manifests.ok()) return manifests.status();

@@ -31,6 +31,7 @@
 
 #include "core/file_source.h"
 #include "core/status.h"
+#include "render/app_roots.h"
 #include "render/manifest.h"
 
 namespace gitcanary::plugin {
@@ -73,11 +74,26 @@ struct BuiltApp {
 Result<BuiltApp> BuildApp(const FileSource& repo, const std::string& app, const BuildTools& tools,
                           const std::optional<std::string>& disk_root);
 
+// A directory of manifests, read from `files` at `dir`; the same directory is
+// `app` in `repo`. Its files are read as they are, and each subdirectory that
+// holds a kustomization is built by kustomize, as Flux builds a plain
+// directory through the kustomization it generates for it.
+Result<BuiltApp> LoadManifestDirectory(const FileSource& files, const std::string& dir, const FileSource& repo,
+                                       const std::string& app, const BuildTools& tools,
+                                       const std::optional<std::string>& disk_root);
+
+// Whether `m` came out of a kustomize or Helm build (its file names the build,
+// not a file that could be edited).
+bool IsBuiltObject(const render::Manifest& m);
+
 // Builds kept across serve passes, by app directory and the fingerprint of
 // its inputs (render/app_inputs.h), which leaves status documents out: a
-// status commit never causes a rebuild. Not thread-safe.
+// status commit never causes a rebuild. It also keeps the memo of which
+// directories are apps (render/app_roots.h). Not thread-safe.
 class BuildCache {
  public:
+  render::AppRootsMemo app_roots;
+
   struct Build {
     std::string fingerprint;
     bool wanted = false;  // some input passed the caller's text test

@@ -77,9 +77,10 @@ Result<std::vector<ChangedApp>> FindChangedApps(const FileSource& base, const Fi
       if (base.TypeOf(app) != EntryType::kDirectory && head.TypeOf(app) != EntryType::kDirectory)
         return Status::Invalid("gitcanary.yaml apps: " + app + ": not a directory in either revision");
   }
-  auto base_apps = render::FindAppRoots(base, listed, under);
+  render::AppRootsMemo memo;  // the head's walk reads only what differs from the base
+  auto base_apps = render::FindAppRoots(base, listed, under, &memo);
   if (!base_apps.ok()) return base_apps.status();
-  auto head_apps = render::FindAppRoots(head, listed, under);
+  auto head_apps = render::FindAppRoots(head, listed, under, &memo);
   if (!head_apps.ok()) return head_apps.status();
   const std::set<std::string> in_base(base_apps->dirs.begin(), base_apps->dirs.end());
   const std::set<std::string> in_head(head_apps->dirs.begin(), head_apps->dirs.end());

@@ -3,7 +3,6 @@
 #include "git/tree_source.h"
 #include "plugin/config_lookup.h"
 #include "plugin/disk_source.h"
-#include "render/loader.h"
 
 namespace gitcanary::plugin {
 
@@ -39,13 +38,7 @@ Result<BuiltApp> LoadAppManifests(const AppSource& src, const BuildTools& tools)
   auto kind = ClassifyApp(*src.lookup, src.lookup_dir);
   if (!kind.ok()) return kind.status();
   if (*kind != AppKind::kManifests) return BuildApp(*src.lookup, src.lookup_dir, tools, src.disk_root);
-  BuiltApp out;
-  auto manifests = render::LoadManifests(*src.files, src.dir);
-  if (!manifests.ok()) return manifests.status();
-  out.manifests = std::move(*manifests);
-  out.explain.push_back("app " + (src.lookup_dir.empty() ? std::string(".") : src.lookup_dir) +
-                        ": a directory of manifests, read as they are");
-  return out;
+  return LoadManifestDirectory(*src.files, src.dir, *src.lookup, src.lookup_dir, tools, src.disk_root);
 }
 
 }  // namespace gitcanary::plugin

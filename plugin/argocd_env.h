@@ -8,9 +8,15 @@
 // environment adds `ARGOCD_APP_NAME`, `ARGOCD_APP_NAMESPACE`,
 // `ARGOCD_APP_REVISION` and `ARGOCD_APP_SOURCE_PATH`. This unit turns that
 // environment, given as a map so it can be tested as data, into the options of
-// one render. Parameters win over `ARGOCD_ENV_GITCANARY_*`; the JSON list wins
-// over `PARAM_*`. Unknown gitcanary options are errors, so a typo never
-// silently changes a render.
+// one render.
+//
+// Precedence, highest first: the JSON list (or, only when it is missing, empty
+// or null, the PARAM_ variables), then `ARGOCD_ENV_GITCANARY_*`, then the
+// sidecar's own `GITCANARY_KUSTOMIZE`, `GITCANARY_HELM`,
+// `GITCANARY_KUSTOMIZE_BUILD_OPTIONS` and `GITCANARY_BUILD_TIMEOUT`. An empty
+// value at any level means "not set": it never overrides a lower level, so a
+// parameter left blank in Argo CD's UI cannot switch the mode. Unknown gitcanary
+// options are errors, so a typo never silently changes a render.
 #pragma once
 
 #include <map>
@@ -39,7 +45,18 @@ struct CmpOptions {
   std::optional<std::string> namespace_;  // the app's namespace
   std::string app_name;                   // ARGOCD_APP_NAME, for messages
   std::string revision;                   // ARGOCD_APP_REVISION, "" when unset
-  std::string source_path;                // ARGOCD_APP_SOURCE_PATH, the app dir in the repo
+  // ARGOCD_APP_SOURCE_PATH as Argo CD sets it: always present under Argo CD,
+  // "" (or ".") for an app at the repository top; nullopt for a run by hand.
+  std::optional<std::string> source_path;
+
+  // How kustomizations and charts are built (plugin/app_build.h BuildTools).
+  std::optional<std::string> kustomize;                // the kustomize command line
+  std::optional<std::string> kustomize_build_options;  // extra kustomize flags
+  std::optional<std::string> helm;                     // the helm binary
+  std::optional<std::string> helm_release_name;        // default ARGOCD_APP_NAME
+  std::vector<std::string> helm_values_files;          // helm --values, relative to the chart
+  std::vector<std::string> helm_set;                   // helm --set "key=value", from the map
+  std::optional<int> build_timeout_ms;                 // from a Go duration such as 90s
 };
 
 using Environment = std::map<std::string, std::string>;

@@ -174,7 +174,7 @@ Status LoadApp(const git::TreeSource& tree, const std::string& dir, const Catalo
     entry.canary_file = PathOf(m.file, tree.Revision());
     const yaml::Node* generated = m.doc.Path({"metadata", "annotations", std::string(render::kGeneratedFromAnnotation)});
     entry.generated = generated != nullptr;
-    entry.built = from_build;
+    entry.built = from_build || IsBuiltObject(m);
     entry.app = app;
     entry.error = ReadEntry(m, objects, options, &entry);
     if (!entry.status_file.empty()) entry.status_file = PathOf(entry.status_file, tree.Revision());
@@ -194,10 +194,10 @@ const CatalogEntry* Catalog::Find(const std::string& id) const {
 Result<Catalog> ReadCatalog(const git::TreeSource& tree, const CatalogOptions& options) {
   auto top = LoadNearestConfig(tree, "");
   if (!top.ok()) return top.status();
-  auto roots = render::FindAppRoots(tree, top->apps ? &*top->apps : nullptr);
-  if (!roots.ok()) return roots.status();
   BuildCache local;
   BuildCache& cache = options.cache != nullptr ? *options.cache : local;
+  auto roots = render::FindAppRoots(tree, top->apps ? &*top->apps : nullptr, {}, &cache.app_roots);
+  if (!roots.ok()) return roots.status();
   Catalog out;
   out.commit = tree.Revision();
   for (const std::string& dir : roots->dirs) {

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -25,8 +26,12 @@ void CloseBoth(int fds[2]) {
 
 // In the child: never returns. Reports an exec failure's errno on `report`.
 [[noreturn]] void ExecChild(const std::vector<std::string>& argv, const std::string& cwd, int out, int err,
-                            int report) {
+                            int report, pid_t parent) {
   setpgid(0, 0);
+  // Its own group escapes a kill of ours (Argo CD's cmp-server ending a slow
+  // generate), so the child dies with this process instead.
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() != parent) _exit(127);
   int null_fd = open("/dev/null", O_RDONLY);
   if (null_fd >= 0) dup2(null_fd, 0);
   dup2(out, 1);
@@ -90,13 +95,14 @@ Result<ToolResult> RunTool(const std::vector<std::string>& argv, const std::stri
     return Status::Io("cannot create pipes for " + argv[0] + ": " + why);
   }
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  const pid_t parent = getpid();
   pid_t pid = fork();
   if (pid < 0) {
     const std::string why = std::strerror(errno);
     CloseBoth(out), CloseBoth(err), CloseBoth(report);
     return Status::Io("cannot start " + argv[0] + ": " + why);
   }
-  if (pid == 0) ExecChild(argv, cwd, out[1], err[1], report[1]);
+  if (pid == 0) ExecChild(argv, cwd, out[1], err[1], report[1], parent);
   setpgid(pid, pid);  // also in the parent, so the group exists before any kill
   close(out[1]), close(err[1]), close(report[1]);
   ToolResult result;
@@ -159,6 +165,7 @@ std::string MessageOf(std::string line) {
 
 bool IsNoise(const std::string& line) {
   return line.empty() || line.rfind("Usage:", 0) == 0 || line.rfind("WARNING", 0) == 0 ||
+         line.rfind("# Warning", 0) == 0 || line.rfind("Warning:", 0) == 0 ||
          line.rfind("level=INFO", 0) == 0 || line.rfind("level=WARN", 0) == 0 || line.rfind("level=DEBUG", 0) == 0;
 }
 

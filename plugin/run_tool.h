@@ -3,7 +3,8 @@
 //
 // The child runs in `cwd` with stdin from /dev/null, in a process group of its
 // own, so that a timeout kills it and anything it started (kubectl kustomize
-// starts helm, helm starts plugins). Its stdout and stderr are read together
+// starts helm, helm starts plugins), and it dies with this process (a
+// cmp-server ending generate ends the build too). Its stdout and stderr are read together
 // through poll(), so neither pipe can fill and stall it. A program that is not
 // found is told apart from one that ran and failed, so callers can say "install
 // kustomize" rather than quote an exec error.

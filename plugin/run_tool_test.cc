@@ -53,6 +53,8 @@ TEST_CASE("run tool: the error line of kubectl, kustomize and Helm") {
   CHECK(FirstUsefulLine("level=INFO msg=x\nError: shop/templates/canary.yaml:32:24\n  executing \"x\" at <.a>:\n"
                         "    can't evaluate field a\nnext\n") ==
         "shop/templates/canary.yaml:32:24 executing \"x\" at <.a>: can't evaluate field a");
+  CHECK(FirstUsefulLine("# Warning: 'patchesStrategicMerge' is deprecated.\naccumulating resources: x\n") ==
+        "accumulating resources: x");
   CHECK(FirstUsefulLine("WARNING: something\nplain failure\n") == "plain failure");
   CHECK(FirstUsefulLine("\n\n").empty());
 }

@@ -239,10 +239,18 @@ Result<std::vector<std::string>> ReferencedDirs(const FileSource& repo, const st
   auto doc = ReadKustomization(repo, Join(kustomization_dir, name));
   if (!doc.ok()) return doc.status();
   std::vector<std::string> out;
-  for (const Reference& ref : ReferencesOf(*doc, true)) {
+  for (const Reference& ref : ReferencesOf(*doc, false)) {
     std::string path;
     if (IsRemote(ref.path) || !JoinClean(kustomization_dir, ref.path, &path)) continue;
-    if (repo.TypeOf(path) == EntryType::kDirectory) out.push_back(path);
+    const EntryType type = repo.TypeOf(path);
+    if (type == EntryType::kFile || type == EntryType::kSymlink) {  // a file of another directory: that directory is used
+      const std::size_t slash = path.rfind('/');
+      path = slash == std::string::npos ? "" : path.substr(0, slash);
+      if (path == kustomization_dir) continue;
+    } else if (type != EntryType::kDirectory) {
+      continue;
+    }
+    if (std::find(out.begin(), out.end(), path) == out.end()) out.push_back(path);
   }
   return out;
 }

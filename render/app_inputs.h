@@ -47,9 +47,10 @@ Result<AppInputs> KustomizeInputs(const FileSource& repo, const std::string& app
 Result<AppInputs> ChartInputs(const FileSource& repo, const std::string& app,
                               const std::vector<std::string>& values_files);
 
-// Every directory another kustomization references from `kustomization_dir`
-// (its resources, bases and components that are directories in the
-// repository), for telling apps from the bases they include.
+// Every directory the kustomization at `kustomization_dir` uses: the
+// directories it names in any field, and the directories of the files it names
+// outside its own (a base listed file by file, a directory of shared patches),
+// for telling apps from what they include.
 Result<std::vector<std::string>> ReferencedDirs(const FileSource& repo, const std::string& kustomization_dir);
 
 // A fingerprint of the inputs from the object ids `repo` lists: equal

@@ -9,7 +9,22 @@
 
 namespace gitcanary::render {
 
+// One directory's findings and its subdirectories' summaries. `discovering`
+// says whether rule 3's candidates were collected (not inside a chart or a
+// plain app, whose subdirectories belong to it).
+struct AppRootsMemo::Summary {
+  std::vector<std::string> pointed;  // app paths named by Applications and Flux Kustomizations here
+  enum class Kind { kNone, kChart, kPlain, kKustomization } kind = Kind::kNone;
+  std::vector<std::string> referenced;  // directories this kustomization includes
+  std::vector<std::pair<std::string, std::shared_ptr<const Summary>>> children;  // (path, summary)
+};
+
+AppRootsMemo::AppRootsMemo() = default;
+AppRootsMemo::~AppRootsMemo() = default;
+
 namespace {
+
+using Summary = AppRootsMemo::Summary;
 
 constexpr std::size_t kSniffBytes = 8 * 1024 * 1024;
 
@@ -37,88 +52,95 @@ void PointedAt(const yaml::Node& doc, std::vector<std::string>* out) {
   }
 }
 
-Result<std::vector<std::string>> ArgoCdAndFluxApps(const FileSource& repo) {
-  auto files = ListManifestFiles(repo, "");
-  if (!files.ok()) return files.status();
-  std::set<std::string> dirs;
-  for (const std::string& file : *files) {
-    auto text = repo.Read(file, kSniffBytes);
-    if (!text.ok()) continue;  // too large to be either
-    if (text->find("argoproj.io/") == std::string::npos && text->find("kustomize.toolkit.fluxcd.io/") == std::string::npos)
-      continue;
-    auto docs = yaml::ParseYamlStream(*text, file);
-    if (!docs.ok()) continue;  // a template, not a manifest Argo CD or Flux would apply
-    std::vector<std::string> paths;
-    for (const yaml::Node& doc : *docs) PointedAt(doc, &paths);
-    for (const std::string& p : paths) {
-      std::string clean;
-      if (JoinClean("", p, &clean) && (clean.empty() || repo.TypeOf(clean) == EntryType::kDirectory)) dirs.insert(clean);
-    }
-  }
-  return std::vector<std::string>(dirs.begin(), dirs.end());
-}
-
-class Discovery {
+class Walk {
  public:
-  explicit Discovery(const FileSource& repo) : repo_(repo) {}
+  Walk(const FileSource& repo, AppRootsMemo* memo) : repo_(repo), memo_(memo) {}
 
-  Status Visit(const std::string& dir) {
+  // The summary of `dir`, whose tree id is `id` ("" when unknown).
+  Result<std::shared_ptr<const Summary>> Summarise(const std::string& dir, const std::string& id, bool discovering) {
+    const std::string key = dir + "\n" + id + "\n" + (discovering ? "d" : "-");
+    if (memo_ != nullptr && !id.empty()) {
+      auto it = memo_->entries().find(key);
+      if (it != memo_->entries().end()) return it->second;
+    }
     auto entries = repo_.List(dir);
     if (!entries.ok()) return entries.status();
-    const bool kustomization = !KustomizationFileIn(repo_, dir).empty();
-    const bool chart = std::any_of(entries->begin(), entries->end(),
-                                   [](const DirEntry& e) { return e.type == EntryType::kFile && e.name == "Chart.yaml"; });
-    if (chart) {
-      charts_.push_back(dir);  // both kinds at once is BuildApp's error, with the app named
-      return Status::Ok();
+    auto out = std::make_shared<Summary>();
+    bool holds_manifest = false, chart = false;
+    for (const DirEntry& e : *entries) {
+      if (e.type != EntryType::kFile || e.name[0] == '.') continue;
+      if (e.name == "Chart.yaml") chart = true;
+      if (!IsManifestFileName(e.name)) continue;
+      auto text = repo_.Read(Join(dir, e.name), kSniffBytes);
+      if (!text.ok()) continue;  // too large to be a manifest worth sniffing
+      if (text->find("apiVersion") != std::string::npos && text->find("kind") != std::string::npos) holds_manifest = true;
+      if (text->find("argoproj.io/") == std::string::npos && text->find("kustomize.toolkit.fluxcd.io/") == std::string::npos)
+        continue;
+      auto docs = yaml::ParseYamlStream(*text, e.name);
+      if (!docs.ok()) continue;  // a template, not a manifest Argo CD or Flux would apply
+      for (const yaml::Node& doc : *docs) PointedAt(doc, &out->pointed);
     }
-    if (kustomization) {
-      kustomizations_.push_back(dir);
-      auto refs = ReferencedDirs(repo_, dir);
-      if (!refs.ok()) return refs.status();
-      referenced_.insert(refs->begin(), refs->end());
-    } else {
-      auto manifests = HoldsManifest(dir, *entries);
-      if (!manifests.ok()) return manifests.status();
-      if (*manifests) {
-        plain_.push_back(dir);
-        return Status::Ok();
+    bool below = discovering;  // whether subdirectories are still candidates
+    if (discovering) {
+      if (chart) {
+        out->kind = Summary::Kind::kChart;  // both kinds at once is BuildApp's error, with the app named
+        below = false;
+      } else if (!KustomizationFileIn(repo_, dir).empty()) {
+        out->kind = Summary::Kind::kKustomization;
+        auto refs = ReferencedDirs(repo_, dir);
+        if (!refs.ok()) return refs.status();
+        out->referenced = std::move(*refs);
+      } else if (holds_manifest) {
+        out->kind = Summary::Kind::kPlain;
+        below = false;
       }
     }
-    std::vector<std::string> subdirs;
-    for (const DirEntry& e : *entries)
-      if (e.type == EntryType::kDirectory && e.name[0] != '.') subdirs.push_back(e.name);
-    std::sort(subdirs.begin(), subdirs.end());
-    for (const std::string& name : subdirs)
-      if (Status s = Visit(Join(dir, name)); !s.ok()) return s;
-    return Status::Ok();
-  }
-
-  std::vector<std::string> Apps() const {
-    std::vector<std::string> out = charts_;
-    out.insert(out.end(), plain_.begin(), plain_.end());
-    for (const std::string& k : kustomizations_)
-      if (!referenced_.count(k)) out.push_back(k);
-    std::sort(out.begin(), out.end());
-    return out;
+    for (const DirEntry& e : *entries) {
+      if (e.type != EntryType::kDirectory || e.name[0] == '.') continue;
+      auto child = Summarise(Join(dir, e.name), e.id, below);
+      if (!child.ok()) return child.status();
+      out->children.emplace_back(Join(dir, e.name), std::move(*child));
+    }
+    std::sort(out->children.begin(), out->children.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    if (memo_ != nullptr && !id.empty()) memo_->entries()[key] = out;
+    return std::shared_ptr<const Summary>(std::move(out));
   }
 
  private:
-  // Whether `dir` directly holds a file that reads as a manifest.
-  Result<bool> HoldsManifest(const std::string& dir, const std::vector<DirEntry>& entries) {
-    for (const DirEntry& e : entries) {
-      if (e.type != EntryType::kFile || e.name[0] == '.' || !IsManifestFileName(e.name)) continue;
-      auto text = repo_.Read(Join(dir, e.name), kSniffBytes);
-      if (!text.ok()) return text.status();
-      if (text->find("apiVersion") != std::string::npos && text->find("kind") != std::string::npos) return true;
-    }
-    return false;
-  }
-
   const FileSource& repo_;
-  std::vector<std::string> charts_, plain_, kustomizations_;
-  std::set<std::string> referenced_;
+  AppRootsMemo* memo_;
 };
+
+struct Found {
+  std::set<std::string> pointed, charts, plain, kustomizations, referenced;
+};
+
+void Collect(const std::string& dir, const Summary& s, Found* out) {
+  out->pointed.insert(s.pointed.begin(), s.pointed.end());
+  switch (s.kind) {
+    case Summary::Kind::kChart: out->charts.insert(dir); break;
+    case Summary::Kind::kPlain: out->plain.insert(dir); break;
+    case Summary::Kind::kKustomization:
+      out->kustomizations.insert(dir);
+      out->referenced.insert(s.referenced.begin(), s.referenced.end());
+      break;
+    case Summary::Kind::kNone: break;
+  }
+  for (const auto& [path, child] : s.children) Collect(path, *child, out);
+}
+
+// The id of directory `dir` as its parent lists it ("" for the top or when unknown).
+Result<std::string> TreeId(const FileSource& repo, const std::string& dir) {
+  if (dir.empty()) return std::string();
+  const std::size_t slash = dir.rfind('/');
+  auto entries = repo.List(slash == std::string::npos ? "" : dir.substr(0, slash));
+  if (!entries.ok()) return entries.status();
+  const std::string name = slash == std::string::npos ? dir : dir.substr(slash + 1);
+  for (const DirEntry& e : *entries)
+    if (e.name == name) return e.id;
+  return std::string();
+}
 
 }  // namespace
 
@@ -132,20 +154,30 @@ std::string_view AppRuleName(AppRule rule) {
 }
 
 Result<AppRoots> FindAppRoots(const FileSource& repo, const std::vector<std::string>* listed,
-                              const std::vector<std::string>& under) {
+                              const std::vector<std::string>& under, AppRootsMemo* memo) {
   const std::vector<std::string> roots = under.empty() ? std::vector<std::string>{""} : under;
   auto inside = [&](const std::string& dir) {
     return std::any_of(roots.begin(), roots.end(), [&](const std::string& r) {
       return r.empty() || dir == r || dir.rfind(r + "/", 0) == 0;
     });
   };
+  Walk walk(repo, memo);
+  const bool whole = under.empty() || (under.size() == 1 && under[0].empty());
+  auto top = walk.Summarise("", "", whole);  // rule 1 looks everywhere
+  if (!top.ok()) return top.status();
+  Found found;
+  Collect("", **top, &found);
+
   AppRoots out;
-  auto pointed = ArgoCdAndFluxApps(repo);
-  if (!pointed.ok()) return pointed.status();
-  if (!pointed->empty()) {
+  std::set<std::string> pointed;
+  for (const std::string& p : found.pointed) {
+    std::string clean;
+    if (JoinClean("", p, &clean) && (clean.empty() || repo.TypeOf(clean) == EntryType::kDirectory)) pointed.insert(clean);
+  }
+  if (!pointed.empty()) {
     out.rule = AppRule::kArgoCdOrFlux;
-    for (std::string& dir : *pointed)
-      if (inside(dir)) out.dirs.push_back(std::move(dir));
+    for (const std::string& dir : pointed)
+      if (inside(dir)) out.dirs.push_back(dir);
     return out;
   }
   if (listed != nullptr) {
@@ -159,13 +191,22 @@ Result<AppRoots> FindAppRoots(const FileSource& repo, const std::vector<std::str
     out.dirs.erase(std::unique(out.dirs.begin(), out.dirs.end()), out.dirs.end());
     return out;
   }
-  Discovery discovery(repo);
-  for (const std::string& root : roots) {
-    if (!root.empty() && repo.TypeOf(root) != EntryType::kDirectory) continue;
-    if (Status s = discovery.Visit(root); !s.ok()) return s;
+  if (!whole) {  // discovery walks from each given directory, as if it were the top
+    found = Found{};
+    for (const std::string& root : roots) {
+      if (repo.TypeOf(root) != EntryType::kDirectory) continue;
+      auto id = TreeId(repo, root);
+      if (!id.ok()) return id.status();
+      auto summary = walk.Summarise(root, *id, true);
+      if (!summary.ok()) return summary.status();
+      Collect(root, **summary, &found);
+    }
   }
-  out.dirs = discovery.Apps();
-  out.dirs.erase(std::unique(out.dirs.begin(), out.dirs.end()), out.dirs.end());
+  std::set<std::string> apps(found.charts.begin(), found.charts.end());
+  apps.insert(found.plain.begin(), found.plain.end());
+  for (const std::string& k : found.kustomizations)
+    if (!found.referenced.count(k)) apps.insert(k);
+  out.dirs.assign(apps.begin(), apps.end());
   return out;
 }
 

@@ -15,8 +15,15 @@
 // Hidden directories are skipped. Pure: it reads through the FileSource it is
 // given, rooted at the repository top. serve's catalog, `diff`, `status` and
 // the operator commands all take their apps from here.
+//
+// Cost. Rule 1 must look into every manifest of the repository, so the walk
+// summarises each directory's subtree once per git tree id (AppRootsMemo):
+// `diff` reads the unchanged subtrees of its second revision from the memo,
+// and serve, which keeps one memo across passes, reads only what changed.
 #pragma once
 
+#include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,10 +43,25 @@ struct AppRoots {
 // "Argo CD or Flux", "gitcanary.yaml apps:", "discovered".
 std::string_view AppRuleName(AppRule rule);
 
+// What a walk learnt of each subtree, by directory and git tree id. Sources
+// without ids (a disk) are never memoised. Not thread-safe.
+class AppRootsMemo {
+ public:
+  struct Summary;
+  AppRootsMemo();
+  ~AppRootsMemo();
+  AppRootsMemo(const AppRootsMemo&) = delete;
+  AppRootsMemo& operator=(const AppRootsMemo&) = delete;
+  std::map<std::string, std::shared_ptr<const Summary>>& entries() { return entries_; }
+
+ private:
+  std::map<std::string, std::shared_ptr<const Summary>> entries_;
+};
+
 // `listed` is the `apps:` list of the top-level gitcanary.yaml, or null.
 // `under` keeps the apps inside those directories; discovery (rule 3) starts
 // its walk at each of them, as if each were the top ("" or none: everywhere).
 Result<AppRoots> FindAppRoots(const FileSource& repo, const std::vector<std::string>* listed,
-                              const std::vector<std::string>& under = {});
+                              const std::vector<std::string>& under = {}, AppRootsMemo* memo = nullptr);
 
 }  // namespace gitcanary::render

@@ -48,10 +48,15 @@ bool ResolveInside(const std::string& root, const std::string& link_dir, const s
   return true;
 }
 
+bool IsKustomizationFileName(std::string_view name) {
+  return name == "kustomization.yaml" || name == "kustomization.yml" || name == "Kustomization";
+}
+
 struct Walker {
   const FileSource& source;
   std::string root;
   std::vector<std::string> files;
+  std::vector<std::string> nested;  // subdirectories that hold a kustomization
 
   Status Walk(const std::string& dir, int depth) {
     if (depth > kMaxDirectoryDepth) {
@@ -59,6 +64,12 @@ struct Walker {
     }
     auto entries = source.List(dir);
     if (!entries.ok()) return entries.status();
+    if (depth > 0 && std::any_of(entries->begin(), entries->end(), [](const DirEntry& e) {
+          return e.type == EntryType::kFile && IsKustomizationFileName(e.name);
+        })) {
+      nested.push_back(dir);
+      return Status::Ok();
+    }
     std::sort(entries->begin(), entries->end(),
               [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
     for (const DirEntry& e : *entries) {
@@ -150,13 +161,20 @@ bool IsManifestFileName(std::string_view name) {
   return true;
 }
 
-Result<std::vector<std::string>> ListManifestFiles(const FileSource& source, const std::string& dir) {
+Result<std::vector<std::string>> ListManifestFiles(const FileSource& source, const std::string& dir,
+                                                   std::vector<std::string>* nested) {
   if (source.TypeOf(dir) != EntryType::kDirectory) {
     return Status::Invalid(source.Describe(dir) + ": not a directory");
   }
-  Walker walker{source, dir, {}};
+  Walker walker{source, dir, {}, {}};
   Status s = walker.Walk(dir, 0);
   if (!s.ok()) return s;
+  if (nested != nullptr) {
+    *nested = std::move(walker.nested);
+  } else if (!walker.nested.empty()) {
+    return Status::Invalid(source.Describe(walker.nested.front()) +
+                           ": holds a kustomization; it is built by kustomize, never read as plain manifests");
+  }
   return std::move(walker.files);
 }
 
@@ -177,8 +195,8 @@ Result<std::vector<Manifest>> ManifestsFromDocuments(std::vector<yaml::Node> doc
 }
 
 Result<std::vector<Manifest>> LoadManifests(const FileSource& source, const std::string& dir,
-                                            const LoadLimits& limits) {
-  auto paths = ListManifestFiles(source, dir);
+                                            std::vector<std::string>* nested, const LoadLimits& limits) {
+  auto paths = ListManifestFiles(source, dir, nested);
   if (!paths.ok()) return paths.status();
   const std::size_t n = paths->size();
   // Read and parse on every core: files are independent. The first failure in

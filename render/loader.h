@@ -4,7 +4,10 @@
 // *.yaml, *.yml and *.json file, parses the documents (on all cores) and
 // flattens `kind: List`. Files that are not manifests (kustomization.yaml,
 // Chart.yaml, values*.yaml, gitcanary.yaml) and hidden files and directories
-// (.git, .github, ...) are skipped. Symlinks are followed only while they stay
+// (.git, .github, ...) are skipped. A subdirectory that holds a kustomization
+// is not read: Flux builds such a directory with kustomize as part of the
+// kustomization it generates for a plain directory, so the caller builds it
+// (plugin/app_build.h); without a place to return it, it is an error. Symlinks are followed only while they stay
 // inside `dir`; one that points outside is refused. Empty documents are dropped;
 // any other document without apiVersion and kind is an error.
 #pragma once
@@ -28,12 +31,14 @@ struct LoadLimits {
 bool IsManifestFileName(std::string_view name);
 
 // Lists the manifest files under `dir` (relative to the source root; "" = root),
-// in the stable order the loader reads them.
-Result<std::vector<std::string>> ListManifestFiles(const FileSource& source, const std::string& dir);
+// in the stable order the loader reads them; subdirectories that hold a
+// kustomization go to `nested` (or are an error when it is null).
+Result<std::vector<std::string>> ListManifestFiles(const FileSource& source, const std::string& dir,
+                                                   std::vector<std::string>* nested = nullptr);
 
-// Loads every manifest under `dir`.
+// Loads every manifest under `dir`, with ListManifestFiles' rules.
 Result<std::vector<Manifest>> LoadManifests(const FileSource& source, const std::string& dir,
-                                            const LoadLimits& limits = {});
+                                            std::vector<std::string>* nested = nullptr, const LoadLimits& limits = {});
 
 // Parses one text (a file's contents, or a stream on stdin) into Manifests.
 Result<std::vector<Manifest>> ParseManifests(std::string_view text, const std::string& file,

@@ -1,12 +1,14 @@
 // deploy/argocd through the real `kubectl kustomize`: the components patch a
 // stand-in for Argo CD's argocd-repo-server (the shape of Argo CD's install
 // manifest: the repo-server container, the var-files and plugins volumes) and
-// must add the CMP sidecar the way Argo CD's sidecar-plugin contract asks.
+// must add the CMP sidecar the way Argo CD's sidecar-plugin contract asks,
+// with kustomize and helm copied from Argo CD's image.
 // plugin.yaml and the Application example are checked against each other and
 // against the binary.
 #include <doctest/doctest.h>
 
 #include <string>
+#include <vector>
 
 #include "tests/rendered_objects.h"
 #include "tests/test_util.h"
@@ -64,7 +66,7 @@ std::string MountPath(const Node& container, const std::string& volume) {
   return mount == nullptr ? "" : mount->Find("mountPath")->value;
 }
 
-ObjectsByKey Kustomize(const std::vector<std::string>& components) {
+ObjectsByKey Kustomize(const std::vector<std::string>& components, const std::string& extra = "") {
   TempDir dir;
   WriteFile(dir / "base/repo-server.yaml", kRepoServer);
   WriteFile(dir / "base/kustomization.yaml", "resources:\n- repo-server.yaml\n");
@@ -72,11 +74,17 @@ ObjectsByKey Kustomize(const std::vector<std::string>& components) {
   Sh("cp -R " + SourceDir() + "/deploy " + dir.path() + "/deploy");
   std::string overlay = "namespace: argocd\nresources:\n- base\ncomponents:\n";
   for (const std::string& c : components) overlay += "- deploy/argocd" + c + "\n";
+  overlay += extra;
   WriteFile(dir / "kustomization.yaml", overlay);
   RunResult run = Run({"kubectl", "kustomize", dir.path()});
   INFO(run.err);
   REQUIRE(run.exit_code == 0);
   return ParseObjects(run.out);
+}
+
+std::string EnvValue(const Node& container, const std::string& name) {
+  const Node* entry = Named(container.Find("env"), name);
+  return entry == nullptr || entry->Find("value") == nullptr ? "" : entry->Find("value")->value;
 }
 
 bool HaveKubectl() { return Run({"/bin/sh", "-c", "command -v kubectl"}).exit_code == 0; }
@@ -112,6 +120,55 @@ TEST_CASE("deploy/argocd: the component adds the CMP sidecar to argocd-repo-serv
   const Node& config = objects.at("v1 ConfigMap argocd/gitcanary-cmp-plugin");
   CHECK(config.Path({"data", "plugin.yaml"})->value == ReadFile(SourceDir() + "/deploy/argocd/plugin.yaml"));
   CHECK(Named(pod->Find("containers"), "gitcanary-serve") == nullptr);
+}
+
+TEST_CASE("deploy/argocd: kustomize and helm are copied from Argo CD's image into the sidecar, which finds them") {
+  if (!HaveKubectl()) {
+    MESSAGE("kubectl is not installed; skipped");
+    return;
+  }
+  // The overlay that installs Argo CD pins its version once, for Argo CD's
+  // containers and the tools' init container alike.
+  ObjectsByKey objects = Kustomize({""}, "images:\n- name: quay.io/argoproj/argocd\n  newTag: v2.13.0\n");
+  const Node* pod = objects.at("apps/v1 Deployment argocd/argocd-repo-server").Path({"spec", "template", "spec"});
+  REQUIRE(pod != nullptr);
+  const Node* repo_server = Named(pod->Find("containers"), "argocd-repo-server");
+  const Node* tools = Named(pod->Find("initContainers"), "gitcanary-tools");
+  const Node* sidecar = Named(pod->Find("containers"), "gitcanary-cmp");
+  REQUIRE(repo_server != nullptr);
+  REQUIRE(tools != nullptr);
+  REQUIRE(sidecar != nullptr);
+  // Argo CD's own init container still copies the cmp-server.
+  CHECK(Named(pod->Find("initContainers"), "copyutil") != nullptr);
+  CHECK(tools->Find("image")->value == repo_server->Find("image")->value);
+  CHECK(tools->Path({"securityContext", "runAsNonRoot"})->value == "true");
+  CHECK(tools->Path({"securityContext", "readOnlyRootFilesystem"})->value == "true");
+  // The init container copies Argo CD's kustomize and helm into the volume.
+  const std::string into = MountPath(*tools, "gitcanary-tools");
+  REQUIRE_FALSE(into.empty());
+  std::vector<std::string> command;
+  for (const Node& word : tools->Find("command")->items) command.push_back(word.value);
+  REQUIRE(command.size() == 4);
+  CHECK(command[0] == "/bin/cp");
+  CHECK(command[1] == "/usr/local/bin/kustomize");
+  CHECK(command[2] == "/usr/local/bin/helm");
+  CHECK((command[3] == into || command[3] == into + "/"));
+  CHECK(Named(pod->Find("volumes"), "gitcanary-tools")->Find("emptyDir") != nullptr);
+  // The sidecar mounts it read-only and names both tools there, and has the
+  // directory first on PATH for kustomize --enable-helm, which runs `helm`.
+  const std::string dir = MountPath(*sidecar, "gitcanary-tools");
+  REQUIRE_FALSE(dir.empty());
+  CHECK(Named(sidecar->Find("volumeMounts"), "gitcanary-tools")->Find("readOnly")->value == "true");
+  CHECK(EnvValue(*sidecar, "GITCANARY_KUSTOMIZE") == dir + "/kustomize build");
+  CHECK(EnvValue(*sidecar, "GITCANARY_HELM") == dir + "/helm");
+  const std::string path = EnvValue(*sidecar, "PATH");
+  CHECK(path.rfind(dir + ":", 0) == 0);
+  CHECK(path.find(":/usr/local/bin:") != std::string::npos);  // where the image keeps gitcanary
+  // Helm writes its cache and config; the root filesystem is read-only, /tmp is not.
+  for (const char* var : {"HELM_CACHE_HOME", "HELM_CONFIG_HOME", "HELM_DATA_HOME"}) {
+    CAPTURE(var);
+    CHECK(EnvValue(*sidecar, var).rfind(MountPath(*sidecar, "gitcanary-cmp-tmp") + "/", 0) == 0);
+  }
 }
 
 TEST_CASE("deploy/argocd/serve: the serve sidecar runs as 999 with probes on /healthz and /readyz") {
@@ -151,13 +208,24 @@ TEST_CASE("deploy/argocd: plugin.yaml runs gitcanary generate with no discover, 
   REQUIRE(command->items.size() == 2);
   CHECK(command->items[0].value == "gitcanary");
   CHECK(command->items[1].value == "generate");
+  // The discover rule is an opt-in in the comments; tests/cmp_discover_test.cc
+  // runs it as Argo CD would.
   CHECK(cmp.Path({"spec", "discover"}) == nullptr);
-  // The parameters the plugin declares are exactly the ones generate takes.
+  // The parameters the plugin declares are exactly the ones generate takes,
+  // with the collection type generate reads them as.
+  const std::string help = Gitcanary({"generate", "--help"}).out;
+  std::vector<std::string> declared;
   for (const Node& p : cmp.Path({"spec", "parameters", "static"})->items) {
     const std::string name = p.Find("name")->value;
     CAPTURE(name);
-    CHECK(Gitcanary({"generate", "--help"}).out.find("\"" + name + "\"") != std::string::npos);
+    declared.push_back(name);
+    CHECK(help.find("\"" + name + "\"") != std::string::npos);
+    const Node* collection = p.Find("collectionType");
+    const std::string kind = collection == nullptr ? "string" : collection->value;
+    CHECK(kind == (name == "helm-values-files" ? "array" : name == "helm-parameters" ? "map" : "string"));
   }
+  CHECK(declared == std::vector<std::string>{"mode", "namespace", "helm-values-files", "helm-parameters",
+                                             "helm-release-name", "build-timeout"});
   ObjectsByKey app = ParseObjects(ReadFile(SourceDir() + "/deploy/argocd/application.yaml"));
   const Node& application = app.at("argoproj.io/v1alpha1 Application argocd/podinfo");
   const std::string expected = cmp.Path({"metadata", "name"})->value + "-" + cmp.Path({"spec", "version"})->value;

@@ -4,6 +4,10 @@
 // environment Argo CD sets. Its output must be the same objects as `render` of
 // the same tree, each stamped with the revision, and every error or empty
 // result must leave stdout empty with a non-zero exit.
+//
+// The later cases run through tests/cmp_server_emulation.h, which also
+// follows the cmp-server's work directory, manifest-generate-paths, symlinks
+// and output splitting: layouts the hand-made tarball above does not cover.
 #include <doctest/doctest.h>
 
 #include <chrono>
@@ -13,11 +17,14 @@
 #include <sys/wait.h>
 #include <string>
 
+#include "tests/cmp_server_emulation.h"
 #include "tests/process_harness.h"
 #include "tests/rendered_objects.h"
 #include "tests/test_util.h"
 
 using namespace gitcanary::testing;
+namespace cmp = gitcanary::testing::argocd;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -72,6 +79,38 @@ ObjectsByKey GeneratedObjects(const RunResult& run) {
   CHECK(RemoveAnnotation(objects, "gitcanary.io/source-revision", kRevision) == static_cast<int>(objects.size()));
   return objects;
 }
+
+// The cmp-server of deploy/argocd/plugin.yaml, extracting below its own
+// temporary directory (its ARGOCD_CMP_WORKDIR).
+struct Sidecar {
+  TempDir base;
+  cmp::CmpServer server{SourceDir() + "/deploy/argocd/plugin.yaml", cmp::CmpServerEnv(base.path())};
+};
+
+// The objects Argo CD got, each checked for the revision annotation, which is
+// then removed so they compare with render's.
+ObjectsByKey Objects(const cmp::Generated& generated) {
+  INFO(generated.status.message());
+  INFO(generated.err);
+  REQUIRE(generated.status.ok());
+  CHECK(generated.err.empty());
+  std::string stream;
+  for (const std::string& m : generated.manifests) stream += "---\n" + m + "\n";
+  ObjectsByKey objects = ParseObjects(stream);
+  CHECK(RemoveAnnotation(objects, "gitcanary.io/source-revision", kRevision) == static_cast<int>(objects.size()));
+  return objects;
+}
+
+// A generate that Argo CD reports as failed, with one line naming the app.
+void CheckRefused(const cmp::Generated& generated, const std::string& message) {
+  INFO(generated.err);
+  CHECK_FALSE(generated.status.ok());
+  CHECK(generated.out.empty());
+  CHECK(generated.err.rfind("gitcanary: app shop-app: ", 0) == 0);
+  CHECK(generated.err.find(message) != std::string::npos);
+}
+
+const char kFlaggerConfig[] = "apiVersion: gitcanary.io/v1alpha1\nkind: Config\ndefaults:\n  mode: flagger\n";
 
 }  // namespace
 
@@ -183,4 +222,154 @@ TEST_CASE("generate exits within 5 s of SIGTERM, printing nothing") {
   } else {
     CHECK(WEXITSTATUS(status) == 0);
   }
+}
+
+TEST_CASE("generate with manifest-generate-paths reads the tree Argo CD roots at the common root, and its gitcanary.yaml") {
+  ExamplesRepo examples;
+  Sidecar sidecar;
+  struct Row {
+    const char* path;
+    const char* annotation;
+    const char* root_holds;  // what the extracted top holds: the common root's content
+    const char* ns;
+  };
+  // monorepo/gitcanary.yaml (flagger) is inside the common root of the first
+  // two; podinfo's own is in the app directory, the whole tarball.
+  const Row rows[] = {{"monorepo/apps/catalog", "../..", "apps/catalog/deployment.yaml", "shop"},
+                      {"monorepo/apps/catalog", "/monorepo;.", "gitcanary.yaml", "shop"},
+                      {"podinfo", ".", "canary.yaml", "test"}};
+  for (const Row& row : rows) {
+    CAPTURE(row.annotation);
+    cmp::App app;
+    app.ns = row.ns;
+    const cmp::Source source{examples.repo(), row.path, row.annotation, true};
+    auto layout = [&](const std::string& root, const std::string&) {
+      CHECK(fs::exists(root + "/" + row.root_holds));
+      CHECK_FALSE(fs::exists(root + "/.git"));
+    };
+    ObjectsByKey generated = Objects(sidecar.server.Generate(source, cmp::GenerateEnv(app, row.path), layout));
+    RunResult rendered = Gitcanary({"render", examples.repo() + "/" + row.path, "-n", row.ns});
+    REQUIRE(rendered.exit_code == 0);
+    CHECK(generated == ParseObjects(rendered.out));
+  }
+  // With "." alone the tarball is the app directory: monorepo/gitcanary.yaml
+  // is not in it, and rendering without it would silently switch the mode.
+  cmp::App app;
+  CheckRefused(sidecar.server.Generate({examples.repo(), "monorepo/apps/catalog", ".", true},
+                                       cmp::GenerateEnv(app, "monorepo/apps/catalog")),
+               "no gitcanary.yaml in the part of the repository Argo CD sent, \"monorepo/apps/catalog\" and below");
+}
+
+TEST_CASE("generate follows an app directory that is a symlink inside the repository, and refuses one leading out") {
+  TempDir dir;
+  const std::string repo = dir / "repo";
+  Sh("mkdir -p " + repo + "/shared/podinfo " + repo + "/apps && cp -R " + SourceDir() + "/examples/podinfo/. " + repo +
+     "/shared/podinfo && rm " + repo + "/shared/podinfo/gitcanary.yaml && ln -s ../shared/podinfo " + repo + "/apps/podinfo");
+  // The app's settings sit along its path in the repository, apps/podinfo.
+  WriteFile(repo + "/apps/gitcanary.yaml", kFlaggerConfig);
+  Sidecar sidecar;
+  cmp::App app;
+  app.ns = "test";
+  const cmp::Source source{repo, "apps/podinfo"};
+  auto symlinked = [](const std::string& root, const std::string&) {
+    CHECK(fs::read_symlink(root + "/apps/podinfo") == "../shared/podinfo");
+  };
+  ObjectsByKey generated = Objects(sidecar.server.Generate(source, cmp::GenerateEnv(app, "apps/podinfo"), symlinked));
+  CHECK(generated.count("flagger.app/v1beta1 Canary test/podinfo") == 1);
+  RunResult rendered = Gitcanary({"render", SourceDir() + "/examples/podinfo", "--mode", "flagger", "-n", "test"});
+  CHECK(generated == ParseObjects(rendered.out));
+  // Argo CD extracts no symlink out of the tree; if one were there, generate
+  // must not read the directory it leads to, even one shaped like the app.
+  const std::string outside = sidecar.base / "outside/apps/podinfo";
+  Sh("mkdir -p " + outside + " && cp -R " + repo + "/shared/podinfo/. " + outside);
+  auto out_of_tree = [&](const std::string& root, const std::string&) {
+    fs::remove(root + "/apps/podinfo");
+    fs::create_directory_symlink(outside, root + "/apps/podinfo");
+  };
+  CheckRefused(sidecar.server.Generate(source, cmp::GenerateEnv(app, "apps/podinfo"), out_of_tree),
+               "leads out of the extracted repository");
+  fs::remove(repo + "/apps/podinfo");
+  fs::create_directory_symlink(fs::relative(outside, repo + "/apps"), repo + "/apps/podinfo");
+  auto refused = sidecar.server.Generate(source, cmp::GenerateEnv(app, "apps/podinfo"));
+  CHECK(refused.status.message().find("illegal filepath in symlink") != std::string::npos);
+}
+
+TEST_CASE("generate takes an empty plugin parameter as not set, so the env entry or gitcanary.yaml applies") {
+  ExamplesRepo examples;
+  Sidecar sidecar;
+  cmp::App app;
+  app.ns = "shop";
+  app.plugin_env = {{"GITCANARY_MODE", "git"}};
+  app.parameters = R"([{"name":"mode","string":""}])";
+  const cmp::Source source{examples.repo(), "monorepo/apps/checkout"};
+  RunResult git = Gitcanary({"render", examples.repo() + "/monorepo/apps/checkout", "--mode", "git", "-n", "shop"});
+  ObjectsByKey from_env = Objects(sidecar.server.Generate(source, cmp::GenerateEnv(app, source.path)));
+  CHECK(from_env.count("apps/v1 Deployment shop/checkout-primary") == 1);
+  CHECK(from_env.count("flagger.app/v1beta1 Canary shop/checkout") == 0);
+  CHECK(from_env == ParseObjects(git.out));
+  // Argo CD's UI sends every declared parameter, the blank ones as "", [] or {}.
+  app.parameters = R"([{"name":"mode","string":""},{"name":"namespace","string":""},)"
+                   R"({"name":"helm-release-name","string":""},)"
+                   R"({"name":"build-timeout","string":""},{"name":"helm-values-files","array":[]},)"
+                   R"({"name":"helm-parameters","map":{}}])";
+  CHECK(Objects(sidecar.server.Generate(source, cmp::GenerateEnv(app, source.path))) == from_env);
+  // Without the env entry: the monorepo's gitcanary.yaml, flagger.
+  app.plugin_env.clear();
+  ObjectsByKey from_config = Objects(sidecar.server.Generate(source, cmp::GenerateEnv(app, source.path)));
+  CHECK(from_config.count("flagger.app/v1beta1 Canary shop/checkout") == 1);
+  RunResult flagger = Gitcanary({"render", examples.repo() + "/monorepo/apps/checkout", "-n", "shop"});
+  CHECK(from_config == ParseObjects(flagger.out));
+}
+
+TEST_CASE("generate takes an empty or \".\" ARGOCD_APP_SOURCE_PATH as the repository top and reads nothing above it") {
+  TempDir dir;
+  const std::string repo = dir / "repo";
+  Sh("mkdir -p " + repo + " && cp -R " + SourceDir() + "/examples/podinfo/. " + repo + " && rm " + repo + "/gitcanary.yaml");
+  Sidecar sidecar;
+  // Settings above the extracted root belong to nobody's repository.
+  WriteFile(sidecar.base / "gitcanary.yaml", kFlaggerConfig);
+  WriteFile(sidecar.base / "_cmp_server/gitcanary.yaml", kFlaggerConfig);
+  RunResult rendered = Gitcanary({"render", repo, "--mode", "git", "-n", "test"});
+  REQUIRE(rendered.exit_code == 0);
+  for (const char* path : {"", ".", "./"}) {
+    CAPTURE(path);
+    cmp::App app;
+    app.ns = "test";
+    ObjectsByKey generated = Objects(sidecar.server.Generate({repo, path}, cmp::GenerateEnv(app, path)));
+    CHECK(generated.count("flagger.app/v1beta1 Canary test/podinfo") == 0);
+    CHECK(generated == ParseObjects(rendered.out));
+  }
+}
+
+TEST_CASE("generate starts every error with the app's name, parameter errors included") {
+  TempDir dir;
+  WriteFile(dir / "ok/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n");
+  struct Row {
+    std::map<std::string, std::string> env;
+    const char* message;
+  };
+  const Row rows[] = {
+      {{{"ARGOCD_APP_PARAMETERS", "[{"}}, "ARGOCD_APP_PARAMETERS: not valid JSON"},
+      {{{"ARGOCD_APP_PARAMETERS", R"([{"name":"replicas","string":"3"}])"}}, "unknown plugin parameter \"replicas\""},
+      {{{"ARGOCD_APP_PARAMETERS", R"([{"name":"helm-values-files","string":"prod.yaml"}])"}}, "must be an array"},
+      {{{"ARGOCD_APP_PARAMETERS", R"([{"name":"build-timeout","string":"soon"}])"}}, "\"soon\" is not a duration"},
+      {{{"ARGOCD_ENV_GITCANARY_MOED", "git"}}, "unknown plugin env ARGOCD_ENV_GITCANARY_MOED"},
+      {{{"PARAM_MODE", "canary"}}, "unknown mode \"canary\""},
+      {{{"ARGOCD_APP_SOURCE_PATH", "../ok"}}, "ARGOCD_APP_SOURCE_PATH \"../ok\" leaves the repository"},
+  };
+  for (const Row& row : rows) {
+    auto env = row.env;
+    env["ARGOCD_APP_NAME"] = "shop-app";
+    RunResult run = GenerateIn(dir / "ok", env);
+    INFO(run.err);
+    CHECK(run.exit_code == 1);
+    CHECK(run.out.empty());
+    CHECK(run.err.rfind("gitcanary: app shop-app: ", 0) == 0);
+    CHECK(run.err.find(row.message) != std::string::npos);
+    CHECK(run.err.find('\n') == run.err.size() - 1);
+  }
+  RunResult usage = Run({"/bin/sh", "-c", "cd '" + dir.path() + "/ok' && exec '" GITCANARY_BINARY "' generate extra"}, "",
+                        {{"ARGOCD_APP_NAME", "shop-app"}});
+  CHECK(usage.exit_code == 2);
+  CHECK(usage.err.rfind("gitcanary: app shop-app: generate takes no arguments", 0) == 0);
 }

@@ -335,3 +335,44 @@ TEST_CASE("kustomize app: a kustomization that only gathers local files is read 
   CheckFails(missing, "app ");
   CHECK(missing.err.find("kustomize failed: accumulating resources") != std::string::npos);
 }
+
+TEST_CASE("kustomize app: a Flux Kustomization's plain directory builds the kustomizations inside it, as Flux does") {
+  REQUIRE_KUBECTL();
+  TempDir dir;
+  WriteImageOverride(dir.path());  // apps/base and apps/backend (an overlay with a JSON6902 patch file)
+  WriteFile(dir / "apps/namespace.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: backend\n");
+  // Flux applies ./apps: it generates a kustomization of namespace.yaml and the
+  // directories that hold one, so apps/base is built through apps/backend only.
+  WriteFile(dir / "apps/kustomization-less-note.txt", "apps/ has no kustomization.yaml\n");
+  Sh("rm -r " + dir / "apps/base" + " && mkdir -p " + dir / "lib" + " && true");
+  WriteImageOverride(dir / "lib");
+  Sh("rm -r " + dir / "lib/apps/backend" + " && mv " + dir / "lib/apps/base" + " " + dir / "lib/base" + " && rm -r " +
+     dir / "lib/apps");
+  WriteFile(dir / "apps/backend/kustomization.yaml",
+            "namespace: backend\nresources:\n- ../../lib/base\nimages:\n- name: ghcr.io/stefanprodan/podinfo\n"
+            "  newTag: 6.1.0\npatches:\n- path: deployment.patch.yaml\n  target:\n    kind: Deployment\n    name: backend\n");
+  WriteFile(dir / "clusters/prod/apps.yaml",
+            "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: apps\n  namespace: flux-system\n"
+            "spec:\n  interval: 10m\n  path: ./apps\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n");
+  GitInit(dir.path());
+
+  RunResult r = Gitcanary({"render", dir / "apps", "--mode", "flagger", "--explain"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  CHECK(r.err.find("with 1 kustomization subdirectories built as Flux builds them") != std::string::npos);
+  const ObjectsByKey objects = ParseObjects(r.out);
+  CHECK(ImageOf(Object(objects, "apps/v1 Deployment backend/backend")) == "ghcr.io/stefanprodan/podinfo:6.1.0");
+  CHECK(objects.count("v1 Namespace /backend") == 1);
+  RunResult commit = Gitcanary({"render", "apps", "--repo", dir.path(), "--mode", "flagger"});
+  REQUIRE_MESSAGE(commit.exit_code == 0, commit.err);
+  CHECK(commit.out == r.out);
+
+  // Rule 1: the Flux Kustomization names ./apps as the app; lib/base is no app of its own.
+  RunResult status = Gitcanary({"status", "--repo", dir.path(), "-o", "json"}, "", {{"TMPDIR", dir.path()}});
+  REQUIRE_MESSAGE(status.exit_code == 0, status.err);
+  CHECK(status.err.empty());
+  const nlohmann::json canaries = nlohmann::json::parse(status.out);
+  REQUIRE(canaries.size() == 1);
+  CHECK(canaries[0]["namespace"] == "backend");
+  CHECK(canaries[0]["name"] == "backend");
+  CHECK(canaries[0]["error"] == "");
+}
