@@ -4,7 +4,8 @@
 Generates synthetic GitOps repos with ../shared/bench/gen_corpus.py and times
 `gitcanary render` against `kubectl kustomize` of the same tree, git mode
 against flagger mode, the analysis engine (bench/analysis.py), serve
-(bench/serve.py), and generate and diff (bench/integrations.py). The machines
+(bench/serve.py), generate and diff (bench/integrations.py), and kustomize
+apps built before render (bench/kustomize.py). The machines
 are noisy, so every figure is a median of several runs and the verdicts use
 ratios measured in the same run.
 
@@ -21,6 +22,7 @@ import time
 
 import analysis
 import integrations
+import kustomize
 import serve
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -138,7 +140,7 @@ def main():
     parser.add_argument("--binary", default=os.path.join(ROOT, "build", "gitcanary"))
     parser.add_argument("--quick", action="store_true", help="fewer runs per figure")
     parser.add_argument("--keep", help="directory to keep generated corpora in (reused across runs)")
-    parser.add_argument("--only", choices=["render", "git-mode", "analysis", "serve", "integrations"],
+    parser.add_argument("--only", choices=["render", "git-mode", "analysis", "serve", "integrations", "kustomize"],
                         help="run one group of benchmarks")
     args = parser.parse_args()
     if not os.path.isfile(GEN):
@@ -156,6 +158,8 @@ def main():
         "serve": lambda: serve.serve_benchmarks(binary, os.path.join(build, "gitcanary_serve_bench"), base,
                                                 corpus(base, 1000), args.quick, report),
         "integrations": lambda: integrations.integration_benchmarks(binary, base, corpus, args.quick, report, timed),
+        "kustomize": lambda: kustomize.kustomize_benchmarks(binary, os.path.join(build, "gitcanary_catalog_bench"), base,
+                                                            corpus, args.quick, report, timed, timed_in_turns),
     }
     try:
         for name, run in groups.items():

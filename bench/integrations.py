@@ -37,6 +37,9 @@ def review_repo(base, tree, name):
     if os.path.isdir(repo):
         return repo
     shutil.copytree(tree, repo)
+    # The corpus's umbrella kustomization (kept for `kubectl kustomize` of the whole
+    # tree) would make the repository one app that includes every other.
+    os.remove(os.path.join(repo, "kustomization.yaml"))
     ident = ["-c", "user.name=bench", "-c", "user.email=bench@localhost"]
     git("init", "-q", "-b", "base", cwd=repo)
     git("add", "-A", cwd=repo)
@@ -51,9 +54,13 @@ def review_repo(base, tree, name):
 
 
 def checkout(repo, branch, out):
-    """The tree of `branch` in a directory of its own (what a kustomize review needs)."""
+    """The tree of `branch` in a directory of its own (what a kustomize review needs),
+    with an umbrella kustomization of every app, so one `kubectl kustomize` builds them all."""
     if not os.path.isdir(out):
         git("worktree", "add", "-q", "--detach", out, branch, cwd=repo)
+        apps = sorted(os.listdir(os.path.join(out, "apps")))
+        with open(os.path.join(out, "kustomization.yaml"), "w") as f:
+            f.write("resources:\n" + "".join(f"- apps/{a}\n" for a in apps))
     return out
 
 

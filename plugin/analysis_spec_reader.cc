@@ -22,9 +22,10 @@ constexpr const char* kBuiltinMetrics[] = {"request-success-rate", "request-dura
 // Reads the fields of one Canary, prefixing messages with the canary's name.
 class Reader {
  public:
-  Reader(const Manifest& canary, const std::string& app_ns, const TemplateIndex& templates, long long min_interval_ms)
+  Reader(const Manifest& canary, const std::string& app_ns, const TemplateIndex& templates, long long min_interval_ms,
+         const ReferenceScope& scope)
       : m_(canary), ns_(canary.EffectiveNamespace(app_ns)), templates_(templates), f_(canary.file),
-        min_interval_ms_(min_interval_ms) {}
+        min_interval_ms_(min_interval_ms), scope_(scope) {}
 
   Result<policies::AnalysisSpec> Read() {
     policies::AnalysisSpec s;
@@ -212,8 +213,11 @@ class Reader {
     metric->template_name = name->value;
     metric->template_ns = ns != nullptr && ns->IsScalar() && !ns->value.empty() ? ns->value : ns_;
     const std::string key = metric->template_ns + "/" + metric->template_name;
+    if (auto twice = scope_.twice.find("MetricTemplate " + key); twice != scope_.twice.end())
+      return Error(**ref, JoinPath(path, "templateRef"),
+                   "MetricTemplate " + key + " is defined twice, " + twice->second + "; keep one");
     if (templates_.count(key) == 0)
-      return Error(**ref, JoinPath(path, "templateRef"), "MetricTemplate " + key + " not found in the app");
+      return Error(**ref, JoinPath(path, "templateRef"), "MetricTemplate " + key + " not found in " + scope_.looked_in);
     return Status::Ok();
   }
 
@@ -222,6 +226,7 @@ class Reader {
   const TemplateIndex& templates_;
   const Fields f_;
   long long min_interval_ms_;
+  const ReferenceScope& scope_;
 };
 
 Result<policies::MetricTemplate> ReadMetricTemplate(const Manifest& m, const std::string& app_ns) {
@@ -302,14 +307,16 @@ Result<ProviderIndex> ReadAlertProviders(const std::vector<Manifest>& objects, c
   return out;
 }
 
-Status CheckAlertProviders(const policies::AnalysisSpec& spec, const ProviderIndex& providers) {
+Status CheckAlertProviders(const policies::AnalysisSpec& spec, const ProviderIndex& providers,
+                           const ReferenceScope& scope) {
   for (std::size_t i = 0; i < spec.alerts.size(); ++i) {
     const policies::AlertRef& a = spec.alerts[i];
-    if (providers.count(a.provider_ns + "/" + a.provider_name) == 0) {
-      return Status::Invalid("canary " + spec.ns + "/" + spec.name + ": spec.analysis.alerts[" + std::to_string(i) +
-                             "].providerRef: AlertProvider " + a.provider_ns + "/" + a.provider_name +
-                             " not found in the app");
-    }
+    const std::string key = a.provider_ns + "/" + a.provider_name;
+    const std::string where = "canary " + spec.ns + "/" + spec.name + ": spec.analysis.alerts[" + std::to_string(i) +
+                              "].providerRef: AlertProvider " + key;
+    if (auto twice = scope.twice.find("AlertProvider " + key); twice != scope.twice.end())
+      return Status::Invalid(where + " is defined twice, " + twice->second + "; keep one");
+    if (providers.count(key) == 0) return Status::Invalid(where + " not found in " + scope.looked_in);
   }
   return Status::Ok();
 }
@@ -332,8 +339,9 @@ Result<TemplateIndex> ReadMetricTemplates(const std::vector<Manifest>& objects, 
 }
 
 Result<policies::AnalysisSpec> ReadAnalysisSpec(const Manifest& canary, const std::string& app_ns,
-                                                const TemplateIndex& templates, long long min_interval_ms) {
-  return Reader(canary, app_ns, templates, min_interval_ms).Read();
+                                                const TemplateIndex& templates, long long min_interval_ms,
+                                                const ReferenceScope& scope) {
+  return Reader(canary, app_ns, templates, min_interval_ms, scope).Read();
 }
 
 }  // namespace gitcanary::plugin

@@ -41,8 +41,18 @@ Result<TemplateIndex> ReadMetricTemplates(const std::vector<render::Manifest>& o
 // spec.type, address, channel, username, proxy, secretRef.name).
 Result<ProviderIndex> ReadAlertProviders(const std::vector<render::Manifest>& objects, const std::string& app_ns);
 
+// Where references were looked up, for the messages of those that resolve
+// nowhere or twice: "the app", or the app and the repository's other apps.
+struct ReferenceScope {
+  std::string looked_in = "the app";
+  // "MetricTemplate ns/name" or "AlertProvider ns/name" -> "in apps A and B",
+  // for those defined by more than one app (and left out of the indexes).
+  std::map<std::string, std::string> twice;
+};
+
 // Every analysis.alerts providerRef of `spec` must name a provider in `providers`.
-Status CheckAlertProviders(const policies::AnalysisSpec& spec, const ProviderIndex& providers);
+Status CheckAlertProviders(const policies::AnalysisSpec& spec, const ProviderIndex& providers,
+                           const ReferenceScope& scope = {});
 
 // Flagger's floor for analysis.interval: shorter intervals are raised to it.
 inline constexpr long long kFlaggerMinIntervalMs = 10'000;
@@ -50,6 +60,7 @@ inline constexpr long long kFlaggerMinIntervalMs = 10'000;
 // `min_interval_ms` lowers the floor (serve --min-interval, for demos and tests).
 Result<policies::AnalysisSpec> ReadAnalysisSpec(const render::Manifest& canary, const std::string& app_ns,
                                                 const TemplateIndex& templates,
-                                                long long min_interval_ms = kFlaggerMinIntervalMs);
+                                                long long min_interval_ms = kFlaggerMinIntervalMs,
+                                                const ReferenceScope& scope = {});
 
 }  // namespace gitcanary::plugin

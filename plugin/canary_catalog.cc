@@ -5,6 +5,7 @@
 #include <set>
 
 #include "plugin/config_lookup.h"
+#include "plugin/shared_references.h"
 #include "render/app_roots.h"
 #include "plugin/status_state.h"
 #include "render/canary_spec.h"
@@ -99,10 +100,10 @@ Status ReadEntry(render::Manifest& canary, const AppObjects& objects, const Cata
   const std::string& ns = canary.EffectiveNamespace(app_ns);
   auto info = render::NormaliseCanary(canary);
   if (!info.ok()) return info.status();
-  auto spec = ReadAnalysisSpec(canary, app_ns, entry->app->templates, options.min_interval_ms);
+  auto spec = ReadAnalysisSpec(canary, app_ns, entry->app->templates, options.min_interval_ms, entry->app->scope);
   if (!spec.ok()) return spec.status();
   entry->spec = std::move(*spec);
-  if (Status s = CheckAlertProviders(entry->spec, entry->app->providers); !s.ok()) return s;
+  if (Status s = CheckAlertProviders(entry->spec, entry->app->providers, entry->app->scope); !s.ok()) return s;
 
   auto annotated = render::ParseStatusAnnotation(canary);
   if (!annotated.ok()) return annotated.status();
@@ -140,47 +141,67 @@ Status ReadEntry(render::Manifest& canary, const AppObjects& objects, const Cata
   return Status::Ok();
 }
 
-Status LoadApp(const git::TreeSource& tree, const std::string& dir, const CatalogOptions& options,
-               BuildCache& cache, std::vector<CatalogEntry>* out, std::vector<std::string>* flagger_apps) {
+// One app as loaded: its objects, and its definitions for the others.
+struct LoadedApp {
+  std::string dir;
+  std::vector<render::Manifest> manifests;  // templates expanded
+  bool from_build = false;
+  bool has_canary = false;
+  AppDefinitions definitions;
+};
+
+bool Wanted(std::string_view text) { return MentionsCanary(text) || MentionsSharedReference(text); }
+
+// Loads the app at `dir` when it may hold a canary or a definition; nullopt
+// when it holds neither or an in-cluster Flagger runs it (noted in `flagger_apps`).
+Result<std::optional<LoadedApp>> LoadApp(const git::TreeSource& tree, const std::string& dir,
+                                         const CatalogOptions& options, BuildCache& cache,
+                                         std::vector<std::string>* flagger_apps) {
   const std::string& app_ns = options.app_namespace;
   auto config = LoadNearestConfig(tree, dir);
   if (!config.ok()) return config.status();
   BuildTools tools = options.tools;
   if (tools.app_namespace.empty()) tools.app_namespace = app_ns;
-  auto built = BuildAppCached(tree, dir, tools, cache, MentionsCanary);
+  auto built = BuildAppCached(tree, dir, tools, cache, Wanted);
   if (!built.ok()) return built.status();
-  if (built->manifests.empty()) return Status::Ok();  // no canary here
-  if (config->mode == render::Mode::kFlagger) {  // an in-cluster Flagger runs these
-    flagger_apps->push_back(dir.empty() ? "." : dir);
-    return Status::Ok();
-  }
-  const bool from_build = built->kind != AppKind::kManifests;
-  std::vector<render::Manifest>* manifests = &built->manifests;
+  if (built->manifests.empty()) return std::optional<LoadedApp>();
+  LoadedApp app;
+  app.dir = dir;
+  app.from_build = built->kind != AppKind::kManifests;
+  app.manifests = std::move(built->manifests);
   std::vector<std::string> explain;
-  if (Status s = render::ExpandCanaryTemplates(*manifests, *config, app_ns, &explain); !s.ok()) return s;
-  auto app = std::make_shared<AppIndexes>();
-  auto templates = ReadMetricTemplates(*manifests, app_ns);
+  if (Status s = render::ExpandCanaryTemplates(app.manifests, *config, app_ns, &explain); !s.ok()) return s;
+  auto templates = ReadMetricTemplates(app.manifests, app_ns);
   if (!templates.ok()) return templates.status();
-  auto providers = ReadAlertProviders(*manifests, app_ns);
+  auto providers = ReadAlertProviders(app.manifests, app_ns);
   if (!providers.ok()) return providers.status();
-  app->templates = std::move(*templates);
-  app->providers = std::move(*providers);
-  const AppObjects objects = IndexApp(*manifests, app_ns);
-  for (render::Manifest& m : *manifests) {
+  app.definitions = {dir, std::move(*templates), std::move(*providers)};
+  app.has_canary = std::any_of(app.manifests.begin(), app.manifests.end(), render::IsCanary);
+  if (app.has_canary && config->mode == render::Mode::kFlagger) {  // an in-cluster Flagger runs these
+    flagger_apps->push_back(dir.empty() ? "." : dir);
+    app.has_canary = false;
+  }
+  return std::optional<LoadedApp>(std::move(app));
+}
+
+void AddEntries(LoadedApp& app, const git::TreeSource& tree, const CatalogOptions& options,
+                const std::shared_ptr<const AppIndexes>& indexes, std::vector<CatalogEntry>* out) {
+  const std::string& app_ns = options.app_namespace;
+  const AppObjects objects = IndexApp(app.manifests, app_ns);
+  for (render::Manifest& m : app.manifests) {
     if (!render::IsCanary(m)) continue;
     CatalogEntry entry;
     entry.id = m.EffectiveNamespace(app_ns) + "/" + m.name;
-    entry.app_dir = dir;
+    entry.app_dir = app.dir;
     entry.canary_file = PathOf(m.file, tree.Revision());
     const yaml::Node* generated = m.doc.Path({"metadata", "annotations", std::string(render::kGeneratedFromAnnotation)});
     entry.generated = generated != nullptr;
-    entry.built = from_build || IsBuiltObject(m);
-    entry.app = app;
+    entry.built = app.from_build || IsBuiltObject(m);
+    entry.app = indexes;
     entry.error = ReadEntry(m, objects, options, &entry);
     if (!entry.status_file.empty()) entry.status_file = PathOf(entry.status_file, tree.Revision());
     out->push_back(std::move(entry));
   }
-  return Status::Ok();
 }
 
 }  // namespace
@@ -200,10 +221,21 @@ Result<Catalog> ReadCatalog(const git::TreeSource& tree, const CatalogOptions& o
   if (!roots.ok()) return roots.status();
   Catalog out;
   out.commit = tree.Revision();
+  std::vector<LoadedApp> apps;
   for (const std::string& dir : roots->dirs) {
-    Status s = LoadApp(tree, dir, options, cache, &out.canaries, &out.flagger_apps);
-    if (!s.ok()) out.errors.push_back((dir.empty() ? "." : dir) + ": " + s.message());
+    auto app = LoadApp(tree, dir, options, cache, &out.flagger_apps);
+    if (!app.ok()) out.errors.push_back((dir.empty() ? "." : dir) + ": " + app.status().message());
+    else if (*app) apps.push_back(std::move(**app));
   }
+  std::vector<AppDefinitions> definitions;
+  for (LoadedApp& app : apps) definitions.push_back(std::move(app.definitions));
+  SharedReferences shared = MergeDefinitions(definitions);
+  auto indexes = std::make_shared<AppIndexes>();
+  indexes->templates = std::move(shared.templates);
+  indexes->providers = std::move(shared.providers);
+  indexes->scope = std::move(shared.scope);
+  for (LoadedApp& app : apps)
+    if (app.has_canary) AddEntries(app, tree, options, indexes, &out.canaries);
   std::sort(out.canaries.begin(), out.canaries.end(),
             [](const CatalogEntry& a, const CatalogEntry& b) { return a.id < b.id; });
   for (std::size_t i = 1; i < out.canaries.size(); ++i) {

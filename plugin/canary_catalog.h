@@ -6,7 +6,9 @@
 // document (or a Deployment asking for a generated one through
 // `gitcanary.io/canary-template`) is loaded as `gitcanary render DIR` loads it:
 // kustomizations and charts are built (plugin/app_build.h), and those builds
-// are cached across passes by their inputs. Apps whose gitcanary.yaml says `mode: flagger` are left to an
+// are cached across passes by their inputs. MetricTemplates and
+// AlertProviders resolve across every app of the repository, as they would in
+// the cluster. Apps whose gitcanary.yaml says `mode: flagger` are left to an
 // in-cluster Flagger and skipped. A canary that cannot be analysed (a corrupt
 // status, a missing target, a bad spec) is kept with its error, so one broken
 // canary never stops the others; an app that does not load at all is listed
@@ -29,10 +31,12 @@
 
 namespace gitcanary::plugin {
 
-// MetricTemplates and AlertProviders of one app, shared by its canaries.
+// MetricTemplates and AlertProviders the canaries resolve through: those of
+// every app of the repository (plugin/shared_references.h).
 struct AppIndexes {
   TemplateIndex templates;
   ProviderIndex providers;
+  ReferenceScope scope;
 };
 
 struct CatalogEntry {

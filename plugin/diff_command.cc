@@ -129,44 +129,52 @@ Rendered RenderApp(const git::TreeSource& whole, const std::string& app, const D
   return out;
 }
 
-// Renders both sides of every changed app on all cores; each worker opens the
-// repository itself, as a TreeSource is used by one thread at a time.
+// Renders both sides of every changed app on all cores, one (app, side) pair
+// per task, so the two kustomize builds of a single changed app run at once;
+// each worker opens the repository itself, as a TreeSource is used by one
+// thread at a time.
 Result<std::vector<render::AppDiff>> DiffApps(const DiffRequest& request, const std::vector<ChangedApp>& apps) {
-  std::vector<render::AppDiff> diffs(apps.size());
-  std::vector<Status> failures(apps.size());
+  std::vector<Rendered> before(apps.size()), after(apps.size());
+  std::vector<Status> failures(apps.size() * 2);
   std::atomic<std::size_t> next{0};
-  auto work = [&](std::size_t worker) {
+  auto work = [&]() {
     auto base = git::TreeSource::OpenTree(request.repo, request.base, "");
     auto head = git::TreeSource::OpenTree(request.repo, request.head, "");
-    for (std::size_t i = next++; i < apps.size(); i = next++) {
-      if (!base.ok() || !head.ok()) {
-        failures[i] = base.ok() ? head.status() : base.status();
+    for (std::size_t task = next++; task < apps.size() * 2; task = next++) {
+      const std::size_t i = task / 2;
+      const bool is_head = task % 2 == 1;
+      const auto& tree = is_head ? head : base;
+      if (!tree.ok()) {
+        failures[task] = tree.status();
         continue;
       }
       const ChangedApp& app = apps[i];
-      Rendered before = app.in_base ? RenderApp(**base, app.path, request, false) : Rendered{};
-      Rendered after = app.in_head ? RenderApp(**head, app.path, request, true) : Rendered{};
-      render::AppDiff& diff = diffs[i];
-      diff.app = app.path.empty() ? "." : app.path;
-      if (!before.error.empty()) diff.errors.push_back("base: " + before.error);
-      if (!after.error.empty()) diff.errors.push_back("head: " + after.error);
-      diff.findings = std::move(after.findings);
-      if (diff.errors.empty()) {
-        diff.changes = render::DiffObjects(before.objects, after.objects, request.options);
-        diff.status_lines = render::StatusSummary(before.objects, after.objects);
-      }
-      KeepUntilExit(std::move(before.objects));
-      KeepUntilExit(std::move(after.objects));
+      if (is_head && app.in_head) after[i] = RenderApp(**tree, app.path, request, true);
+      if (!is_head && app.in_base) before[i] = RenderApp(**tree, app.path, request, false);
     }
-    (void)worker;
   };
-  const std::size_t threads = std::min<std::size_t>(std::max(1u, std::thread::hardware_concurrency()), std::max<std::size_t>(apps.size(), 1));
+  const std::size_t threads =
+      std::min<std::size_t>(std::max(1u, std::thread::hardware_concurrency()), std::max<std::size_t>(apps.size() * 2, 1));
   std::vector<std::thread> pool;
-  for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(work, t);
-  work(0);
+  for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
   for (auto& t : pool) t.join();
   for (const Status& s : failures)
     if (!s.ok()) return s;
+  std::vector<render::AppDiff> diffs(apps.size());
+  for (std::size_t i = 0; i < apps.size(); ++i) {
+    render::AppDiff& diff = diffs[i];
+    diff.app = apps[i].path.empty() ? "." : apps[i].path;
+    if (!before[i].error.empty()) diff.errors.push_back("base: " + before[i].error);
+    if (!after[i].error.empty()) diff.errors.push_back("head: " + after[i].error);
+    diff.findings = std::move(after[i].findings);
+    if (diff.errors.empty()) {
+      diff.changes = render::DiffObjects(before[i].objects, after[i].objects, request.options);
+      diff.status_lines = render::StatusSummary(before[i].objects, after[i].objects);
+    }
+    KeepUntilExit(std::move(before[i].objects));
+    KeepUntilExit(std::move(after[i].objects));
+  }
   return diffs;
 }
 

@@ -12,6 +12,7 @@
 #include "plugin/config_lookup.h"
 #include "plugin/disk_source.h"
 #include "plugin/exit_codes.h"
+#include "plugin/shared_references.h"
 #include "policies/simulation.h"
 #include "policies/webhook.h"
 #include "render/canary_spec.h"
@@ -78,6 +79,15 @@ Result<std::vector<Simulated>> LoadCanaries(const ParsedArgs& args, const std::s
   if (!templates.ok()) return templates.status();
   auto providers = ReadAlertProviders(*manifests, app_ns);
   if (!providers.ok()) return providers.status();
+  // Templates and providers other apps of the repository define, as in the
+  // cluster; outside a repository, the app's own.
+  AppDefinitions own{src->lookup_dir, std::move(*templates), std::move(*providers)};
+  SharedReferences refs = MergeDefinitions({own});
+  if (src->disk_root != std::optional<std::string>("/")) {
+    auto repo_refs = RepositoryReferences(*src->lookup, src->lookup_dir, std::move(own), *tools, app_ns);
+    if (!repo_refs.ok()) return repo_refs.status();
+    refs = std::move(*repo_refs);
+  }
   std::vector<Simulated> out;
   for (render::Manifest& m : *manifests) {
     if (!render::IsCanary(m)) continue;
@@ -85,9 +95,9 @@ Result<std::vector<Simulated>> LoadCanaries(const ParsedArgs& args, const std::s
     if (!only.empty() && id != only) continue;
     auto info = render::NormaliseCanary(m);
     if (!info.ok()) return info.status();
-    auto spec = ReadAnalysisSpec(m, app_ns, *templates);
+    auto spec = ReadAnalysisSpec(m, app_ns, refs.templates, kFlaggerMinIntervalMs, refs.scope);
     if (!spec.ok()) return spec.status();
-    if (Status alerts = CheckAlertProviders(*spec, *providers); !alerts.ok()) return alerts;
+    if (Status alerts = CheckAlertProviders(*spec, refs.providers, refs.scope); !alerts.ok()) return alerts;
     out.push_back(Simulated{std::move(id), std::move(*spec), {}});
   }
   if (out.empty()) {
