@@ -13,19 +13,11 @@
 #include <ctime>
 #include <vector>
 
+#include "bench/cpu_clock.h"
 #include "plugin/canary_catalog.h"
 
 using namespace gitcanary;
-
-namespace {
-
-double CpuMs() {
-  timespec ts{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-}  // namespace
+using gitcanary::bench::CpuMs;
 
 int main(int argc, char** argv) {
   if (argc != 2) {

@@ -11,17 +11,13 @@
 #include <ctime>
 #include <vector>
 
+#include "bench/cpu_clock.h"
 #include "plugin/reconciler.h"
 
 using namespace gitcanary;
+using gitcanary::bench::CpuMs;
 
 namespace {
-
-double CpuMs() {
-  timespec ts{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 double Median(std::vector<double> v) {
   std::sort(v.begin(), v.end());

@@ -144,15 +144,6 @@ Result<std::string> TreeId(const FileSource& repo, const std::string& dir) {
 
 }  // namespace
 
-std::string_view AppRuleName(AppRule rule) {
-  switch (rule) {
-    case AppRule::kArgoCdOrFlux: return "Argo CD or Flux";
-    case AppRule::kConfigList: return "gitcanary.yaml apps:";
-    case AppRule::kDiscovered: return "discovered";
-  }
-  return "discovered";
-}
-
 Result<AppRoots> FindAppRoots(const FileSource& repo, const std::vector<std::string>* listed,
                               const std::vector<std::string>& under, AppRootsMemo* memo) {
   const std::vector<std::string> roots = under.empty() ? std::vector<std::string>{""} : under;

@@ -40,9 +40,6 @@ struct AppRoots {
   std::vector<std::string> dirs;  // sorted, relative to the top ("" = the top)
 };
 
-// "Argo CD or Flux", "gitcanary.yaml apps:", "discovered".
-std::string_view AppRuleName(AppRule rule);
-
 // What a walk learnt of each subtree, by directory and git tree id. Sources
 // without ids (a disk) are never memoised. Not thread-safe.
 class AppRootsMemo {

@@ -398,3 +398,36 @@ TEST_CASE("helm chart: a failing helm template is one line naming the app and He
     CHECK(bad.err.find('\n') == bad.err.size() - 1);
   }
 }
+
+TEST_CASE("helm chart: a kustomization's helmCharts build through --enable-helm with the same Helm") {
+  // kustomize 5.5 asks `helm version -c`, which Helm 4 no longer takes, so Helm 3 runs this.
+  const std::string helm = FindHelm(kHelms[1]);
+  if (helm.empty()) return;
+  TempDir dir;
+  const std::string repo = dir / "repo";
+  Sh("mkdir -p " + repo + "/charts && cp -R " + Chart() + " " + repo + "/charts/shop");
+  WriteFile(repo + "/app/kustomization.yaml",
+            "helmGlobals:\n  chartHome: ../charts\nhelmCharts:\n- name: shop\n  releaseName: shop\n  namespace: shop\n"
+            "  valuesFile: ../charts/shop/values-prod.yaml\n");
+  Sh("cd " + repo + " && git init -q && git add -A && git -c user.name=t -c user.email=t@e commit -qm app");
+  TempDir home;
+  const std::vector<std::string> flags = {"--mode", "flagger", "--kustomize-build-options",
+                                          "--enable-helm --load-restrictor LoadRestrictionsNone", "--helm", helm};
+  std::vector<std::string> disk = {GITCANARY_BINARY, "render", repo + "/app"};
+  disk.insert(disk.end(), flags.begin(), flags.end());
+  std::vector<std::string> commit = {GITCANARY_BINARY, "render", "app", "--repo", repo};
+  commit.insert(commit.end(), flags.begin(), flags.end());
+  RunResult from_disk = Run(disk, "", HelmEnv(home), 120);
+  RunResult from_commit = Run(commit, "", HelmEnv(home), 120);
+  INFO(from_disk.err);
+  INFO(from_commit.err);
+  REQUIRE(from_disk.exit_code == 0);
+  REQUIRE(from_commit.exit_code == 0);
+  CHECK(from_commit.out == from_disk.out);
+  // The chart as `helm template` renders it with the prod values, then the canary rewrite.
+  const ObjectsByKey objects = ParseObjects(from_disk.out);
+  const ObjectsByKey piped = PostRender(HelmTemplate(helm, home, {"--values", Chart() + "/values-prod.yaml"}), "flagger");
+  INFO(Keys(objects));
+  CHECK(objects == piped);
+  CHECK(At(objects, kCanary, {"spec", "targetRef", "name"}) == "shop");
+}
