@@ -253,7 +253,7 @@ struct Plan {
   render::AppInputs inputs;
   // A kustomization that only gathers local files: those files, read
   // directly (render/resources_only.h); no tool runs.
-  std::optional<std::vector<std::string>> gathered;
+  std::optional<render::GatheredFiles> gathered;
 };
 
 Result<Plan> PlanBuild(const FileSource& repo, const std::string& app, AppKind kind, const BuildTools& tools) {
@@ -266,7 +266,16 @@ Result<Plan> PlanBuild(const FileSource& repo, const std::string& app, AppKind k
     auto gathered = render::ResourcesOnlyFiles(repo, app);
     if (!gathered.ok()) return gathered.status();
     plan.gathered = std::move(*gathered);
-    inputs = render::KustomizeInputs(repo, app);
+    if (plan.gathered) {  // exactly what is read: the files and the kustomizations naming them
+      render::AppInputs read;
+      read.files = plan.gathered->files;
+      read.files.insert(read.files.end(), plan.gathered->kustomizations.begin(), plan.gathered->kustomizations.end());
+      std::sort(read.files.begin(), read.files.end());
+      read.files.erase(std::unique(read.files.begin(), read.files.end()), read.files.end());
+      inputs = std::move(read);
+    } else {
+      inputs = render::KustomizeInputs(repo, app);
+    }
     tool.what = "kustomize";
     tool.argv = KustomizeCommand(tools);
     for (std::string& word : SplitWords(tools.kustomize_build_options)) tool.argv.push_back(std::move(word));
@@ -301,15 +310,10 @@ Result<std::vector<render::Manifest>> RunPlan(const Plan& plan, const FileSource
                                               const BuildTools& tools, const std::optional<std::string>& disk_root) {
   const std::string app_name = app.empty() ? "." : app;
   if (plan.gathered) {
-    std::vector<render::Manifest> out;
-    for (const std::string& file : *plan.gathered) {
-      auto text = repo.Read(file, render::LoadLimits{}.max_file_bytes);
-      if (!text.ok()) return text.status();
-      auto manifests = render::ParseManifests(*text, repo.Describe(file));
-      if (!manifests.ok()) return manifests.status();
-      for (render::Manifest& m : *manifests)
-        if (!render::IsStatusDocument(m)) out.push_back(std::move(m));
-    }
+    auto loaded = render::LoadManifestFiles(repo, plan.gathered->files);
+    if (!loaded.ok()) return loaded.status();
+    std::vector<render::Manifest> out = std::move(*loaded);
+    std::erase_if(out, [](const render::Manifest& m) { return render::IsStatusDocument(m); });
     if (out.empty())
       return Status::Invalid("app " + app_name + ": the kustomization lists no objects; refusing an empty result");
     return out;
@@ -341,7 +345,7 @@ Result<std::vector<render::Manifest>> RunPlan(const Plan& plan, const FileSource
 std::string Explain(const Plan& plan, const std::string& app, bool in_place, std::size_t built, std::size_t statuses) {
   if (plan.gathered)
     return "app " + (app.empty() ? std::string(".") : app) + ": a kustomization that only lists local resources: " +
-           std::to_string(plan.gathered->size()) + " files read as kustomize builds them, " + std::to_string(built) +
+           std::to_string(plan.gathered->files.size()) + " files read as kustomize builds them, " + std::to_string(built) +
            " objects, and " + std::to_string(statuses) + " status documents from the app directory";
   std::string ran;
   for (const std::string& word : plan.tool.argv) ran += (ran.empty() ? "" : " ") + word;

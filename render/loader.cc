@@ -198,11 +198,16 @@ Result<std::vector<Manifest>> LoadManifests(const FileSource& source, const std:
                                             std::vector<std::string>* nested, const LoadLimits& limits) {
   auto paths = ListManifestFiles(source, dir, nested);
   if (!paths.ok()) return paths.status();
-  const std::size_t n = paths->size();
+  return LoadManifestFiles(source, *paths, limits);
+}
+
+Result<std::vector<Manifest>> LoadManifestFiles(const FileSource& source, const std::vector<std::string>& paths,
+                                                const LoadLimits& limits) {
+  const std::size_t n = paths.size();
   // Read and parse on every core: files are independent. The first failure in
   // file order wins, so the message is the same on every run.
   std::vector<Result<std::vector<Manifest>>> parsed(n, Result<std::vector<Manifest>>(Status::Ok()));
-  ParallelFor(n, [&](std::size_t i) { parsed[i] = ReadManifests(source, (*paths)[i], limits); });
+  ParallelFor(n, [&](std::size_t i) { parsed[i] = ReadManifests(source, paths[i], limits); });
   std::vector<Manifest> out;
   for (auto& r : parsed) {
     if (!r.ok()) return r.status();

@@ -40,6 +40,11 @@ Result<std::vector<std::string>> ListManifestFiles(const FileSource& source, con
 Result<std::vector<Manifest>> LoadManifests(const FileSource& source, const std::string& dir,
                                             std::vector<std::string>* nested = nullptr, const LoadLimits& limits = {});
 
+// Loads the manifests of these files (paths from the source root), in their
+// order, reading and parsing them on every core.
+Result<std::vector<Manifest>> LoadManifestFiles(const FileSource& source, const std::vector<std::string>& paths,
+                                                const LoadLimits& limits = {});
+
 // Parses one text (a file's contents, or a stream on stdin) into Manifests.
 Result<std::vector<Manifest>> ParseManifests(std::string_view text, const std::string& file,
                                              const LoadLimits& limits = {});

@@ -28,6 +28,7 @@ class Gather {
     if (!open_.insert(dir).second) return false;  // a cycle: kustomize's own error
     const std::string name = KustomizationFileIn(repo_, dir);
     if (name.empty()) return false;
+    out_.kustomizations.push_back(Join(dir, name));
     auto text = repo_.Read(Join(dir, name), kMaxKustomizationBytes);
     if (!text.ok()) return text.status();
     auto docs = yaml::ParseYamlStream(*text, repo_.Describe(Join(dir, name)));
@@ -46,7 +47,7 @@ class Gather {
       if (!item.IsScalar() || !JoinClean(dir, item.value, &path)) return false;
       const EntryType type = repo_.TypeOf(path);
       if (type == EntryType::kFile && IsManifestFileName(BaseName(path))) {
-        files_.push_back(path);
+        out_.files.push_back(path);
       } else if (type == EntryType::kDirectory) {
         auto ok = Visit(path);
         if (!ok.ok() || !*ok) return ok;
@@ -58,22 +59,22 @@ class Gather {
     return true;
   }
 
-  std::vector<std::string> Take() { return std::move(files_); }
+  GatheredFiles Take() { return std::move(out_); }
 
  private:
   const FileSource& repo_;
   std::set<std::string> open_;
-  std::vector<std::string> files_;
+  GatheredFiles out_;
 };
 
 }  // namespace
 
-Result<std::optional<std::vector<std::string>>> ResourcesOnlyFiles(const FileSource& repo, const std::string& dir) {
+Result<std::optional<GatheredFiles>> ResourcesOnlyFiles(const FileSource& repo, const std::string& dir) {
   Gather gather(repo);
   auto ok = gather.Visit(dir);
   if (!ok.ok()) return ok.status();
-  if (!*ok) return std::optional<std::vector<std::string>>();
-  return std::optional<std::vector<std::string>>(gather.Take());
+  if (!*ok) return std::optional<GatheredFiles>();
+  return std::optional<GatheredFiles>(gather.Take());
 }
 
 }  // namespace gitcanary::render

@@ -21,8 +21,13 @@
 
 namespace gitcanary::render {
 
-// The files the kustomization at `dir` gathers, in kustomize's order, or
-// nullopt when it does more than gather local files.
-Result<std::optional<std::vector<std::string>>> ResourcesOnlyFiles(const FileSource& repo, const std::string& dir);
+struct GatheredFiles {
+  std::vector<std::string> files;           // in kustomize's order
+  std::vector<std::string> kustomizations;  // the kustomization files read, the app's first
+};
+
+// The files the kustomization at `dir` gathers, or nullopt when it does more
+// than gather local files.
+Result<std::optional<GatheredFiles>> ResourcesOnlyFiles(const FileSource& repo, const std::string& dir);
 
 }  // namespace gitcanary::render

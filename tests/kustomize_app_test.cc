@@ -375,4 +375,13 @@ TEST_CASE("kustomize app: a Flux Kustomization's plain directory builds the kust
   CHECK(canaries[0]["namespace"] == "backend");
   CHECK(canaries[0]["name"] == "backend");
   CHECK(canaries[0]["error"] == "");
+
+  // A change to the base outside ./apps changes the app: diff finds it through the inner kustomization.
+  Sh("cd " + dir.path() + " && sed -i 's/containerPort: 9898/containerPort: 9899/' lib/base/deployment.yaml && "
+     "git add -A && git -c user.name=t -c user.email=t@e commit -qm port");
+  RunResult diff = Gitcanary({"diff", "--repo", dir.path(), "--base", "HEAD~1", "--format", "json"});
+  REQUIRE_MESSAGE(diff.exit_code == 1, diff.err);
+  const nlohmann::json report = nlohmann::json::parse(diff.out);
+  REQUIRE(report["apps"].size() == 1);
+  CHECK(report["apps"][0]["app"] == "apps");
 }
