@@ -134,7 +134,8 @@ std::string Replace(std::string text, const std::string& from, const std::string
 
 std::vector<std::string> KustomizeCommand(const BuildTools& tools) {
   if (!tools.kustomize.empty()) return SplitWords(tools.kustomize);
-  if (OnPath("kustomize")) return {"kustomize", "build"};
+  static const bool kustomize_on_path = OnPath("kustomize");  // PATH does not change under us
+  if (kustomize_on_path) return {"kustomize", "build"};
   return {"kubectl", "kustomize"};
 }
 
@@ -432,6 +433,49 @@ bool IsBuiltObject(const render::Manifest& m) {
   return m.file.rfind(std::string("kustomize") + kBuildLabel, 0) == 0 || m.file.rfind(std::string("helm") + kBuildLabel, 0) == 0;
 }
 
+struct BuildCache::PlanMemo {
+  Plan plan;
+  std::vector<std::pair<std::string, std::string>> walked;  // kustomization directory -> tree id
+};
+
+namespace {
+
+// The tree id of directory `dir` ("" when unknown or absent).
+std::string DirId(const FileSource& repo, const std::string& dir) {
+  if (dir.empty()) return "";
+  const std::size_t slash = dir.rfind('/');
+  auto entries = repo.List(slash == std::string::npos ? "" : dir.substr(0, slash));
+  if (!entries.ok()) return "";
+  const std::string name = slash == std::string::npos ? dir : dir.substr(slash + 1);
+  for (const DirEntry& e : *entries)
+    if (e.name == name && e.type == EntryType::kDirectory) return e.id;
+  return "";
+}
+
+}  // namespace
+
+// A kustomization's plan again while every kustomization directory it walked
+// is the same tree: then it references the same inputs.
+Result<Plan> CachedPlan(const FileSource& repo, const std::string& app, AppKind kind, const BuildTools& tools,
+                        BuildCache& cache) {
+  auto& memo = cache.plan_memos()[app];
+  if (memo != nullptr && memo->plan.kind == kind &&
+      std::all_of(memo->walked.begin(), memo->walked.end(),
+                  [&](const auto& w) { return !w.second.empty() && DirId(repo, w.first) == w.second; }))
+    return memo->plan;
+  auto plan = PlanBuild(repo, app, kind, tools);
+  if (!plan.ok()) return plan.status();
+  auto fresh = std::make_shared<BuildCache::PlanMemo>();
+  fresh->plan = *plan;
+  std::vector<std::string> dirs = plan->inputs.kustomizations;
+  if (plan->gathered)
+    for (const std::string& file : plan->gathered->kustomizations)
+      dirs.push_back(file.find('/') == std::string::npos ? "" : file.substr(0, file.rfind('/')));
+  for (const std::string& dir : dirs) fresh->walked.emplace_back(dir, DirId(repo, dir));
+  if (kind == AppKind::kKustomization && !dirs.empty()) memo = std::move(fresh);
+  return plan;
+}
+
 const BuildCache::Build* BuildCache::Find(const std::string& app, const std::string& fingerprint) const {
   auto it = by_app_.find(app);
   return it != by_app_.end() && !fingerprint.empty() && it->second.fingerprint == fingerprint ? &it->second : nullptr;
@@ -466,7 +510,7 @@ Result<BuiltApp> BuildAppCached(const FileSource& repo, const std::string& app, 
     if (!holds) return out;
     return BuildApp(repo, app, tools, std::nullopt);
   }
-  auto plan = PlanBuild(repo, app, *kind, tools);
+  auto plan = CachedPlan(repo, app, *kind, tools, cache);
   if (!plan.ok()) return plan.status();
   auto fingerprint = render::InputsFingerprint(repo, plan->inputs);
   if (!fingerprint.ok()) return fingerprint.status();

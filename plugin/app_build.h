@@ -101,12 +101,18 @@ class BuildCache {
   };
   const Build* Find(const std::string& app, const std::string& fingerprint) const;
   void Store(const std::string& app, Build build);
-  std::size_t builds() const { return builds_; }  // tool runs so far
+  std::size_t builds() const { return builds_; }  // builds run so far
+
+  // What a build runs and reads, kept by app while the kustomization
+  // directories it walked keep their tree ids (app_build.cc).
+  struct PlanMemo;
+  std::map<std::string, std::shared_ptr<const PlanMemo>>& plan_memos() { return plans_; }
 
  private:
   friend Result<BuiltApp> BuildAppCached(const FileSource&, const std::string&, const BuildTools&, BuildCache&,
                                          const std::function<bool(std::string_view)>&);
   std::map<std::string, Build> by_app_;
+  std::map<std::string, std::shared_ptr<const PlanMemo>> plans_;
   std::size_t builds_ = 0;
 };
 
