@@ -438,22 +438,6 @@ struct BuildCache::PlanMemo {
   std::vector<std::pair<std::string, std::string>> walked;  // kustomization directory -> tree id
 };
 
-namespace {
-
-// The tree id of directory `dir` ("" when unknown or absent).
-std::string DirId(const FileSource& repo, const std::string& dir) {
-  if (dir.empty()) return "";
-  const std::size_t slash = dir.rfind('/');
-  auto entries = repo.List(slash == std::string::npos ? "" : dir.substr(0, slash));
-  if (!entries.ok()) return "";
-  const std::string name = slash == std::string::npos ? dir : dir.substr(slash + 1);
-  for (const DirEntry& e : *entries)
-    if (e.name == name && e.type == EntryType::kDirectory) return e.id;
-  return "";
-}
-
-}  // namespace
-
 // A kustomization's plan again while every kustomization directory it walked
 // is the same tree: then it references the same inputs.
 Result<Plan> CachedPlan(const FileSource& repo, const std::string& app, AppKind kind, const BuildTools& tools,
@@ -461,7 +445,7 @@ Result<Plan> CachedPlan(const FileSource& repo, const std::string& app, AppKind 
   auto& memo = cache.plan_memos()[app];
   if (memo != nullptr && memo->plan.kind == kind &&
       std::all_of(memo->walked.begin(), memo->walked.end(),
-                  [&](const auto& w) { return !w.second.empty() && DirId(repo, w.first) == w.second; }))
+                  [&](const auto& w) { return !w.second.empty() && render::DirectoryId(repo, w.first) == w.second; }))
     return memo->plan;
   auto plan = PlanBuild(repo, app, kind, tools);
   if (!plan.ok()) return plan.status();
@@ -471,7 +455,7 @@ Result<Plan> CachedPlan(const FileSource& repo, const std::string& app, AppKind 
   if (plan->gathered)
     for (const std::string& file : plan->gathered->kustomizations)
       dirs.push_back(file.find('/') == std::string::npos ? "" : file.substr(0, file.rfind('/')));
-  for (const std::string& dir : dirs) fresh->walked.emplace_back(dir, DirId(repo, dir));
+  for (const std::string& dir : dirs) fresh->walked.emplace_back(dir, render::DirectoryId(repo, dir));
   if (kind == AppKind::kKustomization && !dirs.empty()) memo = std::move(fresh);
   return plan;
 }

@@ -115,7 +115,7 @@ Status ReadEntry(render::Manifest& canary, const AppObjects& objects, const Cata
   if (annotated->has_value() && entry->built)
     return Status::Invalid("canary " + entry->id + " carries its status in an annotation, but its app is built by " +
                            "kustomize or Helm; keep the status in " + entry->id.substr(entry->id.find('/') + 1) +
-                           ".gitcanary-status.yaml in the app directory");
+                           std::string(render::kStatusFileSuffix) + " in the app directory");
   if (annotated->has_value()) {
     entry->status = std::move((*annotated)->status);
     entry->status_in_annotation = true;

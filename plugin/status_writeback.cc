@@ -50,10 +50,11 @@ render::CanaryStatus NextStatus(const CatalogEntry& entry, const Executed& execu
 
 std::string StatusFilePath(const CatalogEntry& entry) {
   // A built app's status lives in the directory that is built (an overlay), never in a base.
-  if (entry.built) return (entry.app_dir.empty() ? "" : entry.app_dir + "/") + NameOf(entry.id) + ".gitcanary-status.yaml";
+  const std::string file = NameOf(entry.id) + std::string(render::kStatusFileSuffix);
+  if (entry.built) return (entry.app_dir.empty() ? "" : entry.app_dir + "/") + file;
   const std::size_t slash = entry.canary_file.rfind('/');
   const std::string dir = slash == std::string::npos ? "" : entry.canary_file.substr(0, slash + 1);
-  return dir + NameOf(entry.id) + ".gitcanary-status.yaml";
+  return dir + file;
 }
 
 Result<git::FileChange> StatusChange(const git::TreeSource& tree, const CatalogEntry& entry,

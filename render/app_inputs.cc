@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include "render/canary_status.h"
+#include "render/loader.h"
 #include "render/yaml_parse.h"
 
 namespace gitcanary::render {
@@ -10,7 +12,6 @@ namespace gitcanary::render {
 namespace {
 
 constexpr std::size_t kMaxKustomizationBytes = 1024 * 1024;
-constexpr const char* kKustomizationNames[] = {"kustomization.yaml", "kustomization.yml", "Kustomization"};
 
 std::string Join(const std::string& dir, const std::string& name) { return dir.empty() ? name : dir + "/" + name; }
 
@@ -101,15 +102,20 @@ std::vector<Reference> ReferencesOf(const yaml::Node& doc, bool directories_only
   return out;
 }
 
-Result<yaml::Node> ReadKustomization(const FileSource& repo, const std::string& file) {
+}  // namespace
+
+Result<yaml::Node> ReadKustomization(const FileSource& repo, const std::string& file, std::size_t* documents) {
   auto text = repo.Read(file, kMaxKustomizationBytes);
   if (!text.ok()) return text.status();
   auto docs = yaml::ParseYamlStream(*text, repo.Describe(file));
   if (!docs.ok()) return docs.status();
+  if (documents != nullptr) *documents = docs->size();
   if (docs->empty() || docs->front().IsNull()) return yaml::Node::Mapping(0);
   if (!docs->front().IsMapping()) return Status::Invalid(repo.Describe(file) + ": a kustomization must be a mapping");
   return std::move(docs->front());
 }
+
+namespace {
 
 void Normalise(AppInputs* in) {
   std::sort(in->dirs.begin(), in->dirs.end());
@@ -205,8 +211,19 @@ bool JoinClean(const std::string& base, const std::string& rel, std::string* out
 }
 
 std::string KustomizationFileIn(const FileSource& repo, const std::string& dir) {
-  for (const char* name : kKustomizationNames)
-    if (repo.TypeOf(Join(dir, name)) == EntryType::kFile) return name;
+  for (std::string_view name : kKustomizationFileNames)
+    if (repo.TypeOf(Join(dir, std::string(name))) == EntryType::kFile) return std::string(name);
+  return "";
+}
+
+std::string DirectoryId(const FileSource& repo, const std::string& dir) {
+  if (dir.empty()) return "";
+  const std::size_t slash = dir.rfind('/');
+  auto entries = repo.List(slash == std::string::npos ? "" : dir.substr(0, slash));
+  if (!entries.ok()) return "";
+  const std::string name = slash == std::string::npos ? dir : dir.substr(slash + 1);
+  for (const DirEntry& e : *entries)
+    if (e.name == name && e.type == EntryType::kDirectory) return e.id;
   return "";
 }
 
@@ -283,8 +300,8 @@ Result<std::string> InputsFingerprint(const FileSource& repo, const AppInputs& i
 }
 
 bool IsStatusFileName(std::string_view name) {
-  constexpr std::string_view kSuffix = ".gitcanary-status.yaml";
-  return name.size() > kSuffix.size() && name.substr(name.size() - kSuffix.size()) == kSuffix;
+  return name.size() > kStatusFileSuffix.size() &&
+         name.substr(name.size() - kStatusFileSuffix.size()) == kStatusFileSuffix;
 }
 
 }  // namespace gitcanary::render

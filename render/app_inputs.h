@@ -26,6 +26,7 @@
 
 #include "core/file_source.h"
 #include "core/status.h"
+#include "render/yaml_tree.h"
 
 namespace gitcanary::render {
 
@@ -38,6 +39,14 @@ struct AppInputs {
 
 // The file name of the kustomization in `dir`, or "" when it holds none.
 std::string KustomizationFileIn(const FileSource& repo, const std::string& dir);
+
+// The kustomization file `file` as a mapping (an empty file is an empty
+// mapping); `documents`, when given, receives how many documents it holds.
+Result<yaml::Node> ReadKustomization(const FileSource& repo, const std::string& file, std::size_t* documents = nullptr);
+
+// The git tree id of directory `dir` as its parent lists it; "" for the top,
+// an absent directory, or a source without ids.
+std::string DirectoryId(const FileSource& repo, const std::string& dir);
 
 // The inputs of the kustomization at `app` (relative to the repository top).
 Result<AppInputs> KustomizeInputs(const FileSource& repo, const std::string& app);

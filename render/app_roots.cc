@@ -130,18 +130,6 @@ void Collect(const std::string& dir, const Summary& s, Found* out) {
   for (const auto& [path, child] : s.children) Collect(path, *child, out);
 }
 
-// The id of directory `dir` as its parent lists it ("" for the top or when unknown).
-Result<std::string> TreeId(const FileSource& repo, const std::string& dir) {
-  if (dir.empty()) return std::string();
-  const std::size_t slash = dir.rfind('/');
-  auto entries = repo.List(slash == std::string::npos ? "" : dir.substr(0, slash));
-  if (!entries.ok()) return entries.status();
-  const std::string name = slash == std::string::npos ? dir : dir.substr(slash + 1);
-  for (const DirEntry& e : *entries)
-    if (e.name == name) return e.id;
-  return std::string();
-}
-
 }  // namespace
 
 Result<AppRoots> FindAppRoots(const FileSource& repo, const std::vector<std::string>* listed,
@@ -186,9 +174,7 @@ Result<AppRoots> FindAppRoots(const FileSource& repo, const std::vector<std::str
     found = Found{};
     for (const std::string& root : roots) {
       if (repo.TypeOf(root) != EntryType::kDirectory) continue;
-      auto id = TreeId(repo, root);
-      if (!id.ok()) return id.status();
-      auto summary = walk.Summarise(root, *id, true);
+      auto summary = walk.Summarise(root, DirectoryId(repo, root), true);
       if (!summary.ok()) return summary.status();
       Collect(root, **summary, &found);
     }

@@ -30,6 +30,7 @@ namespace gitcanary::render {
 inline constexpr std::string_view kStatusApiVersion = "gitcanary.io/v1alpha1";
 inline constexpr std::string_view kStatusKind = "CanaryStatus";
 inline constexpr std::string_view kStatusAnnotation = "gitcanary.io/status";
+inline constexpr std::string_view kStatusFileSuffix = ".gitcanary-status.yaml";  // NAME.gitcanary-status.yaml
 
 
 struct Condition {

@@ -49,7 +49,8 @@ bool ResolveInside(const std::string& root, const std::string& link_dir, const s
 }
 
 bool IsKustomizationFileName(std::string_view name) {
-  return name == "kustomization.yaml" || name == "kustomization.yml" || name == "Kustomization";
+  return std::find(std::begin(kKustomizationFileNames), std::end(kKustomizationFileNames), name) !=
+         std::end(kKustomizationFileNames);
 }
 
 struct Walker {

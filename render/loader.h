@@ -30,6 +30,10 @@ struct LoadLimits {
 // Whether the loader reads a file of this base name as manifests.
 bool IsManifestFileName(std::string_view name);
 
+// The names kustomize recognises for a kustomization file, in its order.
+inline constexpr std::string_view kKustomizationFileNames[] = {"kustomization.yaml", "kustomization.yml",
+                                                               "Kustomization"};
+
 // Lists the manifest files under `dir` (relative to the source root; "" = root),
 // in the stable order the loader reads them; subdirectories that hold a
 // kustomization go to `nested` (or are an error when it is null).

@@ -4,13 +4,11 @@
 
 #include "render/app_inputs.h"
 #include "render/loader.h"
-#include "render/yaml_parse.h"
+#include "render/yaml_tree.h"
 
 namespace gitcanary::render {
 
 namespace {
-
-constexpr std::size_t kMaxKustomizationBytes = 1024 * 1024;
 
 std::string Join(const std::string& dir, const std::string& name) { return dir.empty() ? name : dir + "/" + name; }
 
@@ -29,11 +27,10 @@ class Gather {
     const std::string name = KustomizationFileIn(repo_, dir);
     if (name.empty()) return false;
     out_.kustomizations.push_back(Join(dir, name));
-    auto text = repo_.Read(Join(dir, name), kMaxKustomizationBytes);
-    if (!text.ok()) return text.status();
-    auto docs = yaml::ParseYamlStream(*text, repo_.Describe(Join(dir, name)));
-    if (!docs.ok() || docs->size() != 1 || !docs->front().IsMapping()) return false;
-    const yaml::Node& k = docs->front();
+    std::size_t documents = 0;
+    auto doc = ReadKustomization(repo_, Join(dir, name), &documents);
+    if (!doc.ok() || documents != 1) return false;  // kustomize reports it in its own words
+    const yaml::Node& k = *doc;
     const yaml::Node* resources = nullptr;
     for (const yaml::Field& f : k.fields) {
       if (f.key == "resources" && f.value.IsSequence()) resources = &f.value;

@@ -3,16 +3,13 @@
 // with manifest-generate-paths (reposerver/repository/utils_test.go
 // TestGetCommonRootPath's table), the extraction (util/io/files/tar.go), and
 // the output splitter (kube.SplitYAMLToString).
-//
-// The emulation is compiled here: the CMake glob picks up tests/*_test.cc
-// only, beside the helpers CMakeLists.txt names one by one.
-#include "tests/cmp_server_emulation.cc"  // NOLINT(bugprone-suspicious-include)
 
 #include <doctest/doctest.h>
 #include <sys/stat.h>
 
 #include <filesystem>
 
+#include "tests/cmp_server_emulation.h"
 #include "tests/test_util.h"
 
 using namespace gitcanary::testing;
