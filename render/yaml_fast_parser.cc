@@ -537,10 +537,14 @@ bool FastParser::ReadBlockLines(bool folded, int parent, std::string* v, int* br
 
 bool FastParseYaml(std::string_view text, std::vector<Node>* docs, const ParseLimits& limits) {
   docs->clear();
-  // A last line of only spaces, with no line break: yaml-cpp's mark for a
-  // value left empty before it depends on the indentation around it.
+  // A last line of only spaces, or of spaces and a comment, with no line
+  // break: yaml-cpp's mark for a value left empty before it depends on the
+  // indentation around it.
   const std::size_t last_line = text.rfind('\n') + 1;  // 0 when there is none
-  if (last_line < text.size() && text.find_first_not_of(' ', last_line) == std::string_view::npos) return false;
+  if (last_line < text.size()) {
+    const std::size_t first = text.find_first_not_of(' ', last_line);
+    if (first == std::string_view::npos || text[first] == '#') return false;
+  }
   FastParser parser(text, limits);
   return parser.Run(docs);
 }

@@ -7,9 +7,9 @@
 // and styles included) as the yaml-cpp event parser in yaml_event_parser.h.
 // It never reports an error: on anything it is not completely sure about
 // (anchors, aliases, tags, directives, complex keys, multi-line flow or plain
-// scalars, tabs, duplicate keys, a last line of only spaces, malformed
-// input...) it declines and the caller falls back to the event parser, which
-// then either parses the input or reports the error.
+// scalars, tabs, duplicate keys, a last unterminated line of only spaces or a
+// comment, malformed input...) it declines and the caller falls back to the
+// event parser, which then either parses the input or reports the error.
 #pragma once
 
 #include <string_view>

@@ -69,7 +69,8 @@ for h in "${harnesses[@]}"; do
   fi
   printf '%-20s %12s %10s  %s\n' "$h" "${runs:-?}" "${rate:-?}" "$result"
   if ((rc != 0)); then
-    grep -E 'ERROR:|invariant broken|runtime error|SUMMARY' "$work/log" | head -n 10 >&2 || true
+    # An invariant's detail is on the line after it.
+    grep -E -A1 'ERROR:|invariant broken|runtime error|SUMMARY' "$work/log" | head -n 12 >&2 || true
     ls "$work/artifacts" >&2
   fi
 done
