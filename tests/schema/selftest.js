@@ -32,6 +32,7 @@ const expected = {
   "unknown-rule-field": ["/spec/rules/0/weight", "unknown field"],
   "no-schema": ["", "no schema for example.com/v1 Widget"],
   "unserved-version": ["", "no schema for flagger.app/v1alpha3 Canary"],
+  "step-weight-and-step-weights": ["/spec/analysis", "must match exactly one of"],
 };
 
 let passed = 0;

@@ -153,7 +153,7 @@ function strictSchema(schema) {
 }
 
 function makeAjv() {
-  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true });
+  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true, verbose: true });
   addFormats(ajv);
   const intIn = (lo, hi) => ({ type: "number", validate: (n) => Number.isInteger(n) && n >= lo && n <= hi });
   ajv.addFormat("int32", intIn(-2147483648, 2147483647));
@@ -198,7 +198,31 @@ function loadCrds(dir) {
   return crds;
 }
 
+// An alternative of a oneOf or anyOf, in words: "{interval, stepWeight} set",
+// or its JSON.
+function alternative(schema) {
+  const keys = Object.keys(schema);
+  if (keys.length === 1 && keys[0] === "required") return `{${schema.required.join(", ")}} set`;
+  if (keys.length === 1 && keys[0] === "not" && Object.keys(schema.not).join() === "anyOf")
+    return `none of ${schema.not.anyOf.map(alternative).join(", ")}`;
+  return JSON.stringify(schema);
+}
+
+// ajv's errors without the errors of the alternatives of a failed oneOf or
+// anyOf, which that oneOf's own error sums up.
+function withoutAlternatives(errors) {
+  const groups = errors.filter((e) => e.keyword === "oneOf" || e.keyword === "anyOf").map((e) => e.schemaPath + "/");
+  return errors.filter((e) => !groups.some((g) => e.schemaPath.startsWith(g)));
+}
+
 function ajvMessage(err) {
+  if ((err.keyword === "oneOf" || err.keyword === "anyOf") && Array.isArray(err.schema)) {
+    const alternatives = err.schema.map(alternative).join(" | ");
+    const passing = err.params && err.params.passingSchemas;
+    return err.keyword === "oneOf"
+      ? `must match exactly one of: ${alternatives}` + (passing ? ` (matches alternatives ${passing.map((i) => i + 1).join(" and ")})` : " (matches none)")
+      : `must match one of: ${alternatives}`;
+  }
   if (err.keyword === "enum") return `${err.message}: ${JSON.stringify(err.params.allowedValues)}`;
   if (err.keyword === "required") return `missing required field ${JSON.stringify(err.params.missingProperty)}`;
   if (err.message) return err.message;
@@ -230,7 +254,7 @@ class Validator {
     if (crd) {
       const problems = [];
       if (!crd.validate(obj))
-        for (const err of crd.validate.errors)
+        for (const err of withoutAlternatives(crd.validate.errors))
           problems.push(
             err.keyword === "additionalProperties"
               ? { pointer: `${err.instancePath}/${escape(err.params.additionalProperty)}`, message: "unknown field" }
