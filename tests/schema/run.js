@@ -7,6 +7,8 @@
 //   chart, the kustomize build for a kustomization, the files otherwise);
 // - `krm` with the same manifests as a ResourceList, and the kustomize exec
 //   plugin of examples/kustomize through the real `kubectl kustomize`.
+// Besides each object's schema, a Service of an output must select the pods of
+// a workload of that output (else it has no endpoints).
 // An example that fails to render is a failure; a fixture tree of
 // ../shared/fixtures that render refuses (such as a chart whose dependencies
 // must be downloaded) is listed as skipped, with render's message.
@@ -17,12 +19,17 @@
 //
 // Prints one line per problem (how it was rendered: object: field: message)
 // and a summary; exits 1 when there is a problem.
+//
+// known_failures.txt lists problems of the current render code that are
+// known and still to be fixed, one problem line a line: they print as XFAIL
+// and do not fail the step. A listed problem that no longer occurs (in a run
+// that did run) fails the step, so the list only shrinks.
 "use strict";
 
 const fs = require("fs");
 const os = require("os");
 const path = require("path");
-const { spawnSync } = require("child_process");
+const { spawn, spawnSync } = require("child_process");
 const YAML = require("yaml");
 const { Validator, objectsOf, identity } = require("./validate.js");
 
@@ -54,16 +61,23 @@ fs.symlinkSync(gitcanary, path.join(toolsBin, "gitcanary"));
 if (helm) fs.symlinkSync(helm, path.join(toolsBin, "helm"));
 const baseEnv = { ...process.env, PATH: `${toolsBin}:${process.env.PATH}` };
 
+// Runs argv to its end (killed after 120 s): { code, out, err }.
 function run(argv, { input = "", cwd = source, env = {} } = {}) {
-  const r = spawnSync(argv[0], argv.slice(1), {
-    input,
-    cwd,
-    env: { ...baseEnv, ...env },
-    encoding: "utf8",
-    maxBuffer: 256 << 20,
-    timeout: 120000,
+  return new Promise((resolve) => {
+    const child = spawn(argv[0], argv.slice(1), { cwd, env: { ...baseEnv, ...env } });
+    const out = [];
+    const err = [];
+    const timer = setTimeout(() => child.kill("SIGKILL"), 120000);
+    child.stdout.on("data", (d) => out.push(d));
+    child.stderr.on("data", (d) => err.push(d));
+    child.stdin.on("error", () => {});
+    child.on("error", (e) => err.push(Buffer.from(String(e))));
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, out: Buffer.concat(out).toString("utf8"), err: Buffer.concat(err).toString("utf8") });
+    });
+    child.stdin.end(input);
   });
-  return { code: r.status, out: r.stdout || "", err: (r.stderr || "") + (r.error ? String(r.error) : "") };
 }
 
 function firstLine(text) {
@@ -148,15 +162,15 @@ function label(app) {
 
 // The app's manifests as Helm or kustomize would hand them on: the chart's
 // `helm template`, the kustomize build, else its files. null when unavailable.
-function manifests(app) {
+async function manifests(app) {
   if (app.kind === "chart") {
     if (!helm) return { skip: "no helm" };
-    const r = run([helm, "template", path.basename(app.dir), app.dir]);
+    const r = await run([helm, "template", path.basename(app.dir), app.dir]);
     return r.code === 0 ? { text: r.out } : { skip: `helm template failed: ${firstLine(r.err)}` };
   }
   if (app.kind === "kustomization") {
     if (!kubectl) return { skip: "no kubectl" };
-    const r = run([kubectl, "kustomize", app.dir]);
+    const r = await run([kubectl, "kustomize", app.dir]);
     return r.code === 0 ? { text: r.out } : { skip: `kubectl kustomize failed: ${firstLine(r.err)}` };
   }
   return { text: yamlFiles(app.dir).map((f) => fs.readFileSync(path.join(app.dir, f), "utf8")).join("\n---\n") };
@@ -179,8 +193,10 @@ const skipped = [];
 let checkedObjects = 0;
 let checkedRuns = 0;
 
+const ran = new Set();
 function check(how, stream) {
   checkedRuns++;
+  ran.add(how);
   let objects;
   try {
     objects = objectsOf(stream);
@@ -193,6 +209,26 @@ function check(how, stream) {
     checkedObjects++;
     for (const p of validator.problems(obj)) failures.push(`${how}: ${identity(obj)}: ${p.pointer || "/"}: ${p.message}`);
   }
+  for (const p of endpointProblems(objects)) failures.push(`${how}: ${p}`);
+}
+
+// Services of the output that select no pod of a workload of the same output
+// (they would have no endpoints), in the namespace each object lands in.
+function endpointProblems(objects) {
+  const ns = (o) => (o.metadata && o.metadata.namespace) || "";
+  const templates = objects
+    .filter((o) => o && o.apiVersion === "apps/v1" && ["Deployment", "StatefulSet", "DaemonSet"].includes(o.kind))
+    .map((o) => ({ ns: ns(o), labels: (((o.spec || {}).template || {}).metadata || {}).labels || {} }));
+  const out = [];
+  for (const svc of objects) {
+    if (!svc || svc.apiVersion !== "v1" || svc.kind !== "Service") continue;
+    const selector = (svc.spec || {}).selector;
+    if (!selector || Object.keys(selector).length === 0 || (svc.spec || {}).type === "ExternalName") continue;
+    const selects = (t) => t.ns === ns(svc) && Object.entries(selector).every(([k, v]) => t.labels[k] === v);
+    if (!templates.some(selects))
+      out.push(`${identity(svc)}: /spec/selector: selects no pods of the rendered workloads (${JSON.stringify(selector)}): the Service would have no endpoints`);
+  }
+  return out;
 }
 
 // A gitcanary run that must succeed for an example; for a fixture tree a
@@ -217,12 +253,12 @@ const pluginEnv = {
   GITCANARY: gitcanary,
 };
 
-for (const app of apps) {
+async function checkApp(app) {
   const name = label(app);
   const exec = app.kind === "kustomization" && /^transformers:/m.test(fs.readFileSync(path.join(app.dir, "kustomization.yaml"), "utf8"));
   if (app.kind === "chart" && !helm) {
     skipped.push(`${name}: no helm to build the chart`);
-    continue;
+    return;
   }
   if (exec)
     skipped.push(
@@ -236,7 +272,7 @@ for (const app of apps) {
       const how = `render --mode ${mode} ${name}`;
       const argv = [gitcanary, "render", app.dir, "--mode", mode];
       if (helm) argv.push("--helm", helm);
-      const r = run(argv);
+      const r = await run(argv);
       if (outcome(app, how, r)) check(how, r.out);
     }
     // generate, for the apps of examples/ (Argo CD's source path in the repo)
@@ -255,11 +291,11 @@ for (const app of apps) {
         KUBE_VERSION: "1.32.4",
         KUBE_API_VERSIONS: "v1,apps/v1,autoscaling/v2",
       };
-      const r = run([gitcanary, "generate"], { cwd: path.join(extracted, rel), env });
+      const r = await run([gitcanary, "generate"], { cwd: path.join(extracted, rel), env });
       if (outcome(app, how, r)) check(how, r.out);
     }
     // post-render and krm take the built manifests.
-    const m = manifests(app);
+    const m = await manifests(app);
     if (m.skip) {
       if (mode === "git") skipped.push(`post-render, krm ${name}: ${m.skip}`);
       continue;
@@ -270,7 +306,7 @@ for (const app of apps) {
       const how = `post-render --mode ${mode} ${name}`;
       const argv = [gitcanary, "post-render", "--mode", mode];
       if (config) argv.push("--config", config);
-      const r = run(argv, { input: m.text });
+      const r = await run(argv, { input: m.text });
       if (outcome(app, how, r)) check(how, r.out);
     }
     if (/gitcanary\.io\/canary-template:/.test(m.text)) {
@@ -290,7 +326,7 @@ for (const app of apps) {
         items,
         functionConfig: { apiVersion: "gitcanary.io/v1alpha1", kind: "CanaryRender", metadata: { name: "canary" }, spec: { mode } },
       };
-      const r = run([gitcanary, "krm"], { input: YAML.stringify(list) });
+      const r = await run([gitcanary, "krm"], { input: YAML.stringify(list) });
       if (outcome(app, how, r)) {
         let out;
         try {
@@ -309,16 +345,47 @@ for (const app of apps) {
     const how = `kubectl kustomize --enable-alpha-plugins (krm exec plugin) ${name}`;
     if (!kubectl) skipped.push(`${how}: no kubectl`);
     else {
-      const r = run([kubectl, "kustomize", "--enable-alpha-plugins", app.dir], { env: pluginEnv });
+      const r = await run([kubectl, "kustomize", "--enable-alpha-plugins", app.dir], { env: pluginEnv });
       if (outcome(app, how, r)) check(how, r.out);
     }
   }
 }
 
+// The apps, as many at a time as there are processors.
+async function checkAll() {
+  let next = 0;
+  const worker = async () => {
+    while (next < apps.length) await checkApp(apps[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, os.cpus().length) }, worker));
+}
+
+function report() {
+failures.sort();
+skipped.sort();
+const known = new Set(
+  fs
+    .readFileSync(path.join(__dirname, "known_failures.txt"), "utf8")
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith("#"))
+);
+const found = new Set(failures);
+const newFailures = failures.filter((f) => !known.has(f));
+const fixed = [...known].filter((k) => !found.has(k) && [...ran].some((how) => k.startsWith(how + ": ")));
 for (const s of skipped) console.log(`SKIP ${s}`);
-for (const f of failures) console.log(`FAIL ${f}`);
+for (const f of failures) if (known.has(f)) console.log(`XFAIL ${f}`);
+for (const f of fixed) console.log(`FIXED ${f}  (remove it from tests/schema/known_failures.txt)`);
+for (const f of newFailures) console.log(`FAIL ${f}`);
 console.log(
   `schema: ${checkedObjects} objects from ${checkedRuns} runs over ${apps.length} apps; ` +
-    `${failures.length} problems, ${skipped.length} skipped`
+    `${newFailures.length} problems, ${failures.length - newFailures.length} known (known_failures.txt), ` +
+    `${fixed.length} known but gone, ${skipped.length} skipped`
 );
-process.exit(failures.length ? 1 : 0);
+process.exit(newFailures.length || fixed.length ? 1 : 0);
+}
+
+checkAll().then(report, (e) => {
+  console.error(e);
+  process.exit(1);
+});

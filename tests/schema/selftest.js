@@ -1,5 +1,6 @@
 // The schema check's own test: every object of selftest/bad.yaml is refused
-// for its reason (wrong field, wrong type, no schema), every object of
+// for its reason (wrong field, wrong type, no schema, a name or label the API
+// server refuses), every object of
 // selftest/good.yaml passes, validate.js exits 1 and 0 on them, and a
 // deliberately broken render (selftest/broken-gitcanary.sh, which adds an
 // unknown field to every spec it prints) makes run.js fail.
@@ -33,6 +34,11 @@ const expected = {
   "no-schema": ["", "no schema for example.com/v1 Widget"],
   "unserved-version": ["", "no schema for flagger.app/v1alpha3 Canary"],
   "step-weight-and-step-weights": ["/spec/analysis", "must match exactly one of"],
+  "a-very-long-deployment-name-that-fills-most-of-the-dns-label-canary": ["/metadata/name", "at most 63 characters"],
+  "long-label-value": ["/spec/template/metadata/labels/version", "at most 63 characters"],
+  "selector-mismatch": ["/spec/selector/matchLabels/app", "does not match the template's labels"],
+  "uppercase-port-name": ["/spec/template/spec/containers/0/ports/0/name", "lowercase"],
+  "unnamed-port": ["/spec/ports/1/name", "must name each"],
 };
 
 let passed = 0;

@@ -13,6 +13,7 @@
 //   through ajv, with additionalProperties: false added wherever a schema lists
 //   properties and does not say x-kubernetes-preserve-unknown-fields. Their
 //   metadata is checked as ObjectMeta, as the API server does.
+// - On top, the names and labels the API server refuses (apiserver_rules.js).
 // - A kind with no schema is an error, unless it is in NO_SCHEMA below with
 //   the reason it may go unchecked.
 //
@@ -26,6 +27,7 @@ const path = require("path");
 const YAML = require("yaml");
 const Ajv = require("ajv");
 const addFormats = require("ajv-formats");
+const { apiServerProblems } = require("./apiserver_rules.js");
 
 // apiVersion/kind without a schema that may appear in checked output, and why.
 const NO_SCHEMA = {
@@ -248,7 +250,7 @@ class Validator {
     if (model) {
       const problems = modelProblems(model.prototype.validate, obj, "");
       if (obj.metadata === undefined) problems.push({ pointer: "/metadata", message: "missing" });
-      return problems;
+      return problems.concat(apiServerProblems(obj));
     }
     const crd = this.crds.get(key);
     if (crd) {
@@ -261,7 +263,7 @@ class Validator {
               : { pointer: err.instancePath, message: ajvMessage(err) }
           );
       problems.push(...metadataProblems(obj.metadata));
-      return problems;
+      return problems.concat(apiServerProblems(obj));
     }
     if (Object.prototype.hasOwnProperty.call(NO_SCHEMA, key)) return [];
     const group = apiVersion.includes("/") ? apiVersion.split("/")[0] : "";
