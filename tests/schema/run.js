@@ -1,6 +1,7 @@
 // Renders every example and fixture app through each way gitcanary emits
 // objects, and validates every object it emits (validate.js):
-// - `render --mode git` and `render --mode flagger` of every app directory;
+// - `render --mode git` and `render --mode flagger` of every app directory
+//   (and with -o json for the examples);
 // - `generate` from the app's directory of an extracted copy of examples/,
 //   with Argo CD's environment, in both modes;
 // - `post-render` of the app's manifests on stdin (`helm template` for a
@@ -21,9 +22,10 @@
 // and a summary; exits 1 when there is a problem.
 //
 // known_failures.txt lists problems of the current render code that are
-// known and still to be fixed, one problem line a line: they print as XFAIL
-// and do not fail the step. A listed problem that no longer occurs (in a run
-// that did run) fails the step, so the list only shrinks.
+// known and still to be fixed, as "app: problem" (a FAIL line without the
+// command before the app): they print as XFAIL, in every command and mode,
+// and do not fail the step. A listed problem that no longer occurs in any run
+// of its app fails the step, so the list only shrinks.
 "use strict";
 
 const fs = require("fs");
@@ -193,23 +195,32 @@ const skipped = [];
 let checkedObjects = 0;
 let checkedRuns = 0;
 
+// A problem of a run: how names the run and ends with the app's name; the
+// problem is listed in known_failures.txt as "app: text", for every run.
+function fail(how, text) {
+  const app = how.slice(how.lastIndexOf(" ") + 1);
+  failures.push({ line: `${how}: ${text}`, key: `${app}: ${text}`, app });
+}
+
+const ranApps = new Set();
 const ran = new Set();
 function check(how, stream) {
   checkedRuns++;
   ran.add(how);
+  ranApps.add(how.slice(how.lastIndexOf(" ") + 1));
   let objects;
   try {
     objects = objectsOf(stream);
   } catch (e) {
-    failures.push(`${how}: output is not YAML: ${e.message}`);
+    fail(how, `output is not YAML: ${e.message}`);
     return;
   }
-  if (objects.length === 0) failures.push(`${how}: no objects`);
+  if (objects.length === 0) fail(how, `no objects`);
   for (const obj of objects) {
     checkedObjects++;
-    for (const p of validator.problems(obj)) failures.push(`${how}: ${identity(obj)}: ${p.pointer || "/"}: ${p.message}`);
+    for (const p of validator.problems(obj)) fail(how, `${identity(obj)}: ${p.pointer || "/"}: ${p.message}`);
   }
-  for (const p of endpointProblems(objects)) failures.push(`${how}: ${p}`);
+  for (const p of endpointProblems(objects)) fail(how, `${p}`);
 }
 
 // Services of the output that select no pod of a workload of the same output
@@ -235,9 +246,8 @@ function endpointProblems(objects) {
 // refusal is a skip.
 function outcome(app, how, r) {
   if (r.code === 0) return true;
-  const line = `${how}: exit ${r.code}: ${firstLine(r.err)}`;
-  if (app.example) failures.push(line);
-  else skipped.push(line);
+  if (app.example) fail(how, `exit ${r.code}: ${firstLine(r.err)}`);
+  else skipped.push(`${how}: exit ${r.code}: ${firstLine(r.err)}`);
   return false;
 }
 
@@ -274,6 +284,12 @@ async function checkApp(app) {
       if (helm) argv.push("--helm", helm);
       const r = await run(argv);
       if (outcome(app, how, r)) check(how, r.out);
+      // The same as JSON (one v1 List), for the examples.
+      if (app.example && r.code === 0) {
+        const jsonHow = `render --mode ${mode} -o json ${name}`;
+        const j = await run([...argv, "-o", "json"]);
+        if (outcome(app, jsonHow, j)) check(jsonHow, j.out);
+      }
     }
     // generate, for the apps of examples/ (Argo CD's source path in the repo)
     if (app.dir.startsWith(path.join(source, "examples") + "/")) {
@@ -332,10 +348,10 @@ async function checkApp(app) {
         try {
           out = YAML.parse(r.out);
         } catch (e) {
-          failures.push(`${how}: output is not YAML: ${e.message}`);
+          fail(how, `output is not YAML: ${e.message}`);
           continue;
         }
-        if (!out || out.kind !== "ResourceList" || !Array.isArray(out.items)) failures.push(`${how}: output is not a ResourceList`);
+        if (!out || out.kind !== "ResourceList" || !Array.isArray(out.items)) fail(how, `output is not a ResourceList`);
         else check(how, out.items.map((i) => "---\n" + YAML.stringify(i)).join(""));
       }
     }
@@ -361,7 +377,7 @@ async function checkAll() {
 }
 
 function report() {
-failures.sort();
+failures.sort((a, b) => (a.line < b.line ? -1 : a.line > b.line ? 1 : 0));
 skipped.sort();
 const known = new Set(
   fs
@@ -370,13 +386,13 @@ const known = new Set(
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith("#"))
 );
-const found = new Set(failures);
-const newFailures = failures.filter((f) => !known.has(f));
-const fixed = [...known].filter((k) => !found.has(k) && [...ran].some((how) => k.startsWith(how + ": ")));
+const found = new Set(failures.map((f) => f.key));
+const newFailures = failures.filter((f) => !known.has(f.key));
+const fixed = [...known].filter((k) => !found.has(k) && [...ranApps].some((app) => k.startsWith(app + ": ")));
 for (const s of skipped) console.log(`SKIP ${s}`);
-for (const f of failures) if (known.has(f)) console.log(`XFAIL ${f}`);
+for (const f of failures) if (known.has(f.key)) console.log(`XFAIL ${f.line}`);
 for (const f of fixed) console.log(`FIXED ${f}  (remove it from tests/schema/known_failures.txt)`);
-for (const f of newFailures) console.log(`FAIL ${f}`);
+for (const f of newFailures) console.log(`FAIL ${f.line}`);
 console.log(
   `schema: ${checkedObjects} objects from ${checkedRuns} runs over ${apps.length} apps; ` +
     `${newFailures.length} problems, ${failures.length - newFailures.length} known (known_failures.txt), ` +
