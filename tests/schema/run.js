@@ -158,8 +158,12 @@ function fixtureApps() {
   return apps;
 }
 
+// The app's name in the output: its path in the repository, or
+// shared/fixtures/... for a fixture tree.
 function label(app) {
-  return app.label || path.relative(path.dirname(source), app.dir).replace(/^[^/]+\//, (m) => (m === path.basename(source) + "/" ? "" : m));
+  if (app.label) return app.label;
+  if (app.dir.startsWith(fixtures + "/")) return "shared/fixtures/" + path.relative(fixtures, app.dir);
+  return path.relative(source, app.dir);
 }
 
 // The app's manifests as Helm or kustomize would hand them on: the chart's

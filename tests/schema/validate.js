@@ -69,7 +69,7 @@ function tracked(value, pointer, records) {
   records.push(rec);
   const inner = Array.isArray(value)
     ? value.map((v, i) => tracked(v, `${pointer}/${i}`, records))
-    : Object.fromEntries(Object.entries(value).map(([k, v]) => [k, tracked(v, `${pointer}/${escape(k)}`, records)]));
+    : Object.fromEntries(Object.entries(value).map(([k, v]) => [k, tracked(v, `${pointer}/${pointerToken(k)}`, records)]));
   return new Proxy(inner, {
     get(target, key, receiver) {
       if (typeof key === "string") rec.looked.add(key);
@@ -90,7 +90,7 @@ function tracked(value, pointer, records) {
   });
 }
 
-function escape(key) {
+function pointerToken(key) {
   return String(key).replace(/~/g, "~0").replace(/\//g, "~1");
 }
 
@@ -109,7 +109,7 @@ function modelProblems(validateMethod, value, prefix) {
   for (const rec of records) {
     if (Array.isArray(rec.value) || rec.enumerated || rec.looked.size === 0) continue;
     for (const key of Object.keys(rec.value))
-      if (!rec.looked.has(key)) problems.push({ pointer: `${prefix}${rec.pointer}/${escape(key)}`, message: "unknown field" });
+      if (!rec.looked.has(key)) problems.push({ pointer: `${prefix}${rec.pointer}/${pointerToken(key)}`, message: "unknown field" });
   }
   return problems;
 }
@@ -259,7 +259,7 @@ class Validator {
         for (const err of withoutAlternatives(crd.validate.errors))
           problems.push(
             err.keyword === "additionalProperties"
-              ? { pointer: `${err.instancePath}/${escape(err.params.additionalProperty)}`, message: "unknown field" }
+              ? { pointer: `${err.instancePath}/${pointerToken(err.params.additionalProperty)}`, message: "unknown field" }
               : { pointer: err.instancePath, message: ajvMessage(err) }
           );
       problems.push(...metadataProblems(obj.metadata));
