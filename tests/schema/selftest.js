@@ -39,6 +39,7 @@ const expected = {
   "selector-mismatch": ["/spec/selector/matchLabels/app", "does not match the template's labels"],
   "uppercase-port-name": ["/spec/template/spec/containers/0/ports/0/name", "lowercase"],
   "unnamed-port": ["/spec/ports/1/name", "must name each"],
+  "unquoted-yes": ["/data/enabled", "must be string"],
 };
 
 let passed = 0;

@@ -273,11 +273,20 @@ class Validator {
   }
 }
 
+// YAML as kubectl, Argo CD and the API server read it (sigs.k8s.io/yaml, YAML
+// 1.1): an unquoted yes, no, on, off, y or n is a boolean and 0777 is octal,
+// so a string the renderer forgot to quote shows up as a wrong type. Like
+// them, timestamps and base-60 numbers stay strings.
+const yamlOptions = {
+  version: "1.1",
+  customTags: (tags) => tags.filter((t) => t.tag !== "tag:yaml.org,2002:timestamp" && t.format !== "TIME"),
+};
+
 // The objects of a YAML stream (a v1 List contributes its items); throws on a
 // YAML error.
 function objectsOf(text) {
   const out = [];
-  for (const doc of YAML.parseAllDocuments(text)) {
+  for (const doc of YAML.parseAllDocuments(text, yamlOptions)) {
     if (doc.errors.length) throw new Error(doc.errors[0].message);
     const obj = doc.toJS();
     if (obj === null || obj === undefined) continue;
