@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets everything up and runs the whole test suite: unit tests, golden tests of
-# the examples, integration and end-to-end tests against real processes, and a
-# short run of each fuzzing harness.
+# the examples, integration and end-to-end tests against real processes, the
+# schema validation of every rendered object, and a short run of each fuzzing
+# harness.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # kubectl is the reference client for some tests; it is used when present.
@@ -15,6 +16,10 @@ cd build
 bash ../scripts/check_test_names.sh .
 ctest --output-on-failure --timeout 300 -j "$(nproc)"
 cd ..
+# Every object render, generate, post-render and krm emit for the examples and
+# fixtures, validated against the Kubernetes, Istio, Flagger and Gateway API
+# schemas (tests/schema/run.sh); skips, saying why, without ../shared.
+bash tests/schema/run.sh build
 # Each libFuzzer harness for 15 s (fuzz/README.md); it builds build-fuzz/ with clang.
 bash scripts/fuzz.sh 15
 # The Dockerfile's steps, run on this host (no Docker engine here). It builds
