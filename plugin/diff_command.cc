@@ -119,7 +119,7 @@ Rendered RenderApp(const git::TreeSource& whole, const std::string& app, const D
   if (!mode.ok()) return fail(mode.status());
   render::RenderOptions options{*mode, request.app_namespace};
   std::vector<std::string> ignored;
-  auto plan = PlanGatewaysForApp(GatewayPlanRequest{&whole, app, std::nullopt, true, request.tools}, *manifests, *config,
+  auto plan = PlanGatewaysForApp(GatewayPlanRequest{&whole, app, std::nullopt, request.tools}, *manifests, *config,
                                  &ignored);
   if (!plan.ok()) return fail(plan.status());
   options.gateways = std::move(*plan);

@@ -48,8 +48,8 @@ Result<std::optional<render::GatewayPlan>> PlanGatewaysForApp(const GatewayPlanR
   const render::GatewayUses own = render::CollectGatewayUses(manifests, config);
   if (own.named.empty()) return std::optional<render::GatewayPlan>();
   std::optional<std::string> scope = TopmostConfigDir(repo, request.app);
-  if (!scope && !request.top_is_repository) return std::optional<render::GatewayPlan>();
-  const std::string top = scope.value_or("");
+  if (!scope) return std::optional<render::GatewayPlan>();
+  const std::string top = *scope;
   auto top_config = LoadNearestConfig(repo, top);
   if (!top_config.ok()) return top_config.status();
   // Rendering the whole repository (or a directory above it) leaves no other app.

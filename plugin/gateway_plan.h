@@ -3,8 +3,12 @@
 // (from disk or with --repo), `generate` and `diff`.
 //
 // The repository is the directory of the topmost gitcanary.yaml from the app
-// up to the repository top, else the top itself (a git work tree, a commit's
-// tree, the tree Argo CD extracted). Its apps are those of render/app_roots.h.
+// up to the top of the source (a git work tree, a commit's tree, the tree Argo
+// CD extracted). Its apps are those of render/app_roots.h below it. Without a
+// gitcanary.yaml the app stands alone: a directory tree is not taken for a
+// repository of apps unless it says so, since discovery would otherwise count
+// every directory of manifests (a chart that a kustomization includes, test
+// data) as an app, and load them all.
 //
 // Cost: nothing is read unless the app's Canaries name a Gateway with a
 // written namespace that the app does not define and gitcanary.yaml does not
@@ -30,9 +34,6 @@ struct GatewayPlanRequest {
   const FileSource* repo = nullptr;  // rooted at the repository top
   std::string app;                   // the rendered directory, relative to the top
   std::optional<std::string> disk_root;  // the top on disk; none for a commit's tree
-  // False when the top is not a repository (no .git up to "/"): the app is
-  // then shared only below a gitcanary.yaml.
-  bool top_is_repository = true;
   BuildTools tools;  // kustomize and helm for the other apps
 };
 

@@ -300,7 +300,7 @@ Result<std::string> Generate(const CmpOptions& cmp, const Environment& env) {
   const BuildTools tools = ToolsFor(cmp, options.app_namespace);
   auto app = BuildApp(top, where->physical, tools, root);
   if (!app.ok()) return app.status();
-  GatewayPlanRequest plan_request{&top, where->physical, root, !where->by_hand || *root != "/", tools};
+  GatewayPlanRequest plan_request{&top, where->physical, root, tools};
   auto plan = PlanGatewaysForApp(plan_request, app->manifests, *config, &app->explain);
   if (!plan.ok()) return plan.status();
   options.gateways = std::move(*plan);

@@ -67,8 +67,7 @@ Result<std::string> RenderToText(const ParsedArgs& args, std::vector<std::string
   if (!tools.ok()) return tools.status();
   auto app = LoadAppManifests(*src, *tools);
   if (!app.ok()) return app.status();
-  GatewayPlanRequest plan_request{src->lookup, src->lookup_dir, src->disk_root,
-                                  !src->disk_root || *src->disk_root != "/", *tools};
+  GatewayPlanRequest plan_request{src->lookup, src->lookup_dir, src->disk_root, *tools};
   auto plan = PlanGatewaysForApp(plan_request, app->manifests, *config, &app->explain);
   if (!plan.ok()) return plan.status();
   options.gateways = std::move(*plan);

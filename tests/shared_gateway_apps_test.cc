@@ -173,4 +173,18 @@ TEST_CASE("a repository's own Gateway is never generated, and gitcanary.yaml nam
   WriteFile(repo + "/gitcanary.yaml", config);
   CHECK(gateways("a") == 1);
   CHECK(gateways("b") == 0);
+  // Without a gitcanary.yaml the tree is not a repository of apps: each app
+  // stands alone and emits the Gateway with its own hosts.
+  Sh("rm " + repo + "/gitcanary.yaml");
+  for (const char* name : {"a", "b"}) {
+    RunResult r = Gitcanary({"render", repo + "/apps/" + name, "--mode", "flagger"});
+    REQUIRE(r.exit_code == 0);
+    int count = 0;
+    for (const auto& [key, doc] : ParseObjects(r.out))
+      if (KindNamespaceName(key) == "Gateway istio-system/public-gateway") {
+        ++count;
+        CHECK(ServerHosts(doc) == std::vector<std::string>{std::string(name) + ".example.com"});
+      }
+    CHECK(count == 1);
+  }
 }
