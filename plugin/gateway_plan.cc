@@ -70,21 +70,21 @@ Result<std::optional<render::GatewayPlan>> PlanGatewaysForApp(const GatewayPlanR
   tools.values_files.clear();
   tools.set_values.clear();
   std::vector<render::OtherApp> others;
-  std::size_t left_out = 0;
+  std::vector<std::string> unread;
   for (const std::string& dir : roots->dirs) {
     if (Contains(dir, request.app) || Contains(request.app, dir)) continue;
     auto app_config = LoadNearestConfig(repo, dir);
     auto built = app_config.ok() ? BuildApp(repo, dir, tools, request.disk_root) : Result<BuiltApp>(app_config.status());
     if (!built.ok()) {
-      ++left_out;
+      unread.push_back(dir);
       continue;
     }
     others.push_back(render::OtherApp{dir, render::CollectGatewayUses(built->manifests, *app_config)});
   }
   explain->push_back("read " + std::to_string(others.size()) + " other apps below \"" + (top.empty() ? "." : top) +
                      "\" for the Gateways they share" +
-                     (left_out == 0 ? "" : " (" + std::to_string(left_out) + " that do not load left out)"));
-  auto plan = render::PlanSharedGateways(request.app, own, others, *top_config, top);
+                     (unread.empty() ? "" : " (" + std::to_string(unread.size()) + " that do not load left out)"));
+  auto plan = render::PlanSharedGateways(request.app, own, others, *top_config, top, unread);
   if (!plan.ok()) return plan.status();
   return std::optional<render::GatewayPlan>(std::move(*plan));
 }

@@ -68,7 +68,7 @@ GatewayUses CollectGatewayUses(const std::vector<Manifest>& manifests, const App
 
 Result<GatewayPlan> PlanSharedGateways(const std::string& app_dir, const GatewayUses& own,
                                        const std::vector<OtherApp>& others, const AppConfig& config,
-                                       const std::string& config_dir) {
+                                       const std::string& config_dir, const std::vector<std::string>& unread) {
   GatewayPlan plan;
   for (const auto& [key, own_hosts] : own.named) {
     if (own.defined.count(key) != 0) continue;  // the app's own Gateway wins, as without a plan
@@ -101,6 +101,13 @@ Result<GatewayPlan> PlanSharedGateways(const std::string& app_dir, const Gateway
                           : g.settings->owner->empty() ? config_dir : config_dir + "/" + *g.settings->owner;
       bool known = Contains(app_dir, named);
       for (const OtherApp* other : naming) known = known || Contains(other->dir, named);
+      std::string unread_owner;
+      for (const std::string& dir : unread)
+        if (Contains(dir, named)) unread_owner = dir;
+      if (!known && !unread_owner.empty()) {
+        g.reason = "emitted by app " + unread_owner;
+        continue;
+      }
       if (!known) {
         const Node& at = g.settings->owner_node;
         return Status::Invalid(AtPlace(g.settings->file, at.mark.line, at.mark.column,

@@ -62,9 +62,11 @@ struct OtherApp {
 // The plan for the app at `app_dir` (relative to the repository top; every
 // other app directory neither contains it nor lies inside it), whose own uses
 // are `own`. `config` is the repository's gitcanary.yaml, in `config_dir`.
-// An `owner` that is not an app naming the Gateway is an error at the owner.
+// An `owner` that is not an app naming the Gateway is an error at the owner,
+// unless it is one of the `unread` apps (those that did not load): that app
+// still owns it, and its own render reports why it does not load.
 Result<GatewayPlan> PlanSharedGateways(const std::string& app_dir, const GatewayUses& own,
                                        const std::vector<OtherApp>& others, const AppConfig& config,
-                                       const std::string& config_dir);
+                                       const std::string& config_dir, const std::vector<std::string>& unread = {});
 
 }  // namespace gitcanary::render

@@ -220,6 +220,10 @@ TEST_CASE("plan: gitcanary.yaml names the owner, relative to its own directory")
   auto whole = PlanSharedGateways("deploy", a, {}, config, "deploy");
   REQUIRE(whole.ok());
   CHECK(whole->at(kPublic).emit);
+  // An owner that does not load still owns it: its own render reports why.
+  auto unread = PlanSharedGateways("deploy/apps/a", a, {}, config, "deploy", {"deploy/apps/b"});
+  REQUIRE(unread.ok());
+  CHECK_FALSE(unread->at(kPublic).emit);
   // An owner that names no such app is an error at the owner.
   AppConfig wrong = ConfigOk("gateways:\n  istio-system/public-gateway:\n    owner: apps/zz\n");
   auto bad = PlanSharedGateways("apps/a", a, {{"apps/b", b}}, wrong, "");
