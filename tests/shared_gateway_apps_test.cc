@@ -10,10 +10,12 @@
 #include <string>
 #include <vector>
 
+#include "tests/cmp_server_emulation.h"
 #include "tests/rendered_objects.h"
 #include "tests/test_util.h"
 
 using namespace gitcanary::testing;
+namespace cmp = gitcanary::testing::argocd;
 
 namespace {
 
@@ -82,12 +84,32 @@ std::map<std::string, std::vector<std::string>> CheckApart(const std::map<std::s
 TEST_CASE("monorepo apps rendered one by one: the shared Gateway comes from exactly one app") {
   ExamplesRepo examples;
   const std::string repo = examples.repo();
-  for (const char* way : {"render", "render --repo", "generate", "render --mode git"}) {
+  TempDir sidecar_base;
+  const cmp::CmpServer sidecar(SourceDir() + "/deploy/argocd/plugin.yaml", cmp::CmpServerEnv(sidecar_base.path()));
+  // Through Argo CD's cmp-server: the repository tarred, extracted below the
+  // work directory without .git, generate run in the app directory.
+  auto via_argocd = [&](const MonorepoApp& app) {
+    cmp::App application;
+    application.ns = app.ns;
+    const cmp::Generated g = sidecar.Generate(cmp::Source(repo, app.dir), cmp::GenerateEnv(application, app.dir));
+    INFO(g.err);
+    REQUIRE(g.status.ok());
+    std::string stream;
+    for (const std::string& m : g.manifests) stream += "---\n" + m + "\n";
+    ObjectsByKey objects = ParseObjects(stream);
+    RemoveAnnotation(objects, "gitcanary.io/source-revision", application.revision);
+    return objects;
+  };
+  for (const char* way : {"render", "render --repo", "generate", "render --mode git", "argocd"}) {
     CAPTURE(way);
     std::map<std::string, ObjectsByKey> by_app;
     for (const MonorepoApp& app : kApps) {
       CAPTURE(app.dir);
       const std::string w = way;
+      if (w == "argocd") {
+        by_app[app.dir] = via_argocd(app);
+        continue;
+      }
       RunResult r = w == "render"         ? Gitcanary({"render", repo + "/" + app.dir, "-n", app.ns})
                     : w == "render --repo" ? Gitcanary({"render", "--repo", repo, "--revision", "HEAD", app.dir, "-n", app.ns})
                     : w == "generate"      ? Generate(repo, app)
