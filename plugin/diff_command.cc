@@ -16,6 +16,7 @@
 #include "plugin/config_lookup.h"
 #include "plugin/disk_source.h"
 #include "plugin/exit_codes.h"
+#include "plugin/gateway_plan.h"
 #include "plugin/render_app.h"
 #include "policies/lint.h"
 #include "render/diff_report.h"
@@ -117,6 +118,11 @@ Rendered RenderApp(const git::TreeSource& whole, const std::string& app, const D
   auto mode = ResolveMode(request.mode, *config);
   if (!mode.ok()) return fail(mode.status());
   render::RenderOptions options{*mode, request.app_namespace};
+  std::vector<std::string> ignored;
+  auto plan = PlanGatewaysForApp(GatewayPlanRequest{&whole, app, std::nullopt, request.tools}, *manifests, *config,
+                                 &ignored);
+  if (!plan.ok()) return fail(plan.status());
+  options.gateways = std::move(*plan);
   std::vector<render::Manifest> specs = *mode == render::Mode::kGit ? *manifests : std::vector<render::Manifest>{};
   auto result = RenderNonEmpty(std::move(*manifests), *config, options, app.empty() ? "." : app);
   if (!result.ok()) return fail(result.status());

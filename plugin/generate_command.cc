@@ -15,6 +15,7 @@
 #include "plugin/config_lookup.h"
 #include "plugin/disk_source.h"
 #include "plugin/exit_codes.h"
+#include "plugin/gateway_plan.h"
 #include "plugin/render_app.h"
 #include "render/app_config.h"
 #include "render/carried_annotations.h"
@@ -296,8 +297,13 @@ Result<std::string> Generate(const CmpOptions& cmp, const Environment& env) {
   options.app_namespace = cmp.namespace_.value_or("default");
   auto root = where->by_hand ? RealPath(where->root) : std::optional<std::string>(where->root);
   if (!root) return Status::Io("cannot resolve " + where->root);
-  auto app = BuildApp(top, where->physical, ToolsFor(cmp, options.app_namespace), root);
+  const BuildTools tools = ToolsFor(cmp, options.app_namespace);
+  auto app = BuildApp(top, where->physical, tools, root);
   if (!app.ok()) return app.status();
+  GatewayPlanRequest plan_request{&top, where->physical, root, tools};
+  auto plan = PlanGatewaysForApp(plan_request, app->manifests, *config, &app->explain);
+  if (!plan.ok()) return plan.status();
+  options.gateways = std::move(*plan);
   auto result = RenderNonEmpty(std::move(app->manifests), *config, options, "the app directory");
   if (!result.ok()) return result.status();
   if (!cmp.revision.empty()) render::AnnotateAll(result->objects, kSourceRevisionAnnotation, cmp.revision);

@@ -10,6 +10,7 @@
 #include "plugin/build_flags.h"
 #include "plugin/config_lookup.h"
 #include "plugin/exit_codes.h"
+#include "plugin/gateway_plan.h"
 #include "plugin/render_app.h"
 #include "render/loader.h"
 #include "render/output.h"
@@ -66,6 +67,10 @@ Result<std::string> RenderToText(const ParsedArgs& args, std::vector<std::string
   if (!tools.ok()) return tools.status();
   auto app = LoadAppManifests(*src, *tools);
   if (!app.ok()) return app.status();
+  GatewayPlanRequest plan_request{src->lookup, src->lookup_dir, src->disk_root, *tools};
+  auto plan = PlanGatewaysForApp(plan_request, app->manifests, *config, &app->explain);
+  if (!plan.ok()) return plan.status();
+  options.gateways = std::move(*plan);
   auto result = RenderNonEmpty(std::move(app->manifests), *config, options, dir);
   if (!result.ok()) return result.status();
   *explain = std::move(app->explain);

@@ -136,7 +136,7 @@ Result<AppConfig> ParseAppConfig(std::string_view text, const std::string& file)
   }
   const Node& root = (*docs)[0];
   Fields f(file);
-  Status s = CheckKeys(f, root, "", {"apiVersion", "kind", "defaults", "templates", "apps"});
+  Status s = CheckKeys(f, root, "", {"apiVersion", "kind", "defaults", "templates", "apps", "gateways"});
   if (!s.ok()) return s;
   auto api = f.String(root, "apiVersion", "");
   if (!api.ok()) return api.status();
@@ -152,6 +152,9 @@ Result<AppConfig> ParseAppConfig(std::string_view text, const std::string& file)
   if (!templates.ok()) return templates.status();
   if (*templates != nullptr && !(s = ReadTemplates(f, **templates, &config)).ok()) return s;
   if (!(s = ReadApps(f, root, &config)).ok()) return s;
+  auto gateways = f.Mapping(root, "gateways", "");
+  if (!gateways.ok()) return gateways.status();
+  if (*gateways != nullptr && !(s = ReadGatewaySettings(file, **gateways, &config.gateways)).ok()) return s;
   return config;
 }
 

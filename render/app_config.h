@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "render/gateway_settings.h"
 #include "render/yaml_tree.h"
 
 namespace gitcanary::render {
@@ -40,6 +41,9 @@ struct AppConfig {
   // The app directories `gitcanary diff` reviews, relative to the config's
   // directory; unset = found by looking for manifests.
   std::optional<std::vector<std::string>> apps;
+  // How the Istio Gateways named in service.gateways are generated, shared
+  // between apps or left to a definition elsewhere (render/gateway_settings.h).
+  std::map<GatewayKey, GatewaySettings> gateways;
 };
 
 Result<Mode> ParseMode(std::string_view text);

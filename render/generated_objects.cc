@@ -72,22 +72,37 @@ Node MakeHpa(const std::string& name, const std::string& ns, const std::string& 
   return hpa;
 }
 
-Node MakeGateway(const std::string& name, const std::string& ns, const std::vector<std::string>& hosts) {
+Node MakeGateway(const std::string& name, const std::string& ns, const std::vector<std::string>& hosts,
+                 const GatewaySettings* settings) {
   Node gw = Node::Mapping();
   gw.Set("apiVersion", Node::String("networking.istio.io/v1beta1"));
   gw.Set("kind", Node::String("Gateway"));
   gw.Set("metadata", Metadata(name, ns));
   Node& spec = gw.Set("spec", Node::Mapping());
-  spec.Set("selector", Node::Mapping()).Set("istio", Node::String("ingressgateway"));
+  if (settings != nullptr && settings->selector) {
+    spec.Set("selector", *settings->selector);
+  } else {
+    spec.Set("selector", Node::Mapping()).Set("istio", Node::String("ingressgateway"));
+  }
+  Node host_list = Node::Sequence();
+  if (hosts.empty()) host_list.items.push_back(Node::String("*"));
+  for (const std::string& h : hosts) host_list.items.push_back(Node::String(h));
+  Node& servers = spec.Set("servers", Node::Sequence());
+  if (settings != nullptr && settings->servers) {
+    for (const Node& configured : settings->servers->items) {
+      Node server = configured;
+      server.Set("hosts", host_list);
+      servers.items.push_back(std::move(server));
+    }
+    return gw;
+  }
   Node server = Node::Mapping();
   Node& port = server.Set("port", Node::Mapping());
   port.Set("number", Node::Int(80));
   port.Set("name", Node::String("http"));
   port.Set("protocol", Node::String("HTTP"));
-  Node& host_list = server.Set("hosts", Node::Sequence());
-  if (hosts.empty()) host_list.items.push_back(Node::String("*"));
-  for (const std::string& h : hosts) host_list.items.push_back(Node::String(h));
-  spec.Set("servers", Node::Sequence()).items.push_back(std::move(server));
+  server.Set("hosts", std::move(host_list));
+  servers.items.push_back(std::move(server));
   return gw;
 }
 

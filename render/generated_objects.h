@@ -3,7 +3,8 @@
 //
 // Shapes follow the Dispatch canary guide: an autoscaling/v2 HPA with CPU
 // utilisation (sizing from gitcanary.yaml, 2/4/99% by default) and a Gateway
-// selecting `istio: ingressgateway` on HTTP port 80.
+// selecting `istio: ingressgateway` on HTTP port 80, unless gitcanary.yaml
+// gives the Gateway's selector and servers (render/gateway_settings.h).
 #pragma once
 
 #include <optional>
@@ -29,7 +30,9 @@ Result<GatewayRef> ParseGatewayRef(const std::string& ref);
 yaml::Node MakeHpa(const std::string& name, const std::string& ns, const std::string& deployment,
                    long long min_replicas, long long max_replicas, long long cpu_utilization);
 
-// `hosts` empty means "*".
-yaml::Node MakeGateway(const std::string& name, const std::string& ns, const std::vector<std::string>& hosts);
+// `hosts` empty means "*". `settings` (from gitcanary.yaml, may be null) gives
+// the selector and the servers; every server gets the hosts.
+yaml::Node MakeGateway(const std::string& name, const std::string& ns, const std::vector<std::string>& hosts,
+                       const GatewaySettings* settings = nullptr);
 
 }  // namespace gitcanary::render

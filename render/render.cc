@@ -23,7 +23,8 @@ Result<RenderResult> Render(std::vector<Manifest> manifests, const AppConfig& co
     if (!info.ok()) return info.status();
     canaries.push_back(CanaryRef{i, std::move(*info), manifests[i].name, manifests[i].ns});
   }
-  s = RewriteApp(manifests, canaries, config, ns, &result.explain, &result.dropped);
+  s = RewriteApp(manifests, canaries, config, ns, options.gateways ? &*options.gateways : nullptr, &result.explain,
+                 &result.dropped);
   if (!s.ok()) return s;
   // RewriteApp adds and drops objects: find the Canaries again.
   std::vector<CanaryRef> rewritten;

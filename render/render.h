@@ -10,18 +10,23 @@
 // and routing, rendered from the status of record committed beside it.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/status.h"
 #include "render/app_config.h"
 #include "render/manifest.h"
+#include "render/shared_gateways.h"
 
 namespace gitcanary::render {
 
 struct RenderOptions {
   Mode mode = Mode::kGit;
   std::string app_namespace = "default";
+  // Set when the app is rendered as one app of a repository: which Gateways
+  // it emits (render/shared_gateways.h). Unset: the app stands alone.
+  std::optional<GatewayPlan> gateways;
 };
 
 struct RenderResult {

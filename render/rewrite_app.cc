@@ -81,10 +81,18 @@ Status ScaleWithHpa(Context& ctx, const Manifest& canary, const CanaryInfo& info
   return Status::Ok();
 }
 
-// Step 3 for all Canaries: one Gateway per reference, hosts merged.
-void GenerateGateways(Context& ctx, const std::vector<CanaryRef>& canaries, std::vector<Manifest>* generated) {
-  struct Wanted { std::string ns_written; std::set<std::string> hosts; bool any_host = false; std::string by; };
-  std::map<std::pair<std::string, std::string>, Wanted> wanted;  // (effective ns, name)
+// Step 3 for all Canaries: one Gateway per reference, hosts merged. A
+// Gateway shared with other apps follows the plan: it is emitted by one app
+// only, with the hosts of all of them.
+void GenerateGateways(Context& ctx, const std::vector<CanaryRef>& canaries, const GatewayPlan* plan,
+                      std::vector<Manifest>* generated) {
+  struct Wanted {
+    std::string ns_written;
+    HostSet hosts;
+    std::string by;
+    const SharedGateway* shared = nullptr;
+  };
+  std::map<GatewayKey, Wanted> wanted;  // (effective ns, name)
   for (const CanaryRef& c : canaries) {
     const Manifest& canary = ctx.manifests[c.index];
     for (const std::string& ref : c.info.gateways) {
@@ -96,15 +104,39 @@ void GenerateGateways(Context& ctx, const std::vector<CanaryRef>& canaries, std:
       Wanted& w = wanted[{ns, gw->name}];
       if (w.ns_written.empty()) w.ns_written = ns_written;  // an explicit namespace wins, whatever the order
       if (w.by.empty()) w.by = canary.Describe();
-      if (c.info.hosts.empty()) w.any_host = true;
-      for (const std::string& h : c.info.hosts) w.hosts.insert(h);
+      if (c.info.hosts.empty()) w.hosts.any = true;
+      w.hosts.hosts.insert(c.info.hosts.begin(), c.info.hosts.end());
+      if (plan != nullptr && !ns_written.empty()) {
+        auto it = plan->find({ns, gw->name});
+        if (it != plan->end()) w.shared = &it->second;
+      }
     }
   }
   for (auto& [key, w] : wanted) {
-    std::vector<std::string> hosts;
-    if (!w.any_host) hosts.assign(w.hosts.begin(), w.hosts.end());
-    generated->push_back(MakeManifest(MakeGateway(key.second, w.ns_written, hosts), ""));
-    ctx.explain->push_back("generated " + generated->back().Describe() + " named in service.gateways of " + w.by);
+    const std::string shown = "Gateway " + key.first + "/" + key.second;
+    const GatewaySettings* settings = nullptr;
+    if (w.shared != nullptr) {
+      if (w.shared->settings) settings = &*w.shared->settings;
+    } else if (auto it = ctx.config.gateways.find(key); it != ctx.config.gateways.end()) {
+      settings = &it->second;
+    }
+    if (settings != nullptr && settings->external) {
+      ctx.explain->push_back("did not generate " + shown + " named in service.gateways of " + w.by +
+                             ": external in " + settings->file);
+      continue;
+    }
+    if (w.shared != nullptr && !w.shared->emit) {
+      ctx.explain->push_back("did not generate " + shown + " named in service.gateways of " + w.by + ": " +
+                             w.shared->reason);
+      continue;
+    }
+    const HostSet& hosts = w.shared != nullptr ? w.shared->hosts : w.hosts;
+    std::vector<std::string> list;
+    if (!hosts.any) list.assign(hosts.hosts.begin(), hosts.hosts.end());
+    generated->push_back(MakeManifest(MakeGateway(key.second, w.ns_written, list, settings), ""));
+    std::string line = "generated " + generated->back().Describe() + " named in service.gateways of " + w.by;
+    if (w.shared != nullptr && !w.shared->reason.empty()) line += " (" + w.shared->reason + ": hosts of all of them)";
+    ctx.explain->push_back(std::move(line));
   }
 }
 
@@ -123,7 +155,7 @@ Status ClaimOnce(const Manifest& canary, const std::string& object, std::string_
 }  // namespace
 
 Status RewriteApp(std::vector<Manifest>& manifests, const std::vector<CanaryRef>& canaries,
-                  const AppConfig& config, const std::string& app_namespace,
+                  const AppConfig& config, const std::string& app_namespace, const GatewayPlan* gateways,
                   std::vector<std::string>* explain, std::vector<Manifest>* dropped) {
   Context ctx{manifests, config, app_namespace, explain, {}};
   ctx.BuildIndex();
@@ -153,7 +185,7 @@ Status RewriteApp(std::vector<Manifest>& manifests, const std::vector<CanaryRef>
   }
   Status s = MarkReplacedIngresses(manifests, app_namespace, &removed, explain);
   if (!s.ok()) return s;
-  GenerateGateways(ctx, canaries, &generated);
+  GenerateGateways(ctx, canaries, gateways, &generated);
   std::vector<Manifest> kept;
   kept.reserve(manifests.size() + generated.size());
   for (std::size_t i = 0; i < manifests.size(); ++i)

@@ -3,7 +3,10 @@
 //  1. drop the target Deployment's spec.replicas when an HPA scales it;
 //  2. generate the HPA named by autoscalerRef when the input lacks it (the
 //     removed replicas raise maxReplicas when larger than the default);
-//  3. generate each Gateway named in service.gateways when missing;
+//  3. generate each Gateway named in service.gateways when missing, unless
+//     another app of the repository emits or defines it (`gateways`, from
+//     render/shared_gateways.h; null: the app stands alone) or gitcanary.yaml
+//     marks it external;
 //  4. drop the Services that select the target's pods, and the Ingresses whose
 //     backends all point at dropped Services, because the canary's routing
 //     replaces them.
@@ -18,6 +21,7 @@
 #include "render/app_config.h"
 #include "render/canary_spec.h"
 #include "render/manifest.h"
+#include "render/shared_gateways.h"
 
 namespace gitcanary::render {
 
@@ -30,7 +34,7 @@ struct CanaryRef {
 
 // Removed objects are moved to `dropped`.
 Status RewriteApp(std::vector<Manifest>& manifests, const std::vector<CanaryRef>& canaries,
-                  const AppConfig& config, const std::string& app_namespace,
+                  const AppConfig& config, const std::string& app_namespace, const GatewayPlan* gateways,
                   std::vector<std::string>* explain, std::vector<Manifest>* dropped);
 
 }  // namespace gitcanary::render
