@@ -96,7 +96,9 @@ policies::MetricOutcome AnalysisExecutor::QueryMetric(const policies::AnalysisSp
   QueryVars vars{spec.name, spec.ns, spec.target, spec.service, metric.interval, metric.variables};
   const policies::MetricTemplate* tmpl = nullptr;
   Result<std::string> query = Status::Internal("no query");
-  if (metric.builtin()) {
+  if (!metric.query.empty()) {
+    query = RenderQueryTemplate(metric.query, vars);
+  } else if (metric.builtin()) {
     query = BuiltinQuery(metric.name, vars);
   } else {
     auto it = templates_.find(metric.template_ns + "/" + metric.template_name);

@@ -128,6 +128,39 @@ TEST_CASE("executor: an unreachable Prometheus is a failed check with the reason
   CHECK_MESSAGE(out.decision.reason.find("127.0.0.1:1") != std::string::npos, out.decision.reason);
 }
 
+// Flagger runs an in-line `query:` through RenderQuery with the template
+// model, against the default Prometheus or spec.metricsServer (no template).
+TEST_CASE("executor: an in-line query is rendered and sent to the canary's metrics server") {
+  FakeWebhooks hooks;
+  FakeMetrics metrics;
+  metrics.value = 3;
+  TemplateIndex templates;
+  std::vector<std::string> servers;
+  ExecutorDeps deps;
+  deps.webhooks = &hooks;
+  deps.metrics = [&](const policies::MetricTemplate* t, const std::string& server) -> Result<MetricsProvider*> {
+    CHECK(t == nullptr);
+    servers.push_back(server);
+    return static_cast<MetricsProvider*>(&metrics);
+  };
+  AnalysisExecutor executor(std::move(deps), templates);
+  policies::AnalysisSpec spec = Spec();
+  spec.webhooks.clear();
+  spec.metrics_server = "http://127.0.0.1:9090";
+  policies::MetricSpec errors;
+  errors.name = "errors";
+  errors.max = 5;
+  errors.interval = "30s";
+  errors.query = "sum(rate(errors{ns=\"{{ namespace }}\",app=\"{{ target }}\"}[{{ interval }}]))";
+  spec.metrics = {errors};
+  Executed out = executor.Decide(spec, Progressing(10), "abc123", 1000);
+  REQUIRE_FALSE(out.decision.need.has_value());
+  CHECK(out.decision.next.canary_weight == 20);
+  REQUIRE(metrics.queries.size() == 1);
+  CHECK(metrics.queries[0] == "sum(rate(errors{ns=\"test\",app=\"podinfo\"}[30s]))");
+  CHECK(servers == std::vector<std::string>{"http://127.0.0.1:9090"});
+}
+
 TEST_CASE("executor: a templated metric renders its query, other providers fail the check") {
   Fixture fx;
   policies::MetricTemplate t;

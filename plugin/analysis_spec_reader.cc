@@ -189,22 +189,48 @@ class Reader {
       if (const Node* interval = node.Find("interval")) metric.interval = interval->value;
       Status st = StringMap(node, "templateVariables", path, &metric.variables);
       if (!st.ok()) return st;
-      if (!(st = ResolveTemplate(node, path, &metric)).ok()) return st;
-      s->metrics.push_back(std::move(metric));
+      auto query = f_.String(node, "query", path);
+      if (!query.ok()) return query.status();
+      const std::string inline_query = query->value_or("");
+      if (!(st = ResolveTemplate(node, path, !inline_query.empty(), &metric)).ok()) return st;
+      if (inline_query.empty()) {
+        s->metrics.push_back(std::move(metric));
+        continue;
+      }
+      // Flagger runs every check a metric names: the built-in one its name may
+      // be, its in-line query, then its templateRef. One entry each, in that order.
+      policies::MetricSpec in_line = metric;
+      in_line.template_name.clear();
+      in_line.template_ns.clear();
+      in_line.query = inline_query;
+      if (IsBuiltinMetric(metric.name)) {
+        policies::MetricSpec builtin = in_line;
+        builtin.query.clear();
+        s->metrics.push_back(std::move(builtin));
+      }
+      s->metrics.push_back(std::move(in_line));
+      if (!metric.template_name.empty()) s->metrics.push_back(std::move(metric));
     }
     return Status::Ok();
   }
 
-  Status ResolveTemplate(const Node& node, const std::string& path, policies::MetricSpec* metric) const {
+  static bool IsBuiltinMetric(const std::string& name) {
+    for (const char* builtin : kBuiltinMetrics)
+      if (name == builtin) return true;
+    return false;
+  }
+
+  Status ResolveTemplate(const Node& node, const std::string& path, bool has_query,
+                         policies::MetricSpec* metric) const {
     auto ref = f_.Mapping(node, "templateRef", path);
     if (!ref.ok()) return ref.status();
     if (*ref == nullptr) {
-      for (const char* builtin : kBuiltinMetrics)
-        if (metric->name == builtin) return Status::Ok();
+      if (has_query || IsBuiltinMetric(metric->name)) return Status::Ok();
       const Node* at = node.Find("name") ? node.Find("name") : &node;
       return Error(*at, JoinPath(path, "name"),
                    "\"" + metric->name +
-                       "\" is not a built-in metric (request-success-rate, request-duration) and has no templateRef");
+                       "\" is not a built-in metric (request-success-rate, request-duration) and has neither "
+                       "a templateRef nor a query");
     }
     const Node* name = (*ref)->Find("name");
     if (name == nullptr || !name->IsScalar() || name->value.empty())

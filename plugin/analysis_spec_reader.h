@@ -4,7 +4,7 @@
 //
 // This is where YAML meets the pure state machine, so every error points at
 // the source (`file:line:col: field: message`) and names the canary: a metric
-// that is neither built in nor has a templateRef, a templateRef to a
+// that is neither built in nor has a templateRef or an in-line query, a templateRef to a
 // MetricTemplate that is not in the app, a webhook URL that is not http(s),
 // a malformed field. The Canary must have gone through render's
 // NormaliseCanary, which applied Flagger's defaults and validated the shape.

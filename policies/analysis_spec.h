@@ -37,9 +37,13 @@ struct MetricSpec {
   std::string name;
   std::optional<double> min, max;  // thresholdRange, both bounds inclusive
   std::string interval = "1m";
-  std::string template_name;       // templateRef; "" for a built-in metric
+  std::string template_name;       // templateRef; "" for a built-in or in-line metric
   std::string template_ns;         // "" = the Canary's namespace
   std::map<std::string, std::string> variables;  // templateVariables
+  // In-line PromQL (the metric's `query:`), with the variables of a template,
+  // run against the default Prometheus or spec.metricsServer, as Flagger does.
+  std::string query;
+  // Flagger checks built-in and in-line metrics first, templated ones after.
   bool builtin() const { return template_name.empty(); }
 };
 

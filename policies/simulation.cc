@@ -68,7 +68,10 @@ std::string OutcomeLine(const Timeline& t, int max_ticks) {
       if (t.promotion_seconds >= 0) line += " (promotion began at " + FormatSeconds(t.promotion_seconds) + ")";
       return line;
     }
-    case Timeline::Outcome::kFailed: return "Failed after " + FormatSeconds(t.end_seconds) + ", rolled back";
+    case Timeline::Outcome::kFailed:
+      if (!t.entries.empty() && t.entries.back().weight == 100)  // a failed promotion
+        return "Failed after " + FormatSeconds(t.end_seconds) + ", primary not ready: all traffic on the canary";
+      return "Failed after " + FormatSeconds(t.end_seconds) + ", rolled back";
     case Timeline::Outcome::kUnfinished: break;
   }
   return "not finished after " + std::to_string(max_ticks) + " ticks (" + FormatSeconds(t.end_seconds) + ")";

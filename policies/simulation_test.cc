@@ -104,6 +104,16 @@ TEST_CASE("simulate: a confirm-promotion gate holds promotion until its tick") {
   CHECK(t.promotion_seconds == 360);
 }
 
+TEST_CASE("simulate: a new revision waits for an unready primary before it starts") {
+  // Flagger checks the primary before confirm-rollout and the start of a revision.
+  Timeline t = Simulate(Tutorial(25, 50, 2), MustParse("unready:primary@2"));
+  REQUIRE(t.entries.size() > 3);
+  CHECK(t.entries[0].phase == Phase::kSucceeded);
+  CHECK(t.entries[1].phase == Phase::kSucceeded);
+  CHECK(t.entries[1].reason.find("waiting for the primary") != std::string::npos);
+  CHECK(t.entries[2].phase == Phase::kProgressing);
+}
+
 TEST_CASE("simulate: no data counts as failed checks") {
   Timeline t = Simulate(Tutorial(10, 50, 2), MustParse("nodata@1"));
   // Tick 1 is the first shift (pre-rollout only); metrics are read from tick 2.
@@ -226,10 +236,21 @@ TEST_CASE("Step properties hold over random observation sequences") {
     const int max = MaxWeight(spec);
     for (const Step_& s : run) {
       const AnalysisState& next = s.decision.next;
+      const bool promoting = s.before.phase == Phase::kPromoting || s.before.phase == Phase::kFinalising;
+      const bool primary_unready = s.obs.primary && !s.obs.primary->ready;
+      // A failed promotion: Failed with all traffic on the canary (Flagger's PR #1931).
+      const bool failed_promotion = next.phase == Phase::kFailed && next.canary_weight == 100;
       CHECK(next.canary_weight >= 0);
-      CHECK(next.canary_weight <= max);
+      CHECK((next.canary_weight <= max || failed_promotion));
       CHECK(next.failed_checks <= spec.threshold);
-      if (next.phase == Phase::kFailed) CHECK(next.canary_weight == 0);
+      if (next.phase == Phase::kFailed) CHECK((next.canary_weight == 0 || failed_promotion));
+      if (failed_promotion && s.before.phase != Phase::kFailed) {
+        CHECK(promoting);
+        CHECK(primary_unready);
+      }
+      if (failed_promotion && s.before.phase == Phase::kFailed) CHECK(s.before.canary_weight == 100);
+      // Traffic never moves towards a primary just seen unready.
+      if (promoting && primary_unready) CHECK(next.canary_weight >= s.before.canary_weight);
       if (next.phase == Phase::kSucceeded && s.before.phase != Phase::kSucceeded)
         CHECK(s.before.phase == Phase::kFinalising);
       if (next.phase == Phase::kFinalising && s.before.phase != Phase::kFinalising)
@@ -246,15 +267,18 @@ TEST_CASE("Step properties hold over random observation sequences") {
 TEST_CASE("Step properties: random runs do reach every outcome") {
   // Guards the property test against vacuity: the random runs must promote,
   // roll back and wait, or the invariants above were never exercised.
-  int succeeded = 0, failed = 0, waiting = 0;
+  int succeeded = 0, failed = 0, waiting = 0, failed_promotion = 0;
   for (unsigned seed = 1; seed <= 400; ++seed) {
     AnalysisSpec spec;
     for (const Step_& s : RandomRun(seed, &spec)) {
       succeeded += s.decision.next.phase == Phase::kSucceeded && s.before.phase == Phase::kFinalising;
       failed += s.decision.next.phase == Phase::kFailed && s.before.phase != Phase::kFailed;
       waiting += s.decision.next.phase == Phase::kWaitingPromotion;
+      failed_promotion += s.decision.next.phase == Phase::kFailed && s.decision.next.canary_weight == 100 &&
+                          s.before.phase != Phase::kFailed;
     }
   }
+  CHECK(failed_promotion > 0);
   CHECK(succeeded > 50);
   CHECK(failed > 50);
   CHECK(waiting > 10);

@@ -51,13 +51,14 @@ class StepRun {
   Flow Decide() {
     if (spec_.suspend) return Done("suspended: spec.suspend is true");
     if (st_.phase == Phase::kInitializing) return Initialise();
-    if (IsIdle(st_.phase) || st_.phase == Phase::kWaiting) {
-      if (st_.phase != Phase::kWaiting && !IsNewRevision()) return Idle();
-      return ConfirmRollout();
-    }
-    if (IsAnalysing(st_.phase) && IsNewRevision()) return Restart();
+    if (IsIdle(st_.phase) && !IsNewRevision()) return Idle();
     Flow f;
-    if ((f = CheckReadiness()) != Flow::kGoOn) return f;
+    // Flagger checks the primary before anything else of a revision, even
+    // before confirm-rollout; skipAnalysis skips the check (the hotfix path).
+    if (!spec_.skip_analysis && (f = CheckPrimary()) != Flow::kGoOn) return f;
+    if (IsIdle(st_.phase) || st_.phase == Phase::kWaiting) return ConfirmRollout();
+    if (IsAnalysing(st_.phase) && IsNewRevision()) return Restart();
+    if ((f = CheckCanary()) != Flow::kGoOn) return f;
     if (spec_.skip_analysis) return SkipAnalysis();
     if (IsAnalysing(st_.phase) && (f = RollbackHooks()) != Flow::kGoOn) return f;
     if (st_.phase == Phase::kPromoting) return PromotionShift();
@@ -216,19 +217,28 @@ class StepRun {
                     Severity::kError, "Progress deadline exceeded " + std::string(who) + " not ready: " + reason);
   }
 
-  // The primary first, then the canary while it is analysed. Not ready past
-  // progressDeadlineSeconds (counted from the last status change) rolls back,
-  // except during promotion: then the canary may be the only healthy copy,
-  // so the step halts instead.
-  Flow CheckReadiness() {
+  // The primary, before anything else of a revision. Not ready past
+  // progressDeadlineSeconds (counted from the last status change) rolls back;
+  // during Promoting and Finalising it fails the promotion instead, and all
+  // traffic goes to the canary, the only ready copy of the new revision. While
+  // idle or Waiting no traffic is on the canary, and the last status change
+  // does not say how long the primary has been unready, so the step waits.
+  Flow CheckPrimary() {
     if (!obs_.primary) return Needs(Need::Kind::kPrimaryReadiness);
+    if (obs_.primary->ready) return Flow::kGoOn;
     const bool promoting = st_.phase == Phase::kPromoting || st_.phase == Phase::kFinalising;
-    if (!obs_.primary->ready) {
-      if (!promoting && DeadlinePassed())
-        return DeadlineRollback("primary", obs_.primary->reason);
-      return Done("waiting for the primary: " + obs_.primary->reason);
+    const bool counting = !IsIdle(st_.phase) && st_.phase != Phase::kWaiting;
+    if (counting && DeadlinePassed()) {
+      if (promoting) return FailedPromotion(obs_.primary->reason);
+      return DeadlineRollback("primary", obs_.primary->reason);
     }
-    if (promoting) return Flow::kGoOn;
+    return Done("waiting for the primary: " + obs_.primary->reason);
+  }
+
+  // The canary, while it is analysed. During Promoting and Finalising traffic
+  // is leaving it for the ready primary, so its readiness is not waited for.
+  Flow CheckCanary() {
+    if (st_.phase == Phase::kPromoting || st_.phase == Phase::kFinalising) return Flow::kGoOn;
     if (!obs_.canary) return Needs(Need::Kind::kCanaryReadiness);
     if (!obs_.canary->ready) {
       if (DeadlinePassed())
@@ -238,11 +248,25 @@ class StepRun {
     return Flow::kGoOn;
   }
 
+  // Flagger's handling of a primary stuck during promotion: phase Failed with
+  // all traffic on the canary, recorded as canaryWeight 100 so that the routes
+  // and the kept canary Deployment follow from the status.
+  Flow FailedPromotion(const std::string& reason) {
+    d_.next.phase = Phase::kFailed;
+    d_.next.canary_weight = 100;
+    d_.next.iterations = 0;
+    Alert(Severity::kError, "Promotion failed, primary not ready: " + reason);
+    d_.actions.push_back(Action{Action::Kind::kPostRollout, Severity::kError, Phase::kFailed, ""});
+    const std::string deadline = std::to_string(spec_.progress_deadline_ms / 1000) + "s";
+    return Done("promotion failed: primary not ready within the progress deadline (" + deadline + "): " + reason +
+                "; all traffic routed to the canary");
+  }
+
+  // Succeeded keeps failedChecks, as Flagger's status does.
   Flow SkipAnalysis() {
     d_.next.phase = Phase::kSucceeded;
     d_.next.canary_weight = 0;
     d_.next.iterations = 0;
-    d_.next.failed_checks = 0;
     Promote();
     d_.actions.push_back(Action{Action::Kind::kPostRollout, Severity::kInfo, Phase::kSucceeded, ""});
     Alert(Severity::kInfo, "Canary analysis was skipped, promotion finished.");
@@ -280,7 +304,6 @@ class StepRun {
     d_.next.phase = Phase::kSucceeded;
     d_.next.canary_weight = 0;
     d_.next.iterations = 0;
-    d_.next.failed_checks = 0;
     d_.actions.push_back(Action{Action::Kind::kPostRollout, Severity::kInfo, Phase::kSucceeded, ""});
     Alert(Severity::kInfo, "Canary analysis completed successfully, promotion finished.");
     return Done("promotion finished: revision " + st_.last_applied_spec + " is primary");
@@ -331,7 +354,9 @@ class StepRun {
   }
 
   // confirm-promotion: a denial parks the canary in WaitingPromotion, where
-  // the analysis goes on each tick until the gate opens.
+  // the analysis goes on each tick. As in Flagger, each denial also sets
+  // iterations to analysis.iterations - 1, so blue/green and A/B testing run
+  // one more iteration before the gate is asked again: every other tick.
   Flow PromotionGate(bool* open) {
     std::size_t failed = 0;
     Flow f = Hooks(HookType::kConfirmPromotion, &failed);
@@ -341,6 +366,7 @@ class StepRun {
       d_.next.phase = Phase::kWaitingPromotion;
       HookAlert(spec_.webhooks[failed], "Canary promotion is waiting for approval.");
     }
+    d_.next.iterations = std::max(0, spec_.iterations - 1);
     return Done(WithEvidence("waiting for promotion approval: " + HookFailure(failed)));
   }
 
@@ -385,13 +411,16 @@ class StepRun {
 
   // Canary: one step of mirroring first when analysis.mirror is set (recorded
   // as iterations 1 at weight 0), then stepWeight or stepWeights increases,
-  // never above MaxWeight, then promotion.
+  // never above MaxWeight, then promotion. As in Flagger, confirm-traffic-increase
+  // is asked on every tick of Progressing that is not the mirrored one,
+  // the promotion tick at maxWeight included; not in WaitingPromotion.
   Flow CanaryStrategy() {
     const int max = MaxWeight(spec_);
     const int weight = st_.canary_weight;
-    if (weight >= max) return StartPromotion("weight " + std::to_string(weight) + " reached maxWeight");
+    if (NextStepWeight(spec_, weight) <= 0) return Done(WithEvidence("no step weight: the weight stays at " +
+                                                                     std::to_string(weight)));
     const bool mirrored = spec_.mirror && weight == 0 && st_.iterations > 0;
-    if (!mirrored) {
+    if (!mirrored && st_.phase != Phase::kWaitingPromotion) {
       std::size_t failed = 0;
       Flow f = Hooks(HookType::kConfirmTrafficIncrease, &failed);
       if (f == Flow::kNeed) return f;
@@ -400,6 +429,7 @@ class StepRun {
         return Done(WithEvidence("waiting for traffic increase approval: " + HookFailure(failed)));
       }
     }
+    if (weight >= max) return StartPromotion("weight " + std::to_string(weight) + " reached maxWeight");
     if (spec_.mirror && weight == 0 && !mirrored) {
       d_.next.iterations = 1;
       return Done(WithEvidence("mirroring traffic to the canary"));

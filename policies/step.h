@@ -3,10 +3,13 @@
 //   Decision Step(spec, state, observations, now)
 //
 // Pure: no I/O, no clock, no randomness; the same inputs give the same
-// decision. The checks run in Flagger's order (suspend, new revision,
-// confirm-rollout, restart on a new revision mid-analysis, readiness and the
-// progress deadline, skipAnalysis, rollback hooks, promotion, the failed-checks
-// threshold, pre-rollout or rollout hooks and metrics, then the strategy).
+// decision. The checks run in Flagger's order (suspend, new revision, the
+// primary's readiness unless skipAnalysis, confirm-rollout, restart on a new
+// revision mid-analysis, the canary's readiness and the progress deadline,
+// skipAnalysis, rollback hooks, promotion, the failed-checks threshold,
+// pre-rollout or rollout hooks and metrics, then the strategy). A primary still
+// unready at the deadline during promotion fails the canary with all traffic
+// on the canary (canaryWeight 100), as Flagger does.
 //
 // Observations are gathered lazily, as Flagger calls hooks and queries metrics
 // only when it reaches them: when Step needs an observation it does not have

@@ -65,6 +65,8 @@ long long EffectiveWeight(const CanaryStatus* status) {
     case Phase::kWaitingPromotion:
     case Phase::kPromoting:
       return status->canary_weight;
+    case Phase::kFailed:  // a failed promotion keeps all traffic on the canary (weight 100)
+      return status->canary_weight;
     default:
       return 0;
   }

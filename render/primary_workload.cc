@@ -132,8 +132,13 @@ Result<std::string> SelectorLabel(const Manifest& target) {
 }
 
 bool CanaryIdle(Phase phase) {
-  return phase == Phase::kInitialized || phase == Phase::kFinalising || phase == Phase::kSucceeded ||
-         phase == Phase::kFailed;
+  return phase == Phase::kInitialized || phase == Phase::kSucceeded || phase == Phase::kFailed;
+}
+
+bool CanaryScaledToZero(const CanaryStatus* status) {
+  if (status == nullptr) return false;  // Initializing
+  if (status->phase == Phase::kFailed && status->canary_weight > 0) return false;  // a failed promotion
+  return CanaryIdle(status->phase);
 }
 
 Result<std::vector<Node>> MakePrimaryWorkload(const WorkloadInput& in) {
@@ -151,9 +156,8 @@ Result<std::vector<Node>> MakePrimaryWorkload(const WorkloadInput& in) {
     out.push_back(std::move(hpa));
   }
   // The target is the canary: scaled to zero while idle, else as the input says.
-  const Phase phase = in.status != nullptr ? in.status->phase : Phase::kInitializing;
   Node& target_spec = *in.target->doc.Find("spec");
-  if (CanaryIdle(phase)) {
+  if (CanaryScaledToZero(in.status)) {
     if (Node* replicas = target_spec.Find("replicas")) *replicas = Node::Int(0);
     else target_spec.fields.insert(target_spec.fields.begin(), yaml::Field{"replicas", {}, Node::Int(0)});
   }

@@ -28,8 +28,15 @@ namespace gitcanary::render {
 // The target's selector label Flagger rewrites: app, name or app.kubernetes.io/name.
 Result<std::string> SelectorLabel(const Manifest& target);
 
-// Whether the canary Deployment is scaled to zero in this phase.
+// Whether the canary Deployment is scaled to zero in this phase. Finalising
+// keeps it, as Flagger scales it down only when Finalising ends: the primary
+// may still fail, and then all traffic goes back to the canary.
 bool CanaryIdle(Phase phase);
+
+// Whether git mode renders the canary Deployment with 0 replicas for this
+// status: CanaryIdle, except a Failed status with canaryWeight > 0, where all
+// traffic is on the canary and it keeps running.
+bool CanaryScaledToZero(const CanaryStatus* status);
 
 struct WorkloadInput {
   const Manifest* canary = nullptr;

@@ -34,6 +34,8 @@ const PhaseCase kPhases[] = {
     {"progressing-40", "Progressing", 40, false}, {"promoting", "Promoting", 40, true},
     {"finalising", "Finalising", 0, true},      {"succeeded", "Succeeded", 0, true},
     {"failed", "Failed", 0, false},
+    // A primary that stayed unready during promotion: all traffic on the canary.
+    {"failed-promotion", "Failed", 100, true},
 };
 
 std::string Example(const std::string& name) { return SourceDir() + "/examples/" + name; }

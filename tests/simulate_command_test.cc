@@ -100,6 +100,21 @@ TEST_CASE("simulate: a metric neither built in nor templated names the canary an
               "spec.analysis.metrics[0].name: canary test/podinfo: \"error-rate\" is not a built-in metric");
 }
 
+// Flagger's in-line PromQL: a metric with `query:` and no templateRef.
+TEST_CASE("simulate and lint accept an in-line query metric") {
+  TempDir dir;
+  WriteFile(dir / "canary.yaml",
+            WithMetrics("    metrics:\n    - name: error-rate\n      thresholdRange: {max: 1}\n"
+                        "      query: sum(rate(errors{namespace=\"{{ namespace }}\"}[{{ interval }}]))\n"));
+  RunResult r = Simulate(dir, {"--scenario", "fail:error-rate@2"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  CHECK_MESSAGE(r.out.find("check failed (1/5): error-rate") != std::string::npos, r.out);
+  CHECK(r.out.find("=> Failed after 7m, rolled back\n") != std::string::npos);
+  RunResult lint = Gitcanary({"lint", dir.path()});
+  CHECK_MESSAGE(lint.err.find("error-rate") == std::string::npos, lint.err);
+  CHECK_MESSAGE(lint.out.find("error-rate") == std::string::npos, lint.out);
+}
+
 TEST_CASE("simulate: a missing MetricTemplate names the canary and field") {
   TempDir dir;
   WriteFile(dir / "canary.yaml", WithMetrics("    metrics:\n    - name: errors\n      templateRef: {name: error-rate}\n"

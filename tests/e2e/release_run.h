@@ -30,11 +30,12 @@ inline constexpr char kHealthyHistory[] =
     "Finalising 0, Succeeded 0";
 
 // What the router routed, one entry per distinct state the cluster applied
-// while a healthy 1.0.0 -> 2.0.0 release ran.
+// while a healthy 1.0.0 -> 2.0.0 release ran. Finalising routes 100/0 with the
+// canary still running, as Flagger scales it down only when Finalising ends.
 inline constexpr char kHealthyRouting[] =
     "100/0 primary=1.0.0 canary=1.0.0; 100/0 primary=1.0.0 canary=-; 100/0 primary=1.0.0 canary=2.0.0; "
     "80/20 primary=1.0.0 canary=2.0.0; 60/40 primary=1.0.0 canary=2.0.0; 40/60 primary=1.0.0 canary=2.0.0; "
-    "40/60 primary=2.0.0 canary=2.0.0; 100/0 primary=2.0.0 canary=-";
+    "40/60 primary=2.0.0 canary=2.0.0; 100/0 primary=2.0.0 canary=2.0.0; 100/0 primary=2.0.0 canary=-";
 
 // Ends the test case with a message when the e2e tools are missing.
 #define SKIP_WITHOUT_TOOLS(run)                                          \

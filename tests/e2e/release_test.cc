@@ -215,7 +215,8 @@ TEST_CASE("e2e: a spec change mid-analysis restarts the analysis at weight 0 wit
         "100/0 primary=1.0.0 canary=1.0.0; 100/0 primary=1.0.0 canary=-; 100/0 primary=1.0.0 canary=2.0.0; "
         "80/20 primary=1.0.0 canary=2.0.0; 60/40 primary=1.0.0 canary=2.0.0; 60/40 primary=1.0.0 canary=3.0.0; "
         "100/0 primary=1.0.0 canary=3.0.0; 80/20 primary=1.0.0 canary=3.0.0; 60/40 primary=1.0.0 canary=3.0.0; "
-        "40/60 primary=1.0.0 canary=3.0.0; 40/60 primary=3.0.0 canary=3.0.0; 100/0 primary=3.0.0 canary=-");
+        "40/60 primary=1.0.0 canary=3.0.0; 40/60 primary=3.0.0 canary=3.0.0; 100/0 primary=3.0.0 canary=3.0.0; "
+        "100/0 primary=3.0.0 canary=-");
   CHECK(run.Answers(20) == "version=3.0.0 x20");
 }
 
