@@ -165,9 +165,10 @@ Node TcpRoutes(const RoutingInput& in, const RouteShape& r) {
   if (r.service_match != nullptr && !r.service_match->items.empty()) {
     Node& match = route.Set("match", Node::Sequence());
     for (const Node& m : r.service_match->items) {
-      Node l4 = Node::Mapping(1);
+      Node l4 = Node::Mapping(1);  // an L4 match has the port only; an unset port is left out
       const Node* port = m.Find("port");
-      l4.Set("port", Node::Int(port != nullptr ? port->AsInt().value_or(0) : 0));
+      if (const long long number = port != nullptr ? port->AsInt().value_or(0) : 0; number != 0)
+        l4.Set("port", Node::Int(number));
       match.items.push_back(std::move(l4));
     }
   }
