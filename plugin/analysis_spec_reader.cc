@@ -121,6 +121,11 @@ class Reader {
     }
     const Node* match = a.Find("match");
     s->has_match = match != nullptr && match->IsSequence() && !match->items.empty();
+    if (const Node* affinity = a.Find("sessionAffinity"); affinity != nullptr && affinity->IsMapping()) {
+      if (const Node* n = affinity->Find("cookieName"); n != nullptr && n->IsScalar()) s->affinity_cookie = n->value;
+      if (const Node* n = affinity->Find("primaryCookieName"); n != nullptr && n->IsScalar())
+        s->affinity_primary_cookie = n->value;
+    }
     if (!(st = ReadWebhooks(a, s)).ok()) return st;
     if (!(st = ReadAlerts(a, s)).ok()) return st;
     return ReadMetrics(a, s);

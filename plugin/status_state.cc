@@ -93,6 +93,9 @@ Result<policies::AnalysisState> StateOf(const std::optional<render::CanaryStatus
   state.iterations = static_cast<int>(status->iterations);
   state.last_applied_spec = status->last_applied_spec;
   state.last_promoted_spec = status->last_promoted_spec;
+  state.affinity_cookie = status->session_affinity_cookie;
+  state.affinity_primary_cookie = status->primary_session_affinity_cookie;
+  state.affinity_previous_cookie = status->previous_session_affinity_cookie;
   if (!status->last_transition_time.empty()) {
     auto ms = ParseRfc3339(status->last_transition_time);
     if (!ms.ok()) return Status::Invalid("canary " + canary + ": status.lastTransitionTime: " + ms.status().message());
@@ -109,6 +112,9 @@ render::CanaryStatus WithState(const std::optional<render::CanaryStatus>& base, 
   out.iterations = next.iterations;
   out.last_applied_spec = next.last_applied_spec;
   out.last_promoted_spec = next.last_promoted_spec;
+  out.session_affinity_cookie = next.affinity_cookie;
+  out.primary_session_affinity_cookie = next.affinity_primary_cookie;
+  out.previous_session_affinity_cookie = next.affinity_previous_cookie;
   out.last_transition_time = next.last_transition_ms > 0 ? FormatRfc3339(next.last_transition_ms) : "";
   return out;
 }

@@ -85,6 +85,8 @@ struct AnalysisSpec {
   int iterations = 0;
   bool has_match = false;  // analysis.match is a non-empty list
   bool mirror = false;
+  // analysis.sessionAffinity: cookieName ("" = no session affinity) and primaryCookieName.
+  std::string affinity_cookie, affinity_primary_cookie;
   std::vector<HookSpec> webhooks;
   std::vector<MetricSpec> metrics;
   std::vector<AlertRef> alerts;

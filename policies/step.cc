@@ -9,6 +9,8 @@
 #include <charconv>
 #include <utility>
 
+#include "core/affinity_cookie.h"
+
 namespace gitcanary::policies {
 
 namespace {
@@ -449,8 +451,27 @@ class StepRun {
 
 }  // namespace
 
+// Flagger's router keeps the session affinity cookies in the status when it
+// sets the weights: a canary with weight gets a cookie (and a primary cookie
+// with primaryCookieName) if it has none; at weight 0 the cookie becomes the
+// previous one. Values derive from the revision (core/affinity_cookie.h).
+static void KeepAffinityCookies(const AnalysisSpec& spec, Decision* d) {
+  if (d->need || spec.affinity_cookie.empty()) return;
+  AnalysisState& next = d->next;
+  if (next.canary_weight > 0) {
+    if (next.affinity_cookie.empty()) next.affinity_cookie = AffinityCookie(spec.affinity_cookie, next.last_applied_spec);
+    if (next.affinity_primary_cookie.empty() && !spec.affinity_primary_cookie.empty())
+      next.affinity_primary_cookie = AffinityCookie(spec.affinity_primary_cookie, next.last_applied_spec);
+  } else if (!next.affinity_cookie.empty()) {
+    next.affinity_previous_cookie = next.affinity_cookie;
+    next.affinity_cookie.clear();
+  }
+}
+
 Decision Step(const AnalysisSpec& spec, const AnalysisState& state, const Observations& obs, long long now_ms) {
-  return StepRun(spec, state, obs, now_ms).Run();
+  Decision d = StepRun(spec, state, obs, now_ms).Run();
+  KeepAffinityCookies(spec, &d);
+  return d;
 }
 
 }  // namespace gitcanary::policies

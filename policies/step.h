@@ -42,6 +42,8 @@ struct AnalysisState {
   std::string last_applied_spec;   // the revision under analysis (or last analysed)
   std::string last_promoted_spec;  // the revision the primary runs
   long long last_transition_ms = 0;  // Unix time of the last change; 0 = unknown
+  // Session affinity cookies ("<name>=<value>"), kept as Flagger keeps them in its status.
+  std::string affinity_cookie, affinity_primary_cookie, affinity_previous_cookie;
 
   bool operator==(const AnalysisState&) const = default;
 };

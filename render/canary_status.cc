@@ -226,6 +226,23 @@ Result<Node> ParseAnnotationValue(const Fields& f, const Node& value) {
   return root;
 }
 
+// A session affinity cookie: "<name>=<value>", both parts non-empty and free of
+// ';', ',' and whitespace, since it is written into Set-Cookie headers and a
+// Cookie regex.
+Status ReadCookie(const Fields& f, const Node& body, std::string_view key, const std::string& path, std::string* out) {
+  if (Status s = ReadString(f, body, key, path, out); !s.ok()) return s;
+  if (out->empty()) return Status::Ok();
+  const auto eq = out->find('=');
+  const bool bad_char = out->find_first_of(";, \t\"\\") != std::string::npos;
+  if (eq == std::string::npos || eq == 0 || eq + 1 == out->size() || out->find('=', eq + 1) != std::string::npos ||
+      bad_char) {
+    return f.Error(*body.Find(key), JoinPath(path, key),
+                   "expected <cookie name>=<value> with no ';', ',', '=', quote or space in either part, got \"" +
+                       *out + "\"");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<CanaryStatus> ParseStatusBody(const Node& body, const std::string& file, const std::string& path) {
@@ -234,6 +251,7 @@ Result<CanaryStatus> ParseStatusBody(const Node& body, const std::string& file, 
   Status s = CheckKeys(f, body, path,
                        {"phase", "canaryWeight", "failedChecks", "iterations", "lastAppliedSpec",
                         "lastPromotedSpec", "trackedConfigs", "lastTransitionTime", "conditions", "approvedRevision",
+                        "sessionAffinityCookie", "primarySessionAffinityCookie", "previousSessionAffinityCookie",
                         "promoted"});
   if (!s.ok()) return s;
   CanaryStatus st;
@@ -247,6 +265,11 @@ Result<CanaryStatus> ParseStatusBody(const Node& body, const std::string& file, 
   if (s = ReadString(f, body, "lastTransitionTime", path, &st.last_transition_time); !s.ok()) return s;
   if (s = ReadConditions(f, body, path, &st.conditions); !s.ok()) return s;
   if (s = ReadString(f, body, "approvedRevision", path, &st.approved_revision); !s.ok()) return s;
+  if (s = ReadCookie(f, body, "sessionAffinityCookie", path, &st.session_affinity_cookie); !s.ok()) return s;
+  if (s = ReadCookie(f, body, "primarySessionAffinityCookie", path, &st.primary_session_affinity_cookie); !s.ok())
+    return s;
+  if (s = ReadCookie(f, body, "previousSessionAffinityCookie", path, &st.previous_session_affinity_cookie); !s.ok())
+    return s;
   if (s = ReadPromoted(f, body, path, &st.promoted); !s.ok()) return s;
   if (!st.promoted && st.phase != Phase::kInitializing) {
     const std::string ppath = JoinPath(path, "promoted");
@@ -339,6 +362,9 @@ Node StatusToNode(const CanaryStatus& status) {
     }
   }
   set_string(out, "approvedRevision", status.approved_revision);
+  set_string(out, "sessionAffinityCookie", status.session_affinity_cookie);
+  set_string(out, "primarySessionAffinityCookie", status.primary_session_affinity_cookie);
+  set_string(out, "previousSessionAffinityCookie", status.previous_session_affinity_cookie);
   if (status.promoted) {
     Node& promoted = out.Set("promoted", Node::Mapping());
     promoted.Set("template", status.promoted->template_);

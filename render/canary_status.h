@@ -55,6 +55,10 @@ struct CanaryStatus {
   std::string last_transition_time;  // RFC 3339
   std::vector<Condition> conditions;
   std::string approved_revision;  // an operator's approval of the gate of this revision; used once
+  // analysis.sessionAffinity cookies, "<cookieName>=<value>", as Flagger keeps them:
+  std::string session_affinity_cookie;           // of the running canary; "" at weight 0
+  std::string primary_session_affinity_cookie;   // with primaryCookieName
+  std::string previous_session_affinity_cookie;  // of the last run, expired by the routing
   std::optional<PromotedSnapshot> promoted;  // required in every phase but Initializing
 };
 

@@ -236,7 +236,8 @@ TEST_CASE("an unknown key is a typo error at the key, listing the allowed ones")
   CHECK(DocError(StatusDoc("  phase: Progressing\n  canaryWieght: 10\n" + kPromoted)) ==
         "status.yaml:7:3: status.canaryWieght: unknown field; expected one of phase, canaryWeight, "
         "failedChecks, iterations, lastAppliedSpec, lastPromotedSpec, trackedConfigs, lastTransitionTime, "
-        "conditions, approvedRevision, promoted");
+        "conditions, approvedRevision, sessionAffinityCookie, primarySessionAffinityCookie, "
+                 "previousSessionAffinityCookie, promoted");
   // Inside a condition, too.
   CHECK(DocError(StatusDoc("  phase: Initializing\n  conditions:\n  - type: Promoted\n    resaon: x\n")) ==
         "status.yaml:9:5: status.conditions[0].resaon: unknown field; expected one of type, status, reason, "
@@ -402,6 +403,35 @@ TEST_CASE("validation errors in the annotation point at the annotation") {
         "canary.yaml:7:26: metadata.annotations[gitcanary.io/status].promoted: promoted snapshot missing: phase "
         "Waiting needs metadata.annotations[gitcanary.io/status].promoted (the pod template the primary is "
         "rendered from)");
+}
+
+}  // namespace
+}  // namespace gitcanary::render
+
+namespace gitcanary::render {
+namespace {
+
+TEST_CASE("session affinity cookies are read, written back, and must be name=value") {
+  const StatusRecord rec = ParseDoc(StatusDoc("  phase: Progressing\n  canaryWeight: 10\n"
+                                              "  sessionAffinityCookie: flagger-cookie=abcDEF\n"
+                                              "  primarySessionAffinityCookie: primary=xyz\n"
+                                              "  previousSessionAffinityCookie: flagger-cookie=old\n" +
+                                              kPromoted));
+  CHECK(rec.status.session_affinity_cookie == "flagger-cookie=abcDEF");
+  CHECK(rec.status.primary_session_affinity_cookie == "primary=xyz");
+  CHECK(rec.status.previous_session_affinity_cookie == "flagger-cookie=old");
+  const Node back = StatusToNode(rec.status);
+  CHECK(back.Find("sessionAffinityCookie")->value == "flagger-cookie=abcDEF");
+  CHECK(back.Find("primarySessionAffinityCookie")->value == "primary=xyz");
+  CHECK(back.Find("previousSessionAffinityCookie")->value == "flagger-cookie=old");
+  CHECK(StatusToNode(CanaryStatus{}).Find("sessionAffinityCookie") == nullptr);
+  for (const char* bad : {"novalue", "=v", "n=", "n=v; Max-Age=1", "n=a=b", "n=a b"}) {
+    CAPTURE(bad);
+    const std::string err =
+        DocError(StatusDoc("  phase: Progressing\n  sessionAffinityCookie: \"" + std::string(bad) + "\"\n" + kPromoted));
+    CHECK(err.find("status.yaml:7:") == 0);
+    CHECK(err.find("status.sessionAffinityCookie: expected <cookie name>=<value>") != std::string::npos);
+  }
 }
 
 }  // namespace

@@ -105,8 +105,26 @@ std::map<std::string, NamespaceIndex> IndexByNamespace(std::vector<Manifest>& ma
   return out;
 }
 
-// The objects of one canary; edits the target in place.
+// The value of the target's selector label (matchLabels), "" when absent.
+std::string SelectorValue(const Manifest& target, const std::string& label) {
+  const Node* v = target.doc.Path({"spec", "selector", "matchLabels", label});
+  return v != nullptr && v->IsScalar() ? v->value : std::string();
+}
+
+// The app's own Service that the apex Service replaces: the dropped Service of
+// the apex's name in the canary's namespace, or nullptr.
+const Node* ReplacedService(const std::vector<Manifest>& dropped, const std::string& ns, const std::string& apex,
+                            const std::string& app_ns) {
+  for (const Manifest& m : dropped)
+    if (m.kind == "Service" && m.api_version == "v1" && m.name == apex && m.EffectiveNamespace(app_ns) == ns)
+      return &m.doc;
+  return nullptr;
+}
+
+// The objects of one canary; edits the target in place. `dropped` holds the
+// app's objects that its rewrite removed (read only).
 Status RenderCanary(const Manifest& canary, const CanaryInfo& info, CanaryStatus* status, const NamespaceIndex& index,
+                    const std::vector<Manifest>& dropped, const std::string& app_ns,
                     std::vector<Manifest>* generated) {
   auto target_it = index.deployments.find(info.target);
   if (target_it == index.deployments.end()) return Status::Internal("target of " + canary.Describe() + " vanished");
@@ -122,7 +140,14 @@ Status RenderCanary(const Manifest& canary, const CanaryInfo& info, CanaryStatus
   routing.canary = &canary;
   routing.pod_template = target->doc.Path({"spec", "template"});
   routing.selector_label = *label;
+  routing.selector_value = SelectorValue(*target, *label);
+  routing.replaced_service = ReplacedService(dropped, canary.EffectiveNamespace(app_ns), ApexName(canary.doc), app_ns);
   routing.canary_weight = weight;
+  routing.revision = revision;
+  if (status != nullptr) {
+    routing.cookies = AffinityCookies{status->session_affinity_cookie, status->primary_session_affinity_cookie,
+                                      status->previous_session_affinity_cookie};
+  }
   const Node* mirror = canary.doc.Path({"spec", "analysis", "mirror"});
   routing.mirror = status != nullptr && status->phase == Phase::kProgressing && weight == 0 &&
                    mirror != nullptr && mirror->AsBool().value_or(false);
@@ -176,7 +201,7 @@ Status RenderAll(std::vector<Manifest>& manifests, const std::vector<CanaryRef>&
   std::vector<std::vector<Manifest>> objects(canaries.size());
   ParallelFor(canaries.size(), [&](std::size_t i) {
     results[i] = RenderCanary(manifests[canaries[i].index], canaries[i].info, status_of[i],
-                              namespaces.at(keys[i].first), &objects[i]);
+                              namespaces.at(keys[i].first), *dropped, app_ns, &objects[i]);
   }, 64);
   for (std::size_t i = 0; i < canaries.size(); ++i) {
     if (!results[i].ok()) return results[i];

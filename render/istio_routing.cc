@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <optional>
-#include <set>
 #include <utility>
 
+#include "core/affinity_cookie.h"
 #include "render/fields.h"
+#include "render/routing_services.h"
+#include "render/session_affinity.h"
 
 namespace gitcanary::render {
 
@@ -14,12 +16,11 @@ using yaml::Node;
 namespace {
 
 constexpr const char* kIstioApiVersion = "networking.istio.io/v1beta1";
-// Copied from spec.service onto every http route, in this order, after `match`.
-constexpr const char* kRouteFields[] = {"rewrite", "retries", "timeout", "headers", "corsPolicy"};
-
-struct Names {
-  std::string apex, primary, canary;
-};
+// Copied from spec.service onto every http route, in this order, after `match`
+// (rewrite separately: only its Istio fields).
+constexpr const char* kRouteFields[] = {"retries", "timeout", "headers", "corsPolicy"};
+// The fields of service.rewrite that an Istio HTTPRewrite has (`type` is Gateway API's).
+constexpr const char* kIstioRewriteFields[] = {"uri", "authority"};
 
 // apiVersion, kind and metadata, with room for spec and `extra_metadata` more metadata fields.
 Node Object(const char* api_version, const char* kind, const std::string& name, const std::string& ns,
@@ -33,116 +34,6 @@ Node Object(const char* api_version, const char* kind, const std::string& name, 
   return obj;
 }
 
-// An IntOrString value as a fresh node: an integer, or a string.
-Node IntOrStringNode(const Node& n) {
-  if (auto v = n.AsInt()) return Node::Int(*v);
-  return Node::String(n.value);
-}
-
-Node ServicePort(Node name, long long port, Node target_port, const std::string& protocol) {
-  Node p = Node::Mapping(4);
-  p.Set("name", std::move(name));
-  p.Set("port", Node::Int(port));
-  p.Set("targetPort", std::move(target_port));
-  p.Set("protocol", Node::String(protocol));
-  return p;
-}
-
-// The container ports of the pod template, as written; malformed entries (no
-// integer containerPort) are left out, the Deployment's own checks own them.
-struct ContainerPort {
-  long long number = 0;
-  std::string name;  // "" when unnamed
-  std::string protocol;
-};
-
-std::vector<ContainerPort> ContainerPorts(const Node* pod_template) {
-  std::vector<ContainerPort> out;
-  if (pod_template == nullptr) return out;
-  const Node* containers = pod_template->Path({"spec", "containers"});
-  if (containers == nullptr || !containers->IsSequence()) return out;
-  for (const Node& c : containers->items) {
-    const Node* ports = c.Find("ports");
-    if (ports == nullptr || !ports->IsSequence()) continue;
-    for (const Node& p : ports->items) {
-      const Node* number = p.Find("containerPort");
-      if (number == nullptr || !number->AsInt()) continue;
-      ContainerPort cp{*number->AsInt(), "", "TCP"};
-      if (const Node* name = p.Find("name"); name != nullptr && name->IsStringScalar()) cp.name = name->value;
-      if (const Node* proto = p.Find("protocol"); proto != nullptr && proto->IsStringScalar()) cp.protocol = proto->value;
-      out.push_back(std::move(cp));
-    }
-  }
-  return out;
-}
-
-// The number the main port targets: targetPort itself, or the container port
-// a named targetPort names (nullopt when no container port has that name).
-std::optional<long long> ResolveTargetPort(const Node& target_port, const std::vector<ContainerPort>& ports) {
-  if (auto v = target_port.AsInt()) return v;
-  for (const ContainerPort& p : ports)
-    if (p.name == target_port.value) return p.number;
-  return std::nullopt;
-}
-
-// The ports portDiscovery adds after the main one: sorted by number, one per
-// number, none for the main target or the service port itself, unique names.
-std::vector<Node> DiscoveredPorts(const std::vector<ContainerPort>& found, std::optional<long long> main_target,
-                                  long long service_port, const std::string& main_name) {
-  std::vector<ContainerPort> ports = found;
-  std::stable_sort(ports.begin(), ports.end(),
-                   [](const ContainerPort& a, const ContainerPort& b) { return a.number < b.number; });
-  std::set<long long> numbers{service_port};
-  if (main_target) numbers.insert(*main_target);
-  std::set<std::string> names{main_name};
-  std::vector<Node> out;
-  for (const ContainerPort& p : ports) {
-    if (!numbers.insert(p.number).second) continue;
-    std::string fallback = "tcp-" + std::to_string(p.number);
-    std::string name = p.name.empty() || names.count(p.name) > 0 ? fallback : p.name;
-    names.insert(name);
-    out.push_back(ServicePort(Node::String(name), p.number, Node::Int(p.number), p.protocol));
-  }
-  return out;
-}
-
-struct ServiceShape {
-  Node ports = Node::Sequence();
-};
-
-Result<ServiceShape> ReadServiceShape(const RoutingInput& in, const Node& service, const Fields& f) {
-  const std::string path = "spec.service";
-  auto port = f.Int(service, "port", path);
-  if (!port.ok()) return port.status();
-  if (!port->has_value()) return f.Error(service, JoinPath(path, "port"), "missing; the canary's Services need a port");
-  auto target = f.IntOrString(service, "targetPort", path);
-  if (!target.ok()) return target.status();
-  Node target_port = target->has_value() ? IntOrStringNode(**target) : Node::Int(**port);
-  auto port_name = f.String(service, "portName", path);
-  if (!port_name.ok()) return port_name.status();
-  std::string main_name = port_name->value_or("http");
-  auto discovery = f.Bool(service, "portDiscovery", path);
-  if (!discovery.ok()) return discovery.status();
-  ServiceShape shape;
-  shape.ports.items.push_back(ServicePort(Node::String(main_name), **port, target_port, "TCP"));
-  if (discovery->value_or(false)) {
-    std::vector<ContainerPort> found = ContainerPorts(in.pod_template);
-    for (Node& p : DiscoveredPorts(found, ResolveTargetPort(target_port, found), **port, main_name))
-      shape.ports.items.push_back(std::move(p));
-  }
-  return shape;
-}
-
-Node MakeService(const std::string& name, const std::string& ns, const std::string& label,
-                 const std::string& selects, Node ports) {
-  Node svc = Object("v1", "Service", name, ns);
-  Node& spec = svc.Set("spec", Node::Mapping(3));
-  spec.Set("type", Node::String("ClusterIP"));
-  spec.Set("selector", Node::Mapping(1)).Set(label, Node::String(selects));
-  spec.Set("ports", std::move(ports));
-  return svc;
-}
-
 Node MakeDestinationRule(const std::string& host, const std::string& ns, const Node& service) {
   Node dr = Object(kIstioApiVersion, "DestinationRule", host, ns);
   const Node* policy = service.Find("trafficPolicy");
@@ -153,37 +44,58 @@ Node MakeDestinationRule(const std::string& host, const std::string& ns, const N
   return dr;
 }
 
-Node Destination(const std::string& host, long long weight) {
+// What every route of the VirtualService shares.
+struct RouteShape {
+  RoutingNames names;
+  std::optional<long long> port;  // destination.port, when Flagger sets it
+  const Node* service = nullptr;   // spec.service
+  const Node* service_match = nullptr;
+  bool tcp = false;
+};
+
+Node Destination(const RouteShape& r, const std::string& host, long long weight) {
   Node d = Node::Mapping(2);
-  d.Set("destination", Node::Mapping(1)).Set("host", Node::String(host));
+  Node& dest = d.Set("destination", Node::Mapping(r.port ? 2 : 1));
+  dest.Set("host", Node::String(host));
+  if (r.port) dest.Set("port", Node::Mapping(1)).Set("number", Node::Int(*r.port));
   d.Set("weight", Node::Int(weight));
   return d;
 }
 
-// One http route: match (when given), the service's route fields, then the split.
-Node HttpRoute(const Node* match, const Node& service, const Names& n, long long canary_weight) {
+Node Split(const RouteShape& r, long long canary_weight) {
+  Node split = Node::Sequence();
+  split.items.reserve(2);
+  split.items.push_back(Destination(r, r.names.primary, 100 - canary_weight));
+  split.items.push_back(Destination(r, r.names.canary, canary_weight));
+  return split;
+}
+
+// One http route: match (when given), the service's route fields, then `route`.
+Node HttpRoute(const RouteShape& r, const Node* match, Node route_list) {
+  const Node& service = *r.service;
   Node route = Node::Mapping();
-  if (match != nullptr) route.Set("match", *match);
+  if (match != nullptr && !(match->IsSequence() && match->items.empty())) route.Set("match", *match);
+  if (const Node* rw = service.Find("rewrite"); rw != nullptr && rw->IsMapping()) {
+    Node istio = Node::Mapping(2);
+    for (const char* key : kIstioRewriteFields)
+      if (const Node* v = rw->Find(key); v != nullptr && !v->IsNull()) istio.Set(key, *v);
+    if (!istio.fields.empty()) route.Set("rewrite", std::move(istio));
+  }
   for (const char* key : kRouteFields)
     if (const Node* v = service.Find(key); v != nullptr && !v->IsNull()) route.Set(key, *v);
-  Node& split = route.Set("route", Node::Sequence());
-  split.items.reserve(2);
-  split.items.push_back(Destination(n.primary, 100 - canary_weight));
-  split.items.push_back(Destination(n.canary, canary_weight));
+  route.Set("route", std::move(route_list));
   return route;
 }
 
 struct RouteSources {
-  const Node* service_match = nullptr;  // spec.service.match
-  const Node* ab_match = nullptr;       // spec.analysis.match when a non-empty list
-  std::optional<long long> mirror_weight;
+  const Node* ab_match = nullptr;  // spec.analysis.match when a non-empty list
+  const Node* affinity = nullptr;  // spec.analysis.sessionAffinity
+  long long mirror_weight = 0;
+  long long interval_seconds = 60;
 };
 
-Result<RouteSources> ReadRouteSources(const Node& spec, const Node& service, const Fields& f) {
+Result<RouteSources> ReadRouteSources(const Node& spec, const Fields& f) {
   RouteSources out;
-  auto service_match = f.Sequence(service, "match", "spec.service");
-  if (!service_match.ok()) return service_match.status();
-  out.service_match = *service_match;
   auto analysis = f.Mapping(spec, "analysis", "spec");
   if (!analysis.ok()) return analysis.status();
   if (*analysis == nullptr) return out;
@@ -192,66 +104,191 @@ Result<RouteSources> ReadRouteSources(const Node& spec, const Node& service, con
   if (*ab_match != nullptr && !(*ab_match)->items.empty()) out.ab_match = *ab_match;
   auto mirror_weight = f.Int(**analysis, "mirrorWeight", "spec.analysis");
   if (!mirror_weight.ok()) return mirror_weight.status();
-  out.mirror_weight = *mirror_weight;
+  out.mirror_weight = mirror_weight->value_or(0);
+  auto affinity = f.Mapping(**analysis, "sessionAffinity", "spec.analysis");
+  if (!affinity.ok()) return affinity.status();
+  out.affinity = *affinity;
+  auto interval = f.String(**analysis, "interval", "spec.analysis");
+  if (!interval.ok()) return interval.status();
+  if (interval->has_value())
+    if (auto ms = ParseDurationMillis(**interval)) out.interval_seconds = *ms / 1000;
   return out;
 }
 
-Node HttpRoutes(const RoutingInput& in, const Node& service, const RouteSources& src, const Names& n) {
+// The canary's cookies for this render: the status's, and while the canary
+// has weight a derived one for any the status lacks.
+AffinityCookies ResolveCookies(const RoutingInput& in, const Node& affinity) {
+  AffinityCookies c = in.cookies;
+  if (in.canary_weight == 0) return c;
+  auto name = [&](const char* key) {
+    const Node* n = affinity.Find(key);
+    return n != nullptr && n->IsScalar() ? n->value : std::string();
+  };
+  if (c.canary.empty()) c.canary = AffinityCookie(name("cookieName"), in.revision);
+  if (c.primary.empty() && !name("primaryCookieName").empty())
+    c.primary = AffinityCookie(name("primaryCookieName"), in.revision);
+  return c;
+}
+
+Result<Node> HttpRoutes(const RoutingInput& in, const RouteSources& src, const RouteShape& r, const Fields& f) {
   Node http = Node::Sequence();
-  http.items.reserve(src.ab_match != nullptr ? 2 : 1);
   if (src.ab_match != nullptr) {
-    http.items.push_back(HttpRoute(src.ab_match, service, n, in.canary_weight));
-    http.items.push_back(HttpRoute(src.service_match, service, n, 0));
+    const Node merged = MergeMatches(*src.ab_match, r.service_match);
+    http.items.push_back(HttpRoute(r, &merged, Split(r, in.canary_weight)));
+    Node primary_only = Node::Sequence();
+    // One destination takes all traffic whatever its weight; Flagger writes the primary's.
+    primary_only.items.push_back(Destination(r, r.names.primary, 100 - in.canary_weight));
+    http.items.push_back(HttpRoute(r, r.service_match, std::move(primary_only)));
+    return http;
+  }
+  Node weighted = HttpRoute(r, r.service_match, Split(r, in.canary_weight));
+  if (src.affinity != nullptr) {
+    AffinityRouting a{src.affinity, r.service_match, r.names.primary, r.names.canary, in.canary_weight,
+                      src.interval_seconds, ResolveCookies(in, *src.affinity)};
+    auto routes = SessionAffinityRoutes(a, weighted, f);
+    if (!routes.ok()) return routes.status();
+    http = std::move(*routes);
   } else {
-    http.items.push_back(HttpRoute(src.service_match, service, n, in.canary_weight));
+    http.items.push_back(std::move(weighted));
   }
   if (in.mirror) {
-    Node& last = http.items.back();
-    last.Set("mirror", Node::Mapping(1)).Set("host", Node::String(n.canary));
-    if (src.mirror_weight) last.Set("mirrorPercentage", Node::Mapping(1)).Set("value", Node::Int(*src.mirror_weight));
+    Node& first = http.items.front();
+    first.Set("mirror", Node::Mapping(1)).Set("host", Node::String(r.names.canary));
+    if (src.mirror_weight > 0)
+      first.Set("mirrorPercentage", Node::Mapping(1)).Set("value", Node::Int(src.mirror_weight));
   }
   return http;
 }
 
-Result<Node> MakeVirtualService(const RoutingInput& in, const Node& spec, const Node& service, const Names& n,
-                                const Fields& f) {
-  auto src = ReadRouteSources(spec, service, f);
+Node TcpRoutes(const RoutingInput& in, const RouteShape& r) {
+  Node route = Node::Mapping(2);
+  if (r.service_match != nullptr && !r.service_match->items.empty()) {
+    Node& match = route.Set("match", Node::Sequence());
+    for (const Node& m : r.service_match->items) {
+      Node l4 = Node::Mapping(1);  // an L4 match has the port only; an unset port is left out
+      const Node* port = m.Find("port");
+      if (const long long number = port != nullptr ? port->AsInt().value_or(0) : 0; number != 0)
+        l4.Set("port", Node::Int(number));
+      match.items.push_back(std::move(l4));
+    }
+  }
+  route.Set("route", Split(r, in.canary_weight));
+  Node tcp = Node::Sequence();
+  tcp.items.push_back(std::move(route));
+  return tcp;
+}
+
+// service.apex labels and annotations (either may be nullptr).
+struct ApexMetadata {
+  const Node* labels = nullptr;
+  const Node* annotations = nullptr;
+};
+
+Result<ApexMetadata> ReadApexMetadata(const Node& service, const Fields& f) {
+  ApexMetadata out;
+  auto apex = f.Mapping(service, "apex", "spec.service");
+  if (!apex.ok()) return apex.status();
+  if (*apex == nullptr) return out;
+  auto labels = f.Mapping(**apex, "labels", "spec.service.apex");
+  if (!labels.ok()) return labels.status();
+  auto annotations = f.Mapping(**apex, "annotations", "spec.service.apex");
+  if (!annotations.ok()) return annotations.status();
+  out.labels = *labels;
+  out.annotations = *annotations;
+  return out;
+}
+
+Result<Node> MakeVirtualService(const RoutingInput& in, const Node& spec, const Node& service,
+                                const RoutingNames& n, const Fields& f) {
+  auto src = ReadRouteSources(spec, f);
   if (!src.ok()) return src.status();
   auto hosts = f.Sequence(service, "hosts", "spec.service");
   if (!hosts.ok()) return hosts.status();
   auto gateways = f.Sequence(service, "gateways", "spec.service");
   if (!gateways.ok()) return gateways.status();
-  const bool annotated = in.annotations.IsMapping() && !in.annotations.fields.empty();
-  Node vs = Object(kIstioApiVersion, "VirtualService", n.apex, in.canary->ns, annotated ? 1 : 0);
-  if (annotated) vs.Find("metadata")->Set("annotations", in.annotations);
-  Node& vs_spec = vs.Set("spec", Node::Mapping(3));
-  Node& host_list = vs_spec.Set("hosts", Node::Sequence());
-  bool listed = false;
-  if (*hosts != nullptr) {
-    for (const Node& h : (*hosts)->items) {
-      listed = listed || (h.IsStringScalar() && h.value == n.apex);
-      host_list.items.push_back(h);
-    }
+  auto service_match = f.Sequence(service, "match", "spec.service");
+  if (!service_match.ok()) return service_match.status();
+  auto delegation = f.Bool(service, "delegation", "spec.service");
+  if (!delegation.ok()) return delegation.status();
+  auto discovery = f.Bool(service, "portDiscovery", "spec.service");
+  if (!discovery.ok()) return discovery.status();
+  auto app_protocol = f.String(service, "appProtocol", "spec.service");
+  if (!app_protocol.ok()) return app_protocol.status();
+  auto apex_meta = ReadApexMetadata(service, f);
+  if (!apex_meta.ok()) return apex_meta.status();
+  const bool delegate = delegation->value_or(false);
+  const bool any_hosts = *hosts != nullptr && !(*hosts)->items.empty();
+  const bool any_gateways = *gateways != nullptr && !(*gateways)->items.empty();
+  // Normalisation writes the default `[mesh]` when none is given; only other gateways clash with delegation.
+  const bool only_mesh = any_gateways && (*gateways)->items.size() == 1 && (*gateways)->items[0].value == "mesh";
+  if (delegate && (any_hosts || (any_gateways && !only_mesh))) {
+    return f.Error(*service.Find("delegation"), "spec.service.delegation",
+                   "a delegate VirtualService has no hosts and no gateways; remove spec.service." +
+                       std::string(any_hosts ? "hosts" : "gateways") + " or the delegation");
   }
-  if (!listed) host_list.items.push_back(Node::String(n.apex));
-  Node gateway_list = Node::Sequence();
-  if (*gateways != nullptr) gateway_list = **gateways;
-  if (gateway_list.items.empty()) gateway_list.items.push_back(Node::String("mesh"));
-  vs_spec.Set("gateways", std::move(gateway_list));
-  vs_spec.Set("http", HttpRoutes(in, service, *src, n));
+
+  RouteShape r;
+  r.names = n;
+  r.service = &service;
+  r.service_match = *service_match;
+  std::string protocol = app_protocol->value_or("");
+  std::transform(protocol.begin(), protocol.end(), protocol.begin(), [](unsigned char c) { return std::tolower(c); });
+  r.tcp = protocol == "tcp";
+  const bool first_gateway_not_mesh = any_gateways && (*gateways)->items.front().value != "mesh";
+  if (discovery->value_or(false) && (first_gateway_not_mesh || delegate)) r.port = service.Find("port")->AsInt();
+
+  const bool annotated = in.annotations.IsMapping() && !in.annotations.fields.empty();
+  const bool any_annotations = annotated || (apex_meta->annotations != nullptr && !apex_meta->annotations->fields.empty());
+  const bool any_labels = apex_meta->labels != nullptr && !apex_meta->labels->fields.empty();
+  Node vs = Object(kIstioApiVersion, "VirtualService", n.apex, in.canary->ns, any_labels + any_annotations);
+  Node& meta = *vs.Find("metadata");
+  if (any_labels) meta.Set("labels", *apex_meta->labels);
+  if (any_annotations) {
+    Node& a = meta.Set("annotations", apex_meta->annotations != nullptr ? *apex_meta->annotations : Node::Mapping());
+    if (annotated)
+      for (const yaml::Field& field : in.annotations.fields) a.Set(field.key, field.value);
+  }
+  Node& vs_spec = vs.Set("spec", Node::Mapping(3));
+  if (!delegate) {
+    Node& host_list = vs_spec.Set("hosts", Node::Sequence());
+    bool listed = false;
+    if (any_hosts) {
+      for (const Node& h : (*hosts)->items) {
+        listed = listed || (h.IsScalar() && (h.value == n.apex || h.value == "*"));
+        host_list.items.push_back(h);
+      }
+    }
+    if (!listed) host_list.items.push_back(Node::String(n.apex));
+    Node& gateway_list = vs_spec.Set("gateways", any_gateways ? **gateways : Node::Sequence());
+    if (!any_gateways) gateway_list.items.push_back(Node::String("mesh"));
+  }
+  if (r.tcp) {
+    vs_spec.Set("tcp", TcpRoutes(in, r));
+    return vs;
+  }
+  auto http = HttpRoutes(in, *src, r, f);
+  if (!http.ok()) return http.status();
+  vs_spec.Set("http", std::move(*http));
   return vs;
 }
 
 }  // namespace
 
-Result<std::vector<Node>> MakeIstioRouting(const RoutingInput& in) {
-  if (in.canary == nullptr) return Status::Internal("MakeIstioRouting: no Canary given");
-  if (in.selector_label.empty()) return Status::Internal("MakeIstioRouting: no selector label given");
-  const Manifest& m = *in.canary;
+std::string ApexName(const Node& canary_doc) {
+  const Node* name = canary_doc.Path({"spec", "service", "name"});
+  if (name != nullptr && name->IsScalar() && !name->value.empty()) return name->value;
+  const Node* target = canary_doc.Path({"spec", "targetRef", "name"});
+  return target != nullptr && target->IsScalar() ? target->value : std::string();
+}
+
+Result<std::vector<Node>> MakeIstioRouting(const RoutingInput& in_) {
+  if (in_.canary == nullptr) return Status::Internal("MakeIstioRouting: no Canary given");
+  if (in_.selector_label.empty()) return Status::Internal("MakeIstioRouting: no selector label given");
+  const Manifest& m = *in_.canary;
   Fields f(m.file);
-  if (in.canary_weight < 0 || in.canary_weight > 100) {
+  if (in_.canary_weight < 0 || in_.canary_weight > 100) {
     return f.Error(m.doc, "status.canaryWeight",
-                   "must be between 0 and 100, got " + std::to_string(in.canary_weight));
+                   "must be between 0 and 100, got " + std::to_string(in_.canary_weight));
   }
   auto spec = f.Mapping(m.doc, "spec", "");
   if (!spec.ok()) return spec.status();
@@ -259,16 +296,20 @@ Result<std::vector<Node>> MakeIstioRouting(const RoutingInput& in) {
   auto service = f.Mapping(**spec, "service", "spec");
   if (!service.ok()) return service.status();
   if (*service == nullptr) return f.Error(**spec, "spec.service.port", "missing; the canary's Services need a port");
-  auto shape = ReadServiceShape(in, **service, f);
-  if (!shape.ok()) return shape.status();
-  const Names n{m.name, m.name + "-primary", m.name + "-canary"};
+  const std::string apex = ApexName(m.doc);
+  if (apex.empty()) return f.Error(**spec, "spec.targetRef.name", "missing");
+  RoutingInput in = in_;
+  if (in.selector_value.empty()) {
+    const Node* target = m.doc.Path({"spec", "targetRef", "name"});
+    in.selector_value = target != nullptr ? target->value : apex;
+  }
+  const RoutingNames n{apex, apex + "-primary", apex + "-canary"};
+  auto services = MakeRoutingServices(in, **service, n, f);
+  if (!services.ok()) return services.status();
   auto vs = MakeVirtualService(in, **spec, **service, n, f);
   if (!vs.ok()) return vs.status();
-  std::vector<Node> out;
+  std::vector<Node> out = std::move(*services);
   out.reserve(6);
-  out.push_back(MakeService(n.apex, m.ns, in.selector_label, n.primary, shape->ports));
-  out.push_back(MakeService(n.primary, m.ns, in.selector_label, n.primary, shape->ports));
-  out.push_back(MakeService(n.canary, m.ns, in.selector_label, n.apex, std::move(shape->ports)));
   out.push_back(MakeDestinationRule(n.primary, m.ns, **service));
   out.push_back(MakeDestinationRule(n.canary, m.ns, **service));
   out.push_back(std::move(*vs));

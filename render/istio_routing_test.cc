@@ -117,7 +117,8 @@ TEST_CASE("six objects come out in order: Services, DestinationRules, VirtualSer
 
 TEST_CASE("a Service is ClusterIP with the selector and the main port") {
   auto objs = Routing(Canary(CanaryText()));
-  CHECK(objs[0] == Yaml("apiVersion: v1\nkind: Service\nmetadata:\n  name: podinfo\n"
+  // Flagger labels each Service `<selector label>: <its own name>`.
+  CHECK(objs[0] == Yaml("apiVersion: v1\nkind: Service\nmetadata:\n  name: podinfo\n  labels:\n    app: podinfo\n"
                         "spec:\n  type: ClusterIP\n  selector:\n    app: podinfo-primary\n"
                         "  ports:\n  - name: http\n    port: 80\n    targetPort: 80\n    protocol: TCP\n"));
 }
@@ -282,19 +283,21 @@ TEST_CASE("A/B: the match route carries the status weights, the default route st
   CHECK(Keys(http.items[0]) == std::vector<std::string>{"match", "timeout", "route"});
   CHECK(Weights(http.items[0]) == std::pair<long long, long long>{0, 100});
   CHECK(Keys(http.items[1]) == std::vector<std::string>{"timeout", "route"});
-  CHECK(Weights(http.items[1]) == std::pair<long long, long long>{100, 0});
+  // The default route has the primary only, with the primary's weight as Flagger writes it.
+  CHECK(At(http.items[1], {"route"}) == Yaml("- destination:\n    host: podinfo-primary\n  weight: 0\n"));
 }
 
-TEST_CASE("A/B: service.match goes on the default route only") {
+TEST_CASE("A/B: the match route combines analysis.match with service.match, the default route has service.match") {
   Call call;
   call.weight = 40;
   auto objs = Routing(Canary(CanaryText("    match:\n    - uri:\n        prefix: /api\n", kAbAnalysis)), call);
   const Node& http = Http(objs);
   REQUIRE(http.items.size() == 2);
-  CHECK(At(http.items[0], {"match"}) == Yaml("- headers:\n    x-canary:\n      exact: insider\n"));
+  CHECK(At(http.items[0], {"match"}) ==
+        Yaml("- uri:\n    prefix: /api\n  headers:\n    x-canary:\n      exact: insider\n"));
   CHECK(Weights(http.items[0]) == std::pair<long long, long long>{60, 40});
   CHECK(At(http.items[1], {"match"}) == Yaml("- uri:\n    prefix: /api\n"));
-  CHECK(Weights(http.items[1]) == std::pair<long long, long long>{100, 0});
+  CHECK(At(http.items[1], {"route"}) == Yaml("- destination:\n    host: podinfo-primary\n  weight: 60\n"));
 }
 
 TEST_CASE("an empty analysis.match is not A/B") {
@@ -302,12 +305,12 @@ TEST_CASE("an empty analysis.match is not A/B") {
   CHECK(Http(objs).items.size() == 1);
 }
 
-TEST_CASE("mirroring adds mirror, and mirrorPercentage with mirrorWeight, to the default route only") {
+TEST_CASE("mirroring adds mirror, and mirrorPercentage with mirrorWeight, to the first route, never with A/B") {
   struct Case {
     const char* analysis;
     bool mirror;
     std::size_t routes;
-    const char* want;  // expected mirror fields of the last route; "" = none
+    const char* want;  // expected mirror fields of the first route; "" = none
   };
   const std::string ab = kAbAnalysis;
   const Case cases[] = {
@@ -319,7 +322,7 @@ TEST_CASE("mirroring adds mirror, and mirrorPercentage with mirrorWeight, to the
       {"", true, 1, "mirror:\n  host: podinfo-canary\n"},
       {"    mirrorWeight: 10\n    iterations: 10\n    match:\n    - headers:\n        x-canary:\n"
        "          exact: insider\n",
-       true, 2, "mirror:\n  host: podinfo-canary\nmirrorPercentage:\n  value: 10\n"},
+       true, 2, ""},
   };
   for (const Case& c : cases) {
     CAPTURE(c.analysis);
@@ -331,13 +334,13 @@ TEST_CASE("mirroring adds mirror, and mirrorPercentage with mirrorWeight, to the
     const Node& http = Http(objs);
     REQUIRE(http.items.size() == c.routes);
     Node mirror_fields = Node::Mapping();
-    for (const yaml::Field& f : http.items.back().fields)
+    for (const yaml::Field& f : http.items.front().fields)
       if (f.key == "mirror" || f.key == "mirrorPercentage") mirror_fields.Set(f.key, f.value);
     CHECK(mirror_fields == (*c.want == '\0' ? Node::Mapping() : Yaml(c.want)));
-    if (*c.want != '\0') CHECK(Keys(http.items.back())[0] == "route");
+    if (*c.want != '\0') CHECK(Keys(http.items.front())[0] == "route");
     if (c.routes == 2) {
-      CHECK(http.items[0].Find("mirror") == nullptr);
-      CHECK(http.items[0].Find("mirrorPercentage") == nullptr);
+      CHECK(http.items[1].Find("mirror") == nullptr);
+      CHECK(http.items[1].Find("mirrorPercentage") == nullptr);
     }
   }
 }
@@ -352,13 +355,18 @@ constexpr const char* kPodTemplate =
     "  - name: sidecar\n    ports:\n"
     "    - name: metrics\n      containerPort: 9797\n"
     "    - name: dns\n      containerPort: 53\n      protocol: UDP\n"
-    "    - name: grpc-again\n      containerPort: 9999\n";
+    "  - name: istio-proxy\n    ports:\n"
+    "    - name: http-envoy-prom\n      containerPort: 15090\n"
+    "  - name: envoy\n    ports:\n"
+    "    - containerPort: 9901\n";
 
+// Flagger's getPorts: every container but istio-proxy and envoy, all TCP,
+// unnamed ports named tcp-<container>-<index in its ports>, the main target left out.
 TEST_CASE("portDiscovery adds the pod's other container ports, sorted, once each, only when on") {
   const Node pod = Yaml(kPodTemplate);
   const std::string want_extra =
-      "- name: dns\n  port: 53\n  targetPort: 53\n  protocol: UDP\n"
-      "- name: tcp-8080\n  port: 8080\n  targetPort: 8080\n  protocol: TCP\n"
+      "- name: dns\n  port: 53\n  targetPort: 53\n  protocol: TCP\n"
+      "- name: tcp-app-2\n  port: 8080\n  targetPort: 8080\n  protocol: TCP\n"
       "- name: metrics\n  port: 9797\n  targetPort: 9797\n  protocol: TCP\n"
       "- name: grpc\n  port: 9999\n  targetPort: 9999\n  protocol: TCP\n";
   struct Case {
@@ -412,7 +420,7 @@ TEST_CASE("a weight outside 0..100 or a missing service port is an error naming 
   // Built by hand: normalisation would already reject a Canary without a port.
   auto parsed = ParseManifests(
       "apiVersion: flagger.app/v1beta1\nkind: Canary\nmetadata:\n  name: podinfo\n"
-      "spec:\n  service:\n    portName: http\n",
+      "spec:\n  targetRef:\n    name: podinfo\n  service:\n    portName: http\n",
       kFile);
   REQUIRE(parsed.ok());
   RoutingInput in;
@@ -421,7 +429,153 @@ TEST_CASE("a weight outside 0..100 or a missing service port is an error naming 
   auto r = MakeIstioRouting(in);
   REQUIRE_FALSE(r.ok());
   CHECK(r.status().code() == Code::kInvalidInput);
-  CHECK(r.status().message().find("canary.yaml:7:5: spec.service.port: missing") == 0);
+  CHECK(r.status().message().find("canary.yaml:9:5: spec.service.port: missing") == 0);
+}
+
+}  // namespace
+}  // namespace gitcanary::render
+
+namespace gitcanary::render {
+namespace {
+
+Manifest Named(const std::string& canary_name, const std::string& target, const std::string& service = "") {
+  return Canary("apiVersion: flagger.app/v1beta1\nkind: Canary\nmetadata:\n  name: " + canary_name +
+                "\nspec:\n  targetRef:\n    kind: Deployment\n    name: " + target +
+                "\n  service:\n    port: 80\n" + service + "  analysis:\n    stepWeight: 10\n");
+}
+
+std::vector<std::string> Names(const std::vector<Node>& objs) {
+  std::vector<std::string> out;
+  for (const Node& o : objs) out.push_back(Str(o, {"metadata", "name"}));
+  return out;
+}
+
+TEST_CASE("names follow the apex: service.name, else targetRef.name, never the Canary's name") {
+  const std::vector<std::string> web = {"web", "web-primary", "web-canary", "web-primary", "web-canary", "web"};
+  CHECK(Names(Routing(Named("my-canary", "web"))) == web);
+  const std::vector<std::string> api = {"api", "api-primary", "api-canary", "api-primary", "api-canary", "api"};
+  CHECK(Names(Routing(Named("my-canary", "web", "    name: api\n"))) == api);
+  auto objs = Routing(Named("my-canary", "web"));
+  CHECK(Str(objs[3], {"spec", "host"}) == "web-primary");
+  CHECK(At(objs[5], {"spec", "hosts"}) == Yaml("- web\n"));
+  CHECK(Str(Http(objs).items[0].Find("route")->items[1], {"destination", "host"}) == "web-canary");
+}
+
+TEST_CASE("Services select the selector label's value, not the Deployment's name") {
+  RoutingInput in;
+  const Manifest canary = Named("podinfo-web", "podinfo-web");
+  in.canary = &canary;
+  in.selector_label = "app.kubernetes.io/name";
+  in.selector_value = "podinfo";
+  auto r = MakeIstioRouting(in);
+  REQUIRE(r.ok());
+  CHECK(Str((*r)[0], {"spec", "selector", "app.kubernetes.io/name"}) == "podinfo-primary");
+  CHECK(Str((*r)[1], {"spec", "selector", "app.kubernetes.io/name"}) == "podinfo-primary");
+  CHECK(Str((*r)[2], {"spec", "selector", "app.kubernetes.io/name"}) == "podinfo");
+  CHECK(Str((*r)[0], {"metadata", "name"}) == "podinfo-web");
+}
+
+TEST_CASE("hosts: the apex is added unless it or \"*\" is listed") {
+  CHECK(At(Routing(Canary(CanaryText("    hosts: ['*']\n")))[5], {"spec", "hosts"}) == Yaml("- '*'\n"));
+  CHECK(At(Routing(Canary(CanaryText("    hosts: [podinfo, a.example.com]\n")))[5], {"spec", "hosts"}) ==
+        Yaml("- podinfo\n- a.example.com\n"));
+  CHECK(At(Routing(Canary(CanaryText("    hosts: [a.example.com]\n")))[5], {"spec", "hosts"}) ==
+        Yaml("- a.example.com\n- podinfo\n"));
+}
+
+TEST_CASE("destination.port: with portDiscovery behind a gateway other than mesh first, or with delegation") {
+  struct Case {
+    const char* service;
+    bool port;
+  };
+  const Case cases[] = {
+      {"    portDiscovery: true\n    gateways: [istio-system/public]\n", true},
+      {"    portDiscovery: true\n    gateways: [istio-system/public, mesh]\n", true},
+      {"    portDiscovery: true\n    gateways: [mesh, istio-system/public]\n", false},
+      {"    portDiscovery: true\n", false},
+      {"    gateways: [istio-system/public]\n", false},
+      {"    portDiscovery: true\n    delegation: true\n", true},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.service);
+    auto objs = Routing(Canary(CanaryText(c.service)));
+    for (const Node& d : Http(objs).items[0].Find("route")->items)
+      CHECK((d.Path({"destination", "port", "number"}) != nullptr) == c.port);
+  }
+}
+
+TEST_CASE("delegation leaves out hosts and gateways, and refuses them when given") {
+  auto objs = Routing(Canary(CanaryText("    delegation: true\n")));
+  CHECK(Keys(At(objs[5], {"spec"})) == std::vector<std::string>{"http"});
+  const Manifest bad = Canary(CanaryText("    delegation: true\n    hosts: [a.example.com]\n"));
+  RoutingInput in;
+  in.canary = &bad;
+  in.selector_label = "app";
+  auto r = MakeIstioRouting(in);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().message().find("spec.service.delegation") != std::string::npos);
+}
+
+TEST_CASE("appProtocol tcp gives a tcp route with the service.match ports, and the port's appProtocol") {
+  Call call;
+  call.weight = 30;
+  auto objs = Routing(Canary(CanaryText("    appProtocol: TCP\n    match:\n    - port: 80\n")), call);
+  CHECK(At(objs[5], {"spec", "tcp"}) ==
+        Yaml("- match:\n  - port: 80\n  route:\n  - destination:\n      host: podinfo-primary\n    weight: 70\n"
+             "  - destination:\n      host: podinfo-canary\n    weight: 30\n"));
+  CHECK(At(objs[5], {"spec"}).Find("http") == nullptr);
+  CHECK(Str(At(objs[0], {"spec", "ports"}).items[0], {"appProtocol"}) == "TCP");
+}
+
+TEST_CASE("rewrite keeps Istio's uri and authority; the Gateway API type is not copied") {
+  auto objs = Routing(Canary(CanaryText("    rewrite:\n      uri: /\n      type: ReplacePrefixMatch\n")));
+  CHECK(At(Http(objs).items[0], {"rewrite"}) == Yaml("uri: /\n"));
+}
+
+TEST_CASE("service.apex metadata goes on the VirtualService, before the status annotations") {
+  Call call;
+  call.annotations = Yaml("gitcanary.io/phase: Progressing\n");
+  auto objs = Routing(Canary(CanaryText("    apex:\n      labels: {team: a}\n      annotations: {note: x}\n")), call);
+  CHECK(At(objs[5], {"metadata"}) ==
+        Yaml("name: podinfo\nlabels:\n  team: a\nannotations:\n  note: x\n  gitcanary.io/phase: Progressing\n"));
+  CHECK(Str(objs[0], {"metadata", "labels", "team"}) == "a");
+  CHECK(objs[1].Path({"metadata", "labels", "team"}) == nullptr);
+}
+
+TEST_CASE("the apex adopts the app's own Service: type, nodePorts, policies and metadata kept") {
+  const Node own = Yaml(
+      "apiVersion: v1\nkind: Service\nmetadata:\n  name: podinfo\n  annotations:\n    lb.example.com/x: y\n"
+      "spec:\n  type: LoadBalancer\n  externalTrafficPolicy: Local\n  loadBalancerSourceRanges: [10.0.0.0/8]\n"
+      "  selector:\n    app: podinfo\n  ports:\n  - name: http\n    port: 80\n    nodePort: 30080\n"
+      "  - name: other\n    port: 81\n    nodePort: 30081\n");
+  const Manifest canary = Canary(CanaryText());
+  RoutingInput in;
+  in.canary = &canary;
+  in.selector_label = "app";
+  in.replaced_service = &own;
+  auto r = MakeIstioRouting(in);
+  REQUIRE(r.ok());
+  CHECK((*r)[0] == Yaml("apiVersion: v1\nkind: Service\nmetadata:\n  name: podinfo\n  annotations:\n"
+                        "    lb.example.com/x: y\n"
+                        "spec:\n  type: LoadBalancer\n  externalTrafficPolicy: Local\n"
+                        "  loadBalancerSourceRanges: [10.0.0.0/8]\n  selector:\n    app: podinfo-primary\n"
+                        "  ports:\n  - name: http\n    port: 80\n    targetPort: 80\n    protocol: TCP\n"
+                        "    nodePort: 30080\n"));
+  CHECK(Str((*r)[1], {"spec", "type"}) == "ClusterIP");
+}
+
+TEST_CASE("portDiscovery: two container ports on one number are an error, as the API server would refuse them") {
+  const Node pod = Yaml("spec:\n  containers:\n  - name: a\n    ports:\n    - name: x\n      containerPort: 9000\n"
+                        "  - name: b\n    ports:\n    - name: y\n      containerPort: 9000\n");
+  const Manifest canary = Canary(CanaryText("    portDiscovery: true\n"));
+  RoutingInput in;
+  in.canary = &canary;
+  in.selector_label = "app";
+  in.pod_template = &pod;
+  auto r = MakeIstioRouting(in);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().message().find("spec.service.portDiscovery") != std::string::npos);
+  CHECK(r.status().message().find("9000") != std::string::npos);
 }
 
 }  // namespace

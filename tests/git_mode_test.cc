@@ -212,3 +212,104 @@ TEST_CASE("git mode: a status annotation is read when a status document of anoth
   CHECK(a["gitcanary.io/phase"].as<std::string>() == "Progressing");
   CHECK(a["gitcanary.io/canary-weight"].as<std::string>() == "30");
 }
+
+namespace {
+
+// An app whose Canary, Deployment and selector label value all differ, with
+// the app's own LoadBalancer Service named like the apex.
+constexpr const char* kWebApp = R"(apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: podinfo-web
+  namespace: web
+spec:
+  selector:
+    matchLabels:
+      app.kubernetes.io/name: podinfo
+  template:
+    metadata:
+      labels:
+        app.kubernetes.io/name: podinfo
+    spec:
+      containers:
+      - name: podinfo
+        image: ghcr.io/stefanprodan/podinfo:6.0.0
+        ports:
+        - name: http
+          containerPort: 9898
+        - containerPort: 9797
+      - name: istio-proxy
+        image: istio/proxyv2
+        ports:
+        - containerPort: 15090
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: podinfo-web
+  namespace: web
+  annotations:
+    service.beta.kubernetes.io/aws-load-balancer-type: nlb
+spec:
+  type: LoadBalancer
+  externalTrafficPolicy: Local
+  selector:
+    app.kubernetes.io/name: podinfo
+  ports:
+  - name: http
+    port: 9898
+    targetPort: 9898
+    nodePort: 30098
+---
+apiVersion: flagger.app/v1beta1
+kind: Canary
+metadata:
+  name: web-canary
+  namespace: web
+spec:
+  targetRef:
+    apiVersion: apps/v1
+    kind: Deployment
+    name: podinfo-web
+  service:
+    port: 9898
+    portDiscovery: true
+    gateways: [istio-system/public-gateway]
+    hosts: [web.example.com]
+  analysis:
+    interval: 1m
+    threshold: 5
+    stepWeight: 10
+    maxWeight: 50
+)";
+
+}  // namespace
+
+TEST_CASE("git mode: names follow the target, selectors its label value, and the app's LoadBalancer is adopted") {
+  TempDir dir;
+  WriteFile(dir / "app/app.yaml", kWebApp);
+  RunResult r = Gitcanary({"render", "--mode", "git", dir / "app"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  auto docs = Objects(r.out);
+  const char* label = "app.kubernetes.io/name";
+  YAML::Node apex = Find(docs, "Service", "podinfo-web");
+  CHECK(apex["spec"]["selector"][label].as<std::string>() == "podinfo-primary");
+  CHECK(Find(docs, "Service", "podinfo-web-primary")["spec"]["selector"][label].as<std::string>() == "podinfo-primary");
+  CHECK(Find(docs, "Service", "podinfo-web-canary")["spec"]["selector"][label].as<std::string>() == "podinfo");
+  CHECK(apex["spec"]["type"].as<std::string>() == "LoadBalancer");
+  CHECK(apex["spec"]["externalTrafficPolicy"].as<std::string>() == "Local");
+  CHECK(apex["spec"]["ports"][0]["nodePort"].as<int>() == 30098);
+  CHECK(apex["metadata"]["annotations"]["service.beta.kubernetes.io/aws-load-balancer-type"].as<std::string>() == "nlb");
+  // portDiscovery: the unnamed port of container podinfo (index 1), not the istio-proxy's.
+  YAML::Node ports = Find(docs, "Service", "podinfo-web-canary")["spec"]["ports"];
+  REQUIRE(ports.size() == 2);
+  CHECK(ports[1]["name"].as<std::string>() == "tcp-podinfo-1");
+  CHECK(ports[1]["port"].as<int>() == 9797);
+  Find(docs, "DestinationRule", "podinfo-web-primary");
+  Find(docs, "DestinationRule", "podinfo-web-canary");
+  YAML::Node vs = Find(docs, "VirtualService", "podinfo-web");
+  // Behind a gateway other than mesh, with portDiscovery, destinations name the port.
+  CHECK(vs["spec"]["http"][0]["route"][0]["destination"]["port"]["number"].as<int>() == 9898);
+  CHECK(vs["spec"]["hosts"][1].as<std::string>() == "podinfo-web");
+  for (const YAML::Node& d : docs) CHECK(d["metadata"]["name"].as<std::string>().find("web-canary") != 0);
+}
