@@ -26,6 +26,7 @@ struct RoutingInput {
   const Manifest* canary = nullptr;      // the normalised Canary (name, namespace as written, spec)
   const yaml::Node* pod_template = nullptr;  // the target's spec.template (for portDiscovery)
   std::string selector_label;            // e.g. "app"
+  std::string selector_value;
   long long canary_weight = 0;           // 0..100; primary gets 100 - canary_weight
   bool mirror = false;                   // mirror the default route to the canary now
   yaml::Node annotations;                // mapping added to the VirtualService's metadata.annotations
