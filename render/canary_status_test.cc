@@ -404,5 +404,23 @@ TEST_CASE("validation errors in the annotation point at the annotation") {
         "rendered from)");
 }
 
+TEST_CASE("promoted.binaryData keeps a ConfigMap's binaryData beside its data, and round-trips") {
+  StatusRecord r = ParseDoc(StatusDoc("  phase: Succeeded\n" + kPromoted +
+                                      "    configMaps: {web-config: {level: info}}\n"
+                                      "    binaryData: {web-config: {logo: QUJD}}\n"));
+  REQUIRE(r.status.promoted.has_value());
+  REQUIRE(r.status.promoted->binary_data.count("web-config") == 1);
+  CHECK(r.status.promoted->binary_data.at("web-config").Find("logo")->value == "QUJD");
+  CHECK(r.status.promoted->config_maps.at("web-config").Find("level")->value == "info");
+  const Node body = StatusToNode(r.status);
+  CHECK(Keys(*body.Find("promoted")) == std::vector<std::string>{"template", "configMaps", "binaryData"});
+  auto back = ParseStatusBody(body, kFile, "status");
+  REQUIRE_MESSAGE(back.ok(), back.status().message());
+  CHECK(back->promoted->binary_data == r.status.promoted->binary_data);
+  CHECK(DocError(StatusDoc("  phase: Succeeded\n" + kPromoted + "    binaryData: {web-config: null}\n"))
+            .find("status.promoted.binaryData.web-config: expected a mapping (the ConfigMap's binaryData), got null") !=
+        std::string::npos);
+}
+
 }  // namespace
 }  // namespace gitcanary::render
