@@ -70,7 +70,7 @@ std::map<std::string, std::string> TrackedConfigs(const yaml::Node& pod_template
     auto in_ns = docs.find(ns);
     if (in_ns == docs.end()) return;
     auto it = in_ns->second.find(name);
-    if (it == in_ns->second.end()) return;
+    if (it == in_ns->second.end() || !render::TrackedConfig(*it->second)) return;  // as Flagger tracks them
     const yaml::Node* data = it->second->Find("data");
     const yaml::Node* string_data = it->second->Find("stringData");
     yaml::Node both = yaml::Node::Mapping(2);

@@ -211,16 +211,17 @@ void CheckKeptServices(Lint& l, const Canary& c, const Manifest& target, const r
   const std::string& ns = l.ms[c.index].EffectiveNamespace(l.app_ns);
   auto in_ns = services.find(ns);
   if (labels == nullptr || in_ns == services.end()) return;
-  auto label = render::SelectorLabel(target);
+  auto target_selector = render::SelectorOf(target, render::kDefaultSelectorLabels);
   Node primary = *labels;
-  if (label.ok()) primary.Set(*label, Node::String(target.name + "-primary"));
+  if (target_selector.ok()) primary.Set(target_selector->label, Node::String(target_selector->value + "-primary"));
   for (std::size_t i : in_ns->second) {
     const Manifest& s = l.ms[i];
     const Node* selector = s.doc.Path({"spec", "selector"});
     if (removed[i] || selector == nullptr) continue;
     std::string whose;
     if (Selects(*selector, *labels)) whose = "the pods of Deployment " + target.name;
-    else if (label.ok() && Selects(*selector, primary)) whose = "the primary pods (" + *label + ": " + target.name + "-primary)";
+    else if (target_selector.ok() && Selects(*selector, primary))
+      whose = "the primary pods (" + target_selector->label + ": " + target_selector->value + "-primary)";
     else continue;
     (*direct)[{ns, s.name}] = &c;
     l.Add(Severity::kWarning, s.file, KeyLine(s.doc.Find("spec"), "selector"), "routing-bypass",

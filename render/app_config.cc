@@ -1,5 +1,7 @@
 #include "render/app_config.h"
 
+#include <cctype>
+
 #include "render/fields.h"
 #include "render/yaml_parse.h"
 
@@ -48,9 +50,50 @@ Status ReadHpa(const Fields& f, const Node& hpa, HpaDefaults* out) {
   return Status::Ok();
 }
 
-Status ReadDefaults(const Fields& f, const Node& defaults, AppConfig* config) {
-  Status s = CheckKeys(f, defaults, "defaults", {"mode", "hpa"});
+// A list of non-empty strings, each at most once; `check` vets each one.
+template <typename Check>
+Status ReadNames(const Fields& f, const Node& defaults, const char* key, std::vector<std::string>* out, Check check) {
+  const std::string path = JoinPath("defaults", key);
+  auto list = f.Sequence(defaults, key, "defaults");
+  if (!list.ok()) return list.status();
+  if (*list == nullptr) return Status::Ok();
+  std::vector<std::string> names;
+  for (std::size_t i = 0; i < (*list)->items.size(); ++i) {
+    const Node& item = (*list)->items[i];
+    const std::string at = path + "[" + std::to_string(i) + "]";
+    if (!item.IsStringScalar() || item.value.empty()) return f.Error(item, at, "expected a non-empty string, got " + Shown(item));
+    if (std::string why = check(item.value); !why.empty()) return f.Error(item, at, why);
+    for (const std::string& seen : names)
+      if (seen == item.value) return f.Error(item, at, "listed twice: " + Shown(item));
+    names.push_back(item.value);
+  }
+  *out = std::move(names);
+  return Status::Ok();
+}
+
+// A label key as Kubernetes allows it: [prefix/]name, name of 1-63 characters
+// [A-Za-z0-9_.-] beginning and ending alphanumeric.
+std::string LabelKeyProblem(const std::string& key) {
+  const std::size_t slash = key.rfind('/');
+  const std::string name = slash == std::string::npos ? key : key.substr(slash + 1);
+  auto alnum = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
+  bool ok = !name.empty() && name.size() <= 63 && alnum(name.front()) && alnum(name.back());
+  for (char c : name) ok = ok && (alnum(c) || c == '-' || c == '_' || c == '.');
+  return ok ? "" : "\"" + key + "\" is not a Kubernetes label key";
+}
+
+Status ReadLabels(const Fields& f, const Node& defaults, WorkloadLabels* out) {
+  Status s = ReadNames(f, defaults, "selectorLabels", &out->selector, LabelKeyProblem);
   if (!s.ok()) return s;
+  if (const Node* list = defaults.Find("selectorLabels"); list != nullptr && out->selector.empty())
+    return f.Error(*list, "defaults.selectorLabels", "at least one selector label is needed");
+  return ReadNames(f, defaults, "includeLabelPrefix", &out->include_prefix, [](const std::string&) { return std::string(); });
+}
+
+Status ReadDefaults(const Fields& f, const Node& defaults, AppConfig* config) {
+  Status s = CheckKeys(f, defaults, "defaults", {"mode", "hpa", "selectorLabels", "includeLabelPrefix"});
+  if (!s.ok()) return s;
+  if (!(s = ReadLabels(f, defaults, &config->labels)).ok()) return s;
   auto mode = f.String(defaults, "mode", "defaults");
   if (!mode.ok()) return mode.status();
   if (mode->has_value()) {

@@ -29,6 +29,16 @@ struct HpaDefaults {
   long long cpu_utilization = 99;
 };
 
+// The labels of git mode's primary workloads, as Flagger's -selector-labels
+// and -include-label-prefix flags set them: the first of `selector` found in a
+// target's spec.selector.matchLabels is its selector label; target labels
+// (and ConfigMap labels) are copied to the -primary objects only when their key
+// starts with one of `include_prefix` ("*" = all; none by default).
+struct WorkloadLabels {
+  std::vector<std::string> selector{"app", "name", "app.kubernetes.io/name"};
+  std::vector<std::string> include_prefix;
+};
+
 struct CanaryTemplate {
   yaml::Node spec;  // a Canary spec without targetRef
 };
@@ -37,6 +47,7 @@ struct AppConfig {
   std::string file;  // where it was read from; "" = built-in defaults
   std::optional<Mode> mode;
   HpaDefaults hpa;
+  WorkloadLabels labels;  // defaults.selectorLabels, defaults.includeLabelPrefix
   std::map<std::string, CanaryTemplate> templates;
   // The app directories `gitcanary diff` reviews, relative to the config's
   // directory; unset = found by looking for manifests.

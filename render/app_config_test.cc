@@ -161,4 +161,37 @@ TEST_CASE("gitcanary.yaml apps: lists the directories diff reviews, each below t
   }
 }
 
+TEST_CASE("selector labels and label prefixes are Flagger's defaults unless gitcanary.yaml sets them") {
+  AppConfig built_in;
+  CHECK(built_in.labels.selector == std::vector<std::string>{"app", "name", "app.kubernetes.io/name"});
+  CHECK(built_in.labels.include_prefix.empty());
+  auto c = ParseAppConfig(kHead + "defaults:\n  selectorLabels: [app.kubernetes.io/instance, app]\n"
+                                  "  includeLabelPrefix: [app.kubernetes.io, \"*\"]\n", kFile);
+  REQUIRE_MESSAGE(c.ok(), c.status().message());
+  CHECK(c->labels.selector == std::vector<std::string>{"app.kubernetes.io/instance", "app"});
+  CHECK(c->labels.include_prefix == std::vector<std::string>{"app.kubernetes.io", "*"});
+}
+
+TEST_CASE("bad selector labels and label prefixes are errors at the item") {
+  struct Row { const char* name; std::string text; std::string expected; };
+  const Row rows[] = {
+      {"empty list", kHead + "defaults:\n  selectorLabels: []\n",
+       "gitcanary.yaml:4:19: defaults.selectorLabels: at least one selector label is needed"},
+      {"not a label key", kHead + "defaults:\n  selectorLabels: [app, -bad]\n",
+       "gitcanary.yaml:4:25: defaults.selectorLabels[1]: \"-bad\" is not a Kubernetes label key"},
+      {"twice", kHead + "defaults:\n  selectorLabels: [app, app]\n",
+       "gitcanary.yaml:4:25: defaults.selectorLabels[1]: listed twice: string \"app\""},
+      {"a number", kHead + "defaults:\n  includeLabelPrefix: [3]\n",
+       "gitcanary.yaml:4:24: defaults.includeLabelPrefix[0]: expected a non-empty string, got integer 3"},
+      {"not a list", kHead + "defaults:\n  selectorLabels: app\n", "defaults.selectorLabels"},
+  };
+  for (const Row& row : rows) {
+    const std::string name = row.name;
+    CAPTURE(name);
+    auto parsed = ParseAppConfig(row.text, kFile);
+    REQUIRE_FALSE(parsed.ok());
+    CHECK_MESSAGE(parsed.status().message().find(row.expected) != std::string::npos, parsed.status().message());
+  }
+}
+
 }  // namespace gitcanary::render

@@ -168,23 +168,28 @@ Status ReadPromoted(const Fields& f, const Node& body, std::string_view path,
                       "Secret data never enters status; secrets are tracked by checksum in trackedConfigs");
     }
   }
-  Status s = CheckKeys(f, p, ppath, {"template", "configMaps"});
+  Status s = CheckKeys(f, p, ppath, {"template", "configMaps", "binaryData"});
   if (!s.ok()) return s;
   s = CheckPodTemplate(f, p, ppath);
   if (!s.ok()) return s;
   PromotedSnapshot snap;
   snap.template_ = *p.Find("template");
-  auto cms = f.Mapping(p, "configMaps", ppath);
-  if (!cms.ok()) return cms.status();
-  if (*cms != nullptr) {
-    const std::string cpath = JoinPath(ppath, "configMaps");
+  std::pair<const char*, std::map<std::string, Node>*> sections[] = {{"configMaps", &snap.config_maps},
+                                                                      {"binaryData", &snap.binary_data}};
+  for (auto& [key, target] : sections) {
+    auto cms = f.Mapping(p, key, ppath);
+    if (!cms.ok()) return cms.status();
+    if (*cms == nullptr) continue;
+    const std::string cpath = JoinPath(ppath, key);
     for (const yaml::Field& field : (*cms)->fields) {
       auto data = f.Mapping(**cms, field.key, cpath);
       if (!data.ok()) return data.status();
       if (*data == nullptr) {
-        return f.Error(field.value, JoinPath(cpath, field.key), "expected a mapping (the ConfigMap's data), got null");
+        return f.Error(field.value, JoinPath(cpath, field.key),
+                       std::string("expected a mapping (the ConfigMap's ") +
+                           (target == &snap.config_maps ? "data" : "binaryData") + "), got null");
       }
-      snap.config_maps[field.key] = **data;
+      (*target)[field.key] = **data;
     }
   }
   *out = std::move(snap);
@@ -371,6 +376,10 @@ Node StatusToNode(const CanaryStatus& status) {
     if (!status.promoted->config_maps.empty()) {
       Node& cms = promoted.Set("configMaps", Node::Mapping());
       for (const auto& [name, data] : status.promoted->config_maps) cms.Set(name, data);
+    }
+    if (!status.promoted->binary_data.empty()) {
+      Node& binary = promoted.Set("binaryData", Node::Mapping());
+      for (const auto& [name, data] : status.promoted->binary_data) binary.Set(name, data);
     }
   }
   return out;

@@ -38,10 +38,12 @@ struct Condition {
 };
 
 // What the primary is rendered from: the promoted pod template and the data
-// of the ConfigMaps it references. Secrets are tracked by checksum only.
+// (and binaryData) of the ConfigMaps it references. Secrets are tracked by
+// checksum only.
 struct PromotedSnapshot {
   yaml::Node template_;                          // spec.template of the promoted revision
-  std::map<std::string, yaml::Node> config_maps;  // ConfigMap name -> its `data` mapping (may also hold binaryData)
+  std::map<std::string, yaml::Node> config_maps;  // ConfigMap name -> its `data` mapping
+  std::map<std::string, yaml::Node> binary_data;  // ConfigMap name -> its `binaryData` mapping (status: promoted.binaryData)
 };
 
 struct CanaryStatus {

@@ -244,7 +244,7 @@ TEST_CASE("an unknown key is a typo error at the key, listing the allowed ones")
         "message, lastTransitionTime");
   // And inside the snapshot: kPromoted fills lines 7-11, so this is line 12.
   CHECK(DocError(StatusDoc("  phase: Progressing\n" + kPromoted + "    configMap: {}\n")) ==
-        "status.yaml:12:5: status.promoted.configMap: unknown field; expected one of template, configMaps");
+        "status.yaml:12:5: status.promoted.configMap: unknown field; expected one of template, configMaps, binaryData");
 }
 
 TEST_CASE("a status body that is not a mapping, or a condition with a non-string, is an error") {
@@ -403,6 +403,24 @@ TEST_CASE("validation errors in the annotation point at the annotation") {
         "canary.yaml:7:26: metadata.annotations[gitcanary.io/status].promoted: promoted snapshot missing: phase "
         "Waiting needs metadata.annotations[gitcanary.io/status].promoted (the pod template the primary is "
         "rendered from)");
+}
+
+TEST_CASE("promoted.binaryData keeps a ConfigMap's binaryData beside its data, and round-trips") {
+  StatusRecord r = ParseDoc(StatusDoc("  phase: Succeeded\n" + kPromoted +
+                                      "    configMaps: {web-config: {level: info}}\n"
+                                      "    binaryData: {web-config: {logo: QUJD}}\n"));
+  REQUIRE(r.status.promoted.has_value());
+  REQUIRE(r.status.promoted->binary_data.count("web-config") == 1);
+  CHECK(r.status.promoted->binary_data.at("web-config").Find("logo")->value == "QUJD");
+  CHECK(r.status.promoted->config_maps.at("web-config").Find("level")->value == "info");
+  const Node body = StatusToNode(r.status);
+  CHECK(Keys(*body.Find("promoted")) == std::vector<std::string>{"template", "configMaps", "binaryData"});
+  auto back = ParseStatusBody(body, kFile, "status");
+  REQUIRE_MESSAGE(back.ok(), back.status().message());
+  CHECK(back->promoted->binary_data == r.status.promoted->binary_data);
+  CHECK(DocError(StatusDoc("  phase: Succeeded\n" + kPromoted + "    binaryData: {web-config: null}\n"))
+            .find("status.promoted.binaryData.web-config: expected a mapping (the ConfigMap's binaryData), got null") !=
+        std::string::npos);
 }
 
 }  // namespace

@@ -105,12 +105,6 @@ std::map<std::string, NamespaceIndex> IndexByNamespace(std::vector<Manifest>& ma
   return out;
 }
 
-// The value of the target's selector label (matchLabels), "" when absent.
-std::string SelectorValue(const Manifest& target, const std::string& label) {
-  const Node* v = target.doc.Path({"spec", "selector", "matchLabels", label});
-  return v != nullptr && v->IsScalar() ? v->value : std::string();
-}
-
 // The app's own Service that the apex Service replaces: the dropped Service of
 // the apex's name in the canary's namespace, or nullptr.
 const Node* ReplacedService(const std::vector<Manifest>& dropped, const std::string& ns, const std::string& apex,
@@ -125,22 +119,22 @@ const Node* ReplacedService(const std::vector<Manifest>& dropped, const std::str
 // app's objects that its rewrite removed (read only).
 Status RenderCanary(const Manifest& canary, const CanaryInfo& info, CanaryStatus* status, const NamespaceIndex& index,
                     const std::vector<Manifest>& dropped, const std::string& app_ns,
-                    std::vector<Manifest>* generated) {
+                    const WorkloadLabels& labels, std::vector<Manifest>* generated) {
   auto target_it = index.deployments.find(info.target);
   if (target_it == index.deployments.end()) return Status::Internal("target of " + canary.Describe() + " vanished");
   Manifest* target = target_it->second;
   auto hpa_it = info.autoscaler.empty() ? index.hpas.end() : index.hpas.find(info.autoscaler);
   const Manifest* hpa = hpa_it == index.hpas.end() ? nullptr : hpa_it->second;
-  auto label = SelectorLabel(*target);
-  if (!label.ok()) return label.status();
+  auto selector = SelectorOf(*target, labels.selector);
+  if (!selector.ok()) return selector.status();
   const std::string revision = RevisionChecksum(*target->doc.Path({"spec", "template"}), index.config_map_docs, index.secret_docs);
   const long long weight = EffectiveWeight(status);
 
   RoutingInput routing;
   routing.canary = &canary;
   routing.pod_template = target->doc.Path({"spec", "template"});
-  routing.selector_label = *label;
-  routing.selector_value = SelectorValue(*target, *label);
+  routing.selector_label = selector->label;
+  routing.selector_value = selector->value;
   routing.replaced_service = ReplacedService(dropped, canary.EffectiveNamespace(app_ns), ApexName(canary.doc), app_ns);
   routing.canary_weight = weight;
   routing.revision = revision;
@@ -155,7 +149,8 @@ Status RenderCanary(const Manifest& canary, const CanaryInfo& info, CanaryStatus
   auto routes = MakeIstioRouting(routing);  // before the target changes below
   if (!routes.ok()) return routes.status();
 
-  WorkloadInput work{&canary, target, hpa, status, &index.config_maps, *label, std::move(routing.annotations)};
+  WorkloadInput work{&canary, target, hpa, status, &index.config_maps, *selector, &labels.selector,
+                     &labels.include_prefix, std::move(routing.annotations)};
   auto workload = MakePrimaryWorkload(work);
   if (!workload.ok()) return workload.status();
   generated->reserve(workload->size() + routes->size());
@@ -181,6 +176,30 @@ void DropObjects(std::vector<Manifest>& manifests, Drop drop, std::size_t room, 
   manifests = std::move(kept);
 }
 
+// A ConfigMap that several Canaries of a namespace track gets one -primary
+// copy, as in Flagger, where the latest promotion writes it: the copy of the
+// Canary with the latest lastTransitionTime is kept (ties: the first Canary).
+void KeepOneSharedConfigMap(std::vector<std::vector<Manifest>>& objects, const std::vector<CanaryStatus*>& status_of,
+                            const std::vector<Key>& keys) {
+  auto when = [&status_of](std::size_t i) { return status_of[i] ? status_of[i]->last_transition_time : std::string(); };
+  std::map<Key, std::pair<std::size_t, std::size_t>> kept;  // (namespace, name) -> (canary, object)
+  std::set<std::pair<std::size_t, std::size_t>> drop;
+  for (std::size_t i = 0; i < objects.size(); ++i) {
+    for (std::size_t j = 0; j < objects[i].size(); ++j) {
+      if (objects[i][j].kind != "ConfigMap") continue;
+      auto [it, first] = kept.emplace(Key{keys[i].first, objects[i][j].name}, std::pair{i, j});
+      if (first) continue;
+      if (when(i) > when(it->second.first)) {
+        drop.insert(it->second);
+        it->second = {i, j};
+      } else {
+        drop.insert({i, j});
+      }
+    }
+  }
+  for (auto d = drop.rbegin(); d != drop.rend(); ++d) objects[d->first].erase(objects[d->first].begin() + d->second);
+}
+
 std::string Explain(const Key& canary, const CanaryStatus* status) {
   return "rendered Canary " + canary.first + "/" + canary.second + " in git mode: phase " +
          std::string(PhaseName(status ? status->phase : Phase::kInitializing)) + ", canary weight " +
@@ -191,8 +210,8 @@ std::string Explain(const Key& canary, const CanaryStatus* status) {
 // everything else is read-only) and replaces the Canaries and the status
 // documents in `manifests` by the rendered objects.
 Status RenderAll(std::vector<Manifest>& manifests, const std::vector<CanaryRef>& canaries, const std::vector<Key>& keys,
-                 Statuses& statuses, const std::string& app_ns, std::vector<std::string>* explain,
-                 std::vector<Manifest>* dropped) {
+                 Statuses& statuses, const std::string& app_ns, const WorkloadLabels& labels,
+                 std::vector<std::string>* explain, std::vector<Manifest>* dropped) {
   const auto namespaces = IndexByNamespace(manifests, app_ns);
   std::vector<CanaryStatus*> status_of(canaries.size(), nullptr);
   for (std::size_t i = 0; i < canaries.size(); ++i)
@@ -201,12 +220,13 @@ Status RenderAll(std::vector<Manifest>& manifests, const std::vector<CanaryRef>&
   std::vector<std::vector<Manifest>> objects(canaries.size());
   ParallelFor(canaries.size(), [&](std::size_t i) {
     results[i] = RenderCanary(manifests[canaries[i].index], canaries[i].info, status_of[i],
-                              namespaces.at(keys[i].first), *dropped, app_ns, &objects[i]);
+                              namespaces.at(keys[i].first), *dropped, app_ns, labels, &objects[i]);
   }, 64);
   for (std::size_t i = 0; i < canaries.size(); ++i) {
     if (!results[i].ok()) return results[i];
     explain->push_back(Explain(keys[i], status_of[i]));
   }
+  KeepOneSharedConfigMap(objects, status_of, keys);
   std::size_t generated = 0;
   for (const auto& list : objects) generated += list.size();
   DropObjects(manifests, [](const Manifest& m) { return IsCanary(m) || IsStatusDocument(m); }, generated, dropped);
@@ -218,8 +238,8 @@ Status RenderAll(std::vector<Manifest>& manifests, const std::vector<CanaryRef>&
 }  // namespace
 
 Status ApplyCanaryStatus(std::vector<Manifest>& manifests, const std::vector<CanaryRef>& canaries,
-                         const std::string& app_namespace, bool render, std::vector<std::string>* explain,
-                         std::vector<Manifest>* dropped) {
+                         const std::string& app_namespace, bool render, const WorkloadLabels& labels,
+                         std::vector<std::string>* explain, std::vector<Manifest>* dropped) {
   std::vector<Key> keys;
   keys.reserve(canaries.size());
   for (const CanaryRef& c : canaries)
@@ -228,7 +248,7 @@ Status ApplyCanaryStatus(std::vector<Manifest>& manifests, const std::vector<Can
   if (!statuses.ok()) return statuses.status();
   Status s = CheckStatusesHaveCanaries(*statuses, keys);
   if (!s.ok()) return s;
-  if (render) return RenderAll(manifests, canaries, keys, *statuses, app_namespace, explain, dropped);
+  if (render) return RenderAll(manifests, canaries, keys, *statuses, app_namespace, labels, explain, dropped);
   DropObjects(manifests, IsStatusDocument, 0, dropped);
   return Status::Ok();
 }

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "render/app_config.h"
 #include "render/manifest.h"
 #include "render/rewrite_app.h"
 
@@ -29,10 +30,11 @@ inline constexpr std::string_view kRevisionAnnotation = "gitcanary.io/revision";
 inline constexpr std::string_view kTransitionAnnotation = "gitcanary.io/last-transition";
 
 // Removes CanaryStatus documents from `manifests` (both modes: they are state,
-// not objects to apply); with `render` (git mode) renders each canary from them.
+// not objects to apply); with `render` (git mode) renders each canary from them,
+// with the selector labels and label prefixes of `labels` (gitcanary.yaml).
 // Removed objects (status documents, and in git mode the Canaries) are moved to `dropped`.
 Status ApplyCanaryStatus(std::vector<Manifest>& manifests, const std::vector<CanaryRef>& canaries,
-                         const std::string& app_namespace, bool render, std::vector<std::string>* explain,
-                         std::vector<Manifest>* dropped);
+                         const std::string& app_namespace, bool render, const WorkloadLabels& labels,
+                         std::vector<std::string>* explain, std::vector<Manifest>* dropped);
 
 }  // namespace gitcanary::render

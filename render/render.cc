@@ -34,7 +34,8 @@ Result<RenderResult> Render(std::vector<Manifest> manifests, const AppConfig& co
       if (c.name == manifests[i].name && c.ns == manifests[i].ns) rewritten.push_back(CanaryRef{i, c.info, c.name, c.ns});
     }
   }
-  s = ApplyCanaryStatus(manifests, rewritten, ns, options.mode == Mode::kGit, &result.explain, &result.dropped);
+  s = ApplyCanaryStatus(manifests, rewritten, ns, options.mode == Mode::kGit, config.labels, &result.explain,
+                        &result.dropped);
   if (!s.ok()) return s;
   s = CheckDuplicatesAndSort(manifests, ns);  // generated objects must not collide with the input's
   if (!s.ok()) return s;

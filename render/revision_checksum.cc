@@ -217,12 +217,23 @@ std::vector<Entry> Present(const std::vector<std::string_view>& names, const std
   std::vector<Entry> out;
   for (std::string_view name : names) {
     auto it = present.find(std::string(name));
-    if (it != present.end() && it->second != nullptr) out.emplace_back(name, it->second);
+    if (it != present.end() && it->second != nullptr && TrackedConfig(*it->second)) out.emplace_back(name, it->second);
   }
   return out;
 }
 
 }  // namespace
+
+bool TrackedConfig(const Node& object) {
+  if (!IsWholeObject(object)) return true;
+  const Node* tracking = object.Path({"metadata", "annotations", "flagger.app/config-tracking"});
+  if (tracking != nullptr && tracking->IsScalar() && tracking->value.starts_with("disable")) return false;
+  if (object.Find("kind")->value != "Secret") return true;
+  const Node* type = object.Find("type");
+  if (type == nullptr || type->IsNull()) return true;  // Opaque
+  const std::string& t = type->value;
+  return t == "Opaque" || t == "kubernetes.io/basic-auth" || t == "kubernetes.io/ssh-auth" || t == "kubernetes.io/tls";
+}
 
 ConfigRefs ReferencedConfigs(const Node& pod_template) {
   const RefNames refs = ReferencedNames(pod_template);

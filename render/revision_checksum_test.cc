@@ -237,5 +237,29 @@ TEST_CASE("ReferencedConfigs of a template without references or without a spec 
   CHECK(no_spec.secrets.empty());
 }
 
+TEST_CASE("configs Flagger does not track stay out of the revision") {
+  Node t = Yaml(kTemplate);
+  auto config_map = [](const std::string& annotations, const std::string& level) {
+    return Object("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web-config\n  annotations: " + annotations +
+                  "\ndata: {level: " + level + "}\n");
+  };
+  Manifest off_info = config_map("{flagger.app/config-tracking: disabled}", "info");
+  Manifest off_debug = config_map("{flagger.app/config-tracking: disabled}", "debug");
+  Manifest on_info = config_map("{flagger.app/config-tracking: enabled}", "info");
+  Manifest on_debug = config_map("{flagger.app/config-tracking: enabled}", "debug");
+  CHECK(RevisionChecksum(t, {{"web-config", &off_info.doc}}, {}) == RevisionChecksum(t, {{"web-config", &off_debug.doc}}, {}));
+  CHECK(RevisionChecksum(t, {{"web-config", &off_info.doc}}, {}) == RevisionChecksum(t, {}, {}));
+  CHECK(RevisionChecksum(t, {{"web-config", &on_info.doc}}, {}) != RevisionChecksum(t, {{"web-config", &on_debug.doc}}, {}));
+  auto secret = [](const std::string& type) {
+    return Object("apiVersion: v1\nkind: Secret\nmetadata: {name: db}\ntype: " + type + "\ndata: {password: aGk=}\n");
+  };
+  CHECK_FALSE(TrackedConfig(secret("kubernetes.io/dockerconfigjson").doc));
+  CHECK_FALSE(TrackedConfig(secret("kubernetes.io/service-account-token").doc));
+  for (const char* type : {"Opaque", "kubernetes.io/basic-auth", "kubernetes.io/ssh-auth", "kubernetes.io/tls"})
+    CHECK(TrackedConfig(secret(type).doc));
+  CHECK(TrackedConfig(Object("apiVersion: v1\nkind: Secret\nmetadata: {name: db}\n").doc));  // no type: Opaque
+  CHECK(TrackedConfig(Yaml("{level: info}")));  // a snapshot's bare data
+}
+
 }  // namespace
 }  // namespace gitcanary::render
