@@ -6,6 +6,7 @@
 #include "core/parallel.h"
 #include "render/canary_status.h"
 #include "render/fields.h"
+#include "render/git_mode_support.h"
 #include "render/istio_routing.h"
 #include "render/primary_workload.h"
 #include "render/revision_checksum.h"
@@ -106,6 +107,7 @@ std::map<std::string, NamespaceIndex> IndexByNamespace(std::vector<Manifest>& ma
 // The objects of one canary; edits the target in place.
 Status RenderCanary(const Manifest& canary, const CanaryInfo& info, CanaryStatus* status, const NamespaceIndex& index,
                     std::vector<Manifest>* generated) {
+  if (Status s = CheckGitModeSupport(canary); !s.ok()) return s;
   auto target_it = index.deployments.find(info.target);
   if (target_it == index.deployments.end()) return Status::Internal("target of " + canary.Describe() + " vanished");
   Manifest* target = target_it->second;

@@ -136,8 +136,8 @@ TEST_CASE("render: an unknown Canary apiVersion") {
 TEST_CASE("render: wrong field types name the field path") {
   struct Row { const char* from; const char* to; const char* where; const char* message; };
   const Row rows[] = {
-      {"stepWeight: 10", "stepWeight: ten", "canary.yaml:17:17", "spec.analysis.stepWeight: expected an integer, got string \"ten\""},
-      {"port: 80", "port: [80]", "canary.yaml:11:11", "spec.service.port: expected an integer, got list"},
+      {"stepWeight: 10", "stepWeight: ten", "canary.yaml:17:17", "spec.analysis.stepWeight: expected a number, got string \"ten\""},
+      {"port: 80", "port: [80]", "canary.yaml:11:11", "spec.service.port: expected a number, got list"},
       {"interval: 1m", "interval: 1 minute", "canary.yaml:14:15", "spec.analysis.interval: not a duration"},
       {"name: web\n  service", "name: {a: b}\n  service", "canary.yaml:9:11", "spec.targetRef.name: expected a string, got mapping"},
   };
