@@ -299,3 +299,31 @@ TEST_CASE("render: --help and the top-level help go to stdout with exit 0") {
   CHECK(sub.exit_code == 0);
   CHECK(sub.out.find("--mode") != std::string::npos);
 }
+
+TEST_CASE("render: a Flagger field git mode does not implement is an error in git mode only") {
+  TempDir dir;
+  WriteFile(dir / "deployment.yaml", kDeployment);
+  std::string canary = kCanary;
+  canary.replace(canary.find("    targetPort: 8080\n"), 0, "    headless: true\n");
+  WriteFile(dir / "canary.yaml", canary);
+  ExpectOneLineError(Gitcanary({"render", "--mode", "git", dir.path()}), "canary.yaml:12:15",
+                     "spec.service.headless is not supported in git mode: remove it or use --mode flagger");
+  RunResult flagger = RenderDir(dir);
+  CHECK(flagger.exit_code == 0);
+  CHECK(flagger.out.find("headless: true") != std::string::npos);
+}
+
+TEST_CASE("render: flagger mode writes durations as Flagger's CRD takes them, and refuses a misspelt kind") {
+  TempDir dir;
+  WriteFile(dir / "deployment.yaml", kDeployment);
+  std::string canary = kCanary;
+  canary.replace(canary.find("interval: 1m"), 12, "interval: 1.5m");
+  WriteFile(dir / "canary.yaml", canary);
+  RunResult r = RenderDir(dir);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("interval: 90s") != std::string::npos);
+  CHECK(r.out.find("1.5m") == std::string::npos);
+  WriteFile(dir / "template.yaml", "apiVersion: flagger.app/v1beta1\nkind: MetricTemplat\nmetadata:\n  name: t\nspec: {}\n");
+  ExpectOneLineError(RenderDir(dir), "template.yaml:2:7",
+                     "kind: unknown kind \"MetricTemplat\" in the flagger.app group (did you mean MetricTemplate?)");
+}
