@@ -6,6 +6,7 @@
 #include "policies/alert.h"
 #include "policies/webhook.h"
 #include "render/fields.h"
+#include "render/strict_fields.h"
 
 namespace gitcanary::plugin {
 
@@ -261,6 +262,7 @@ class Reader {
 };
 
 Result<policies::MetricTemplate> ReadMetricTemplate(const Manifest& m, const std::string& app_ns) {
+  if (Status strict = render::CheckFlaggerObject(m); !strict.ok()) return strict;
   Fields f(m.file);
   policies::MetricTemplate t;
   t.name = m.name;
@@ -301,6 +303,7 @@ Result<policies::MetricTemplate> ReadMetricTemplate(const Manifest& m, const std
 }
 
 Result<ProviderDoc> ReadAlertProvider(const Manifest& m, const std::string& app_ns) {
+  if (Status strict = render::CheckFlaggerObject(m); !strict.ok()) return strict;
   Fields f(m.file);
   ProviderDoc out;
   policies::AlertProvider& p = out.provider;

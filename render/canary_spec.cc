@@ -1,7 +1,9 @@
 #include "render/canary_spec.h"
 
 #include "render/fields.h"
+#include "render/generated_names.h"
 #include "render/generated_objects.h"
+#include "render/strict_fields.h"
 
 namespace gitcanary::render {
 
@@ -48,6 +50,30 @@ Status CheckDuration(const Fields& f, const Node& parent, std::string_view key, 
   return Status::Ok();
 }
 
+// Writes a duration in the form Flagger's CRD takes (`^[0-9]+(m|s)`): a form
+// that already matches stays, others become whole minutes or whole seconds
+// (1.5m -> 90s, 1h -> 60m). Under a second cannot be written that way.
+Status FlaggerDuration(Node& parent, std::string_view key, const Fields& f, std::string_view path) {
+  Status s = CheckDuration(f, parent, key, path);
+  if (!s.ok()) return s;
+  Node* n = parent.Find(key);
+  if (n == nullptr || n->IsNull()) return Status::Ok();
+  const long long ms = *ParseDurationMillis(n->value);
+  if (ms < 1000) {
+    return f.Error(*n, JoinPath(path, key), "\"" + n->value + "\" is under a second; Flagger's CRD takes whole seconds or minutes (pattern ^[0-9]+(m|s)), e.g. 1s");
+  }
+  std::size_t digits = 0;
+  while (digits < n->value.size() && n->value[digits] >= '0' && n->value[digits] <= '9') ++digits;
+  if (digits > 0 && digits < n->value.size() && (n->value[digits] == 'm' || n->value[digits] == 's')) return Status::Ok();
+  if (ms % 1000 != 0) {
+    return f.Error(*n, JoinPath(path, key), "\"" + n->value + "\" is not a whole number of seconds; Flagger's CRD takes whole seconds or minutes (pattern ^[0-9]+(m|s))");
+  }
+  const yaml::Mark mark = n->mark;
+  *n = Node::Plain(ms % 60000 == 0 ? std::to_string(ms / 60000) + "m" : std::to_string(ms / 1000) + "s");
+  n->mark = mark;
+  return Status::Ok();
+}
+
 Status NormaliseMetric(Node& metric, const Fields& f, const std::string& path) {
   if (!metric.IsMapping()) return f.Error(metric, path, "expected a mapping, got " + Shown(metric));
   auto name = f.String(metric, "name", path);
@@ -79,10 +105,10 @@ Status NormaliseMetric(Node& metric, const Fields& f, const std::string& path) {
     }
   }
   if (metric.Find("interval") == nullptr) metric.Set("interval", Node::Plain("1m"));
-  return CheckDuration(f, metric, "interval", path);
+  return FlaggerDuration(metric, "interval", f, path);
 }
 
-Status NormaliseWebhook(const Node& hook, const Fields& f, const std::string& path) {
+Status NormaliseWebhook(Node& hook, const Fields& f, const std::string& path) {
   if (!hook.IsMapping()) return f.Error(hook, path, "expected a mapping, got " + Shown(hook));
   for (const char* key : {"name", "url"}) {
     auto v = f.String(hook, key, path);
@@ -92,11 +118,11 @@ Status NormaliseWebhook(const Node& hook, const Fields& f, const std::string& pa
   auto type = f.String(hook, "type", path);
   if (!type.ok()) return type.status();
   if (type->has_value()) {
-    bool known = false;
+    bool known = (*type)->empty();  // Flagger's CRD allows "": a rollout hook
     for (const char* t : kWebhookTypes) known = known || **type == t;
     if (!known) return f.Error(*hook.Find("type"), JoinPath(path, "type"), "unknown webhook type \"" + **type + "\"");
   }
-  return CheckDuration(f, hook, "timeout", path);
+  return FlaggerDuration(hook, "timeout", f, path);
 }
 
 Status CheckStepWeights(const Node& analysis, const Fields& f, const std::string& path) {
@@ -118,7 +144,7 @@ Status CheckStepWeights(const Node& analysis, const Fields& f, const std::string
 Status NormaliseAnalysis(Node& analysis, const Fields& f) {
   const std::string path = "spec.analysis";
   if (analysis.Find("interval") == nullptr) analysis.Set("interval", Node::Plain("1m"));
-  Status s = CheckDuration(f, analysis, "interval", path);
+  Status s = FlaggerDuration(analysis, "interval", f, path);
   if (!s.ok()) return s;
   std::optional<long long> threshold, iterations, step_weight;
   if (!(s = CheckRange(f, analysis, "threshold", path, 0, 1000000, &threshold)).ok()) return s;
@@ -131,9 +157,18 @@ Status NormaliseAnalysis(Node& analysis, const Fields& f) {
   if (!(s = CheckStepWeights(analysis, f, path)).ok()) return s;
   auto mirror = f.Bool(analysis, "mirror", path);
   if (!mirror.ok()) return mirror.status();
-  bool has_steps = analysis.Find("stepWeights") != nullptr;
+  const Node* steps = analysis.Find("stepWeights");
+  bool has_steps = steps != nullptr && !steps->IsNull();
   if (!iterations && !step_weight && !has_steps) {
     return f.Error(analysis, path, "needs iterations (A/B, blue/green), stepWeight or stepWeights (canary)");
+  }
+  if ((iterations ? 1 : 0) + (step_weight ? 1 : 0) + (has_steps ? 1 : 0) > 1) {
+    const char* second = has_steps ? "stepWeights" : "stepWeight";
+    const char* first = iterations ? "iterations" : "stepWeight";
+    return f.Error(*analysis.Find(second), JoinPath(path, second),
+                   std::string("both ") + first + " and " + second +
+                       " are set; Flagger's CRD takes exactly one of iterations (A/B, blue/green), stepWeight "
+                       "(canary) or stepWeights (canary): remove one");
   }
   if (step_weight && analysis.Find("maxWeight") == nullptr) analysis.Set("maxWeight", Node::Int(100));
   auto metrics = f.Sequence(analysis, "metrics", path);
@@ -146,8 +181,9 @@ Status NormaliseAnalysis(Node& analysis, const Fields& f) {
   auto hooks = f.Sequence(analysis, "webhooks", path);
   if (!hooks.ok()) return hooks.status();
   if (*hooks != nullptr) {
-    for (std::size_t i = 0; i < (*hooks)->items.size(); ++i)
-      if (!(s = NormaliseWebhook((*hooks)->items[i], f, path + ".webhooks[" + std::to_string(i) + "]")).ok()) return s;
+    Node& list = *analysis.Find("webhooks");
+    for (std::size_t i = 0; i < list.items.size(); ++i)
+      if (!(s = NormaliseWebhook(list.items[i], f, path + ".webhooks[" + std::to_string(i) + "]")).ok()) return s;
   }
   return Status::Ok();
 }
@@ -235,6 +271,7 @@ bool IsCanary(const Manifest& m) { return m.kind == "Canary" && m.Group() == kCa
 
 Result<CanaryInfo> NormaliseCanary(Manifest& m) {
   Fields f(m.file);
+  if (Status strict = CheckFlaggerObject(m); !strict.ok()) return strict;
   const Node* api = m.doc.Find("apiVersion");
   if (m.api_version == "flagger.app/v1alpha3") {
     m.doc.Set("apiVersion", Node::String(std::string(kCanaryApiVersion)));
@@ -263,6 +300,7 @@ Result<CanaryInfo> NormaliseCanary(Manifest& m) {
   if (spec.Find("progressDeadlineSeconds") == nullptr) spec.Set("progressDeadlineSeconds", Node::Int(600));
   auto skip = f.Bool(spec, "skipAnalysis", "spec");
   if (!skip.ok()) return skip.status();
+  if (!(s = CheckGeneratedNames(spec, f)).ok()) return s;
   return info;
 }
 

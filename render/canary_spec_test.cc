@@ -195,7 +195,8 @@ TEST_CASE("a normalised Canary normalises to itself") {
                     "      - name: request-duration\n        threshold: 500\n        interval: 30s\n"
                     "    webhooks:\n      - name: load\n        url: http://tester/\n        timeout: 5s\n",
                 "flagger.app/v1alpha3"),
-      CanaryDoc(kRefs + kService + "  analysis:\n    stepWeights: [5, 50]\n    iterations: 2\n"),
+      CanaryDoc(kRefs + kService + "  analysis:\n    stepWeights: [5, 50]\n"),
+      CanaryDoc(kRefs + kService + "  analysis:\n    iterations: 2\n    interval: 1.5m\n"),
   };
   for (const std::string& text : inputs) {
     CAPTURE(text);
@@ -210,13 +211,48 @@ TEST_CASE("a normalised Canary normalises to itself") {
   }
 }
 
-TEST_CASE("Go durations are accepted for intervals and timeouts") {
-  for (const char* d : {"30s", "1m30s", "500ms", "1h", "2h45m"}) {
+// Flagger's CRD takes analysis.interval, metrics[].interval and
+// webhooks[].timeout only as `^[0-9]+(m|s)`: other Go durations are written in
+// whole minutes or seconds, and a form that already matches is kept.
+TEST_CASE("Go durations are accepted for intervals and timeouts, and written as Flagger's CRD takes them") {
+  struct Row { const char* in; const char* out; };
+  for (Row row : {Row{"30s", "30s"}, Row{"1m30s", "1m30s"}, Row{"1500ms", "1500ms"}, Row{"1h", "60m"},
+                  Row{"2h45m", "165m"}, Row{"1.5m", "90s"}, Row{"90s", "90s"}, Row{"0.5h", "30m"}}) {
+    CAPTURE(row.in);
+    Manifest m = Normalised(CanaryDoc(kRefs + kService + "  analysis:\n    interval: " + row.in +
+                                      "\n    stepWeight: 10\n    metrics:\n      - name: request-success-rate\n"
+                                      "        interval: " + row.in + "\n    webhooks:\n      - name: t\n"
+                                      "        url: http://x/\n        timeout: " + row.in + "\n"));
+    CHECK(At(m, {"spec", "analysis", "interval"}).value == row.out);
+    CHECK(m.doc.Path({"spec", "analysis", "metrics"})->items[0].Find("interval")->value == row.out);
+    CHECK(m.doc.Path({"spec", "analysis", "webhooks"})->items[0].Find("timeout")->value == row.out);
+  }
+}
+
+TEST_CASE("durations under a second, or not in whole seconds, are refused with the reason") {
+  for (const char* d : {"500ms", "1.5s", "0s"}) {
     CAPTURE(d);
-    Manifest m = Normalised(CanaryDoc(kRefs + kService + "  analysis:\n    interval: " + d +
-                                      "\n    stepWeight: 10\n    webhooks:\n      - name: t\n"
-                                      "        url: http://x/\n        timeout: " + d + "\n"));
-    CHECK(At(m, {"spec", "analysis", "interval"}).value == d);
+    Manifest m = ParseOne(CanaryDoc(kRefs + kService + "  analysis:\n    interval: " + std::string(d) + "\n    stepWeight: 10\n"));
+    auto r = NormaliseCanary(m);
+    REQUIRE(!r.ok());
+    CHECK(r.status().message().find("canary.yaml:12:15: spec.analysis.interval: \"" + std::string(d)) == 0);
+    CHECK(r.status().message().find("^[0-9]+(m|s)") != std::string::npos);
+  }
+}
+
+TEST_CASE("iterations, stepWeight and stepWeights: Flagger's CRD takes exactly one") {
+  struct Row { const char* analysis; const char* expected; };
+  const Row rows[] = {
+      {"    stepWeight: 10\n    stepWeights: [5, 50]\n", "canary.yaml:13:18: spec.analysis.stepWeights: both stepWeight and stepWeights are set"},
+      {"    iterations: 5\n    stepWeight: 10\n", "canary.yaml:13:17: spec.analysis.stepWeight: both iterations and stepWeight are set"},
+      {"    iterations: 5\n    stepWeights: [5, 50]\n", "canary.yaml:13:18: spec.analysis.stepWeights: both iterations and stepWeights are set"},
+  };
+  for (const Row& row : rows) {
+    CAPTURE(row.analysis);
+    Manifest m = ParseOne(CanaryDoc(kRefs + kService + "  analysis:\n" + row.analysis));
+    auto r = NormaliseCanary(m);
+    REQUIRE(!r.ok());
+    CHECK(r.status().message().find(row.expected) == 0);
   }
 }
 
@@ -226,6 +262,8 @@ TEST_CASE("invalid Canaries are rejected with file, line:col and field path") {
   const Row rows[] = {
       {"targetRef missing", kService + analysis, "canary.yaml:6:3: spec.targetRef: missing"},
       {"targetRef kind StatefulSet", "  targetRef:\n    kind: StatefulSet\n    name: web\n" + kService + analysis,
+       "canary.yaml:7:11: spec.targetRef.kind: must be one of DaemonSet, Deployment, Service, got string \"StatefulSet\""},
+      {"targetRef kind DaemonSet", "  targetRef:\n    kind: DaemonSet\n    name: web\n" + kService + analysis,
        "canary.yaml:7:11: spec.targetRef.kind: only Deployment targets are supported"},
       {"targetRef name missing", "  targetRef:\n    kind: Deployment\n" + kService + analysis,
        "canary.yaml:7:5: spec.targetRef.name: missing"},
@@ -260,7 +298,8 @@ TEST_CASE("invalid Canaries are rejected with file, line:col and field path") {
        "canary.yaml:16:18: spec.analysis.webhooks[0].timeout: not a duration"},
       {"unknown webhook type", kRefs + kService + analysis + "    webhooks:\n      - name: t\n        url: http://x/\n"
        "        type: deploy\n",
-       "canary.yaml:16:15: spec.analysis.webhooks[0].type: unknown webhook type \"deploy\""},
+       "canary.yaml:16:15: spec.analysis.webhooks[0].type: must be one of \"\", confirm-rollout, pre-rollout, rollout, "
+       "confirm-promotion, post-rollout, event, rollback, confirm-traffic-increase, got string \"deploy\""},
       {"webhook url missing", kRefs + kService + analysis + "    webhooks:\n      - name: t\n",
        "canary.yaml:14:9: spec.analysis.webhooks[0].url: missing"},
       {"service port 0", kRefs + "  service:\n    port: 0\n" + analysis,
@@ -273,9 +312,9 @@ TEST_CASE("invalid Canaries are rejected with file, line:col and field path") {
       {"targetPort 70000", kRefs + "  service:\n    port: 80\n    targetPort: 70000\n" + analysis,
        "canary.yaml:11:17: spec.service.targetPort: must be between 1 and 65535, got 70000"},
       {"stepWeight string", kRefs + kService + "  analysis:\n    stepWeight: \"ten\"\n",
-       "canary.yaml:12:17: spec.analysis.stepWeight: expected an integer, got string \"ten\""},
+       "canary.yaml:12:17: spec.analysis.stepWeight: expected a number, got string \"ten\""},
       {"threshold list", kRefs + kService + "  analysis:\n    threshold: [1]\n    stepWeight: 10\n",
-       "canary.yaml:12:16: spec.analysis.threshold: expected an integer, got list"},
+       "canary.yaml:12:16: spec.analysis.threshold: expected a number, got list"},
       {"metric threshold list", kRefs + kService + analysis + "    metrics:\n      - name: request-duration\n"
        "        threshold: [1]\n",
        "canary.yaml:15:20: spec.analysis.metrics[0].threshold: expected a number, got list"},

@@ -6,6 +6,7 @@
 #include "core/parallel.h"
 #include "render/canary_status.h"
 #include "render/fields.h"
+#include "render/git_mode_support.h"
 #include "render/istio_routing.h"
 #include "render/primary_workload.h"
 #include "render/revision_checksum.h"
@@ -120,6 +121,7 @@ const Node* ReplacedService(const std::vector<Manifest>& dropped, const std::str
 Status RenderCanary(const Manifest& canary, const CanaryInfo& info, CanaryStatus* status, const NamespaceIndex& index,
                     const std::vector<Manifest>& dropped, const std::string& app_ns,
                     const WorkloadLabels& labels, std::vector<Manifest>* generated) {
+  if (Status s = CheckGitModeSupport(canary); !s.ok()) return s;
   auto target_it = index.deployments.find(info.target);
   if (target_it == index.deployments.end()) return Status::Internal("target of " + canary.Describe() + " vanished");
   Manifest* target = target_it->second;

@@ -21,12 +21,15 @@ using yaml::Node;
 constexpr const char* kFile = "canary.yaml";
 
 // A Canary "podinfo"; `service` and `analysis` are indented bodies (4 spaces).
+// The analysis steps by 10 unless `analysis` sets iterations (Flagger's CRD
+// takes one of iterations, stepWeight and stepWeights).
 std::string CanaryText(const std::string& service = "", const std::string& analysis = "",
                        const std::string& ns = "") {
   std::string s = "apiVersion: flagger.app/v1beta1\nkind: Canary\nmetadata:\n  name: podinfo\n";
   if (!ns.empty()) s += "  namespace: " + ns + "\n";
   return s + "spec:\n  targetRef:\n    kind: Deployment\n    name: podinfo\n  service:\n    port: 80\n" +
-         service + "  analysis:\n    stepWeight: 10\n" + analysis;
+         service + "  analysis:\n" + (analysis.find("iterations:") == std::string::npos ? "    stepWeight: 10\n" : "") +
+         analysis;
 }
 
 Manifest Canary(const std::string& text) {

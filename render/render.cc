@@ -5,6 +5,7 @@
 #include "render/git_mode.h"
 #include "render/object_order.h"
 #include "render/rewrite_app.h"
+#include "render/strict_fields.h"
 
 namespace gitcanary::render {
 
@@ -18,7 +19,12 @@ Result<RenderResult> Render(std::vector<Manifest> manifests, const AppConfig& co
   if (!s.ok()) return s;
   std::vector<CanaryRef> canaries;
   for (std::size_t i = 0; i < manifests.size(); ++i) {
-    if (manifests[i].kind != "Canary" || manifests[i].Group() != kCanaryGroup) continue;
+    if (manifests[i].Group() != kCanaryGroup) continue;
+    if (manifests[i].kind != "Canary") {  // MetricTemplate, AlertProvider, or a misspelt kind
+      if (s = CheckFlaggerObject(manifests[i]); !s.ok()) return s;
+      if (options.mode == Mode::kFlagger && !(s = RefusedByFlagger(manifests[i])).ok()) return s;
+      continue;
+    }
     auto info = NormaliseCanary(manifests[i]);
     if (!info.ok()) return info.status();
     canaries.push_back(CanaryRef{i, std::move(*info), manifests[i].name, manifests[i].ns});

@@ -116,7 +116,7 @@ TEST_CASE("krm: errors come back in results with severity error, the input items
   std::string bad_canary = ResourceList(kGitConfig);
   bad_canary.replace(bad_canary.find("stepWeight: 10"), 14, "stepWeight: ten");
   const Row rows[] = {
-      {bad_canary, "spec.analysis.stepWeight: expected an integer"},
+      {bad_canary, "spec.analysis.stepWeight: expected a number"},
       {ResourceList("functionConfig:\n  apiVersion: gitcanary.io/v1alpha1\n  kind: CanaryRender\n  spec:\n    mod: git\n"),
        "functionConfig.spec.mod: unknown option"},
       {ResourceList("functionConfig:\n  apiVersion: v1\n  kind: Secret\n"), "expected a gitcanary.io/v1alpha1 CanaryRender"},
@@ -164,5 +164,5 @@ TEST_CASE("krm: real kubectl kustomize runs gitcanary as its exec plugin and get
   RunResult failed = kustomize(broken.path());
   CHECK(failed.exit_code != 0);
   CHECK(failed.out.empty());
-  CHECK(failed.err.find("stepWeight: expected an integer") != std::string::npos);
+  CHECK(failed.err.find("stepWeight: expected a number") != std::string::npos);
 }

@@ -147,6 +147,25 @@ TEST_CASE("lint: invalid input and an empty directory exit 1 like render") {
   CHECK(none.err.find("no manifests found") != std::string::npos);
 }
 
+TEST_CASE("lint: strict input errors are the ones render reports, in both modes") {
+  TempDir dir;
+  WriteApp(dir, "    stepWeight: 10\n    metrics:\n    - name: request-success-rate\n      thresholdRnage: {min: 99}\n");
+  const std::string expected =
+      dir / "canary.yaml" + ":12:7: spec.analysis.metrics[0].thresholdRnage: unknown field (did you mean thresholdRange?)\n";
+  for (const char* mode : {"git", "flagger"}) {
+    CAPTURE(mode);
+    WriteFile(dir / "gitcanary.yaml", std::string("apiVersion: gitcanary.io/v1alpha1\nkind: Config\ndefaults:\n  mode: ") +
+                                          mode + "\n");
+    RunResult lint = Lint({dir.path()});
+    CHECK(lint.exit_code == 1);
+    CHECK(lint.out.empty());
+    CHECK(lint.err.find(expected) != std::string::npos);
+    RunResult render = Gitcanary({"render", dir.path()});
+    CHECK(render.exit_code == 1);
+    CHECK(render.err.find(expected) != std::string::npos);
+  }
+}
+
 TEST_CASE("lint: --repo --revision reads the commit, not the working tree") {
   TempDir repo;
   WriteApp(repo, "    maxWeight: 30\n    stepWeight: 40\n    metrics: [{name: request-success-rate}]\n");

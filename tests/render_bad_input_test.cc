@@ -136,8 +136,8 @@ TEST_CASE("render: an unknown Canary apiVersion") {
 TEST_CASE("render: wrong field types name the field path") {
   struct Row { const char* from; const char* to; const char* where; const char* message; };
   const Row rows[] = {
-      {"stepWeight: 10", "stepWeight: ten", "canary.yaml:17:17", "spec.analysis.stepWeight: expected an integer, got string \"ten\""},
-      {"port: 80", "port: [80]", "canary.yaml:11:11", "spec.service.port: expected an integer, got list"},
+      {"stepWeight: 10", "stepWeight: ten", "canary.yaml:17:17", "spec.analysis.stepWeight: expected a number, got string \"ten\""},
+      {"port: 80", "port: [80]", "canary.yaml:11:11", "spec.service.port: expected a number, got list"},
       {"interval: 1m", "interval: 1 minute", "canary.yaml:14:15", "spec.analysis.interval: not a duration"},
       {"name: web\n  service", "name: {a: b}\n  service", "canary.yaml:9:11", "spec.targetRef.name: expected a string, got mapping"},
   };
@@ -298,4 +298,32 @@ TEST_CASE("render: --help and the top-level help go to stdout with exit 0") {
   RunResult sub = Gitcanary({"render", "--help"});
   CHECK(sub.exit_code == 0);
   CHECK(sub.out.find("--mode") != std::string::npos);
+}
+
+TEST_CASE("render: a Flagger field git mode does not implement is an error in git mode only") {
+  TempDir dir;
+  WriteFile(dir / "deployment.yaml", kDeployment);
+  std::string canary = kCanary;
+  canary.replace(canary.find("    threshold: 5\n"), 0, "    primaryReadyThreshold: 100\n");
+  WriteFile(dir / "canary.yaml", canary);
+  ExpectOneLineError(Gitcanary({"render", "--mode", "git", dir.path()}), "canary.yaml:15:28",
+                     "spec.analysis.primaryReadyThreshold is not supported in git mode: remove it or use --mode flagger");
+  RunResult flagger = RenderDir(dir);
+  CHECK(flagger.exit_code == 0);
+  CHECK(flagger.out.find("primaryReadyThreshold: 100") != std::string::npos);
+}
+
+TEST_CASE("render: flagger mode writes durations as Flagger's CRD takes them, and refuses a misspelt kind") {
+  TempDir dir;
+  WriteFile(dir / "deployment.yaml", kDeployment);
+  std::string canary = kCanary;
+  canary.replace(canary.find("interval: 1m"), 12, "interval: 1.5m");
+  WriteFile(dir / "canary.yaml", canary);
+  RunResult r = RenderDir(dir);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("interval: 90s") != std::string::npos);
+  CHECK(r.out.find("1.5m") == std::string::npos);
+  WriteFile(dir / "template.yaml", "apiVersion: flagger.app/v1beta1\nkind: MetricTemplat\nmetadata:\n  name: t\nspec: {}\n");
+  ExpectOneLineError(RenderDir(dir), "template.yaml:2:7",
+                     "kind: unknown kind \"MetricTemplat\" in the flagger.app group (did you mean MetricTemplate?)");
 }

@@ -1,0 +1,71 @@
+// The fields git mode does not implement yet: each is refused in git mode
+// with the message of git_mode_support.h, and the list stays sorted.
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "render/canary_spec.h"
+#include "render/flagger_fields.h"
+#include "render/git_mode_support.h"
+#include "render/loader.h"
+
+namespace gitcanary::render {
+namespace {
+
+// A normalised Canary with `extra` appended under spec (lines from 14 on).
+Result<Manifest> Canary(const std::string& extra) {
+  const std::string text = "apiVersion: flagger.app/v1beta1\nkind: Canary\nmetadata:\n  name: web\nspec:\n"
+                           "  targetRef:\n    apiVersion: apps/v1\n    kind: Deployment\n    name: web\n"
+                           "  service:\n    port: 80\n  analysis:\n    stepWeight: 10\n" + extra;
+  auto parsed = ParseManifests(text, "canary.yaml");
+  REQUIRE_MESSAGE(parsed.ok(), parsed.status().message());
+  Manifest m = (*parsed)[0];
+  auto r = NormaliseCanary(m);
+  if (!r.ok()) return r.status();
+  return m;
+}
+
+}  // namespace
+
+TEST_CASE("git mode support: the list is sorted and names Canary fields of Flagger's CRD") {
+  for (std::size_t i = 0; i < kGitModeGapCount; ++i) {
+    CAPTURE(kGitModeGaps[i].path);
+    if (i + 1 < kGitModeGapCount) CHECK(kGitModeGaps[i].path < kGitModeGaps[i + 1].path);
+    CHECK(CanaryFields().Find(kGitModeGaps[i].path) != nullptr);
+  }
+}
+
+TEST_CASE("git mode support: a field git mode does not implement is refused, saying what to do") {
+  auto m = Canary("  provider: linkerd\n");
+  REQUIRE(m.ok());
+  Status s = CheckGitModeSupport(*m);
+  REQUIRE(!s.ok());
+  CHECK(s.message() == "canary.yaml:14:13: spec.provider: string \"linkerd\" is not supported in git mode, which "
+                       "implements istio only: use istio or --mode flagger");
+  m = Canary("  provider: istio\n");
+  REQUIRE(m.ok());
+  CHECK(CheckGitModeSupport(*m).ok());
+  m = Canary("    webhooks:\n      - name: load\n        url: http://127.0.0.1:1/\n        disableTLS: true\n");
+  REQUIRE(m.ok());
+  s = CheckGitModeSupport(*m);
+  REQUIRE(!s.ok());
+  CHECK(s.message() == "canary.yaml:17:21: spec.analysis.webhooks[0].disableTLS is not supported in git mode: remove it "
+                       "or use --mode flagger");
+  // A field that asks for nothing passes.
+  for (std::size_t i = 0; i < kGitModeGapCount; ++i) {
+    const std::string_view path = kGitModeGaps[i].path;
+    if (path.find('[') != std::string_view::npos || path.substr(0, 13) != "spec.service.") continue;
+    CAPTURE(path);
+    m = Canary("");
+    REQUIRE(m.ok());
+    m->doc.Find("spec")->Find("service")->Set(path.substr(13), yaml::Node::Bool(false));
+    CHECK(CheckGitModeSupport(*m).ok());
+    m->doc.Find("spec")->Find("service")->Set(path.substr(13), yaml::Node::Bool(true));
+    s = CheckGitModeSupport(*m);
+    REQUIRE(!s.ok());
+    CHECK(s.message().find(std::string(path) + " is not supported in git mode: remove it or use --mode flagger") !=
+          std::string::npos);
+  }
+}
+
+}  // namespace gitcanary::render
