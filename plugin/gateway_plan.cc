@@ -8,6 +8,7 @@ namespace gitcanary::plugin {
 namespace {
 
 std::string Join(const std::string& dir, std::string_view name) {
+  if (name.empty()) return dir;
   return dir.empty() ? std::string(name) : dir + "/" + std::string(name);
 }
 
@@ -21,6 +22,24 @@ std::optional<std::string> TopmostConfigDir(const FileSource& repo, std::string 
     dir = slash == std::string::npos ? std::string() : dir.substr(0, slash);
   }
 }
+
+// The repository of apps seen from `top`: every path is below it, so the app
+// search never looks above the topmost gitcanary.yaml (on a disk outside git,
+// the lookup's root is "/").
+class Subtree : public FileSource {
+ public:
+  Subtree(const FileSource& inner, std::string top) : inner_(inner), top_(std::move(top)) {}
+  Result<std::vector<DirEntry>> List(const std::string& dir) const override { return inner_.List(Join(top_, dir)); }
+  EntryType TypeOf(const std::string& path) const override { return inner_.TypeOf(Join(top_, path)); }
+  Result<std::string> Read(const std::string& path, std::size_t max_bytes) const override {
+    return inner_.Read(Join(top_, path), max_bytes);
+  }
+  std::string Describe(const std::string& path) const override { return inner_.Describe(Join(top_, path)); }
+
+ private:
+  const FileSource& inner_;
+  std::string top_;
+};
 
 // "a" contains "a" and "a/b"; "" contains everything.
 bool Contains(const std::string& dir, const std::string& path) {
@@ -58,13 +77,10 @@ Result<std::optional<render::GatewayPlan>> PlanGatewaysForApp(const GatewayPlanR
     if (!plan.ok()) return plan.status();
     return std::optional<render::GatewayPlan>(std::move(*plan));
   }
-  std::optional<std::vector<std::string>> listed;
-  if (top_config->apps) {
-    listed.emplace();
-    for (const std::string& dir : *top_config->apps) listed->push_back(Join(top, dir));
-  }
-  auto roots = render::FindAppRoots(repo, listed ? &*listed : nullptr, {top});
+  const Subtree apps_repo(repo, top);
+  auto roots = render::FindAppRoots(apps_repo, top_config->apps ? &*top_config->apps : nullptr, {});
   if (!roots.ok()) return roots.status();
+  for (std::string& dir : roots->dirs) dir = Join(top, dir);
   BuildTools tools = request.tools;  // the rendered app's Helm settings are its own
   tools.release_name.clear();
   tools.values_files.clear();

@@ -100,7 +100,11 @@ TEST_CASE("monorepo apps rendered one by one: the shared Gateway comes from exac
     RemoveAnnotation(objects, "gitcanary.io/source-revision", application.revision);
     return objects;
   };
-  for (const char* way : {"render", "render --repo", "generate", "render --mode git", "argocd"}) {
+  // A copy outside any git repository: the lookup's root is then "/", and the
+  // other apps must still be found below the topmost gitcanary.yaml only.
+  TempDir plain;
+  Sh("cp -R " + SourceDir() + "/examples " + plain.path() + "/examples");
+  for (const char* way : {"render", "render --repo", "generate", "render --mode git", "argocd", "render outside git"}) {
     CAPTURE(way);
     std::map<std::string, ObjectsByKey> by_app;
     for (const MonorepoApp& app : kApps) {
@@ -111,6 +115,7 @@ TEST_CASE("monorepo apps rendered one by one: the shared Gateway comes from exac
         continue;
       }
       RunResult r = w == "render"         ? Gitcanary({"render", repo + "/" + app.dir, "-n", app.ns})
+                    : w == "render outside git" ? Gitcanary({"render", plain.path() + "/examples/" + app.dir, "-n", app.ns})
                     : w == "render --repo" ? Gitcanary({"render", "--repo", repo, "--revision", "HEAD", app.dir, "-n", app.ns})
                     : w == "generate"      ? Generate(repo, app)
                                            : Gitcanary({"render", repo + "/" + app.dir, "-n", app.ns, "--mode", "git"});
