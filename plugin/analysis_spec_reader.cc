@@ -117,6 +117,8 @@ class Reader {
     if (!(st = Number(a, "stepWeightPromotion", path, 1, 100, &s->step_weight_promotion)).ok()) return st;
     if (!(st = Number(a, "iterations", path, 1, INT_MAX, &s->iterations)).ok()) return st;
     if (!(st = Flag(a, "mirror", path, &s->mirror)).ok()) return st;
+    if (!(st = Number(a, "canaryReadyThreshold", path, 0, 100, &s->canary_ready_threshold)).ok()) return st;
+    if (!(st = Number(a, "primaryReadyThreshold", path, 0, 100, &s->primary_ready_threshold)).ok()) return st;
     if (const Node* steps = a.Find("stepWeights"); steps != nullptr && steps->IsSequence()) {
       for (const Node& w : steps->items) s->step_weights.push_back(static_cast<int>(w.AsInt().value_or(0)));
     }

@@ -250,7 +250,8 @@ Result<std::string> RenderReadinessQuery(std::string_view query, std::string_vie
   return out;
 }
 
-Readiness DeploymentReadiness(std::string_view body, const std::string& ns, const std::string& name) {
+Readiness DeploymentReadiness(std::string_view body, const std::string& ns, const std::string& name,
+                              int ready_threshold) {
   const std::string who = "deployment " + ns + "/" + name;
   const json d = json::parse(body, nullptr, false);
   if (!d.is_object() || StringField(d, "kind") != "Deployment") {
@@ -279,9 +280,16 @@ Readiness DeploymentReadiness(std::string_view body, const std::string& ns, cons
     return NotReady(who + ": waiting for rollout to finish: " + std::to_string(replicas - updated) +
                     " old replicas are pending termination");
   }
-  if (available < updated) {
+  // Flagger computes the share in single precision and truncates it.
+  const long long needed = ready_threshold >= 100
+                               ? updated
+                               : static_cast<long long>(static_cast<float>(updated) *
+                                                        (static_cast<float>(ready_threshold) / 100.0f));
+  if (available < needed) {
     return NotReady(who + ": waiting for rollout to finish: " + std::to_string(available) + " of " +
-                    std::to_string(updated) + " updated replicas are available");
+                    std::to_string(needed) +
+                    (ready_threshold >= 100 ? "" : " (readyThreshold " + std::to_string(ready_threshold) + "%)") +
+                    " updated replicas are available");
   }
   if (desired == 0) return NotReady(who + " is scaled to zero");
   return Readiness{true, ""};
@@ -326,16 +334,17 @@ Status ValidateReadinessConfig(const ReadinessConfig& config) {
 
 ReadinessChecker::ReadinessChecker(ReadinessConfig config) : config_(std::move(config)) {}
 
-Readiness ReadinessChecker::Check(const std::string& ns, const std::string& deployment) {
+Readiness ReadinessChecker::Check(const std::string& ns, const std::string& deployment, int ready_threshold) {
   if (config_.mode == ReadinessMode::kNone) return Readiness{true, ""};
   if (!IsDns1123Name(ns, true) || !IsDns1123Name(deployment, false)) {
     return NotReady("deployment \"" + ns + "/" + deployment + "\": not a valid namespace and name");
   }
-  if (config_.mode == ReadinessMode::kKubernetes) return CheckKubernetes(ns, deployment);
-  return CheckPrometheus(ns, deployment);
+  if (config_.mode == ReadinessMode::kKubernetes) return CheckKubernetes(ns, deployment, ready_threshold);
+  return CheckPrometheus(ns, deployment, ready_threshold);
 }
 
-Readiness ReadinessChecker::CheckPrometheus(const std::string& ns, const std::string& deployment) const {
+Readiness ReadinessChecker::CheckPrometheus(const std::string& ns, const std::string& deployment,
+                                            int ready_threshold) const {
   const std::string who = "deployment " + ns + "/" + deployment;
   if (config_.prometheus_url.empty()) return NotReady(who + ": no Prometheus URL for readiness");
   Result<std::string> query = RenderReadinessQuery(config_.query, ns, deployment);
@@ -354,12 +363,16 @@ Readiness ReadinessChecker::CheckPrometheus(const std::string& ns, const std::st
     }
     return NotReady(std::move(reason));
   }
-  if (*value >= 1.0) return Readiness{true, ""};
+  const double ready_at = ready_threshold >= 100 ? 1.0 : ready_threshold / 100.0;
+  if (*value >= ready_at) return Readiness{true, ""};
   return NotReady(who + " not ready: readiness query returned " + FormatValue(*value) +
-                  " (ready at 1: every desired replica updated and available)");
+                  (ready_threshold >= 100 ? std::string(" (ready at 1: every desired replica updated and available)")
+                                          : " (ready at " + FormatValue(ready_at) + ": readyThreshold " +
+                                                std::to_string(ready_threshold) + "%)"));
 }
 
-Readiness ReadinessChecker::CheckKubernetes(const std::string& ns, const std::string& deployment) const {
+Readiness ReadinessChecker::CheckKubernetes(const std::string& ns, const std::string& deployment,
+                                            int ready_threshold) const {
   const std::string who = "deployment " + ns + "/" + deployment;
   const std::string server = config_.api_server.empty() ? ApiServerFromEnvironment() : config_.api_server;
   if (server.empty()) return NotReady(who + ": no Kubernetes API server (KUBERNETES_SERVICE_HOST is not set)");
@@ -383,7 +396,7 @@ Readiness ReadinessChecker::CheckKubernetes(const std::string& ns, const std::st
                     HttpTransportReason(reply.error(), config_.timeout_ms));
   }
   if (reply->status != 200) return FromHttpError(*reply, ns, deployment, server, config_);
-  return DeploymentReadiness(reply->body, ns, deployment);
+  return DeploymentReadiness(reply->body, ns, deployment, ready_threshold);
 }
 
 }  // namespace gitcanary::plugin

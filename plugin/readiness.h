@@ -73,13 +73,14 @@ Status ValidateReadinessConfig(const ReadinessConfig& config);
 class ReadinessChecker {
  public:
   explicit ReadinessChecker(ReadinessConfig config);
-  // Whether Deployment `ns`/`deployment` is ready; blocks at most about
-  // timeout_ms. Safe to call from several threads.
-  policies::Readiness Check(const std::string& ns, const std::string& deployment);
+  // Whether Deployment `ns`/`deployment` is ready, `ready_threshold` percent
+  // of its updated replicas being enough; blocks at most about timeout_ms.
+  // Safe to call from several threads.
+  policies::Readiness Check(const std::string& ns, const std::string& deployment, int ready_threshold = 100);
 
  private:
-  policies::Readiness CheckPrometheus(const std::string& ns, const std::string& deployment) const;
-  policies::Readiness CheckKubernetes(const std::string& ns, const std::string& deployment) const;
+  policies::Readiness CheckPrometheus(const std::string& ns, const std::string& deployment, int ready_threshold) const;
+  policies::Readiness CheckKubernetes(const std::string& ns, const std::string& deployment, int ready_threshold) const;
 
   ReadinessConfig config_;
 };
@@ -99,8 +100,11 @@ Result<std::string> RenderReadinessQuery(std::string_view query, std::string_vie
 // replica available; then, unlike Flagger in practice, spec.replicas > 0.
 // A missing spec.replicas counts as 1 (the API server's default). Reasons
 // name the Deployment as `ns/name`.
+// With a ready threshold T below 100 (analysis.canaryReadyThreshold or
+// primaryReadyThreshold), as Flagger: floor(updated * T / 100) available
+// replicas are enough.
 policies::Readiness DeploymentReadiness(std::string_view body, const std::string& ns,
-                                        const std::string& name);
+                                        const std::string& name, int ready_threshold = 100);
 
 // https://HOST:PORT from KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT
 // (an IPv6 host in brackets), or "" when HOST is unset or empty. PORT defaults

@@ -110,6 +110,34 @@ TEST_CASE("readiness: the decision from a Deployment's JSON follows Flagger's ch
   }
 }
 
+// Flagger's isDeploymentReady: with readyThreshold T, int32(float32(updated) *
+// float32(T)/100) available replicas are enough (deployment_ready.go).
+TEST_CASE("readiness: a ready threshold below 100 needs that share of the updated replicas, truncated") {
+  const std::string who = "deployment test/podinfo";
+  struct Case {
+    long long updated, available;
+    int threshold;
+    bool ready;
+    std::string reason;
+  };
+  const std::vector<Case> cases = {
+      {3, 1, 50, true, ""},   // 3 * 0.5 = 1.5 -> 1
+      {4, 2, 50, true, ""},   // 2
+      {4, 1, 50, false, who + ": waiting for rollout to finish: 1 of 2 (readyThreshold 50%) updated replicas are available"},
+      {3, 1, 67, false, who + ": waiting for rollout to finish: 1 of 2 (readyThreshold 67%) updated replicas are available"},
+      {3, 0, 0, true, ""},    // nothing needed
+      {3, 2, 100, false, who + ": waiting for rollout to finish: 2 of 3 updated replicas are available"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.threshold);
+    CAPTURE(c.available);
+    policies::Readiness got = DeploymentReadiness(Json(Replicas(c.updated, c.updated, c.updated, c.available)), "test",
+                                                  "podinfo", c.threshold);
+    CHECK(got.ready == c.ready);
+    CHECK(got.reason == c.reason);
+  }
+}
+
 TEST_CASE("readiness: a reply that is not a Deployment is not ready") {
   const std::string want = "deployment test/podinfo: the API server's reply is not a Deployment";
   for (const char* body : {"", "not json", "[]", R"({"kind":"Status","status":"Failure"})",

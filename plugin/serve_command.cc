@@ -215,7 +215,8 @@ int Serve(const ServeOptions& o) {
   deps.secrets = &secrets;
   deps.metrics = [&](const policies::MetricTemplate* t, const std::string& server) { return metrics_factory.For(t, server); };
   deps.readiness = [&](const policies::AnalysisSpec& spec, bool primary) {
-    return readiness.Check(spec.ns, primary ? spec.target + "-primary" : spec.target);
+    return readiness.Check(spec.ns, primary ? spec.target + "-primary" : spec.target,
+                           primary ? spec.primary_ready_threshold : spec.canary_ready_threshold);
   };
   Reconciler reconciler(o.reconciler, remote->get(), deps, NowMs);
   ServeMetrics metrics;

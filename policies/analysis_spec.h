@@ -77,6 +77,10 @@ struct AnalysisSpec {
   bool skip_analysis = false;
   long long interval_ms = 60'000;
   long long progress_deadline_ms = 600'000;
+  // analysis.canaryReadyThreshold and primaryReadyThreshold: the percentage of
+  // updated replicas that must be available for the Deployment to be ready.
+  int canary_ready_threshold = 100;
+  int primary_ready_threshold = 100;
   int threshold = 1;
   int max_weight = 0;  // 0: not set
   int step_weight = 0;

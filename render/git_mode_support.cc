@@ -10,8 +10,6 @@ using yaml::Node;
 
 // One entry per line, sorted by path.
 const GitModeGap kGitModeGaps[] = {
-    {"spec.analysis.canaryReadyThreshold"},
-    {"spec.analysis.primaryReadyThreshold"},
     {"spec.analysis.webhooks[].disableTLS"},
     {"spec.autoscalerRef.kind", "HorizontalPodAutoscaler"},
     {"spec.autoscalerRef.primaryScalerQueries"},
