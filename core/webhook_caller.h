@@ -22,6 +22,7 @@ struct WebhookRequest {
   std::string body;
   long long timeout_ms = 0;  // per attempt; <= 0 means the default (10 s)
   int retries = 0;           // extra attempts after a transport error or a retryable status
+  bool skip_tls_verify = false;  // the hook's disableTLS: an https server's certificate is not checked
 };
 
 struct WebhookResponse {

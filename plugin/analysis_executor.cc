@@ -26,6 +26,7 @@ WebhookRequest HookRequest(const policies::AnalysisSpec& spec, const HookSpec& h
   r.body = policies::WebhookPayload(spec.name, spec.ns, phase, checksum, metadata);
   r.timeout_ms = hook.timeout_ms;
   r.retries = hook.retries;
+  r.skip_tls_verify = hook.disable_tls;
   return r;
 }
 

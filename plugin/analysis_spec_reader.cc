@@ -176,6 +176,7 @@ class Reader {
       if (!(st = Duration(h, "timeout", path, &hook.timeout_ms)).ok()) return st;
       if (!(st = Number(h, "retries", path, 0, 100, &hook.retries)).ok()) return st;
       if (!(st = Flag(h, "muteAlert", path, &hook.mute_alert)).ok()) return st;
+      if (!(st = Flag(h, "disableTLS", path, &hook.disable_tls)).ok()) return st;
       if (!(st = StringMap(h, "metadata", path, &hook.metadata)).ok()) return st;
       s->webhooks.push_back(std::move(hook));
     }

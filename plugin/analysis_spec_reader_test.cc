@@ -1,9 +1,11 @@
 // What serve reads from a Canary for its analysis: here, the ready thresholds
-// of the primary and the canary (Flagger's default is 100 for both).
+// of the primary and the canary (Flagger's default is 100 for both) and a
+// webhook's disableTLS.
 #include <doctest/doctest.h>
 
 #include <string>
 
+#include "plugin/analysis_executor.h"
 #include "plugin/analysis_spec_reader.h"
 #include "render/loader.h"
 
@@ -33,6 +35,18 @@ TEST_CASE("analysis spec: ready thresholds default to 100 and are read per Deplo
   auto over = Read("    primaryReadyThreshold: 101\n");
   REQUIRE(!over.ok());
   CHECK(over.status().message().find("spec.analysis.primaryReadyThreshold") != std::string::npos);
+}
+
+TEST_CASE("analysis spec: a webhook's disableTLS is read, off by default, and reaches the HTTP request") {
+  auto spec = Read("    webhooks:\n      - name: plain\n        url: https://127.0.0.1:1/\n"
+                   "      - name: insecure\n        url: https://127.0.0.1:1/\n        disableTLS: true\n");
+  REQUIRE(spec.ok());
+  REQUIRE(spec->webhooks.size() == 2);
+  CHECK_FALSE(spec->webhooks[0].disable_tls);
+  CHECK(spec->webhooks[1].disable_tls);
+  // The executor asks the HTTP client to skip verification for that hook only.
+  CHECK_FALSE(HookRequest(*spec, spec->webhooks[0], "Progressing", "abc", {}).skip_tls_verify);
+  CHECK(HookRequest(*spec, spec->webhooks[1], "Progressing", "abc", {}).skip_tls_verify);
 }
 
 }  // namespace gitcanary::plugin

@@ -48,7 +48,7 @@ bool IsTimeoutLike(httplib::Error error) {
          error == httplib::Error::Canceled;
 }
 
-void Configure(httplib::Client& client, const policies::WebhookUrl& url, long long timeout_ms) {
+void Configure(httplib::Client& client, const policies::WebhookUrl& url, long long timeout_ms, bool skip_tls_verify) {
   const auto timeout = std::chrono::milliseconds(timeout_ms);
   client.set_connection_timeout(timeout);
   client.set_read_timeout(timeout);
@@ -57,13 +57,14 @@ void Configure(httplib::Client& client, const policies::WebhookUrl& url, long lo
   client.set_follow_location(false);
   client.set_url_encode(false);  // the target is sent as written, as Go sends EscapedPath
   if (url.has_userinfo) client.set_basic_auth(url.user, url.password);
+  if (skip_tls_verify) client.enable_server_certificate_verification(false);
 }
 
 Attempt PostOnce(const policies::WebhookUrl& url, const std::string& body, long long timeout_ms,
-                 std::size_t max_body) {
+                 std::size_t max_body, bool skip_tls_verify) {
   httplib::Client client(url.scheme + "://" + url.host_port);
   if (!client.is_valid()) return {std::nullopt, "host not supported by the HTTP client", false};
-  Configure(client, url, timeout_ms);
+  Configure(client, url, timeout_ms, skip_tls_verify);
 
   const Clock::time_point start = Clock::now();
   const Clock::time_point deadline = start + std::chrono::milliseconds(timeout_ms);
@@ -110,7 +111,7 @@ Result<WebhookResponse> HttpWebhookCaller::Post(const WebhookRequest& request) {
       const long long wait = std::min(options_.backoff_step_ms * made, options_.max_backoff_ms);
       std::this_thread::sleep_for(std::chrono::milliseconds(std::max(0LL, wait)));
     }
-    last = PostOnce(*url, request.body, timeout_ms, options_.max_body_bytes);
+    last = PostOnce(*url, request.body, timeout_ms, options_.max_body_bytes, request.skip_tls_verify);
     ++made;
     const bool again =
         last.response ? policies::WebhookRetryable(last.response->status) : last.retryable;

@@ -30,6 +30,7 @@ struct HookSpec {
   long long timeout_ms = 0;  // 0: the default (10 s)
   int retries = 0;
   bool mute_alert = false;
+  bool disable_tls = false;  // disableTLS: do not verify an https server's certificate
   std::map<std::string, std::string> metadata;
 };
 

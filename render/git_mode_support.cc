@@ -10,7 +10,6 @@ using yaml::Node;
 
 // One entry per line, sorted by path.
 const GitModeGap kGitModeGaps[] = {
-    {"spec.analysis.webhooks[].disableTLS"},
     {"spec.autoscalerRef.kind", "HorizontalPodAutoscaler"},
     {"spec.autoscalerRef.primaryScalerQueries"},
     {"spec.provider", "istio"},

@@ -2,7 +2,7 @@
 //
 // In git mode gitcanary renders the routing and workload objects itself, so a
 // field it does not act on would be silently ignored; instead such a field is
-// an error: `spec.analysis.webhooks[0].disableTLS is not supported in git
+// an error: `spec.autoscalerRef.primaryScalerQueries is not supported in git
 // mode: remove it or use --mode flagger`. The list (git_mode_support.cc) holds one path per line,
 // sorted; a path may go through lists (`spec.analysis.metrics[].query`). An
 // entry with an allowed value (spec.provider: istio) refuses only other values.

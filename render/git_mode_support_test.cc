@@ -45,27 +45,18 @@ TEST_CASE("git mode support: a field git mode does not implement is refused, say
   m = Canary("  provider: istio\n");
   REQUIRE(m.ok());
   CHECK(CheckGitModeSupport(*m).ok());
-  m = Canary("    webhooks:\n      - name: load\n        url: http://127.0.0.1:1/\n        disableTLS: true\n");
+  m = Canary("  autoscalerRef:\n    apiVersion: autoscaling/v2\n    kind: HorizontalPodAutoscaler\n    name: web\n"
+             "    primaryScalerQueries:\n      q: up\n");
   REQUIRE(m.ok());
   s = CheckGitModeSupport(*m);
   REQUIRE(!s.ok());
-  CHECK(s.message() == "canary.yaml:17:21: spec.analysis.webhooks[0].disableTLS is not supported in git mode: remove it "
-                       "or use --mode flagger");
-  // A field that asks for nothing passes.
-  for (std::size_t i = 0; i < kGitModeGapCount; ++i) {
-    const std::string_view path = kGitModeGaps[i].path;
-    if (path.find('[') != std::string_view::npos || path.substr(0, 13) != "spec.service.") continue;
-    CAPTURE(path);
-    m = Canary("");
-    REQUIRE(m.ok());
-    m->doc.Find("spec")->Find("service")->Set(path.substr(13), yaml::Node::Bool(false));
-    CHECK(CheckGitModeSupport(*m).ok());
-    m->doc.Find("spec")->Find("service")->Set(path.substr(13), yaml::Node::Bool(true));
-    s = CheckGitModeSupport(*m);
-    REQUIRE(!s.ok());
-    CHECK(s.message().find(std::string(path) + " is not supported in git mode: remove it or use --mode flagger") !=
-          std::string::npos);
-  }
+  CHECK(s.message() == "canary.yaml:19:7: spec.autoscalerRef.primaryScalerQueries is not supported in git mode: "
+                       "remove it or use --mode flagger");
+  // The same field set to null asks for nothing and passes.
+  m = Canary("  autoscalerRef:\n    apiVersion: autoscaling/v2\n    kind: HorizontalPodAutoscaler\n    name: web\n"
+             "    primaryScalerQueries: null\n");
+  REQUIRE(m.ok());
+  CHECK(CheckGitModeSupport(*m).ok());
 }
 
 }  // namespace gitcanary::render

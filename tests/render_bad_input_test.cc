@@ -304,14 +304,15 @@ TEST_CASE("render: a Flagger field git mode does not implement is an error in gi
   TempDir dir;
   WriteFile(dir / "deployment.yaml", kDeployment);
   std::string canary = kCanary;
-  canary.replace(canary.find("    threshold: 5\n"), 0,
-                 "    webhooks:\n      - name: load\n        url: https://127.0.0.1:1/\n        disableTLS: true\n");
+  canary.replace(canary.find("  service:\n"), 0,
+                 "  autoscalerRef:\n    apiVersion: keda.sh/v1alpha1\n    kind: ScaledObject\n    name: web\n");
   WriteFile(dir / "canary.yaml", canary);
-  ExpectOneLineError(Gitcanary({"render", "--mode", "git", dir.path()}), "canary.yaml:18:21",
-                     "spec.analysis.webhooks[0].disableTLS is not supported in git mode: remove it or use --mode flagger");
+  ExpectOneLineError(Gitcanary({"render", "--mode", "git", dir.path()}), "canary.yaml:12:11",
+                     "spec.autoscalerRef.kind: string \"ScaledObject\" is not supported in git mode, which implements "
+                     "HorizontalPodAutoscaler only");
   RunResult flagger = RenderDir(dir);
   CHECK(flagger.exit_code == 0);
-  CHECK(flagger.out.find("disableTLS: true") != std::string::npos);
+  CHECK(flagger.out.find("kind: ScaledObject") != std::string::npos);
 }
 
 TEST_CASE("render: flagger mode writes durations as Flagger's CRD takes them, and refuses a misspelt kind") {
