@@ -12,6 +12,8 @@
 // The canary weight is the status's in Progressing, WaitingPromotion and
 // Promoting (stepWeightPromotion lowers it there), and 0 in every other phase.
 // Mirroring is on while Progressing at weight 0 with analysis.mirror.
+// A ConfigMap that several Canaries of a namespace track is rendered once as
+// <name>-primary, from the Canary with the latest lastTransitionTime.
 #pragma once
 
 #include <string>
