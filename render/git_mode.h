@@ -7,10 +7,12 @@
 // Istio routing with the traffic split the status holds. The Canary itself and
 // the status documents are not emitted: no Flagger runs in the cluster.
 //
-// Per phase: Initializing/Waiting/Progressing/WaitingPromotion/Promoting keep
-// the canary running; Initialized/Finalising/Succeeded/Failed scale it to 0.
-// The canary weight is the status's in Progressing, WaitingPromotion and
-// Promoting (stepWeightPromotion lowers it there), and 0 in every other phase.
+// Per phase: Initializing/Waiting/Progressing/WaitingPromotion/Promoting/
+// Finalising keep the canary running; Initialized/Succeeded/Failed scale it to
+// 0, except a failed promotion (Failed at weight 100), which keeps it running.
+// The canary weight is the status's in Progressing, WaitingPromotion,
+// Promoting (stepWeightPromotion lowers it there) and Failed (100 after a
+// failed promotion, else 0), and 0 in every other phase.
 // Mirroring is on while Progressing at weight 0 with analysis.mirror.
 // A ConfigMap that several Canaries of a namespace track is rendered once as
 // <name>-primary, from the Canary with the latest lastTransitionTime.

@@ -21,8 +21,8 @@
 // never enters status). The HPA `<hpa>-primary` scales X-primary, with
 // autoscalerRef.primaryScalerReplicas overriding min and max replicas.
 // The target Deployment X is the canary: `replicas: 0` while idle
-// (Initialized, Finalising, Succeeded, Failed), otherwise scaled as the input
-// says (by its HPA when it has one).
+// (Initialized, Succeeded, Failed but for a failed promotion), otherwise
+// scaled as the input says (by its HPA when it has one).
 //
 // Scale never fights the HPA: the Kubernetes HPA does not act on a target
 // whose spec.replicas is 0, and while running the canary carries no replicas
