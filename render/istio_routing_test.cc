@@ -530,7 +530,7 @@ TEST_CASE("appProtocol tcp gives a tcp route with the service.match ports, and t
   CHECK(Str(At(objs[0], {"spec", "ports"}).items[0], {"appProtocol"}) == "TCP");
 }
 
-TEST_CASE("rewrite keeps Istio's uri and authority; the Gateway API type is not copied") {
+TEST_CASE("rewrite keeps Istio's uri and authority, and the Gateway API type is not copied") {
   auto objs = Routing(Canary(CanaryText("    rewrite:\n      uri: /\n      type: ReplacePrefixMatch\n")));
   CHECK(At(Http(objs).items[0], {"rewrite"}) == Yaml("uri: /\n"));
 }
