@@ -2,7 +2,6 @@
 
 #include "plugin/config_lookup.h"
 #include "render/app_roots.h"
-#include "render/loader.h"
 
 namespace gitcanary::plugin {
 
@@ -58,40 +57,6 @@ bool NeedsPlan(const render::GatewayUses& own, const render::AppConfig& config) 
   return false;
 }
 
-bool IsManifestFile(const std::string& name) {
-  auto ends = [&](std::string_view suffix) {
-    return name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
-  };
-  return ends(".yaml") || ends(".yml");
-}
-
-// The Istio Gateways that the files of `dir` and below define, outside the
-// app at `app`, each as an "app" named by its file. Hidden directories and
-// files that do not parse (chart templates, say) are skipped; only files that
-// mention "Gateway" are parsed.
-void FindDefinedGateways(const FileSource& repo, const std::string& dir, const std::string& app,
-                         std::vector<render::OtherApp>* out) {
-  auto entries = repo.List(dir);
-  if (!entries.ok()) return;
-  for (const DirEntry& e : *entries) {
-    if (e.name.empty() || e.name[0] == '.') continue;
-    const std::string path = Join(dir, e.name);
-    if (e.type == EntryType::kDirectory) {
-      if (path != app) FindDefinedGateways(repo, path, app, out);
-      continue;
-    }
-    if (e.type != EntryType::kFile || !IsManifestFile(e.name)) continue;
-    auto text = repo.Read(path, render::LoadLimits{}.max_file_bytes);
-    if (!text.ok() || text->find("Gateway") == std::string::npos) continue;
-    auto manifests = render::ParseManifests(*text, repo.Describe(path));
-    if (!manifests.ok()) continue;
-    render::OtherApp defined{path, {}};
-    for (const render::Manifest& m : *manifests)
-      if (m.kind == "Gateway" && m.Group() == "networking.istio.io" && !m.ns.empty()) defined.uses.defined.insert({m.ns, m.name});
-    if (!defined.uses.defined.empty()) out->push_back(std::move(defined));
-  }
-}
-
 }  // namespace
 
 Result<std::optional<render::GatewayPlan>> PlanGatewaysForApp(const GatewayPlanRequest& request,
@@ -102,19 +67,7 @@ Result<std::optional<render::GatewayPlan>> PlanGatewaysForApp(const GatewayPlanR
   const render::GatewayUses own = render::CollectGatewayUses(manifests, config);
   if (own.named.empty()) return std::optional<render::GatewayPlan>();
   std::optional<std::string> scope = TopmostConfigDir(repo, request.app);
-  if (!scope) {
-    // No repository of apps: the app stands alone, but a Gateway that the
-    // repository defines (its real one, HTTPS servers and all) still wins.
-    // A directory outside any repository (the lookup's root is then "/") is
-    // not searched.
-    if (request.disk_root && *request.disk_root == "/") return std::optional<render::GatewayPlan>();
-    std::vector<render::OtherApp> definers;
-    FindDefinedGateways(repo, "", request.app, &definers);
-    if (definers.empty()) return std::optional<render::GatewayPlan>();
-    auto plan = render::PlanSharedGateways(request.app, own, definers, config, "");
-    if (!plan.ok()) return plan.status();
-    return std::optional<render::GatewayPlan>(std::move(*plan));
-  }
+  if (!scope) return std::optional<render::GatewayPlan>();
   const std::string top = *scope;
   auto top_config = LoadNearestConfig(repo, top);
   if (!top_config.ok()) return top_config.status();

@@ -8,9 +8,7 @@
 // gitcanary.yaml the app stands alone: a directory tree is not taken for a
 // repository of apps unless it says so, since discovery would otherwise count
 // every directory of manifests (a chart that a kustomization includes, test
-// data) as an app, and load them all. A Gateway that some file of the
-// repository defines still wins then: such files are searched (only those
-// that mention "Gateway" are parsed), and the Gateway is not generated.
+// data) as an app, and load them all.
 //
 // Cost: nothing is read unless the app's Canaries name a Gateway with a
 // written namespace that the app does not define and gitcanary.yaml does not

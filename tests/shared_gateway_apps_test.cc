@@ -214,20 +214,4 @@ TEST_CASE("a repository's own Gateway is never generated, and gitcanary.yaml nam
       }
     CHECK(count == 1);
   }
-  // Even then, a real Gateway that the repository defines is never
-  // generated: an app standing alone must not overwrite its servers.
-  Sh("mkdir -p " + repo + "/istio/gateway");
-  WriteFile(repo + "/istio/gateway/public-gateway.yaml",
-            "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata:\n  name: public-gateway\n"
-            "  namespace: istio-system\nspec:\n  selector:\n    istio: ingressgateway\n  servers:\n"
-            "    - port: {number: 443, name: https, protocol: HTTPS}\n      hosts: [\"*\"]\n"
-            "      tls: {mode: SIMPLE, credentialName: wildcard}\n");
-  for (const char* name : {"a", "b"}) {
-    CAPTURE(name);
-    RunResult r = Gitcanary({"render", repo + "/apps/" + name, "--mode", "flagger", "--explain"});
-    INFO(r.err);
-    REQUIRE(r.exit_code == 0);
-    for (const auto& [key, doc] : ParseObjects(r.out)) CHECK(KindNamespaceName(key) != "Gateway istio-system/public-gateway");
-    CHECK(r.err.find("defined in app istio/gateway/public-gateway.yaml") != std::string::npos);
-  }
 }
