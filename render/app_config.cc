@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "render/fields.h"
+#include "render/routing/provider.h"
 #include "render/yaml_parse.h"
 
 namespace gitcanary::render {
@@ -91,8 +92,15 @@ Status ReadLabels(const Fields& f, const Node& defaults, WorkloadLabels* out) {
 }
 
 Status ReadDefaults(const Fields& f, const Node& defaults, AppConfig* config) {
-  Status s = CheckKeys(f, defaults, "defaults", {"mode", "hpa", "selectorLabels", "includeLabelPrefix"});
+  Status s = CheckKeys(f, defaults, "defaults", {"mode", "provider", "hpa", "selectorLabels", "includeLabelPrefix"});
   if (!s.ok()) return s;
+  auto provider = f.String(defaults, "provider", "defaults");
+  if (!provider.ok()) return provider.status();
+  if (provider->has_value()) {
+    if (std::string problem = FlaggerProviderProblem(**provider); !problem.empty())
+      return f.Error(*defaults.Find("provider"), "defaults.provider", problem);
+    config->default_provider = **provider;
+  }
   if (!(s = ReadLabels(f, defaults, &config->labels)).ok()) return s;
   auto mode = f.String(defaults, "mode", "defaults");
   if (!mode.ok()) return mode.status();

@@ -48,6 +48,9 @@ struct AppConfig {
   std::optional<Mode> mode;
   HpaDefaults hpa;
   WorkloadLabels labels;  // defaults.selectorLabels, defaults.includeLabelPrefix
+  // defaults.provider: the traffic provider of Canaries without spec.provider
+  // (render/routing/provider.h); "" = istio.
+  std::string default_provider;
   std::map<std::string, CanaryTemplate> templates;
   // The app directories `gitcanary diff` reviews, relative to the config's
   // directory; unset = found by looking for manifests.

@@ -89,13 +89,26 @@ TEST_CASE("defaults.mode git is read as git mode") {
   CHECK(*c->mode == Mode::kGit);
 }
 
+TEST_CASE("defaults.provider is read, and unset means istio") {
+  auto c = ParseAppConfig(kHead + "defaults:\n  provider: linkerd\n", kFile);
+  REQUIRE(c.ok());
+  CHECK(c->default_provider == "linkerd");
+  c = ParseAppConfig(kHead, kFile);
+  REQUIRE(c.ok());
+  CHECK(c->default_provider.empty());
+}
+
 TEST_CASE("invalid configs are rejected with the place and the field") {
   struct Row { const char* name; std::string text; std::string expected; };
   const Row rows[] = {
       {"unknown top-level key", kHead + "defualts:\n  mode: git\n",
        "gitcanary.yaml:3:1: defualts: unknown field; expected one of apiVersion, kind, defaults, templates"},
       {"unknown defaults key", kHead + "defaults:\n  modes: git\n",
-       "gitcanary.yaml:4:3: defaults.modes: unknown field; expected one of mode, hpa"},
+       "gitcanary.yaml:4:3: defaults.modes: unknown field; expected one of mode, provider, hpa"},
+      {"plain gatewayapi provider", kHead + "defaults:\n  provider: gatewayapi\n",
+       "gitcanary.yaml:4:13: defaults.provider: gatewayapi needs its API version: gatewayapi:v1 or gatewayapi:v1beta1"},
+      {"unknown provider", kHead + "defaults:\n  provider: istoi\n",
+       "gitcanary.yaml:4:13: defaults.provider: unknown provider \"istoi\"; Flagger knows apisix, appmesh"},
       {"unknown hpa key", kHead + "defaults:\n  hpa:\n    minReplica: 3\n",
        "gitcanary.yaml:5:5: defaults.hpa.minReplica: unknown field"},
       {"unknown template key", kHead + "templates:\n  web:\n    spec: {}\n    extra: 1\n",

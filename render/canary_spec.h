@@ -29,6 +29,7 @@ struct CanaryInfo {
   std::vector<std::string> hosts;     // service.hosts
   long long port = 0;                 // service.port
   yaml::Node target_port;             // service.targetPort (int or name); defaults to port
+  std::string provider;               // spec.provider, else gitcanary.yaml's defaults.provider, else istio
 };
 
 bool IsCanary(const Manifest& m);

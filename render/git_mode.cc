@@ -7,7 +7,7 @@
 #include "render/canary_status.h"
 #include "render/fields.h"
 #include "render/git_mode_support.h"
-#include "render/istio_routing.h"
+#include "render/routing/router.h"
 #include "render/primary_workload.h"
 #include "render/revision_checksum.h"
 
@@ -120,8 +120,11 @@ const Node* ReplacedService(const std::vector<Manifest>& dropped, const std::str
 // app's objects that its rewrite removed (read only).
 Status RenderCanary(const Manifest& canary, const CanaryInfo& info, CanaryStatus* status, const NamespaceIndex& index,
                     const std::vector<Manifest>& dropped, const std::string& app_ns,
-                    const WorkloadLabels& labels, std::vector<Manifest>* generated) {
+                    const AppConfig& config, std::vector<Manifest>* generated) {
   if (Status s = CheckGitModeSupport(canary); !s.ok()) return s;
+  auto provider = GitModeProvider(canary, config.default_provider);
+  if (!provider.ok()) return provider.status();
+  const WorkloadLabels& labels = config.labels;
   auto target_it = index.deployments.find(info.target);
   if (target_it == index.deployments.end()) return Status::Internal("target of " + canary.Describe() + " vanished");
   Manifest* target = target_it->second;
@@ -133,6 +136,7 @@ Status RenderCanary(const Manifest& canary, const CanaryInfo& info, CanaryStatus
   const long long weight = EffectiveWeight(status);
 
   RoutingInput routing;
+  routing.provider = *provider;
   routing.canary = &canary;
   routing.pod_template = target->doc.Path({"spec", "template"});
   routing.selector_label = selector->label;
@@ -148,7 +152,7 @@ Status RenderCanary(const Manifest& canary, const CanaryInfo& info, CanaryStatus
   routing.mirror = status != nullptr && status->phase == Phase::kProgressing && weight == 0 &&
                    mirror != nullptr && mirror->AsBool().value_or(false);
   routing.annotations = StatusAnnotations(status, weight, revision);
-  auto routes = MakeIstioRouting(routing);  // before the target changes below
+  auto routes = MakeRouting(routing);  // before the target changes below
   if (!routes.ok()) return routes.status();
 
   WorkloadInput work{&canary, target, hpa, status, &index.config_maps, *selector, &labels.selector,
@@ -212,7 +216,7 @@ std::string Explain(const Key& canary, const CanaryStatus* status) {
 // everything else is read-only) and replaces the Canaries and the status
 // documents in `manifests` by the rendered objects.
 Status RenderAll(std::vector<Manifest>& manifests, const std::vector<CanaryRef>& canaries, const std::vector<Key>& keys,
-                 Statuses& statuses, const std::string& app_ns, const WorkloadLabels& labels,
+                 Statuses& statuses, const std::string& app_ns, const AppConfig& config,
                  std::vector<std::string>* explain, std::vector<Manifest>* dropped) {
   const auto namespaces = IndexByNamespace(manifests, app_ns);
   std::vector<CanaryStatus*> status_of(canaries.size(), nullptr);
@@ -222,7 +226,7 @@ Status RenderAll(std::vector<Manifest>& manifests, const std::vector<CanaryRef>&
   std::vector<std::vector<Manifest>> objects(canaries.size());
   ParallelFor(canaries.size(), [&](std::size_t i) {
     results[i] = RenderCanary(manifests[canaries[i].index], canaries[i].info, status_of[i],
-                              namespaces.at(keys[i].first), *dropped, app_ns, labels, &objects[i]);
+                              namespaces.at(keys[i].first), *dropped, app_ns, config, &objects[i]);
   }, 64);
   for (std::size_t i = 0; i < canaries.size(); ++i) {
     if (!results[i].ok()) return results[i];
@@ -240,7 +244,7 @@ Status RenderAll(std::vector<Manifest>& manifests, const std::vector<CanaryRef>&
 }  // namespace
 
 Status ApplyCanaryStatus(std::vector<Manifest>& manifests, const std::vector<CanaryRef>& canaries,
-                         const std::string& app_namespace, bool render, const WorkloadLabels& labels,
+                         const std::string& app_namespace, bool render, const AppConfig& config,
                          std::vector<std::string>* explain, std::vector<Manifest>* dropped) {
   std::vector<Key> keys;
   keys.reserve(canaries.size());
@@ -250,7 +254,7 @@ Status ApplyCanaryStatus(std::vector<Manifest>& manifests, const std::vector<Can
   if (!statuses.ok()) return statuses.status();
   Status s = CheckStatusesHaveCanaries(*statuses, keys);
   if (!s.ok()) return s;
-  if (render) return RenderAll(manifests, canaries, keys, *statuses, app_namespace, labels, explain, dropped);
+  if (render) return RenderAll(manifests, canaries, keys, *statuses, app_namespace, config, explain, dropped);
   DropObjects(manifests, IsStatusDocument, 0, dropped);
   return Status::Ok();
 }

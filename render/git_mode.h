@@ -4,7 +4,7 @@
 // For every Canary, after the app rewrites, this reads its status of record
 // (a CanaryStatus document or the Canary's annotation; none yet means the
 // canary is initialising) and renders the primary and canary workloads and the
-// Istio routing with the traffic split the status holds. The Canary itself and
+// routing of its provider (render/routing/router.h) with the traffic split the status holds. The Canary itself and
 // the status documents are not emitted: no Flagger runs in the cluster.
 //
 // Per phase: Initializing/Waiting/Progressing/WaitingPromotion/Promoting/
@@ -35,10 +35,11 @@ inline constexpr std::string_view kTransitionAnnotation = "gitcanary.io/last-tra
 
 // Removes CanaryStatus documents from `manifests` (both modes: they are state,
 // not objects to apply); with `render` (git mode) renders each canary from them,
-// with the selector labels and label prefixes of `labels` (gitcanary.yaml).
+// with the selector labels, label prefixes and default provider of `config`
+// (gitcanary.yaml).
 // Removed objects (status documents, and in git mode the Canaries) are moved to `dropped`.
 Status ApplyCanaryStatus(std::vector<Manifest>& manifests, const std::vector<CanaryRef>& canaries,
-                         const std::string& app_namespace, bool render, const WorkloadLabels& labels,
+                         const std::string& app_namespace, bool render, const AppConfig& config,
                          std::vector<std::string>* explain, std::vector<Manifest>* dropped);
 
 }  // namespace gitcanary::render

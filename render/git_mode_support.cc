@@ -12,7 +12,6 @@ using yaml::Node;
 const GitModeGap kGitModeGaps[] = {
     {"spec.autoscalerRef.kind", "HorizontalPodAutoscaler"},
     {"spec.autoscalerRef.primaryScalerQueries"},
-    {"spec.provider", "istio"},
 };
 const std::size_t kGitModeGapCount = sizeof(kGitModeGaps) / sizeof(kGitModeGaps[0]);
 

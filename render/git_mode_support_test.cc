@@ -36,13 +36,14 @@ TEST_CASE("git mode support: the list is sorted and names Canary fields of Flagg
 }
 
 TEST_CASE("git mode support: a field git mode does not implement is refused, saying what to do") {
-  auto m = Canary("  provider: linkerd\n");
+  // Line 14 is `autoscalerRef:`, line 16 its kind, whose value starts at column 11.
+  auto m = Canary("  autoscalerRef:\n    apiVersion: keda.sh/v1alpha1\n    kind: ScaledObject\n    name: web\n");
   REQUIRE(m.ok());
   Status s = CheckGitModeSupport(*m);
   REQUIRE(!s.ok());
-  CHECK(s.message() == "canary.yaml:14:13: spec.provider: string \"linkerd\" is not supported in git mode, which "
-                       "implements istio only: use istio or --mode flagger");
-  m = Canary("  provider: istio\n");
+  CHECK(s.message() == "canary.yaml:16:11: spec.autoscalerRef.kind: string \"ScaledObject\" is not supported in git "
+                       "mode, which implements HorizontalPodAutoscaler only: use HorizontalPodAutoscaler or --mode flagger");
+  m = Canary("  autoscalerRef:\n    apiVersion: autoscaling/v2\n    kind: HorizontalPodAutoscaler\n    name: web\n");
   REQUIRE(m.ok());
   CHECK(CheckGitModeSupport(*m).ok());
   m = Canary("  autoscalerRef:\n    apiVersion: autoscaling/v2\n    kind: HorizontalPodAutoscaler\n    name: web\n"

@@ -5,9 +5,28 @@
 #include "render/git_mode.h"
 #include "render/object_order.h"
 #include "render/rewrite_app.h"
+#include "render/routing/provider.h"
 #include "render/strict_fields.h"
 
 namespace gitcanary::render {
+
+namespace {
+
+// In flagger mode a Canary without spec.provider gets gitcanary.yaml's
+// defaults.provider written in, so that Flagger routes it the way render
+// rewrote the app, whatever its own -mesh-provider flag says.
+void WriteDefaultProvider(Manifest& canary, const AppConfig& config, std::vector<std::string>* explain) {
+  if (config.default_provider.empty()) return;
+  yaml::Node* spec = canary.doc.Find("spec");
+  if (spec == nullptr || !spec->IsMapping()) return;
+  const yaml::Node* set = spec->Find("provider");
+  if (set != nullptr && !set->IsNull()) return;
+  spec->Set("provider", yaml::Node::String(config.default_provider));
+  explain->push_back("Canary " + canary.name + ": spec.provider " + config.default_provider +
+                     " from defaults.provider of " + config.file);
+}
+
+}  // namespace
 
 Result<RenderResult> Render(std::vector<Manifest> manifests, const AppConfig& config,
                             const RenderOptions& options) {
@@ -27,6 +46,8 @@ Result<RenderResult> Render(std::vector<Manifest> manifests, const AppConfig& co
     }
     auto info = NormaliseCanary(manifests[i]);
     if (!info.ok()) return info.status();
+    info->provider = EffectiveProvider(manifests[i], config.default_provider);
+    if (options.mode == Mode::kFlagger) WriteDefaultProvider(manifests[i], config, &result.explain);
     canaries.push_back(CanaryRef{i, std::move(*info), manifests[i].name, manifests[i].ns});
   }
   s = RewriteApp(manifests, canaries, config, ns, options.gateways ? &*options.gateways : nullptr, &result.explain,
@@ -40,7 +61,7 @@ Result<RenderResult> Render(std::vector<Manifest> manifests, const AppConfig& co
       if (c.name == manifests[i].name && c.ns == manifests[i].ns) rewritten.push_back(CanaryRef{i, c.info, c.name, c.ns});
     }
   }
-  s = ApplyCanaryStatus(manifests, rewritten, ns, options.mode == Mode::kGit, config.labels, &result.explain,
+  s = ApplyCanaryStatus(manifests, rewritten, ns, options.mode == Mode::kGit, config, &result.explain,
                         &result.dropped);
   if (!s.ok()) return s;
   s = CheckDuplicatesAndSort(manifests, ns);  // generated objects must not collide with the input's

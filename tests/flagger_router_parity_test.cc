@@ -18,7 +18,7 @@
 
 #include "core/affinity_cookie.h"
 #include "render/canary_spec.h"
-#include "render/istio_routing.h"
+#include "render/routing/router.h"
 #include "render/loader.h"
 #include "render/yaml_parse.h"
 
@@ -155,7 +155,7 @@ std::vector<Node> Render(const Manifest& canary, const Call& call = {}) {
   in.mirror = call.mirror;
   in.cookies = call.cookies;
   in.revision = "rev-1";
-  auto r = MakeIstioRouting(in);
+  auto r = MakeRouting(in);
   REQUIRE_MESSAGE(r.ok(), r.status().message());
   REQUIRE(r->size() == 6);
   return *r;
@@ -484,7 +484,7 @@ TEST_CASE("flagger router parity: TestIstioRouter_GatewayPort and Delegate") {
   RoutingInput in;
   in.canary = &invalid;
   in.selector_label = "app";
-  CHECK(!MakeIstioRouting(in).ok());
+  CHECK(!MakeRouting(in).ok());
 }
 
 TEST_CASE("flagger router parity: TestIstioRouter_Match") {

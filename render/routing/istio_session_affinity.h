@@ -17,7 +17,7 @@
 
 #include "core/status.h"
 #include "render/fields.h"
-#include "render/istio_routing.h"
+#include "render/routing/router.h"
 #include "render/yaml_tree.h"
 
 namespace gitcanary::render {

@@ -1,4 +1,4 @@
-#include "render/routing_services.h"
+#include "render/routing/services.h"
 
 #include <algorithm>
 #include <map>
@@ -196,7 +196,7 @@ Result<std::vector<Node>> MakeRoutingServices(const RoutingInput& in, const Node
   auto distribution = f.String(service, "trafficDistribution", "spec.service");
   if (!distribution.ok()) return distribution.status();
   opt.traffic_distribution = *distribution;
-  const std::string& value = in.selector_value;  // filled by MakeIstioRouting
+  const std::string& value = in.selector_value;  // filled by MakeRouting
   const std::string primary_value = value + "-primary";
   std::vector<Node> out;
   out.reserve(3);

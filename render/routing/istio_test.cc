@@ -1,7 +1,7 @@
 // Tests for the Istio routing objects of a canary in git mode: the three
 // Services, two DestinationRules and the VirtualService. Canaries are inline
 // YAML, normalised like render does; expected shapes are written out by hand
-// from the contract in istio_routing.h and compared structurally.
+// from the contract in render/routing/istio.h and compared structurally.
 #include <doctest/doctest.h>
 
 #include <string>
@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "render/canary_spec.h"
-#include "render/istio_routing.h"
+#include "render/routing/router.h"
 #include "render/loader.h"
 #include "render/yaml_parse.h"
 
@@ -65,7 +65,7 @@ std::vector<Node> Routing(const Manifest& canary, const Call& call = {}) {
   in.canary_weight = call.weight;
   in.mirror = call.mirror;
   in.annotations = call.annotations;
-  auto r = MakeIstioRouting(in);
+  auto r = MakeRouting(in);
   REQUIRE_MESSAGE(r.ok(), r.status().message());
   REQUIRE(r->size() == 6);
   return *r;
@@ -413,7 +413,7 @@ TEST_CASE("a weight outside 0..100 or a missing service port is an error naming 
     in.canary = &canary;
     in.selector_label = "app";
     in.canary_weight = w;
-    auto r = MakeIstioRouting(in);
+    auto r = MakeRouting(in);
     REQUIRE_FALSE(r.ok());
     CHECK(r.status().code() == Code::kInvalidInput);
     CHECK(r.status().message().find("canary.yaml") == 0);
@@ -429,7 +429,7 @@ TEST_CASE("a weight outside 0..100 or a missing service port is an error naming 
   RoutingInput in;
   in.canary = &(*parsed)[0];
   in.selector_label = "app";
-  auto r = MakeIstioRouting(in);
+  auto r = MakeRouting(in);
   REQUIRE_FALSE(r.ok());
   CHECK(r.status().code() == Code::kInvalidInput);
   CHECK(r.status().message().find("canary.yaml:9:5: spec.service.port: missing") == 0);
@@ -470,7 +470,7 @@ TEST_CASE("Services select the selector label's value, not the Deployment's name
   in.canary = &canary;
   in.selector_label = "app.kubernetes.io/name";
   in.selector_value = "podinfo";
-  auto r = MakeIstioRouting(in);
+  auto r = MakeRouting(in);
   REQUIRE(r.ok());
   CHECK(Str((*r)[0], {"spec", "selector", "app.kubernetes.io/name"}) == "podinfo-primary");
   CHECK(Str((*r)[1], {"spec", "selector", "app.kubernetes.io/name"}) == "podinfo-primary");
@@ -514,7 +514,7 @@ TEST_CASE("delegation leaves out hosts and gateways, and refuses them when given
   RoutingInput in;
   in.canary = &bad;
   in.selector_label = "app";
-  auto r = MakeIstioRouting(in);
+  auto r = MakeRouting(in);
   REQUIRE_FALSE(r.ok());
   CHECK(r.status().message().find("spec.service.delegation") != std::string::npos);
 }
@@ -556,7 +556,7 @@ TEST_CASE("the apex adopts the app's own Service: type, nodePorts, policies and 
   in.canary = &canary;
   in.selector_label = "app";
   in.replaced_service = &own;
-  auto r = MakeIstioRouting(in);
+  auto r = MakeRouting(in);
   REQUIRE(r.ok());
   CHECK((*r)[0] == Yaml("apiVersion: v1\nkind: Service\nmetadata:\n  name: podinfo\n  annotations:\n"
                         "    lb.example.com/x: y\n"
@@ -575,7 +575,7 @@ TEST_CASE("portDiscovery: two container ports on one number are an error, as the
   in.canary = &canary;
   in.selector_label = "app";
   in.pod_template = &pod;
-  auto r = MakeIstioRouting(in);
+  auto r = MakeRouting(in);
   REQUIRE_FALSE(r.ok());
   CHECK(r.status().message().find("spec.service.portDiscovery") != std::string::npos);
   CHECK(r.status().message().find("9000") != std::string::npos);

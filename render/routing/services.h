@@ -21,14 +21,10 @@
 
 #include "core/status.h"
 #include "render/fields.h"
-#include "render/istio_routing.h"
+#include "render/routing/router.h"
 #include "render/yaml_tree.h"
 
 namespace gitcanary::render {
-
-struct RoutingNames {
-  std::string apex, primary, canary;
-};
 
 // Services X, X-primary, X-canary, in this order. `service` is spec.service.
 Result<std::vector<yaml::Node>> MakeRoutingServices(const RoutingInput& in, const yaml::Node& service,

@@ -1,4 +1,6 @@
-#include "render/session_affinity.h"
+#include "render/routing/istio_session_affinity.h"
+
+#include "render/routing/affinity_cookies.h"
 
 #include <utility>
 
@@ -17,29 +19,6 @@ Node CookieMatch(const std::string& cookie) {
   Node list = Node::Sequence();
   list.items.push_back(std::move(m));
   return list;
-}
-
-// `cookie; Max-Age=N` and the attributes set in analysis.sessionAffinity.
-Result<std::string> BuildCookie(const Node& affinity, const std::string& cookie, long long max_age, const Fields& f) {
-  const std::string path = "spec.analysis.sessionAffinity";
-  std::string out = cookie + "; Max-Age=" + std::to_string(max_age);
-  auto text = [&](const char* key, const char* attr) -> Status {
-    auto v = f.String(affinity, key, path);
-    if (!v.ok()) return v.status();
-    if (v->has_value() && !(*v)->empty()) out.append("; ").append(attr).append("=").append(**v);
-    return Status::Ok();
-  };
-  auto flag = [&](const char* key, const char* attr) -> Status {
-    auto v = f.Bool(affinity, key, path);
-    if (!v.ok()) return v.status();
-    if (v->value_or(false)) out.append("; ").append(attr);
-    return Status::Ok();
-  };
-  for (Status s : {text("domain", "Domain"), flag("httpOnly", "HttpOnly"), flag("partitioned", "Partitioned"),
-                   text("path", "Path"), text("sameSite", "SameSite"), flag("secure", "Secure")}) {
-    if (!s.ok()) return s;
-  }
-  return out;
 }
 
 // Adds `Set-Cookie: value` to node.headers.response.add, keeping what is there.

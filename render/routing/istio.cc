@@ -1,13 +1,12 @@
-#include "render/istio_routing.h"
+#include "render/routing/istio.h"
 
 #include <algorithm>
 #include <optional>
 #include <utility>
 
-#include "core/affinity_cookie.h"
 #include "render/fields.h"
-#include "render/routing_services.h"
-#include "render/session_affinity.h"
+#include "render/routing/affinity_cookies.h"
+#include "render/routing/istio_session_affinity.h"
 
 namespace gitcanary::render {
 
@@ -22,20 +21,8 @@ constexpr const char* kRouteFields[] = {"retries", "timeout", "headers", "corsPo
 // The fields of service.rewrite that an Istio HTTPRewrite has (`type` is Gateway API's).
 constexpr const char* kIstioRewriteFields[] = {"uri", "authority"};
 
-// apiVersion, kind and metadata, with room for spec and `extra_metadata` more metadata fields.
-Node Object(const char* api_version, const char* kind, const std::string& name, const std::string& ns,
-            std::size_t extra_metadata = 0) {
-  Node obj = Node::Mapping(4);
-  obj.Set("apiVersion", Node::String(api_version));
-  obj.Set("kind", Node::String(kind));
-  Node& meta = obj.Set("metadata", Node::Mapping(1 + (ns.empty() ? 0 : 1) + extra_metadata));
-  meta.Set("name", Node::String(name));
-  if (!ns.empty()) meta.Set("namespace", Node::String(ns));
-  return obj;
-}
-
 Node MakeDestinationRule(const std::string& host, const std::string& ns, const Node& service) {
-  Node dr = Object(kIstioApiVersion, "DestinationRule", host, ns);
+  Node dr = RoutingObject(kIstioApiVersion, "DestinationRule", host, ns);
   const Node* policy = service.Find("trafficPolicy");
   const bool has_policy = policy != nullptr && !policy->IsNull();
   Node& spec = dr.Set("spec", Node::Mapping(has_policy ? 2 : 1));
@@ -113,21 +100,6 @@ Result<RouteSources> ReadRouteSources(const Node& spec, const Fields& f) {
   if (interval->has_value())
     if (auto ms = ParseDurationMillis(**interval)) out.interval_seconds = *ms / 1000;
   return out;
-}
-
-// The canary's cookies for this render: the status's, and while the canary
-// has weight a derived one for any the status lacks.
-AffinityCookies ResolveCookies(const RoutingInput& in, const Node& affinity) {
-  AffinityCookies c = in.cookies;
-  if (in.canary_weight == 0) return c;
-  auto name = [&](const char* key) {
-    const Node* n = affinity.Find(key);
-    return n != nullptr && n->IsScalar() ? n->value : std::string();
-  };
-  if (c.canary.empty()) c.canary = AffinityCookie(name("cookieName"), in.revision);
-  if (c.primary.empty() && !name("primaryCookieName").empty())
-    c.primary = AffinityCookie(name("primaryCookieName"), in.revision);
-  return c;
 }
 
 Result<Node> HttpRoutes(const RoutingInput& in, const RouteSources& src, const RouteShape& r, const Fields& f) {
@@ -240,7 +212,7 @@ Result<Node> MakeVirtualService(const RoutingInput& in, const Node& spec, const 
   const bool annotated = in.annotations.IsMapping() && !in.annotations.fields.empty();
   const bool any_annotations = annotated || (apex_meta->annotations != nullptr && !apex_meta->annotations->fields.empty());
   const bool any_labels = apex_meta->labels != nullptr && !apex_meta->labels->fields.empty();
-  Node vs = Object(kIstioApiVersion, "VirtualService", n.apex, in.canary->ns, any_labels + any_annotations);
+  Node vs = RoutingObject(kIstioApiVersion, "VirtualService", n.apex, in.canary->ns, any_labels + any_annotations);
   Node& meta = *vs.Find("metadata");
   if (any_labels) meta.Set("labels", *apex_meta->labels);
   if (any_annotations) {
@@ -274,44 +246,13 @@ Result<Node> MakeVirtualService(const RoutingInput& in, const Node& spec, const 
 
 }  // namespace
 
-std::string ApexName(const Node& canary_doc) {
-  const Node* name = canary_doc.Path({"spec", "service", "name"});
-  if (name != nullptr && name->IsScalar() && !name->value.empty()) return name->value;
-  const Node* target = canary_doc.Path({"spec", "targetRef", "name"});
-  return target != nullptr && target->IsScalar() ? target->value : std::string();
-}
-
-Result<std::vector<Node>> MakeIstioRouting(const RoutingInput& in_) {
-  if (in_.canary == nullptr) return Status::Internal("MakeIstioRouting: no Canary given");
-  if (in_.selector_label.empty()) return Status::Internal("MakeIstioRouting: no selector label given");
-  const Manifest& m = *in_.canary;
-  Fields f(m.file);
-  if (in_.canary_weight < 0 || in_.canary_weight > 100) {
-    return f.Error(m.doc, "status.canaryWeight",
-                   "must be between 0 and 100, got " + std::to_string(in_.canary_weight));
-  }
-  auto spec = f.Mapping(m.doc, "spec", "");
-  if (!spec.ok()) return spec.status();
-  if (*spec == nullptr) return f.Error(m.doc, "spec", "missing");
-  auto service = f.Mapping(**spec, "service", "spec");
-  if (!service.ok()) return service.status();
-  if (*service == nullptr) return f.Error(**spec, "spec.service.port", "missing; the canary's Services need a port");
-  const std::string apex = ApexName(m.doc);
-  if (apex.empty()) return f.Error(**spec, "spec.targetRef.name", "missing");
-  RoutingInput in = in_;
-  if (in.selector_value.empty()) {
-    const Node* target = m.doc.Path({"spec", "targetRef", "name"});
-    in.selector_value = target != nullptr ? target->value : apex;
-  }
-  const RoutingNames n{apex, apex + "-primary", apex + "-canary"};
-  auto services = MakeRoutingServices(in, **service, n, f);
-  if (!services.ok()) return services.status();
-  auto vs = MakeVirtualService(in, **spec, **service, n, f);
+Result<std::vector<Node>> MakeIstioRoutes(const RouteContext& c) {
+  auto vs = MakeVirtualService(c.in, c.spec, c.service, c.names, c.f);
   if (!vs.ok()) return vs.status();
-  std::vector<Node> out = std::move(*services);
-  out.reserve(6);
-  out.push_back(MakeDestinationRule(n.primary, m.ns, **service));
-  out.push_back(MakeDestinationRule(n.canary, m.ns, **service));
+  std::vector<Node> out;
+  out.reserve(3);
+  out.push_back(MakeDestinationRule(c.names.primary, c.canary.ns, c.service));
+  out.push_back(MakeDestinationRule(c.names.canary, c.canary.ns, c.service));
   out.push_back(std::move(*vs));
   return out;
 }
