@@ -12,8 +12,8 @@ namespace gitcanary::e2e {
 
 using testing::ChildProcess;
 
-ReleaseRun::ReleaseRun(int seconds)
-    : repo(dir), cluster(dir, repo), deadline(Clock::now() + std::chrono::seconds(seconds)) {}
+ReleaseRun::ReleaseRun(int seconds, Traffic traffic)
+    : repo(dir), cluster(dir, repo, "podinfo", std::move(traffic)), deadline(Clock::now() + std::chrono::seconds(seconds)) {}
 
 ReleaseRun::~ReleaseRun() {
   for (auto& s : serve_) s.reset();  // SIGTERM, then SIGKILL after 5 s
@@ -98,7 +98,7 @@ std::string ReleaseRun::Routing() const {
   std::string out, last;
   for (const Applied& a : cluster.applied()) {
     const std::string state = std::to_string(a.primary_weight) + "/" + std::to_string(a.canary_weight) +
-                              " primary=" + (a.primary.image.empty() ? "-" : a.primary.Version()) +
+                              (a.matched.empty() ? "" : " [" + a.matched + "]") + " primary=" + (a.primary.image.empty() ? "-" : a.primary.Version()) +
                               " canary=" + (a.canary.image.empty() ? "-" : a.canary.Version());
     if (state == last) continue;
     out += (out.empty() ? "" : "; ") + state;
@@ -107,9 +107,9 @@ std::string ReleaseRun::Routing() const {
   return out;
 }
 
-std::string ReleaseRun::Answers(int n) const {
+std::string ReleaseRun::Answers(int n, const std::map<std::string, std::string>& headers) const {
   std::string out;
-  for (const auto& [answer, count] : cluster.Sample(n))
+  for (const auto& [answer, count] : cluster.Sample(n, headers))
     out += (out.empty() ? "" : ", ") + answer + " x" + std::to_string(count);
   return out;
 }

@@ -46,8 +46,8 @@ inline constexpr char kHealthyRouting[] =
 
 class ReleaseRun {
  public:
-  // `seconds` bounds the whole run.
-  explicit ReleaseRun(int seconds);
+  // `seconds` bounds the whole run; `traffic` is the Canary's provider and strategy.
+  explicit ReleaseRun(int seconds, Traffic traffic = {});
   ~ReleaseRun();
 
   // "" when the run can go ahead; otherwise why not (the test then skips).
@@ -75,10 +75,11 @@ class ReleaseRun {
   // per row, and the rows themselves.
   std::string HistoryShape() const;
   std::string HistoryJson() const;
-  // The distinct states the cluster applied, as in kHealthyRouting.
+  // The distinct states the cluster applied, as in kHealthyRouting; the match
+  // rules ahead of the default route in brackets: "100/0 [header x-canary=insider: 0/100] ...".
   std::string Routing() const;
   // The version each Sample()d request answered with: "version=2.0.0 x40".
-  std::string Answers(int n) const;
+  std::string Answers(int n, const std::map<std::string, std::string>& headers = {}) const;
 
   // Waits for Succeeded, then checks that git, `gitcanary history` and the
   // router show exactly a healthy 1.0.0 -> 2.0.0 release, that the primary

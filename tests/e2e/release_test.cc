@@ -19,9 +19,7 @@ namespace {
 
 using e2e::AppVersion;
 using e2e::ReleaseRun;
-using testing::ChildProcess;
 using testing::StatusAt;
-using testing::TempDir;
 
 // The subjects of the statuses that recorded a failed check.
 std::vector<std::string> FailedCheckSubjects(const ReleaseRun& run) {
@@ -32,74 +30,6 @@ std::vector<std::string> FailedCheckSubjects(const ReleaseRun& run) {
 }
 
 }  // namespace
-
-TEST_CASE("e2e: the stand-in router splits requests by weight and exports Istio's series") {
-  if (const std::string missing = e2e::MissingTools(); !missing.empty()) {
-    MESSAGE("skipped: " << missing);
-    return;
-  }
-  TempDir dir;
-  const auto deadline = testing::Clock::now() + std::chrono::seconds(20);
-  ChildProcess primary({e2e::Program("app"), "--version", "1.0.0", "--port-file", dir / "primary.port"}, dir.path(),
-                       dir / "apps.log");
-  ChildProcess canary({e2e::Program("app"), "--version", "2.0.0", "--error-percent", "50", "--port-file",
-                       dir / "canary.port"},
-                      dir.path(), dir / "apps.log");
-  const int primary_port = e2e::WaitForPort(dir / "primary.port", "/healthz", primary, deadline);
-  const int canary_port = e2e::WaitForPort(dir / "canary.port", "/healthz", canary, deadline);
-  REQUIRE(primary_port > 0);
-  REQUIRE(canary_port > 0);
-  auto routes = [&](long long generation, long long primary_weight, long long canary_weight) {
-    return nlohmann::json{{"generation", generation},
-                          {"namespace", "test"},
-                          {"routes",
-                           {{{"workload", "podinfo-primary"}, {"port", primary_port}, {"weight", primary_weight}},
-                            {{"workload", "podinfo"}, {"port", canary_port}, {"weight", canary_weight}}}}}
-        .dump();
-  };
-  testing::WriteFile(dir / "routes.json", routes(1, 80, 20));
-  ChildProcess router({e2e::Program("router"), "--config", dir / "routes.json", "--port-file", dir / "router.port",
-                       "--admin-port-file", dir / "admin.port"},
-                      dir.path(), dir / "router.log");
-  const int admin = e2e::WaitForPort(dir / "admin.port", "/config", router, deadline);
-  const int port = e2e::WaitForPort(dir / "router.port", "/healthz", router, deadline);
-  REQUIRE(admin > 0);
-  REQUIRE(port > 0);
-  httplib::Client client("127.0.0.1", port);
-  std::map<std::string, int> answers;
-  for (int i = 0; i < 50; ++i) {
-    httplib::Result r = client.Get("/");
-    REQUIRE(r);
-    ++answers[std::to_string(r->status) + " " + r->get_header_value("x-destination-workload")];
-  }
-  // Smooth weighted round robin: exactly 40 and 10; the canary fails every other request.
-  CHECK(answers == std::map<std::string, int>{{"200 podinfo-primary", 40}, {"200 podinfo", 5}, {"500 podinfo", 5}});
-  // /status/500 passes through as the app's answer.
-  httplib::Result failed = client.Get("/status/500");
-  REQUIRE(failed);
-  CHECK(failed->status == 500);
-
-  httplib::Client admin_client("127.0.0.1", admin);
-  httplib::Result metrics = admin_client.Get("/metrics");
-  REQUIRE(metrics);
-  const std::string labels =
-      "reporter=\"destination\",destination_workload=\"podinfo\",destination_workload_namespace=\"test\","
-      "destination_service_name=\"podinfo\",response_code=\"500\"";
-  CHECK(metrics->body.find("istio_requests_total{" + labels + "} 5\n") != std::string::npos);
-  CHECK(metrics->body.find("istio_request_duration_milliseconds_bucket{" + labels + ",le=\"+Inf\"} 5\n") !=
-        std::string::npos);
-  CHECK(metrics->body.find("destination_workload=\"podinfo-primary\",destination_workload_namespace=\"test\","
-                           "destination_service_name=\"podinfo\",response_code=\"200\"} ") != std::string::npos);
-
-  // A new config is picked up within a poll: everything to the canary.
-  testing::WriteFile(dir / "routes.json", routes(2, 0, 100));
-  REQUIRE(testing::WaitFor([&] { return admin_client.Get("/config")->body.find("\"generation\":2") != std::string::npos; },
-                           deadline));
-  httplib::Result to_canary = client.Get("/");
-  REQUIRE(to_canary);
-  CHECK(to_canary->get_header_value("x-destination-workload") == "podinfo");
-  CHECK(to_canary->body.find("version=2.0.0") != std::string::npos);
-}
 
 TEST_CASE("e2e: a healthy version steps to maxWeight and is promoted, and the router ends 100% on the new primary") {
   ReleaseRun run(100);

@@ -1,5 +1,7 @@
 #include "tests/e2e/stand_in_cluster.h"
 
+#include "tests/e2e/applied_routing.h"
+
 #include <doctest/doctest.h>
 #include <signal.h>
 #include <unistd.h>
@@ -33,6 +35,7 @@ std::string PodSpec::Version() const {
 // One running "pod": an app process of one PodSpec.
 struct StandInCluster::Pod {
   PodSpec spec;
+  std::string name;  // <deployment>-<template hash>-<pod id>, as a ReplicaSet names its pods
   int port = -1;
   std::unique_ptr<ChildProcess> process;
 };
@@ -57,6 +60,27 @@ int WaitForPort(const std::string& file, const std::string& probe, ChildProcess&
 
 namespace {
 
+// `n` in base 36 (digits and lower-case letters), at least `width` characters.
+std::string Base36(unsigned long long n, std::size_t width) {
+  std::string out;
+  do {
+    out.insert(out.begin(), "0123456789abcdefghijklmnopqrstuvwxyz"[n % 36]);
+    n /= 36;
+  } while (n > 0);
+  while (out.size() < width) out.insert(out.begin(), '0');
+  return out;
+}
+
+// A stand-in for the pod-template-hash of a ReplicaSet: 10 base-36 characters of an FNV-1a hash.
+std::string TemplateHash(const PodSpec& spec) {
+  unsigned long long h = 14695981039346656037ULL;
+  for (char c : spec.image + "|" + std::to_string(spec.error_percent) + "|" + std::to_string(spec.delay_ms)) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ULL;
+  }
+  return Base36(h, 10).substr(0, 10);
+}
+
 // The env value NAME of a container, as a number (0 when absent).
 long long EnvValue(const nlohmann::json& container, const std::string& name) {
   for (const auto& e : container.value("env", nlohmann::json::array()))
@@ -66,8 +90,9 @@ long long EnvValue(const nlohmann::json& container, const std::string& name) {
 
 }  // namespace
 
-StandInCluster::StandInCluster(const testing::TempDir& dir, const testing::GitopsRemote& repo, std::string app)
-    : dir_(dir), repo_(repo), app_(std::move(app)) {}
+StandInCluster::StandInCluster(const testing::TempDir& dir, const testing::GitopsRemote& repo, std::string app,
+                               Traffic traffic)
+    : dir_(dir), repo_(repo), app_(std::move(app)), traffic_(std::move(traffic)) {}
 
 StandInCluster::~StandInCluster() {
   // Pods first, then the router and its scraper; each ChildProcess ends with SIGTERM, then SIGKILL.
@@ -79,7 +104,7 @@ StandInCluster::~StandInCluster() {
 }
 
 void StandInCluster::Start(Clock::time_point deadline) {
-  testing::WriteFile(dir_ / "routes.json", R"({"generation": 0, "namespace": "test", "routes": []})");
+  testing::WriteFile(dir_ / "routes.json", R"({"generation": 0, "namespace": "test", "metrics": "istio", "routes": []})");
   router_ = std::make_unique<ChildProcess>(
       std::vector<std::string>{Program("router"), "--config", dir_ / "routes.json", "--port-file", dir_ / "router.port",
                                "--admin-port-file", dir_ / "router-admin.port"},
@@ -102,7 +127,7 @@ void StandInCluster::Start(Clock::time_point deadline) {
                      "  scrape_timeout: 1s\n"
                      "  evaluation_interval: 1s\n"
                      "scrape_configs:\n"
-                     "  - job_name: istio-mesh\n"
+                     "  - job_name: stand-in-router\n"
                      "    static_configs:\n"
                      "      - targets: ['127.0.0.1:" + std::to_string(admin_port_) + "']\n");
   prometheus_ = std::make_unique<ChildProcess>(
@@ -110,14 +135,14 @@ void StandInCluster::Start(Clock::time_point deadline) {
                                "--storage.tsdb.path=" + (dir_ / "prometheus-data"),
                                "--web.listen-address=127.0.0.1:" + std::to_string(prometheus_port_)},
       dir_.path(), dir_ / "prometheus.log");
-  // Ready once it has scraped the router: up{job="istio-mesh"} is 1.
+  // Ready once it has scraped the router: up{job="stand-in-router"} is 1.
   httplib::Client client("127.0.0.1", prometheus_port_);
   client.set_connection_timeout(0, 200000);
   client.set_read_timeout(2, 0);
   const bool scraping = testing::WaitFor(
       [&] {
         if (prometheus_->Exited()) return true;
-        httplib::Result r = client.Get("/api/v1/query?query=up%7Bjob%3D%22istio-mesh%22%7D");
+        httplib::Result r = client.Get("/api/v1/query?query=up%7Bjob%3D%22stand-in-router%22%7D");
         return r && r->status == 200 && r->body.find("\"value\":[") != std::string::npos &&
                r->body.find(",\"1\"]") != std::string::npos;
       },
@@ -126,11 +151,61 @@ void StandInCluster::Start(Clock::time_point deadline) {
 }
 
 std::string StandInCluster::Manifests(const AppVersion& v) const {
+  const std::string& provider = traffic_.provider;
+  const bool nginx = provider == "nginx", gateway_api = provider.rfind("gatewayapi:", 0) == 0;
   const std::string env = "          env:\n"
                           "            - name: ERROR_PERCENT\n"
                           "              value: \"" + std::to_string(v.error_percent) + "\"\n"
                           "            - name: DELAY_MS\n"
                           "              value: \"" + std::to_string(v.delay_ms) + "\"\n";
+  // The user's Ingress to the apex Service, which the canary Ingress copies.
+  const std::string ingress = !nginx ? "" :
+         "---\n"
+         "apiVersion: networking.k8s.io/v1\n"
+         "kind: Ingress\n"
+         "metadata:\n"
+         "  name: " + app_ + "\n"
+         "  namespace: test\n"
+         "spec:\n"
+         "  ingressClassName: nginx\n"
+         "  rules:\n"
+         "    - host: app.example.com\n"
+         "      http:\n"
+         "        paths:\n"
+         "          - path: /\n"
+         "            pathType: Prefix\n"
+         "            backend:\n"
+         "              service:\n"
+         "                name: " + app_ + "\n"
+         "                port:\n"
+         "                  number: 9898\n";
+  const std::string routing =
+      (provider.empty() ? "" : "  provider: " + provider + "\n") +
+      (nginx ? "  ingressRef:\n"
+               "    apiVersion: networking.k8s.io/v1\n"
+               "    kind: Ingress\n"
+               "    name: " + app_ + "\n"
+             : "") +
+      "  service:\n"
+      "    port: 9898\n" +
+      (gateway_api ? "    gatewayRefs:\n"
+                     "      - name: public-gateway\n"
+                     "        namespace: test\n"
+                   : "");
+  // A/B: the cookie is matched by name for NGINX (the client sends canary=always),
+  // by a regular expression on the Cookie header elsewhere, as Flagger's guides do.
+  const std::string cookie_match = nginx ? "            exact: canary\n"
+                                         : "            regex: \"^(.*?;)?(canary=always)(;.*)?$\"\n";
+  const std::string strategy = !traffic_.ab ? "    maxWeight: 60\n"
+                                              "    stepWeight: 20\n"
+                                            : "    iterations: 2\n"
+                                              "    match:\n"
+                                              "      - headers:\n"
+                                              "          x-canary:\n"
+                                              "            exact: insider\n"
+                                              "      - headers:\n"
+                                              "          cookie:\n" + cookie_match;
+  const std::string load_header = traffic_.ab ? "-H 'x-canary: insider' " : "";
   return (v.comment.empty() ? "" : "# " + v.comment + "\n") +
          "apiVersion: apps/v1\n"
          "kind: Deployment\n"
@@ -148,7 +223,7 @@ std::string StandInCluster::Manifests(const AppVersion& v) const {
          "    spec:\n"
          "      containers:\n"
          "        - name: app\n"
-         "          image: ghcr.io/example/" + app_ + ":" + v.tag + "\n" + env +
+         "          image: ghcr.io/example/" + app_ + ":" + v.tag + "\n" + env + ingress +
          "---\n"
          "apiVersion: flagger.app/v1beta1\n"
          "kind: Canary\n"
@@ -159,14 +234,10 @@ std::string StandInCluster::Manifests(const AppVersion& v) const {
          "  targetRef:\n"
          "    apiVersion: apps/v1\n"
          "    kind: Deployment\n"
-         "    name: " + app_ + "\n"
-         "  service:\n"
-         "    port: 9898\n"
+         "    name: " + app_ + "\n" + routing +
          "  analysis:\n"
          "    interval: 2s\n"
-         "    threshold: 2\n"
-         "    maxWeight: 60\n"
-         "    stepWeight: 20\n"
+         "    threshold: 2\n" + strategy +
          "    metrics:\n"
          "      - name: request-success-rate\n"
          "        thresholdRange: {min: 99}\n"
@@ -182,13 +253,14 @@ std::string StandInCluster::Manifests(const AppVersion& v) const {
          "        metadata:\n"
          "          type: cmd\n"
          // The sleep lets Prometheus (scraping every second) see the end of the burst.
-         "          cmd: \"hey -z 2s -q 10 -c 2 " + router_url() + "/ >/dev/null && sleep 1\"\n";
+         "          cmd: \"hey -z 2s -q 10 -c 2 " + load_header + router_url() + "/ >/dev/null && sleep 1\"\n";
 }
 
 std::unique_ptr<StandInCluster::Pod> StandInCluster::StartPod(const PodSpec& spec, const std::string& workload) {
   auto pod = std::make_unique<Pod>();
   pod->spec = spec;
   const std::string name = workload + "-" + std::to_string(++pods_started_);
+  pod->name = workload + "-" + TemplateHash(spec) + "-" + Base36(static_cast<unsigned long long>(pods_started_), 5);
   pod->process = std::make_unique<ChildProcess>(
       std::vector<std::string>{Program("app"), "--version", spec.Version(), "--port-file", dir_ / (name + ".port"),
                                "--error-percent", std::to_string(spec.error_percent), "--delay-ms",
@@ -198,11 +270,7 @@ std::unique_ptr<StandInCluster::Pod> StandInCluster::StartPod(const PodSpec& spe
   return pod;
 }
 
-void StandInCluster::WriteRoutes(long long primary_weight, long long canary_weight) {
-  nlohmann::json routes = nlohmann::json::array();
-  routes.push_back({{"workload", app_ + "-primary"}, {"port", primary_ ? primary_->port : 0}, {"weight", primary_weight}});
-  routes.push_back({{"workload", app_}, {"port", canary_ ? canary_->port : 0}, {"weight", canary_weight}});
-  const nlohmann::json config{{"generation", ++generation_}, {"namespace", "test"}, {"routes", routes}};
+void StandInCluster::WriteRoutes(const nlohmann::json& config) {
   testing::WriteFile(dir_ / "routes.json.tmp", config.dump(2));
   std::rename((dir_ / "routes.json.tmp").c_str(), (dir_ / "routes.json").c_str());
   // Applied once the router has loaded it (it polls every 200 ms).
@@ -219,9 +287,12 @@ bool StandInCluster::Apply(const std::string& commit, std::string* error) {
   }
   Applied a;
   a.commit = commit;
+  AppliedRouting routing;
+  std::map<std::string, std::string> workloads;  // Service -> Deployment
   try {
     const nlohmann::json list = nlohmann::json::parse(r.out);  // a range-for over .at() of a temporary dangles
-    for (const auto& item : list.at("items")) {
+    const nlohmann::json& items = list.at("items");
+    for (const auto& item : items) {
       const std::string kind = item.value("kind", ""), name = item["metadata"].value("name", "");
       if (kind == "Deployment" && (name == app_ || name == app_ + "-primary")) {
         const auto& spec = item.at("spec");
@@ -229,13 +300,13 @@ bool StandInCluster::Apply(const std::string& commit, std::string* error) {
         PodSpec pod{container.value("image", ""), EnvValue(container, "ERROR_PERCENT"), EnvValue(container, "DELAY_MS")};
         if (spec.value("replicas", 1) == 0) pod = PodSpec{};
         (name == app_ ? a.canary : a.primary) = pod;
-      } else if (kind == "VirtualService" && name == app_) {
-        for (const auto& d : item.at("spec").at("http").at(0).at("route")) {
-          const std::string host = d.at("destination").at("host");
-          (host == app_ + "-primary" ? a.primary_weight : a.canary_weight) = d.value("weight", 0);
-        }
       }
     }
+    if (!ReadRouting(items, app_, &routing, error)) {
+      *error = "render of " + commit + ": " + *error;
+      return false;
+    }
+    workloads = ServiceWorkloads(items);
   } catch (const std::exception& e) {
     *error = "render of " + commit + ": " + e.what();
     return false;
@@ -250,7 +321,36 @@ bool StandInCluster::Apply(const std::string& commit, std::string* error) {
     old_canary = std::move(canary_);
     if (!a.canary.image.empty()) canary_ = StartPod(a.canary, app_);
   }
-  WriteRoutes(a.primary_weight, a.canary_weight);
+  const auto resolve = [&](const std::string& service) {
+    Endpoint e;
+    const auto it = workloads.find(service);
+    if (it == workloads.end()) return e;
+    e.workload = it->second;
+    const Pod* pod = e.workload == app_ ? canary_.get() : e.workload == app_ + "-primary" ? primary_.get() : nullptr;
+    if (pod != nullptr) {
+      e.pod = pod->name;
+      e.port = pod->port;
+    }
+    return e;
+  };
+  // The weights per Deployment of each rule: the last rule without a match is the default route.
+  a.provider = routing.provider;
+  for (const RoutingRule& rule : routing.rules) {
+    long long primary = 0, canary = 0;
+    for (const ServiceWeight& b : rule.backends) {
+      const std::string workload = resolve(b.service).workload;
+      if (workload == app_) canary += b.weight;
+      if (workload == app_ + "-primary") primary += b.weight;
+    }
+    if (rule.match.empty()) {
+      a.primary_weight = primary;
+      a.canary_weight = canary;
+    } else {
+      a.matched += (a.matched.empty() ? "" : ", ") + DescribeMatch(rule) + ": " + std::to_string(primary) + "/" +
+                   std::to_string(canary);
+    }
+  }
+  WriteRoutes(e2e::RouterConfig(routing, ++generation_, "test", resolve));
   applied_.push_back(a);
   return true;
 }
@@ -296,13 +396,13 @@ void StandInCluster::SyncFor(std::chrono::milliseconds duration) {
   WaitFor([] { return false; }, Clock::now() + duration);
 }
 
-std::map<std::string, int> StandInCluster::Sample(int n) const {
+std::map<std::string, int> StandInCluster::Sample(int n, const std::map<std::string, std::string>& headers) const {
   std::map<std::string, int> out;
   httplib::Client client("127.0.0.1", router_port_);
   client.set_connection_timeout(1, 0);
   client.set_read_timeout(5, 0);
   for (int i = 0; i < n; ++i) {
-    httplib::Result r = client.Get("/");
+    httplib::Result r = client.Get("/", httplib::Headers(headers.begin(), headers.end()));
     std::string answer = r ? r->body : "no answer";
     while (!answer.empty() && answer.back() == '\n') answer.pop_back();
     if (r && r->status != 200) answer = std::to_string(r->status) + " " + answer;

@@ -1,14 +1,15 @@
-// A stand-in for a Kubernetes cluster with Istio and Argo CD, built from real
-// processes on 127.0.0.1, for the closed-loop end-to-end tests
+// A stand-in for a Kubernetes cluster with a traffic provider (Istio,
+// Linkerd, a Gateway API implementation or ingress-nginx) and Argo CD, built
+// from real processes on 127.0.0.1, for the closed-loop end-to-end tests
 // (tests/e2e/README.md):
 //
 //   - "Argo CD": Sync() renders the remote's head with `gitcanary render
 //     --repo REMOTE --revision SHA apps/APP -o json` whenever it moved, and
 //     applies it: it rolls the "pods" (gitcanary_e2e_app processes, one per
 //     Deployment, started from the image tag and the container env), and
-//     writes the VirtualService weights for the router;
-//   - "Istio": gitcanary_e2e_router splits requests by those weights and
-//     exports istio_requests_total and istio_request_duration_milliseconds;
+//     writes the rendered routing (applied_routing.h) for the router;
+//   - the data plane: gitcanary_e2e_router routes requests as that routing
+//     says and exports the provider's request metrics;
 //   - Debian's Prometheus scraping the router every second;
 //   - a load tester (gitcanary_e2e_loadtester) that runs `hey` on request.
 //
@@ -20,6 +21,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -56,15 +58,34 @@ struct PodSpec {
 // One applied commit: the rendered routing and workloads.
 struct Applied {
   std::string commit;
+  std::string provider;  // as applied_routing.h reads the render: istio, gatewayapi, linkerd, nginx, kubernetes
+  // The weights of the requests no match rule takes (the default route).
   long long primary_weight = -1, canary_weight = -1;
+  // The match rules ahead of it, with their weights: "header x-canary=insider: 0/100, ...".
+  std::string matched;
   PodSpec primary, canary;
 };
 
+// The Canary's traffic provider and strategy (a field of spec.provider's
+// values, "" for none: Istio by default).
+struct Traffic {
+  std::string provider;
+  // A/B testing: 2 iterations, routing requests with header x-canary: insider,
+  // or cookie canary=always, to the canary; the load test sends the header.
+  bool ab = false;
+};
+
+// The requests of an A/B release that go to the canary (Sample()'s headers).
+inline const std::map<std::string, std::string> kAbHeader = {{"x-canary", "insider"}};
+inline const std::map<std::string, std::string> kAbCookie = {{"Cookie", "session=1;canary=always"}};
+
 // The app's Deployment (image ghcr.io/example/APP:TAG, env ERROR_PERCENT and
 // DELAY_MS) and its Canary: interval 2s, threshold 2, stepWeight 20 up to
-// maxWeight 60, the built-in request-success-rate (min 99) and
-// request-duration (max 500 ms) over 15s, and a rollout webhook to the load
-// tester that runs hey against the router.
+// maxWeight 60 (A/B: 2 iterations), the built-in request-success-rate (min
+// 99) and request-duration (max 500 ms) over 15s, and a rollout webhook to
+// the load tester that runs hey against the router. With provider nginx the
+// app also has its Ingress (the Canary's ingressRef); with gatewayapi:* the
+// Canary names a Gateway in gatewayRefs.
 struct AppVersion {
   std::string tag;
   long long error_percent = 0;
@@ -74,7 +95,8 @@ struct AppVersion {
 
 class StandInCluster {
  public:
-  StandInCluster(const testing::TempDir& dir, const testing::GitopsRemote& repo, std::string app = "podinfo");
+  StandInCluster(const testing::TempDir& dir, const testing::GitopsRemote& repo, std::string app = "podinfo",
+                 Traffic traffic = {});
   ~StandInCluster();
   StandInCluster(const StandInCluster&) = delete;
   StandInCluster& operator=(const StandInCluster&) = delete;
@@ -100,9 +122,9 @@ class StandInCluster {
   const std::vector<Applied>& applied() const { return applied_; }
   // Sync errors (a render that failed), for messages; none is expected.
   const std::vector<std::string>& errors() const { return errors_; }
-  // Sends `n` GET / through the router: how many answers came from each
-  // "version=V" (with "500 " in front of failed ones).
-  std::map<std::string, int> Sample(int n) const;
+  // Sends `n` GET / through the router, with `headers`: how many answers came
+  // from each "version=V" (with "500 " in front of failed ones).
+  std::map<std::string, int> Sample(int n, const std::map<std::string, std::string>& headers = {}) const;
   // The routes the router has in effect, as its /config reports them.
   std::string RouterConfig() const;
 
@@ -123,11 +145,12 @@ class StandInCluster {
   struct Pod;
   std::unique_ptr<Pod> StartPod(const PodSpec& spec, const std::string& workload);
   bool Apply(const std::string& commit, std::string* error);
-  void WriteRoutes(long long primary_weight, long long canary_weight);
+  void WriteRoutes(const nlohmann::json& config);
 
   const testing::TempDir& dir_;
   const testing::GitopsRemote& repo_;
   std::string app_;
+  Traffic traffic_;
   std::unique_ptr<testing::ChildProcess> router_, loadtester_, prometheus_;
   int router_port_ = -1, admin_port_ = -1, loadtester_port_ = -1, prometheus_port_ = -1;
   std::unique_ptr<Pod> primary_, canary_;
