@@ -27,7 +27,8 @@ void ReleaseRun::Start(int replicas) {
   for (std::size_t i = 0; i < serve_.size(); ++i) StartServe(i);
   Require(WaitForPhase("Initialized"), "the canary was not initialized");
   // Applied: the idle canary is scaled to zero.
-  Require(cluster.WaitFor([&] { return cluster.applied().back().canary.image.empty(); }, deadline),
+  Require(cluster.WaitFor([&] { return !cluster.applied().empty() && cluster.applied().back().canary.image.empty(); },
+                          deadline),
           "the idle canary was not scaled to zero");
 }
 
