@@ -12,11 +12,11 @@
 //
 // Three fixture changes: the Blue/Green case drops stepWeight (Flagger's CRD
 // takes one of stepWeight and iterations), and two deliberate differences of
-// git mode: under
-// gatewayapi:v1beta1 the fixture drops service.timeout and backendTimeout
-// (Flagger's v1beta1 router ignores them; git mode refuses them), and the CORS
-// fixture drops corsPolicy.allowOrigins (Flagger logs and drops Istio string
-// matches; git mode refuses them). Neither is asserted upstream.
+// git mode: under gatewayapi:v1beta1 the fixture drops service.timeout and
+// backendTimeout (Flagger's v1beta1 router ignores them; git mode refuses
+// them), and the CORS fixture drops corsPolicy.allowOrigins (Flagger logs and
+// drops Istio string matches; git mode refuses them). Neither is asserted
+// upstream.
 #include <doctest/doctest.h>
 
 #include <string>
