@@ -142,7 +142,9 @@ void CheckGatewayRefs(Lint& l, const Canary& c, const Manifest& m, const render:
   const Node* refs = m.doc.Path({"spec", "service", "gatewayRefs"});
   if (refs != nullptr && refs->IsSequence() && !refs->items.empty()) return;
   const Node* service = spec != nullptr ? spec->Find("service") : nullptr;
-  const int line = refs != nullptr ? LineOf(refs) : service != nullptr ? KeyLine(spec, "service") : KeyLine(spec, "provider");
+  const int line = refs != nullptr      ? LineOf(refs)
+                   : service != nullptr ? KeyLine(spec, "service")
+                                        : KeyLine(spec, "provider");
   l.Add(Severity::kError, m.file, line, "gateway-refs-missing",
         c.who + ": provider " + provider + " attaches HTTPRoute " + render::ApexName(m.doc) +
             " to the parents in spec.service.gatewayRefs, and there are none, so neither Flagger nor git mode can "

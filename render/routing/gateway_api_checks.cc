@@ -47,7 +47,8 @@ Status CheckGatewayApiSpec(const RouteContext& c, bool v1) {
     const Node* v = service.Find(key);
     if (!IsSet(v)) continue;
     return f.Error(*v, std::string("spec.service.") + key,
-                   "is Istio-only and " + provider + " does not render it: " + why + "; remove it or use provider istio");
+                   "is Istio-only and " + provider + " does not render it: " + why +
+                       "; remove it or use provider istio");
   }
   const Node* analysis = c.spec.Find("analysis");
   if (analysis != nullptr && analysis->IsMapping()) {

@@ -42,7 +42,8 @@ Result<Node> NamedMatches(const Node& map, const std::string& path, const char* 
       m.Set("value", Node::String(regex->value));
     } else {
       return f.Error(field->value, at,
-                     std::string("Gateway API matches a ") + what + " by exact or regex only (Flagger fails on any other)");
+                     std::string("Gateway API matches a ") + what +
+                         " by exact or regex only (Flagger fails on any other)");
     }
     out.items.push_back(std::move(m));
   }
