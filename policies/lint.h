@@ -16,6 +16,7 @@
 //   routing-bypass           warning  a kept Service or Ingress reaching the canary's pods directly
 //   interval-too-short       warning  analysis.interval under Flagger's 10s floor
 //   webhook-credentials      error    user:password@ or a token-like query parameter in a URL
+//   gateway-refs-missing     error    a gatewayapi:* provider without spec.service.gatewayRefs
 #pragma once
 
 #include <optional>

@@ -148,3 +148,13 @@ TEST_CASE("git mode: A/B and mirroring examples render as their golden files") {
   CheckGolden("podinfo-mirror", "mirroring", RenderPhase("podinfo-mirror", &mirroring));
   CheckGolden("podinfo-mirror", "progressing-40", RenderPhase("podinfo-mirror", &kPhases[2]));
 }
+
+TEST_CASE("git mode: the Gateway API examples render as their golden files") {
+  CheckGolden("podinfo-gatewayapi", "bootstrap", RenderPhase("podinfo-gatewayapi", nullptr));
+  for (const PhaseCase& pc : kPhases) CheckGolden("podinfo-gatewayapi", pc.file, RenderPhase("podinfo-gatewayapi", &pc));
+  const PhaseCase ab{"progressing", "Progressing", 100, false};
+  CheckGolden("podinfo-gatewayapi-ab", "progressing", RenderPhase("podinfo-gatewayapi-ab", &ab));
+  CheckGolden("podinfo-gatewayapi-ab", "succeeded", RenderPhase("podinfo-gatewayapi-ab", &kPhases[5]));
+  CheckGolden("podinfo-linkerd-gatewayapi", "bootstrap", RenderPhase("podinfo-linkerd-gatewayapi", nullptr));
+  CheckGolden("podinfo-linkerd-gatewayapi", "progressing-10", RenderPhase("podinfo-linkerd-gatewayapi", &kPhases[1]));
+}

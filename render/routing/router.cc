@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "render/routing/gateway_api.h"
 #include "render/routing/istio.h"
 #include "render/routing/services.h"
 
@@ -33,6 +34,9 @@ Result<std::vector<Node>> ProviderRoutes(const RouteContext& c) {
   switch (c.in.provider) {
     case Provider::kIstio:
       return MakeIstioRoutes(c);
+    case Provider::kGatewayApiV1:
+    case Provider::kGatewayApiV1beta1:
+      return MakeGatewayApiRoutes(c);
     case Provider::kKubernetes:
       return std::vector<Node>{};
     default:
