@@ -22,6 +22,8 @@ const std::vector<RefusedField>& KubernetesRefusedFields() {
       {"analysis", "sessionAffinity",
        "there is no router to set or read its cookies; remove it, or use provider istio or gatewayapi:v1 / "
        "gatewayapi:v1beta1"},
+      {"service", "match", "the Service takes every request, not only the matching ones; remove it"},
+      {"service", "mirror", "there is no router to send copies of requests; remove it"},
   };
   return kRefused;
 }

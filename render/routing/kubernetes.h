@@ -6,12 +6,18 @@
 // X-canary, which selects it directly.
 //
 // Flagger drops what cannot happen without a router (analysis.match with a
-// warning event, stepWeight by forcing 10 iterations, mirror silently). Git
+// warning event, stepWeight by forcing 10 iterations, mirror and the rest
+// silently). Git
 // mode refuses it instead, with the reason, so the spec says what traffic does:
 //   analysis.match            no router sends matching requests to the canary
 //   analysis.mirror           no router copies requests
 //   analysis.sessionAffinity  no router sets or reads cookies
-//   analysis.stepWeight(s)    without iterations: nothing shifts weight
+//   analysis.stepWeight(s)    nothing shifts weight (normalising makes sure
+//                             iterations is not set beside them)
+//   service.match             the Service takes every request
+//   service.mirror            no router sends copies
+// The other fields of spec.service that only a router reads (gateways, hosts,
+// retries, timeout, headers, ...) are ignored, as Flagger ignores them.
 // The scheduler side (Blue/Green forced) lives in policies/.
 #pragma once
 

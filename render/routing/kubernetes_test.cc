@@ -18,7 +18,7 @@ using yaml::Node;
 
 // A kubernetes Canary "podinfo" with the given analysis body (4 spaces).
 // Line 12 is "  analysis:", so the body starts on line 13.
-std::string CanaryText(const std::string& analysis) {
+std::string CanaryText(const std::string& analysis, const std::string& service = "  service: {port: 9898}\n") {
   return "apiVersion: flagger.app/v1beta1\n"  // 1
          "kind: Canary\n"                      // 2
          "metadata:\n"                         // 3
@@ -28,14 +28,15 @@ std::string CanaryText(const std::string& analysis) {
          "  provider: kubernetes\n"            // 7
          "  targetRef:\n"                      // 8
          "    kind: Deployment\n"              // 9
-         "    name: podinfo\n"                 // 10
-         "  service: {port: 9898}\n"           // 11
+         "    name: podinfo\n" +               // 10
+         service +                            // 11
          "  analysis:\n" +                     // 12
          analysis;
 }
 
-Result<std::vector<Node>> TryRouting(const std::string& analysis, long long weight = 0) {
-  auto parsed = ParseManifests(CanaryText(analysis), "canary.yaml");
+Result<std::vector<Node>> TryRouting(const std::string& analysis, long long weight = 0,
+                                     const std::string& service = "  service: {port: 9898}\n") {
+  auto parsed = ParseManifests(CanaryText(analysis, service), "canary.yaml");
   REQUIRE_MESSAGE(parsed.ok(), parsed.status().message());
   Manifest m = (*parsed)[0];
   auto info = NormaliseCanary(m);
@@ -84,12 +85,27 @@ TEST_CASE("kubernetes: fields that need a router are one error line with the rea
       {"    stepWeights: [1, 10, 50]\n", "canary.yaml:13:18: spec.analysis.stepWeights",
        "Blue/Green with 10 iterations"},
   };
+  // spec.service on line 11 is {port: 9898}; these replace it.
+  const Case service_cases[] = {
+      {"  service: {port: 9898, match: [{uri: {prefix: /api}}]}\n", "canary.yaml:11:32: spec.service.match",
+       "takes every request, not only the matching ones"},
+      {"  service: {port: 9898, mirror: [{backendRef: {name: shadow}}]}\n", "canary.yaml:11:33: spec.service.mirror",
+       "no router to send copies"},
+  };
   for (const Case& c : cases) {
     auto r = TryRouting(c.analysis);
     REQUIRE_FALSE(r.ok());
     const std::string& msg = r.status().message();
     INFO(msg);
     CHECK(msg.find('\n') == std::string::npos);
+    CHECK(msg.rfind(std::string(c.where) + ": not supported with provider kubernetes: ", 0) == 0);
+    CHECK(msg.find(c.reason) != std::string::npos);
+  }
+  for (const Case& c : service_cases) {
+    auto r = TryRouting("    iterations: 10\n", 0, c.analysis);
+    REQUIRE_FALSE(r.ok());
+    const std::string& msg = r.status().message();
+    INFO(msg);
     CHECK(msg.rfind(std::string(c.where) + ": not supported with provider kubernetes: ", 0) == 0);
     CHECK(msg.find(c.reason) != std::string::npos);
   }
