@@ -6,6 +6,7 @@
 #include <tuple>
 #include <utility>
 
+#include "policies/lint_split_routes.h"
 #include "render/url_credentials.h"
 #include "render/canary_spec.h"
 #include "render/canary_templates.h"
@@ -345,6 +346,10 @@ std::vector<Finding> LintApp(const std::vector<Manifest>& manifests, const rende
   CheckProviderAddresses(l);
   CheckHpas(l, config);
   CheckRouting(l);
+  std::vector<std::size_t> canary_indices;
+  for (const Canary& c : l.canaries) canary_indices.push_back(c.index);
+  for (Finding& f : CheckSplitWithHttpRoute(work, canary_indices, config.default_provider, app_namespace))
+    l.out.push_back(std::move(f));
   std::stable_sort(l.out.begin(), l.out.end(), [](const Finding& a, const Finding& b) {
     return std::tie(a.file, a.line, a.rule, a.message) < std::tie(b.file, b.line, b.rule, b.message);
   });

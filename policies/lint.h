@@ -17,6 +17,7 @@
 //   interval-too-short       warning  analysis.interval under Flagger's 10s floor
 //   webhook-credentials      error    user:password@ or a token-like query parameter in a URL
 //   gateway-refs-missing     error    a gatewayapi:* provider without spec.service.gatewayRefs
+//   split-with-httproute     warning  a Service routed by a TrafficSplit and an HTTPRoute (lint_split_routes.h)
 #pragma once
 
 #include <optional>
