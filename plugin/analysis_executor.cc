@@ -94,13 +94,14 @@ void AnalysisExecutor::Observe(const policies::AnalysisSpec& spec, const policie
 
 policies::MetricOutcome AnalysisExecutor::QueryMetric(const policies::AnalysisSpec& spec,
                                                       const policies::MetricSpec& metric, std::string* query_text) {
-  QueryVars vars{spec.name, spec.ns, spec.target, spec.service, metric.interval, metric.variables};
+  QueryVars vars{spec.name, spec.ns, spec.target, spec.service, metric.interval, metric.variables,
+                 spec.ingress, spec.route};
   const policies::MetricTemplate* tmpl = nullptr;
   Result<std::string> query = Status::Internal("no query");
   if (!metric.query.empty()) {
     query = RenderQueryTemplate(metric.query, vars);
   } else if (metric.builtin()) {
-    query = BuiltinQuery(metric.name, vars);
+    query = BuiltinQuery(spec.metrics_provider, metric.name, vars);
   } else {
     auto it = templates_.find(metric.template_ns + "/" + metric.template_name);
     if (it == templates_.end()) {
@@ -119,6 +120,7 @@ policies::MetricOutcome AnalysisExecutor::QueryMetric(const policies::AnalysisSp
   if (!provider.ok()) return {std::nullopt, provider.status().message()};
   auto value = (*provider)->Query(*query);
   if (!value.ok()) return {std::nullopt, value.status().message()};
+  if (metric.query.empty() && tmpl == nullptr) return {BuiltinValue(spec.metrics_provider, metric.name, *value), ""};
   return {*value, ""};
 }
 

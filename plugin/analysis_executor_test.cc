@@ -189,6 +189,71 @@ TEST_CASE("executor: a templated metric renders its query, other providers fail 
   CHECK(other.decision.reason.find("provider type \"datadog\" is not supported") != std::string::npos);
 }
 
+// Flagger's observers: the metrics provider picks the query; request-duration
+// is compared in whole milliseconds (NGINX answers ms, the HTTP observer of
+// Gateway API answers seconds, times 1000), truncated.
+TEST_CASE("executor: built-in metrics query the metrics provider and compare whole milliseconds") {
+  struct Case {
+    std::string metrics_provider, series;
+    double answer;
+    bool passes;
+  };
+  const std::vector<Case> cases = {
+      {"nginx", "nginx_ingress_controller_response_duration_seconds_sum{ namespace=\"test\", ingress=\"public\"",
+       500.9, true},
+      {"nginx", "nginx_ingress_controller_response_duration_seconds_sum", 501.0, false},
+      {"gatewayapi:v1", "http_request_duration_seconds_bucket{ kubernetes_namespace=\"test\"", 0.5009, true},
+      {"gatewayapi:v1", "http_request_duration_seconds_bucket", 0.501, false},
+      {"linkerd", "response_latency_ms_bucket{ namespace=\"test\", deployment=~\"podinfo\"", 500.99, true},
+      {"istio", "istio_request_duration_milliseconds_bucket", 500.5, true},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.metrics_provider);
+    CAPTURE(c.answer);
+    Fixture fx;
+    fx.metrics.value = c.answer;
+    policies::AnalysisSpec spec = Spec();
+    spec.webhooks.clear();
+    spec.provider = spec.metrics_provider = c.metrics_provider;
+    spec.ingress = "public";
+    policies::MetricSpec duration;
+    duration.name = "request-duration";
+    duration.max = 500;
+    spec.metrics = {duration};
+    Executed out = fx.Executor().Decide(spec, Progressing(10), "abc123", 1000);
+    REQUIRE(fx.metrics.queries.size() == 1);
+    CHECK(fx.metrics.queries[0].find(c.series) != std::string::npos);
+    CHECK(out.decision.next.failed_checks == (c.passes ? 0 : 1));
+    CHECK(out.decision.next.canary_weight == (c.passes ? 20 : 10));
+  }
+}
+
+TEST_CASE("executor: a MetricTemplate reads ingress and route, defaulting to the target") {
+  Fixture fx;
+  policies::MetricTemplate t;
+  t.name = "edge";
+  t.ns = "test";
+  t.query = "sum(rate(x{ingress=\"{{ ingress }}\",route=\"{{ route }}\"}[{{ interval }}]))";
+  fx.templates["test/edge"] = t;
+  policies::AnalysisSpec spec = Spec();
+  spec.webhooks.clear();
+  policies::MetricSpec edge;
+  edge.name = "edge";
+  edge.max = 5;
+  edge.template_name = "edge";
+  edge.template_ns = "test";
+  spec.metrics = {edge};
+  fx.metrics.value = 501.7;  // a templated value is compared as it is
+  fx.Executor().Decide(spec, Progressing(10), "abc123", 1000);
+  spec.ingress = "public";
+  spec.route = "podinfo-route";
+  Executed out = fx.Executor().Decide(spec, Progressing(10), "abc123", 1000);
+  REQUIRE(fx.metrics.queries.size() == 2);
+  CHECK(fx.metrics.queries[0] == "sum(rate(x{ingress=\"podinfo\",route=\"podinfo\"}[1m]))");
+  CHECK(fx.metrics.queries[1] == "sum(rate(x{ingress=\"public\",route=\"podinfo-route\"}[1m]))");
+  CHECK(out.decision.reason.find("edge 501.7 > 5") != std::string::npos);
+}
+
 TEST_CASE("executor: carrying a promotion calls post-rollout and event hooks") {
   Fixture fx;
   policies::AnalysisSpec spec = Spec();

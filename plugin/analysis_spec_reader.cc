@@ -4,8 +4,10 @@
 #include <climits>
 
 #include "policies/alert.h"
+#include "policies/metric_query.h"
 #include "policies/webhook.h"
 #include "render/fields.h"
+#include "render/routing/provider.h"
 #include "render/strict_fields.h"
 
 namespace gitcanary::plugin {
@@ -24,9 +26,9 @@ constexpr const char* kBuiltinMetrics[] = {"request-success-rate", "request-dura
 class Reader {
  public:
   Reader(const Manifest& canary, const std::string& app_ns, const TemplateIndex& templates, long long min_interval_ms,
-         const ReferenceScope& scope)
+         const ReferenceScope& scope, std::string_view default_provider)
       : m_(canary), ns_(canary.EffectiveNamespace(app_ns)), templates_(templates), f_(canary.file),
-        min_interval_ms_(min_interval_ms), scope_(scope) {}
+        min_interval_ms_(min_interval_ms), scope_(scope), default_provider_(default_provider) {}
 
   Result<policies::AnalysisSpec> Read() {
     policies::AnalysisSpec s;
@@ -41,6 +43,12 @@ class Reader {
     s.service = service != nullptr && service->IsScalar() && !service->value.empty() ? service->value : s.target;
     if (const Node* server = spec->Find("metricsServer"); server != nullptr && server->IsScalar())
       s.metrics_server = server->value;
+    s.provider = render::EffectiveProvider(m_, default_provider_);
+    s.metrics_provider = MetricsProviderFor(s.provider, default_provider_);
+    if (const Node* ingress = spec->Path({"ingressRef", "name"}); ingress != nullptr && ingress->IsScalar())
+      s.ingress = ingress->value;
+    if (const Node* route = spec->Path({"routeRef", "name"}); route != nullptr && route->IsScalar())
+      s.route = route->value;
     Status st;
     if (!(st = Flag(*spec, "suspend", "spec", &s.suspend)).ok()) return st;
     if (!(st = Flag(*spec, "skipAnalysis", "spec", &s.skip_analysis)).ok()) return st;
@@ -262,6 +270,7 @@ class Reader {
   const Fields f_;
   long long min_interval_ms_;
   const ReferenceScope& scope_;
+  const std::string_view default_provider_;
 };
 
 Result<policies::MetricTemplate> ReadMetricTemplate(const Manifest& m, const std::string& app_ns) {
@@ -377,8 +386,8 @@ Result<TemplateIndex> ReadMetricTemplates(const std::vector<Manifest>& objects, 
 
 Result<policies::AnalysisSpec> ReadAnalysisSpec(const Manifest& canary, const std::string& app_ns,
                                                 const TemplateIndex& templates, long long min_interval_ms,
-                                                const ReferenceScope& scope) {
-  return Reader(canary, app_ns, templates, min_interval_ms, scope).Read();
+                                                const ReferenceScope& scope, std::string_view default_provider) {
+  return Reader(canary, app_ns, templates, min_interval_ms, scope, default_provider).Read();
 }
 
 }  // namespace gitcanary::plugin

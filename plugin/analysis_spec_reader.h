@@ -12,6 +12,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/status.h"
@@ -58,9 +59,13 @@ Status CheckAlertProviders(const policies::AnalysisSpec& spec, const ProviderInd
 inline constexpr long long kFlaggerMinIntervalMs = 10'000;
 
 // `min_interval_ms` lowers the floor (serve --min-interval, for demos and tests).
+// `default_provider` is gitcanary.yaml's defaults.provider ("" = istio): the
+// provider of a Canary without spec.provider, and linkerd's queries for the
+// built-in metrics of every canary when it is linkerd, as in Flagger.
 Result<policies::AnalysisSpec> ReadAnalysisSpec(const render::Manifest& canary, const std::string& app_ns,
                                                 const TemplateIndex& templates,
                                                 long long min_interval_ms = kFlaggerMinIntervalMs,
-                                                const ReferenceScope& scope = {});
+                                                const ReferenceScope& scope = {},
+                                                std::string_view default_provider = {});
 
 }  // namespace gitcanary::plugin

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <string>
+#include <vector>
 
 #include "plugin/analysis_executor.h"
 #include "plugin/analysis_spec_reader.h"
@@ -12,13 +13,14 @@
 namespace gitcanary::plugin {
 namespace {
 
-Result<policies::AnalysisSpec> Read(const std::string& analysis_extra) {
+Result<policies::AnalysisSpec> Read(const std::string& analysis_extra, const std::string& spec_extra = "",
+                                    const std::string& default_provider = "") {
   const std::string text = "apiVersion: flagger.app/v1beta1\nkind: Canary\nmetadata:\n  name: web\n  namespace: test\n"
-                           "spec:\n  targetRef:\n    apiVersion: apps/v1\n    kind: Deployment\n    name: web\n"
+                           "spec:\n" + spec_extra + "  targetRef:\n    apiVersion: apps/v1\n    kind: Deployment\n    name: web\n"
                            "  service:\n    port: 80\n  analysis:\n    stepWeight: 10\n" + analysis_extra;
   auto parsed = render::ParseManifests(text, "canary.yaml");
   REQUIRE_MESSAGE(parsed.ok(), parsed.status().message());
-  return ReadAnalysisSpec((*parsed)[0], "test", TemplateIndex{});
+  return ReadAnalysisSpec((*parsed)[0], "test", TemplateIndex{}, kFlaggerMinIntervalMs, {}, default_provider);
 }
 
 }  // namespace
@@ -47,6 +49,33 @@ TEST_CASE("analysis spec: a webhook's disableTLS is read, off by default, and re
   // The executor asks the HTTP client to skip verification for that hook only.
   CHECK_FALSE(HookRequest(*spec, spec->webhooks[0], "Progressing", "abc", {}).skip_tls_verify);
   CHECK(HookRequest(*spec, spec->webhooks[1], "Progressing", "abc", {}).skip_tls_verify);
+}
+
+TEST_CASE("analysis spec: provider, metrics provider, ingressRef and routeRef") {
+  struct Case {
+    std::string spec_extra, default_provider, provider, metrics_provider, ingress, route;
+  };
+  const std::vector<Case> cases = {
+      {"", "", "istio", "istio", "", ""},
+      {"", "nginx", "nginx", "nginx", "", ""},
+      {"  provider: nginx\n  ingressRef:\n    apiVersion: networking.k8s.io/v1\n    kind: Ingress\n    name: public\n",
+       "", "nginx", "nginx", "public", ""},
+      // Flagger: a linkerd mesh provider makes every canary's built-in metrics Linkerd's.
+      {"  provider: nginx\n", "linkerd", "nginx", "linkerd", "", ""},
+      {"  provider: gatewayapi:v1\n  routeRef:\n    name: edge\n", "istio", "gatewayapi:v1", "gatewayapi:v1", "",
+       "edge"},
+      {"  provider: kubernetes\n", "", "kubernetes", "kubernetes", "", ""},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.spec_extra);
+    CAPTURE(c.default_provider);
+    auto spec = Read("", c.spec_extra, c.default_provider);
+    REQUIRE_MESSAGE(spec.ok(), spec.status().message());
+    CHECK(spec->provider == c.provider);
+    CHECK(spec->metrics_provider == c.metrics_provider);
+    CHECK(spec->ingress == c.ingress);
+    CHECK(spec->route == c.route);
+  }
 }
 
 }  // namespace gitcanary::plugin

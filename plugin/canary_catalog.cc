@@ -95,12 +95,13 @@ const typename Map::mapped_type& InNamespace(const Map& map, const std::string& 
 
 // Fills in everything about one Canary; the first problem becomes entry->error.
 Status ReadEntry(render::Manifest& canary, const AppObjects& objects, const CatalogOptions& options,
-                 CatalogEntry* entry) {
+                 const std::string& default_provider, CatalogEntry* entry) {
   const std::string& app_ns = options.app_namespace;
   const std::string& ns = canary.EffectiveNamespace(app_ns);
   auto info = render::NormaliseCanary(canary);
   if (!info.ok()) return info.status();
-  auto spec = ReadAnalysisSpec(canary, app_ns, entry->app->templates, options.min_interval_ms, entry->app->scope);
+  auto spec = ReadAnalysisSpec(canary, app_ns, entry->app->templates, options.min_interval_ms, entry->app->scope,
+                               default_provider);
   if (!spec.ok()) return spec.status();
   entry->spec = std::move(*spec);
   if (Status s = CheckAlertProviders(entry->spec, entry->app->providers, entry->app->scope); !s.ok()) return s;
@@ -147,6 +148,7 @@ struct LoadedApp {
   std::vector<render::Manifest> manifests;  // templates expanded
   bool from_build = false;
   bool has_canary = false;
+  std::string default_provider;  // defaults.provider of its gitcanary.yaml
   AppDefinitions definitions;
 };
 
@@ -168,6 +170,7 @@ Result<std::optional<LoadedApp>> LoadApp(const git::TreeSource& tree, const std:
   LoadedApp app;
   app.dir = dir;
   app.from_build = built->kind != AppKind::kManifests;
+  app.default_provider = config->default_provider;
   app.manifests = std::move(built->manifests);
   std::vector<std::string> explain;
   if (Status s = render::ExpandCanaryTemplates(app.manifests, *config, app_ns, &explain); !s.ok()) return s;
@@ -198,7 +201,7 @@ void AddEntries(LoadedApp& app, const git::TreeSource& tree, const CatalogOption
     entry.generated = generated != nullptr;
     entry.built = app.from_build || IsBuiltObject(m);
     entry.app = indexes;
-    entry.error = ReadEntry(m, objects, options, &entry);
+    entry.error = ReadEntry(m, objects, options, app.default_provider, &entry);
     if (!entry.status_file.empty()) entry.status_file = PathOf(entry.status_file, tree.Revision());
     out->push_back(std::move(entry));
   }

@@ -95,7 +95,7 @@ Result<std::vector<Simulated>> LoadCanaries(const ParsedArgs& args, const std::s
     if (!only.empty() && id != only) continue;
     auto info = render::NormaliseCanary(m);
     if (!info.ok()) return info.status();
-    auto spec = ReadAnalysisSpec(m, app_ns, refs.templates, kFlaggerMinIntervalMs, refs.scope);
+    auto spec = ReadAnalysisSpec(m, app_ns, refs.templates, kFlaggerMinIntervalMs, refs.scope, config->default_provider);
     if (!spec.ok()) return spec.status();
     if (Status alerts = CheckAlertProviders(*spec, refs.providers, refs.scope); !alerts.ok()) return alerts;
     out.push_back(Simulated{std::move(id), std::move(*spec), {}});
@@ -115,9 +115,10 @@ std::string Describe(const policies::AnalysisSpec& s) {
     else out += ", stepWeights " + std::to_string(s.step_weights.size());
     out += ", maxWeight " + std::to_string(policies::MaxWeight(s));
   } else {
-    out += ", iterations " + std::to_string(s.iterations);
+    out += ", iterations " + std::to_string(policies::AnalysisIterations(s));
   }
-  if (s.mirror) out += ", mirrored";
+  if (!policies::ShiftsTraffic(s)) out += ", provider " + s.provider + " shifts no traffic";
+  else if (s.mirror) out += ", mirrored";
   return out + ", interval " + policies::FormatSeconds(s.interval_ms / 1000) + ", threshold " +
          std::to_string(s.threshold);
 }

@@ -45,7 +45,15 @@ std::string_view StrategyName(Strategy s) {
   return "canary";
 }
 
+bool ShiftsTraffic(const AnalysisSpec& spec) { return spec.provider != "kubernetes"; }
+
+int AnalysisIterations(const AnalysisSpec& spec) {
+  if (!ShiftsTraffic(spec) && spec.iterations < 1) return kKubernetesIterations;
+  return spec.iterations;
+}
+
 Strategy StrategyOf(const AnalysisSpec& spec) {
+  if (!ShiftsTraffic(spec)) return Strategy::kBlueGreen;
   if (spec.iterations > 0) return spec.has_match ? Strategy::kABTesting : Strategy::kBlueGreen;
   return Strategy::kCanary;
 }

@@ -74,6 +74,13 @@ struct AnalysisSpec {
   std::string target;    // targetRef name (a Deployment)
   std::string service;   // spec.service.name, else the target's name (a query's {{ service }})
   std::string metrics_server;  // spec.metricsServer: overrides the default Prometheus for built-in metrics
+  // The traffic provider (spec.provider, else gitcanary.yaml's
+  // defaults.provider; "" = istio), and the provider whose built-in queries
+  // the metrics use (policies/metric_query.h MetricsProviderFor).
+  std::string provider, metrics_provider;
+  // spec.ingressRef.name and spec.routeRef.name ("" = none): a query's
+  // {{ ingress }} and {{ route }}, which default to the target's name.
+  std::string ingress, route;
   bool suspend = false;
   bool skip_analysis = false;
   long long interval_ms = 60'000;
@@ -97,8 +104,20 @@ struct AnalysisSpec {
   std::vector<AlertRef> alerts;
 };
 
+// Whether the canary's provider shifts traffic: all do but `kubernetes`
+// (Services only). Flagger runs such a canary as blue/green: it drops
+// analysis.match and, when analysis.iterations is unset, runs 10 iterations;
+// its promotion goes straight to Finalising, whatever stepWeightPromotion says.
+bool ShiftsTraffic(const AnalysisSpec& spec);
+inline constexpr int kKubernetesIterations = 10;
+
+// The iterations the analysis runs: analysis.iterations, or 10 for a canary
+// whose provider shifts no traffic and that sets none.
+int AnalysisIterations(const AnalysisSpec& spec);
+
 // Flagger's DeploymentStrategy: match + iterations is A/B testing, iterations
-// alone blue/green, anything else canary.
+// alone blue/green, anything else canary; always blue/green when the
+// provider shifts no traffic.
 Strategy StrategyOf(const AnalysisSpec& spec);
 
 // The highest canary weight the canary strategy reaches: the last stepWeights

@@ -6,11 +6,14 @@
 #include <tuple>
 #include <utility>
 
+#include "policies/lint_split_routes.h"
 #include "render/url_credentials.h"
 #include "render/canary_spec.h"
 #include "render/canary_templates.h"
 #include "render/fields.h"
 #include "render/primary_workload.h"
+#include "render/routing/provider.h"
+#include "render/routing/router.h"
 #include "render/routing_replaced.h"
 
 namespace gitcanary::policies {
@@ -128,6 +131,26 @@ void CheckInterval(Lint& l, const Canary& c, const Manifest& m, const Node& a) {
   l.Add(Severity::kWarning, m.file, LineOf(interval), "interval-too-short",
         c.who + ": analysis.interval " + interval->value +
             " is under Flagger's 10s floor, where Flagger runs it every 10s anyway; set 10s or more");
+}
+
+// A Gateway API provider attaches HTTPRoute X to the parents in
+// service.gatewayRefs: without them Flagger fails to reconcile the canary and
+// git mode refuses to render it.
+void CheckGatewayRefs(Lint& l, const Canary& c, const Manifest& m, const render::AppConfig& config) {
+  const std::string provider = render::EffectiveProvider(m, config.default_provider);
+  if (provider.rfind("gatewayapi:", 0) != 0) return;
+  const Node* spec = m.doc.Find("spec");
+  const Node* refs = m.doc.Path({"spec", "service", "gatewayRefs"});
+  if (refs != nullptr && refs->IsSequence() && !refs->items.empty()) return;
+  const Node* service = spec != nullptr ? spec->Find("service") : nullptr;
+  const int line = refs != nullptr      ? LineOf(refs)
+                   : service != nullptr ? KeyLine(spec, "service")
+                                        : KeyLine(spec, "provider");
+  l.Add(Severity::kError, m.file, line, "gateway-refs-missing",
+        c.who + ": provider " + provider + " attaches HTTPRoute " + render::ApexName(m.doc) +
+            " to the parents in spec.service.gatewayRefs, and there are none, so neither Flagger nor git mode can "
+            "route it; add spec.service.gatewayRefs (a Gateway, or for a mesh the apex Service with group core, "
+            "kind Service)");
 }
 
 void CheckHookUrls(Lint& l, const Canary& c, const Manifest& m, const Node& a) {
@@ -311,6 +334,7 @@ std::vector<Finding> LintApp(const std::vector<Manifest>& manifests, const rende
   }
   for (const Canary& c : l.canaries) {
     const Manifest& m = work[c.index];
+    CheckGatewayRefs(l, c, m, config);
     const Node* analysis = m.doc.Path({"spec", "analysis"});
     if (analysis == nullptr) continue;
     CheckStepOverMax(l, c, m, *analysis);
@@ -322,6 +346,10 @@ std::vector<Finding> LintApp(const std::vector<Manifest>& manifests, const rende
   CheckProviderAddresses(l);
   CheckHpas(l, config);
   CheckRouting(l);
+  std::vector<std::size_t> canary_indices;
+  for (const Canary& c : l.canaries) canary_indices.push_back(c.index);
+  for (Finding& f : CheckSplitWithHttpRoute(work, canary_indices, config.default_provider, app_namespace))
+    l.out.push_back(std::move(f));
   std::stable_sort(l.out.begin(), l.out.end(), [](const Finding& a, const Finding& b) {
     return std::tie(a.file, a.line, a.rule, a.message) < std::tie(b.file, b.line, b.rule, b.message);
   });

@@ -16,6 +16,8 @@
 //   routing-bypass           warning  a kept Service or Ingress reaching the canary's pods directly
 //   interval-too-short       warning  analysis.interval under Flagger's 10s floor
 //   webhook-credentials      error    user:password@ or a token-like query parameter in a URL
+//   gateway-refs-missing     error    a gatewayapi:* provider without spec.service.gatewayRefs
+//   split-with-httproute     warning  a Service routed by a TrafficSplit and an HTTPRoute (lint_split_routes.h)
 #pragma once
 
 #include <optional>

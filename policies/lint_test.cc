@@ -213,6 +213,49 @@ TEST_CASE("lint routing-bypass flags a kept Service and the Ingress backed by it
   CHECK(findings[1].message.find("Ingress direct routes to Service web-direct") != std::string::npos);
 }
 
+TEST_CASE("lint gateway-refs-missing: a gatewayapi provider without gatewayRefs, from the Canary or the defaults") {
+  // App() writes `service:` on line 23; provider lines are inserted after line 21 (`spec:`), shifting it to 24.
+  auto with_provider = [](const std::string& provider, const std::string& service) {
+    std::string yaml = App(kCleanAnalysis);
+    yaml.replace(yaml.find("  service: {port: 80, targetPort: 8080}\n"),
+                 std::string("  service: {port: 80, targetPort: 8080}\n").size(), service);
+    if (!provider.empty()) yaml.replace(yaml.find("  targetRef:"), 0, "  provider: " + provider + "\n");
+    return yaml;
+  };
+  struct Row {
+    const char* name;
+    std::string yaml;
+    std::string default_provider;
+    int line;  // 0: no finding
+  } rows[] = {
+      {"gatewayapi:v1 without gatewayRefs", with_provider("gatewayapi:v1", "  service: {port: 80}\n"), "", 24},
+      {"gatewayapi:v1beta1 with an empty list",
+       with_provider("gatewayapi:v1beta1", "  service:\n    port: 80\n    gatewayRefs: []\n"), "", 26},
+      {"defaults.provider gatewayapi:v1", with_provider("", "  service: {port: 80}\n"), "gatewayapi:v1", 23},
+      {"with gatewayRefs", with_provider("gatewayapi:v1", "  service: {port: 80, gatewayRefs: [{name: gw}]}\n"), "", 0},
+      {"istio needs none", with_provider("istio", "  service: {port: 80}\n"), "", 0},
+      {"spec.provider istio wins over defaults.provider", with_provider("istio", "  service: {port: 80}\n"),
+       "gatewayapi:v1", 0},
+  };
+  for (const Row& row : rows) {
+    CAPTURE(row.name);
+    render::AppConfig config;
+    config.default_provider = row.default_provider;
+    std::vector<Finding> findings = Lint(row.yaml, config);
+    if (row.line == 0) {
+      CHECK_MESSAGE(findings.empty(), Shown(findings));
+      continue;
+    }
+    REQUIRE_MESSAGE(findings.size() == 1, Shown(findings));
+    CHECK(findings[0].rule == "gateway-refs-missing");
+    CHECK(findings[0].severity == Severity::kError);
+    CHECK(findings[0].line == row.line);
+    CHECK(findings[0].message.find("canary shop/web: provider gatewayapi:") == 0);
+    CHECK(findings[0].message.find("HTTPRoute web") != std::string::npos);
+    CHECK(findings[0].message.find("add spec.service.gatewayRefs") != std::string::npos);
+  }
+}
+
 TEST_CASE("lint never prints credentials, in webhooks or in provider addresses") {
   std::vector<Finding> findings = Lint(CleanAppWith(
       "apiVersion: flagger.app/v1beta1\nkind: AlertProvider\nmetadata: {name: chat, namespace: shop}\n"

@@ -8,9 +8,10 @@
 namespace gitcanary {
 namespace {
 
-// Flagger's Istio queries (pkg/metrics/observers/istio.go) after its
-// trimQuery, which collapses each run of whitespace to a single space.
-constexpr std::string_view kRequestSuccessRate =
+// Flagger's built-in queries per observer (pkg/metrics/observers/{istio,
+// linkerd,nginx,http}.go) after its trimQuery, which collapses each run of
+// whitespace to a single space.
+constexpr std::string_view kIstioSuccessRate =
     "sum( rate( istio_requests_total{ reporter=\"destination\", "
     "destination_workload_namespace=\"{{ namespace }}\", "
     "destination_workload=~\"{{ target }}\", response_code!~\"5.*\" }[{{ interval }}] ) ) "
@@ -18,10 +19,71 @@ constexpr std::string_view kRequestSuccessRate =
     "destination_workload_namespace=\"{{ namespace }}\", "
     "destination_workload=~\"{{ target }}\" }[{{ interval }}] ) ) * 100";
 
-constexpr std::string_view kRequestDuration =
+constexpr std::string_view kIstioDuration =
     "histogram_quantile( 0.99, sum( rate( istio_request_duration_milliseconds_bucket{ "
     "reporter=\"destination\", destination_workload_namespace=\"{{ namespace }}\", "
     "destination_workload=~\"{{ target }}\" }[{{ interval }}] ) ) by (le) )";
+
+constexpr std::string_view kLinkerdSuccessRate =
+    "sum( rate( response_total{ namespace=\"{{ namespace }}\", deployment=~\"{{ target }}\", "
+    "classification!=\"failure\", direction=\"inbound\" }[{{ interval }}] ) ) "
+    "/ sum( rate( response_total{ namespace=\"{{ namespace }}\", deployment=~\"{{ target }}\", "
+    "direction=\"inbound\" }[{{ interval }}] ) ) * 100";
+
+constexpr std::string_view kLinkerdDuration =
+    "histogram_quantile( 0.99, sum( rate( response_latency_ms_bucket{ namespace=\"{{ namespace }}\", "
+    "deployment=~\"{{ target }}\", direction=\"inbound\" }[{{ interval }}] ) ) by (le) )";
+
+// NGINX's duration is the average response time (sum / count) in ms, not a P99.
+constexpr std::string_view kNginxSuccessRate =
+    "sum( rate( nginx_ingress_controller_requests{ namespace=\"{{ namespace }}\", "
+    "ingress=\"{{ ingress }}\", canary!=\"\", status!~\"5.*\" }[{{ interval }}] ) ) "
+    "/ sum( rate( nginx_ingress_controller_requests{ namespace=\"{{ namespace }}\", "
+    "ingress=\"{{ ingress }}\", canary!=\"\" }[{{ interval }}] ) ) * 100";
+
+constexpr std::string_view kNginxDuration =
+    "sum( rate( nginx_ingress_controller_response_duration_seconds_sum{ namespace=\"{{ namespace }}\", "
+    "ingress=\"{{ ingress }}\", canary!=\"\" }[{{ interval }}] ) ) "
+    "/ sum( rate( nginx_ingress_controller_response_duration_seconds_count{ namespace=\"{{ namespace }}\", "
+    "ingress=\"{{ ingress }}\", canary!=\"\" }[{{ interval }}] ) ) * 1000";
+
+// The application's own histogram, in seconds, of the canary's pods
+// (`<target>-<replicaset>-<pod>`, which `<target>-primary-...` does not match).
+constexpr std::string_view kHttpSuccessRate =
+    "sum( rate( http_request_duration_seconds_count{ kubernetes_namespace=\"{{ namespace }}\", "
+    "kubernetes_pod_name=~\"{{ target }}-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)\", status!~\"5.*\" }[{{ interval }}] ) ) "
+    "/ sum( rate( http_request_duration_seconds_count{ kubernetes_namespace=\"{{ namespace }}\", "
+    "kubernetes_pod_name=~\"{{ target }}-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)\" }[{{ interval }}] ) ) * 100";
+
+constexpr std::string_view kHttpDuration =
+    "histogram_quantile( 0.99, sum( rate( http_request_duration_seconds_bucket{ "
+    "kubernetes_namespace=\"{{ namespace }}\", "
+    "kubernetes_pod_name=~\"{{ target }}-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)\" }[{{ interval }}] ) ) by (le) )";
+
+enum class Observer { kIstio, kLinkerd, kNginx, kHttp };
+
+// Flagger's observer factory, for the providers gitcanary implements.
+std::optional<Observer> ObserverOf(std::string_view provider) {
+  if (provider.empty() || provider == "istio") return Observer::kIstio;
+  if (provider == "linkerd") return Observer::kLinkerd;
+  if (provider == "nginx") return Observer::kNginx;
+  if (provider == "kubernetes" || provider.substr(0, 10) == "gatewayapi") return Observer::kHttp;
+  return std::nullopt;
+}
+
+struct ObserverQueries {
+  std::string_view success_rate, duration;
+};
+
+ObserverQueries QueriesOf(Observer o) {
+  switch (o) {
+    case Observer::kLinkerd: return {kLinkerdSuccessRate, kLinkerdDuration};
+    case Observer::kNginx: return {kNginxSuccessRate, kNginxDuration};
+    case Observer::kHttp: return {kHttpSuccessRate, kHttpDuration};
+    case Observer::kIstio: break;
+  }
+  return {kIstioSuccessRate, kIstioDuration};
+}
 
 std::string_view TrimBlanks(std::string_view s) {
   const auto blank = [](char c) { return c == ' ' || c == '\t'; };
@@ -31,7 +93,7 @@ std::string_view TrimBlanks(std::string_view s) {
 }
 
 std::string KnownVariables(const QueryVars& vars) {
-  std::string out = "name, namespace, target, service, interval";
+  std::string out = "name, namespace, target, service, ingress, route, interval";
   for (const auto& [key, value] : vars.variables) out += ", variables." + key;
   return out;
 }
@@ -44,6 +106,8 @@ Result<std::string> LookupVariable(std::string_view var, const QueryVars& vars) 
   if (var == "target") value = &vars.target;
   if (var == "service") value = &vars.service;
   if (var == "interval") value = &vars.interval;
+  if (var == "ingress") value = vars.ingress.empty() ? &vars.target : &vars.ingress;
+  if (var == "route") value = vars.route.empty() ? &vars.target : &vars.route;
   constexpr std::string_view kPrefix = "variables.";
   if (var.substr(0, kPrefix.size()) == kPrefix) {
     auto it = vars.variables.find(std::string(var.substr(kPrefix.size())));
@@ -138,11 +202,30 @@ Result<double> ParseReplyJson(const nlohmann::json& reply) {
 
 }  // namespace
 
-Result<std::string> BuiltinQuery(std::string_view metric, const QueryVars& vars) {
-  if (metric == "request-success-rate") return RenderQueryTemplate(kRequestSuccessRate, vars);
-  if (metric == "request-duration") return RenderQueryTemplate(kRequestDuration, vars);
+std::string MetricsProviderFor(std::string_view provider, std::string_view default_provider) {
+  if (default_provider.find("linkerd") != std::string_view::npos) return "linkerd";
+  if (provider.empty()) provider = default_provider;
+  return std::string(provider.empty() ? std::string_view("istio") : provider);
+}
+
+Result<std::string> BuiltinQuery(std::string_view provider, std::string_view metric, const QueryVars& vars) {
+  std::optional<Observer> observer = ObserverOf(provider);
+  if (!observer) {
+    return Status::Invalid("provider \"" + std::string(provider) +
+                           "\" has no built-in metrics in gitcanary (istio, linkerd, nginx, kubernetes, "
+                           "gatewayapi:v1, gatewayapi:v1beta1); use a templateRef");
+  }
+  const ObserverQueries queries = QueriesOf(*observer);
+  if (metric == "request-success-rate") return RenderQueryTemplate(queries.success_rate, vars);
+  if (metric == "request-duration") return RenderQueryTemplate(queries.duration, vars);
   return Status::Invalid("unknown built-in metric \"" + std::string(metric) +
                          "\"; use request-success-rate, request-duration or a templateRef");
+}
+
+double BuiltinValue(std::string_view provider, std::string_view metric, double value) {
+  if (metric != "request-duration") return value;
+  if (ObserverOf(provider) == Observer::kHttp) value *= 1000;  // seconds
+  return std::trunc(value);
 }
 
 Result<std::string> RenderQueryTemplate(std::string_view query, const QueryVars& vars) {

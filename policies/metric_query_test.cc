@@ -34,9 +34,14 @@ std::string Collapse(const std::string& s) {
 
 }  // namespace
 
-TEST_CASE("BuiltinQuery request-success-rate is Flagger's Istio query") {
-  // Flagger pkg/metrics/observers/istio.go, with namespace=test, target=podinfo, interval=1m.
-  const std::string flagger = R"(
+// Flagger's built-in queries (pkg/metrics/observers/{istio,linkerd,nginx,http}.go)
+// with namespace=test, target=podinfo, interval=1m and, for NGINX, the
+// ingressRef podinfo-ing; per provider, the observer Flagger's factory picks.
+struct BuiltinCase {
+  std::string provider, metric, flagger;
+};
+
+const std::string kIstioSuccessRate = R"(
 	sum(
 		rate(
 			istio_requests_total{
@@ -58,13 +63,8 @@ TEST_CASE("BuiltinQuery request-success-rate is Flagger's Istio query") {
 		)
 	)
 	* 100)";
-  Result<std::string> q = BuiltinQuery("request-success-rate", PodinfoVars());
-  REQUIRE(q.ok());
-  CHECK(*q == Collapse(flagger));
-}
 
-TEST_CASE("BuiltinQuery request-duration is Flagger's Istio P99 query") {
-  const std::string flagger = R"(
+const std::string kIstioDuration = R"(
 	histogram_quantile(
 		0.99,
 		sum(
@@ -77,23 +77,233 @@ TEST_CASE("BuiltinQuery request-duration is Flagger's Istio P99 query") {
 			)
 		) by (le)
 	))";
-  Result<std::string> q = BuiltinQuery("request-duration", PodinfoVars());
-  REQUIRE(q.ok());
-  CHECK(*q == Collapse(flagger));
+
+const std::string kLinkerdSuccessRate = R"(
+	sum(
+		rate(
+			response_total{
+				namespace="test",
+				deployment=~"podinfo",
+				classification!="failure",
+				direction="inbound"
+			}[1m]
+		)
+	)
+	/
+	sum(
+		rate(
+			response_total{
+				namespace="test",
+				deployment=~"podinfo",
+				direction="inbound"
+			}[1m]
+		)
+	)
+	* 100)";
+
+const std::string kLinkerdDuration = R"(
+	histogram_quantile(
+		0.99,
+		sum(
+			rate(
+				response_latency_ms_bucket{
+					namespace="test",
+					deployment=~"podinfo",
+					direction="inbound"
+				}[1m]
+			)
+		) by (le)
+	))";
+
+const std::string kNginxSuccessRate = R"(
+	sum(
+		rate(
+			nginx_ingress_controller_requests{
+				namespace="test",
+				ingress="podinfo-ing",
+				canary!="",
+				status!~"5.*"
+			}[1m]
+		)
+	)
+	/
+	sum(
+		rate(
+			nginx_ingress_controller_requests{
+				namespace="test",
+				ingress="podinfo-ing",
+				canary!=""
+			}[1m]
+		)
+	)
+	* 100)";
+
+const std::string kNginxDuration = R"(
+	sum(
+		rate(
+			nginx_ingress_controller_response_duration_seconds_sum{
+				namespace="test",
+				ingress="podinfo-ing",
+				canary!=""
+			}[1m]
+		)
+	)
+	/
+	sum(
+		rate(
+			nginx_ingress_controller_response_duration_seconds_count{
+				namespace="test",
+				ingress="podinfo-ing",
+				canary!=""
+			}[1m]
+		)
+	)
+	* 1000)";
+
+const std::string kHttpSuccessRate = R"Q(
+	sum(
+		rate(
+			http_request_duration_seconds_count{
+				kubernetes_namespace="test",
+				kubernetes_pod_name=~"podinfo-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)",
+				status!~"5.*"
+			}[1m]
+		)
+	)
+	/
+	sum(
+		rate(
+			http_request_duration_seconds_count{
+				kubernetes_namespace="test",
+				kubernetes_pod_name=~"podinfo-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)"
+			}[1m]
+		)
+	)
+	* 100)Q";
+
+const std::string kHttpDuration = R"Q(
+	histogram_quantile(
+		0.99,
+		sum(
+			rate(
+				http_request_duration_seconds_bucket{
+					kubernetes_namespace="test",
+					kubernetes_pod_name=~"podinfo-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)"
+				}[1m]
+			)
+		) by (le)
+	))Q";
+
+TEST_CASE("BuiltinQuery is Flagger's query for each provider's observer") {
+  const std::vector<BuiltinCase> cases = {
+      {"", "request-success-rate", kIstioSuccessRate},
+      {"", "request-duration", kIstioDuration},
+      {"istio", "request-success-rate", kIstioSuccessRate},
+      {"istio", "request-duration", kIstioDuration},
+      {"linkerd", "request-success-rate", kLinkerdSuccessRate},
+      {"linkerd", "request-duration", kLinkerdDuration},
+      {"nginx", "request-success-rate", kNginxSuccessRate},
+      {"nginx", "request-duration", kNginxDuration},
+      {"kubernetes", "request-success-rate", kHttpSuccessRate},
+      {"kubernetes", "request-duration", kHttpDuration},
+      {"gatewayapi:v1", "request-success-rate", kHttpSuccessRate},
+      {"gatewayapi:v1", "request-duration", kHttpDuration},
+      {"gatewayapi:v1beta1", "request-success-rate", kHttpSuccessRate},
+      {"gatewayapi:v1beta1", "request-duration", kHttpDuration},
+  };
+  QueryVars vars = PodinfoVars();
+  vars.ingress = "podinfo-ing";
+  for (const BuiltinCase& c : cases) {
+    CAPTURE(c.provider);
+    CAPTURE(c.metric);
+    Result<std::string> q = BuiltinQuery(c.provider, c.metric, vars);
+    REQUIRE(q.ok());
+    CHECK(*q == Collapse(c.flagger));
+  }
 }
 
-TEST_CASE("BuiltinQuery rejects unknown metrics and missing values") {
-  Result<std::string> q = BuiltinQuery("error-rate", PodinfoVars());
+TEST_CASE("BuiltinQuery of NGINX names the target when there is no ingressRef") {
+  // Flagger's toMetricModel: ingress is ingressRef.name, else targetRef.name.
+  Result<std::string> q = BuiltinQuery("nginx", "request-success-rate", PodinfoVars());
+  REQUIRE(q.ok());
+  CHECK(q->find("ingress=\"podinfo\"") != std::string::npos);
+  CHECK(q->find("podinfo-ing") == std::string::npos);
+}
+
+TEST_CASE("BuiltinQuery rejects unknown metrics providers and missing values") {
+  Result<std::string> q = BuiltinQuery("istio", "error-rate", PodinfoVars());
   REQUIRE_FALSE(q.ok());
   CHECK(q.status().code() == Code::kInvalidInput);
   CHECK(q.status().message() ==
         "unknown built-in metric \"error-rate\"; use request-success-rate, request-duration or "
         "a templateRef");
+  q = BuiltinQuery("linkerd", "error-rate", PodinfoVars());
+  REQUIRE_FALSE(q.ok());
+  q = BuiltinQuery("contour", "request-success-rate", PodinfoVars());
+  REQUIRE_FALSE(q.ok());
+  CHECK(q.status().message().find("\"contour\" has no built-in metrics") != std::string::npos);
   QueryVars no_interval = PodinfoVars();
   no_interval.interval.clear();
-  q = BuiltinQuery("request-duration", no_interval);
-  REQUIRE_FALSE(q.ok());
-  CHECK(q.status().message().find("{{ interval }}") != std::string::npos);
+  for (const char* provider : {"istio", "linkerd", "nginx", "kubernetes", "gatewayapi:v1"}) {
+    CAPTURE(provider);
+    q = BuiltinQuery(provider, "request-duration", no_interval);
+    REQUIRE_FALSE(q.ok());
+    CHECK(q.status().message().find("{{ interval }}") != std::string::npos);
+  }
+}
+
+TEST_CASE("MetricsProviderFor picks Flagger's metrics provider") {
+  // scheduler_metrics.go runBuiltinMetricChecks: the canary's provider, but a
+  // controller-wide linkerd mesh provider forces linkerd.
+  struct Case {
+    std::string provider, default_provider, want;
+  };
+  const std::vector<Case> cases = {
+      {"", "", "istio"},
+      {"istio", "", "istio"},
+      {"nginx", "", "nginx"},
+      {"", "nginx", "nginx"},
+      {"linkerd", "", "linkerd"},
+      {"gatewayapi:v1", "istio", "gatewayapi:v1"},
+      {"kubernetes", "istio", "kubernetes"},
+      {"nginx", "linkerd", "linkerd"},
+      {"gatewayapi:v1beta1", "linkerd", "linkerd"},
+      {"kubernetes", "linkerd", "linkerd"},
+      {"", "linkerd", "linkerd"},
+      {"istio", "nginx", "istio"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.provider);
+    CAPTURE(c.default_provider);
+    CHECK(MetricsProviderFor(c.provider, c.default_provider) == c.want);
+  }
+}
+
+TEST_CASE("BuiltinValue converts durations to whole milliseconds as Flagger's observers") {
+  // Istio, Linkerd and NGINX answer in ms and Flagger keeps int64(value);
+  // the HTTP observer answers in seconds and keeps int64(value*1000).
+  struct Case {
+    std::string provider, metric;
+    double value, want;
+  };
+  const std::vector<Case> cases = {
+      {"istio", "request-duration", 500.9, 500},
+      {"", "request-duration", 12.2, 12},
+      {"linkerd", "request-duration", 0.99, 0},
+      {"nginx", "request-duration", 250.75, 250},
+      {"kubernetes", "request-duration", 0.2509, 250},
+      {"gatewayapi:v1", "request-duration", 1.5, 1500},
+      {"gatewayapi:v1beta1", "request-duration", 0.0999, 99},
+      {"istio", "request-success-rate", 99.5, 99.5},
+      {"kubernetes", "request-success-rate", 98.25, 98.25},
+      {"nginx", "request-success-rate", 100, 100},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.provider);
+    CAPTURE(c.metric);
+    CAPTURE(c.value);
+    CHECK(BuiltinValue(c.provider, c.metric, c.value) == doctest::Approx(c.want).epsilon(1e-12));
+  }
 }
 
 TEST_CASE("RenderQueryTemplate substitutes every variable") {
@@ -106,6 +316,7 @@ TEST_CASE("RenderQueryTemplate substitutes every variable") {
       {"{{name}} {{namespace}} {{  interval\t}}", "podinfo test 1m"},
       {"histogram_quantile({{ variables.quantile }}, x{ingress=\"{{variables.ingress}}\"})",
        "histogram_quantile(0.95, x{ingress=\"podinfo-ing\"})"},
+      {"{{ ingress }} {{ route }}", "podinfo podinfo"},
       {"sum(up)", "sum(up)"},
       {"", ""},
       {"a } b { c }}", "a } b { c }}"},
@@ -118,6 +329,16 @@ TEST_CASE("RenderQueryTemplate substitutes every variable") {
   }
 }
 
+TEST_CASE("RenderQueryTemplate gives ingress and route their references") {
+  // Flagger's toMetricModel: ingressRef.name and routeRef.name when set.
+  QueryVars vars = PodinfoVars();
+  vars.ingress = "public";
+  vars.route = "podinfo-route";
+  Result<std::string> got = RenderQueryTemplate("{{ ingress }}/{{route}}/{{ target }}", vars);
+  REQUIRE(got.ok());
+  CHECK(*got == "public/podinfo-route/podinfo");
+}
+
 TEST_CASE("RenderQueryTemplate names unknown and unclosed variables") {
   struct Case {
     std::string query, want_in_message;
@@ -125,7 +346,6 @@ TEST_CASE("RenderQueryTemplate names unknown and unclosed variables") {
   const std::vector<Case> cases = {
       {"rate(x[{{ window }}])", "unknown template variable \"{{ window }}\""},
       {"{{ variables.missing }}", "unknown template variable \"{{ variables.missing }}\""},
-      {"{{ ingress }}", "unknown template variable \"{{ ingress }}\""},
       {"{{ }}", "unknown template variable \"{{  }}\""},
       {"sum(x{a=\"{{ name \"})", "unclosed \"{{\""},
   };

@@ -33,7 +33,7 @@ std::string Number(double v) {
 class StepRun {
  public:
   StepRun(const AnalysisSpec& spec, const AnalysisState& state, const Observations& obs, long long now)
-      : spec_(spec), st_(state), obs_(obs), now_(now) {
+      : spec_(spec), st_(state), obs_(obs), now_(now), iterations_(AnalysisIterations(spec)) {
     d_.next = state;
   }
 
@@ -289,9 +289,10 @@ class StepRun {
   }
 
   // Promoting: the primary already runs the new revision; traffic returns to
-  // it in stepWeightPromotion steps, or at once.
+  // it in stepWeightPromotion steps, or at once (always at once when the
+  // provider shifts no traffic, as Flagger finalises such a promotion).
   Flow PromotionShift() {
-    const int step = spec_.step_weight_promotion;
+    const int step = ShiftsTraffic(spec_) ? spec_.step_weight_promotion : 0;
     const int weight = step > 0 ? std::max(0, st_.canary_weight - step) : 0;
     d_.next.canary_weight = weight;
     if (weight == 0) {
@@ -368,7 +369,7 @@ class StepRun {
       d_.next.phase = Phase::kWaitingPromotion;
       HookAlert(spec_.webhooks[failed], "Canary promotion is waiting for approval.");
     }
-    d_.next.iterations = std::max(0, spec_.iterations - 1);
+    d_.next.iterations = std::max(0, iterations_ - 1);
     return Done(WithEvidence("waiting for promotion approval: " + HookFailure(failed)));
   }
 
@@ -382,25 +383,25 @@ class StepRun {
   }
 
   Flow AbTesting() {
-    if (st_.iterations < spec_.iterations) {
+    if (st_.iterations < iterations_) {
       d_.next.canary_weight = 100;
       d_.next.iterations = st_.iterations + 1;
       return Done(WithEvidence("iteration " + std::to_string(d_.next.iterations) + "/" +
-                               std::to_string(spec_.iterations)));
+                               std::to_string(iterations_)));
     }
-    return StartPromotion(std::to_string(spec_.iterations) + " iterations passed");
+    return StartPromotion(std::to_string(iterations_) + " iterations passed");
   }
 
   // Blue/green: the iterations run on the canary with no traffic (mirrored
   // when analysis.mirror is set); then all traffic goes to the canary for one
   // more check; then promotion.
   Flow BlueGreen() {
-    if (st_.iterations < spec_.iterations) {
+    if (st_.iterations < iterations_) {
       d_.next.iterations = st_.iterations + 1;
       return Done(WithEvidence("iteration " + std::to_string(d_.next.iterations) + "/" +
-                               std::to_string(spec_.iterations)));
+                               std::to_string(iterations_)));
     }
-    if (st_.iterations == spec_.iterations) {
+    if (st_.iterations == iterations_) {
       bool open = false;
       Flow f = PromotionGate(&open);
       if (!open) return f;
@@ -408,7 +409,7 @@ class StepRun {
       d_.next.iterations = st_.iterations + 1;
       return Done(WithEvidence("all traffic routed to the canary"));
     }
-    return StartPromotion(std::to_string(spec_.iterations) + " iterations passed");
+    return StartPromotion(std::to_string(iterations_) + " iterations passed");
   }
 
   // Canary: one step of mirroring first when analysis.mirror is set (recorded
@@ -445,6 +446,7 @@ class StepRun {
   const AnalysisState& st_;
   const Observations& obs_;
   const long long now_;
+  const int iterations_;  // AnalysisIterations(spec_)
   Decision d_;
   std::string evidence_;
 };

@@ -2,6 +2,7 @@
 
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "core/parallel.h"
 #include "render/canary_status.h"
@@ -206,6 +207,24 @@ void KeepOneSharedConfigMap(std::vector<std::vector<Manifest>>& objects, const s
   for (auto d = drop.rbegin(); d != drop.rend(); ++d) objects[d->first].erase(objects[d->first].begin() + d->second);
 }
 
+// The routing object that carries a canary's traffic split, which git mode
+// renders and which replaces the app's own object of that name: Gateway API's
+// HTTPRoute (any version) and Istio's VirtualService.
+bool IsReplaceableRoute(const Manifest& m) {
+  return (m.kind == "HTTPRoute" && m.Group() == "gateway.networking.k8s.io") ||
+         (m.kind == "VirtualService" && m.Group() == "networking.istio.io");
+}
+
+// (kind, effective namespace, name) of every rendered HTTPRoute and VirtualService.
+std::set<std::tuple<std::string, std::string, std::string>> RenderedRoutes(
+    const std::vector<std::vector<Manifest>>& objects, const std::string& app_ns) {
+  std::set<std::tuple<std::string, std::string, std::string>> out;
+  for (const auto& list : objects)
+    for (const Manifest& m : list)
+      if (IsReplaceableRoute(m)) out.emplace(m.kind, m.EffectiveNamespace(app_ns), m.name);
+  return out;
+}
+
 std::string Explain(const Key& canary, const CanaryStatus* status) {
   return "rendered Canary " + canary.first + "/" + canary.second + " in git mode: phase " +
          std::string(PhaseName(status ? status->phase : Phase::kInitializing)) + ", canary weight " +
@@ -214,7 +233,8 @@ std::string Explain(const Key& canary, const CanaryStatus* status) {
 
 // Renders every Canary from its status (in parallel: each owns its target,
 // everything else is read-only) and replaces the Canaries and the status
-// documents in `manifests` by the rendered objects.
+// documents in `manifests` by the rendered objects. The app's own HTTPRoute or
+// VirtualService named like a rendered one is replaced by it (an --explain line).
 Status RenderAll(std::vector<Manifest>& manifests, const std::vector<CanaryRef>& canaries, const std::vector<Key>& keys,
                  Statuses& statuses, const std::string& app_ns, const AppConfig& config,
                  std::vector<std::string>* explain, std::vector<Manifest>* dropped) {
@@ -235,7 +255,14 @@ Status RenderAll(std::vector<Manifest>& manifests, const std::vector<CanaryRef>&
   KeepOneSharedConfigMap(objects, status_of, keys);
   std::size_t generated = 0;
   for (const auto& list : objects) generated += list.size();
-  DropObjects(manifests, [](const Manifest& m) { return IsCanary(m) || IsStatusDocument(m); }, generated, dropped);
+  std::set<std::tuple<std::string, std::string, std::string>> routes = RenderedRoutes(objects, app_ns);
+  DropObjects(manifests, [&](const Manifest& m) {
+    if (IsCanary(m) || IsStatusDocument(m)) return true;
+    if (!IsReplaceableRoute(m) || routes.count({m.kind, m.EffectiveNamespace(app_ns), m.name}) == 0) return false;
+    explain->push_back("replaced the app's " + m.kind + " " + m.EffectiveNamespace(app_ns) + "/" + m.name + " (" +
+                       m.file + ") by the rendered one");
+    return true;
+  }, generated, dropped);
   for (auto& list : objects)
     for (Manifest& m : list) manifests.push_back(std::move(m));
   return Status::Ok();

@@ -266,5 +266,36 @@ spec:
         std::vector<std::string>{"canary prod/web: weight 5 -> 15, phase Progressing"});
 }
 
+TEST_CASE("object diff: status summary reads every provider's routing object and Services-only Deployments") {
+  // Each object carries the status annotations as git mode writes them.
+  auto annotated = [](const std::string& head, const std::string& phase, const std::string& weight,
+                      const std::string& revision, const std::string& body) {
+    return head + "  namespace: test\n  annotations:\n    gitcanary.io/phase: " + phase +
+           "\n    gitcanary.io/canary-weight: \"" + weight + "\"\n    gitcanary.io/revision: " + revision + "\n" + body;
+  };
+  const std::string route = annotated("apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: web\n",
+                                      "Progressing", "10", "r1", "");
+  const std::string split = annotated("apiVersion: split.smi-spec.io/v1alpha1\nkind: TrafficSplit\nmetadata:\n  name: api\n",
+                                      "Progressing", "5", "r2", "");
+  // The NGINX canary Ingress is named after the user's Ingress, and routes to <apex>-canary.
+  const std::string ingress = annotated(
+      "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: public-canary\n", "Promoting", "40", "r3",
+      "spec:\n  rules:\n  - http:\n      paths:\n      - path: /\n        pathType: Prefix\n"
+      "        backend: {service: {name: shop-canary, port: {number: 80}}}\n");
+  // A Services-only canary: the pair of Deployments carry the annotations.
+  const std::string pair =
+      annotated("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: blue\n", "Succeeded", "0", "r4", "") + "---\n" +
+      annotated("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: blue-primary\n", "Succeeded", "0", "r4", "");
+  // The Deployments of the HTTPRoute's canary (same revision) add no line of their own.
+  const std::string web_deployment =
+      annotated("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web-app\n", "Progressing", "10", "r1", "");
+  auto head = Parse(route + "---\n" + split + "---\n" + ingress + "---\n" + pair + "---\n" + web_deployment);
+  CHECK(StatusSummary({}, head) == std::vector<std::string>{
+                                       "canary test/api: new, weight 5, phase Progressing",
+                                       "canary test/blue: new, weight 0, phase Succeeded",
+                                       "canary test/shop: new, weight 40, phase Promoting",
+                                       "canary test/web: new, weight 10, phase Progressing"});
+}
+
 }  // namespace
 }  // namespace gitcanary::render

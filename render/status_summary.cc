@@ -3,6 +3,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string_view>
 
 #include "render/canary_status.h"
@@ -50,22 +51,63 @@ std::optional<CanaryState> FromCanaryAnnotation(const Manifest& m) {
   return s;
 }
 
-std::map<std::string, CanaryState> CanaryStates(const std::vector<Manifest>& objects) {
-  std::map<std::string, CanaryState> from_vs, from_canary;
-  for (const Manifest& m : objects) {
-    const std::string id = m.ns.empty() ? m.name : m.ns + "/" + m.name;
-    if (m.kind == "VirtualService" && m.Group() == "networking.istio.io") {
-      std::string phase = Annotation(m, kPhaseAnnotation);
-      if (phase.empty()) continue;
-      std::string weight = Annotation(m, kWeightAnnotation);
-      if (weight.empty()) weight = RouteWeight(m);
-      from_vs[id] = {std::move(phase), weight.empty() ? "?" : weight};
-    } else if (m.kind == "Canary" && m.Group() == "flagger.app") {
-      if (auto s = FromCanaryAnnotation(m)) from_canary[id] = std::move(*s);
+// The apex a routing object routes for: its own name, except for the NGINX
+// canary Ingress, whose backends name <apex>-canary.
+std::string RoutedApex(const Manifest& m) {
+  if (m.kind != "Ingress") return m.name;
+  const Node* rules = m.doc.Path({"spec", "rules"});
+  if (rules == nullptr || !rules->IsSequence()) return "";
+  for (const Node& rule : rules->items) {
+    const Node* paths = rule.Path({"http", "paths"});
+    if (paths == nullptr || !paths->IsSequence()) continue;
+    for (const Node& p : paths->items) {
+      const Node* name = p.Path({"backend", "service", "name"});
+      constexpr std::string_view kSuffix = "-canary";
+      if (name != nullptr && name->value.size() > kSuffix.size() && name->value.ends_with(kSuffix))
+        return name->value.substr(0, name->value.size() - kSuffix.size());
     }
   }
-  from_vs.merge(from_canary);  // the VirtualService wins
-  return from_vs;
+  return "";
+}
+
+// git mode's routing objects, one per provider (kubernetes has none).
+bool IsRoutingObject(const Manifest& m) {
+  return (m.kind == "VirtualService" && m.Group() == "networking.istio.io") ||
+         (m.kind == "HTTPRoute" && m.Group() == "gateway.networking.k8s.io") ||
+         (m.kind == "TrafficSplit" && m.Group() == "split.smi-spec.io") ||
+         (m.kind == "Ingress" && m.Group() == "networking.k8s.io");
+}
+
+std::map<std::string, CanaryState> CanaryStates(const std::vector<Manifest>& objects) {
+  std::map<std::string, CanaryState> from_routes, from_canary;
+  std::set<std::string> revisions;  // of the canaries that a routing object reported
+  auto id_of = [](const Manifest& m, const std::string& name) { return m.ns.empty() ? name : m.ns + "/" + name; };
+  for (const Manifest& m : objects) {
+    if (IsRoutingObject(m)) {
+      std::string phase = Annotation(m, kPhaseAnnotation);
+      const std::string apex = RoutedApex(m);
+      if (phase.empty() || apex.empty()) continue;
+      std::string weight = Annotation(m, kWeightAnnotation);
+      if (weight.empty() && m.kind == "VirtualService") weight = RouteWeight(m);
+      from_routes[id_of(m, apex)] = {std::move(phase), weight.empty() ? "?" : weight};
+      revisions.insert(m.ns + "/" + Annotation(m, kRevisionAnnotation));
+    } else if (m.kind == "Canary" && m.Group() == "flagger.app") {
+      if (auto s = FromCanaryAnnotation(m)) from_canary[id_of(m, m.name)] = std::move(*s);
+    }
+  }
+  // Services-only canaries (provider kubernetes): their canary Deployment, the
+  // one of the pair X, X-primary, carries the same annotations.
+  std::map<std::string, CanaryState> from_deployments;
+  for (const Manifest& m : objects) {
+    if (m.kind != "Deployment" || m.Group() != "apps" || m.name.ends_with("-primary")) continue;
+    std::string phase = Annotation(m, kPhaseAnnotation);
+    if (phase.empty() || revisions.count(m.ns + "/" + Annotation(m, kRevisionAnnotation)) != 0) continue;
+    std::string weight = Annotation(m, kWeightAnnotation);
+    from_deployments[id_of(m, m.name)] = {std::move(phase), weight.empty() ? "?" : weight};
+  }
+  from_routes.merge(from_deployments);
+  from_routes.merge(from_canary);  // a routing object wins
+  return from_routes;
 }
 
 std::string Change(const std::string& what, const std::string& a, const std::string& b) {

@@ -2,8 +2,10 @@
 // canary's phase and weight, read from the objects a render produced.
 //
 // StatusSummary reads the gitcanary.io/phase and canary-weight annotations on
-// git mode's VirtualService (the weight falls back to its route to X-canary),
-// else a Flagger Canary's gitcanary.io/status annotation. Pure.
+// git mode's routing object (VirtualService, HTTPRoute, TrafficSplit or the
+// NGINX canary Ingress; a VirtualService's weight falls back to its route to
+// X-canary), on the canary Deployment of a Services-only canary, else a
+// Flagger Canary's gitcanary.io/status annotation. Pure.
 #pragma once
 
 #include <string>

@@ -20,7 +20,9 @@ using namespace gitcanary::testing;
 
 namespace {
 
-const char* const kExamples[] = {"hello-world", "podinfo", "bookinfo-reviews", "monorepo", "podinfo-ab", "podinfo-mirror"};
+const char* const kExamples[] = {"hello-world", "podinfo", "bookinfo-reviews", "monorepo", "podinfo-ab", "podinfo-mirror",
+                                  "podinfo-gatewayapi", "podinfo-gatewayapi-ab", "podinfo-linkerd-gatewayapi",
+                                  "podinfo-linkerd", "podinfo-bluegreen"};
 
 std::string Example(const std::string& name) { return SourceDir() + "/examples/" + name; }
 

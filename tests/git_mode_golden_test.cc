@@ -134,7 +134,7 @@ void CheckGolden(const std::string& example, const std::string& stem, const RunR
 }  // namespace
 
 TEST_CASE("git mode: every example renders as its golden file in every phase") {
-  for (const char* example : {"hello-world", "podinfo", "bookinfo-reviews", "monorepo"}) {
+  for (const char* example : {"hello-world", "podinfo", "bookinfo-reviews", "monorepo", "podinfo-linkerd"}) {
     CheckGolden(example, "bootstrap", RenderPhase(example, nullptr));
     for (const PhaseCase& pc : kPhases) CheckGolden(example, pc.file, RenderPhase(example, &pc));
   }
@@ -147,4 +147,27 @@ TEST_CASE("git mode: A/B and mirroring examples render as their golden files") {
   CheckGolden("podinfo-ab", "succeeded", RenderPhase("podinfo-ab", &kPhases[5]));
   CheckGolden("podinfo-mirror", "mirroring", RenderPhase("podinfo-mirror", &mirroring));
   CheckGolden("podinfo-mirror", "progressing-40", RenderPhase("podinfo-mirror", &kPhases[2]));
+}
+
+TEST_CASE("git mode: the Gateway API examples render as their golden files") {
+  CheckGolden("podinfo-gatewayapi", "bootstrap", RenderPhase("podinfo-gatewayapi", nullptr));
+  for (const PhaseCase& pc : kPhases) CheckGolden("podinfo-gatewayapi", pc.file, RenderPhase("podinfo-gatewayapi", &pc));
+  const PhaseCase ab{"progressing", "Progressing", 100, false};
+  CheckGolden("podinfo-gatewayapi-ab", "progressing", RenderPhase("podinfo-gatewayapi-ab", &ab));
+  CheckGolden("podinfo-gatewayapi-ab", "succeeded", RenderPhase("podinfo-gatewayapi-ab", &kPhases[5]));
+  CheckGolden("podinfo-linkerd-gatewayapi", "bootstrap", RenderPhase("podinfo-linkerd-gatewayapi", nullptr));
+  CheckGolden("podinfo-linkerd-gatewayapi", "progressing-10", RenderPhase("podinfo-linkerd-gatewayapi", &kPhases[1]));
+}
+
+TEST_CASE("git mode: the Blue/Green example with Services only renders as its golden files") {
+  // Provider kubernetes shifts no weight: Blue/Green keeps the status weight at
+  // 0 while it iterates, and only the Deployments change between phases.
+  const PhaseCase iterating{"progressing", "Progressing", 0, false};
+  const PhaseCase promoting{"promoting", "Promoting", 0, true};
+  CheckGolden("podinfo-bluegreen", "bootstrap", RenderPhase("podinfo-bluegreen", nullptr));
+  CheckGolden("podinfo-bluegreen", "initialized", RenderPhase("podinfo-bluegreen", &kPhases[0]));
+  CheckGolden("podinfo-bluegreen", "progressing", RenderPhase("podinfo-bluegreen", &iterating));
+  CheckGolden("podinfo-bluegreen", "promoting", RenderPhase("podinfo-bluegreen", &promoting));
+  CheckGolden("podinfo-bluegreen", "succeeded", RenderPhase("podinfo-bluegreen", &kPhases[5]));
+  CheckGolden("podinfo-bluegreen", "failed", RenderPhase("podinfo-bluegreen", &kPhases[6]));
 }

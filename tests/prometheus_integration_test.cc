@@ -54,8 +54,8 @@ Result<double> PollQuery(PrometheusClient& client, const std::string& query, Clo
 // the errors of queries without exactly one value.
 void CheckIstioQueries(PrometheusClient& client, Clock::time_point deadline, const std::string& log) {
   QueryVars vars{"podinfo", "test", "podinfo", "podinfo", "30s", {}};
-  Result<std::string> success_query = BuiltinQuery("request-success-rate", vars);
-  Result<std::string> duration_query = BuiltinQuery("request-duration", vars);
+  Result<std::string> success_query = BuiltinQuery("istio", "request-success-rate", vars);
+  Result<std::string> duration_query = BuiltinQuery("istio", "request-duration", vars);
   REQUIRE(success_query.ok());
   REQUIRE(duration_query.ok());
 

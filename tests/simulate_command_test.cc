@@ -85,6 +85,34 @@ TEST_CASE("simulate shows a rollback in the table with the total time") {
   CHECK(r.out.find("=> Failed after 7m, rolled back\n") != std::string::npos);
 }
 
+// Flagger runs a canary of the kubernetes provider (Services only) as blue/green
+// with 10 iterations; the provider comes from spec.provider, else gitcanary.yaml.
+TEST_CASE("simulate: the kubernetes provider of gitcanary.yaml runs blue/green") {
+  TempDir dir;
+  WriteFile(dir / "gitcanary.yaml", "apiVersion: gitcanary.io/v1alpha1\nkind: Config\ndefaults:\n  provider: kubernetes\n");
+  WriteFile(dir / "canary.yaml", kTutorial);
+  RunResult r = Simulate(dir, {"-o", "json"});
+  REQUIRE(r.exit_code == 0);
+  auto entries = nlohmann::json::parse(r.out);
+  // detect, 10 iterations at weight 0, all traffic to the canary, Promoting, Finalising, Succeeded
+  REQUIRE(entries.size() == 15);
+  for (int tick = 1; tick <= 10; ++tick) CHECK(entries[tick]["weight"] == 0);
+  CHECK(entries[11]["weight"] == 100);
+  CHECK(entries[12]["phase"] == "Promoting");
+  CHECK(entries[13]["phase"] == "Finalising");
+  CHECK(entries[14]["phase"] == "Succeeded");
+  RunResult table = Simulate(dir);
+  REQUIRE(table.exit_code == 0);
+  CHECK(table.out.find("CANARY test/podinfo (blue/green, iterations 10, provider kubernetes shifts no traffic") == 0);
+
+  std::string own = kTutorial;  // spec.provider wins over the default
+  own.replace(own.find("  targetRef"), 0, "  provider: istio\n");
+  WriteFile(dir / "canary.yaml", own);
+  RunResult canary = Simulate(dir);
+  REQUIRE(canary.exit_code == 0);
+  CHECK(canary.out.find("CANARY test/podinfo (canary, stepWeight 5, maxWeight 50") == 0);
+}
+
 TEST_CASE("simulate runs the bundled examples") {
   RunResult r = Gitcanary({"simulate", SourceDir() + "/examples/monorepo", "--canary", "shop/checkout"});
   REQUIRE(r.exit_code == 0);

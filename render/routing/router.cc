@@ -2,8 +2,11 @@
 
 #include <utility>
 
+#include "render/routing/gateway_api.h"
 #include "render/routing/istio.h"
+#include "render/routing/kubernetes.h"
 #include "render/routing/services.h"
+#include "render/routing/smi.h"
 
 namespace gitcanary::render {
 
@@ -33,8 +36,13 @@ Result<std::vector<Node>> ProviderRoutes(const RouteContext& c) {
   switch (c.in.provider) {
     case Provider::kIstio:
       return MakeIstioRoutes(c);
+    case Provider::kGatewayApiV1:
+    case Provider::kGatewayApiV1beta1:
+      return MakeGatewayApiRoutes(c);
+    case Provider::kLinkerd:
+      return MakeSmiRoutes(c);
     case Provider::kKubernetes:
-      return std::vector<Node>{};
+      return MakeKubernetesRoutes(c);
     default:
       return c.f.Error(c.spec, "spec.provider",
                        std::string(ProviderName(c.in.provider)) + " is not rendered yet in git mode: use --mode flagger");
