@@ -133,4 +133,26 @@ TEST_CASE("e2e: an A/B release through Istio routes only the matching requests t
   AbRelease("", AbRouting(match + ": 100/0", match + ": 0/100"));
 }
 
+TEST_CASE("e2e: a healthy version through Linkerd's TrafficSplit is promoted on Linkerd's series") {
+  HealthyRelease("linkerd");
+}
+
+TEST_CASE("e2e: a broken version (HTTP 500s) through Linkerd's TrafficSplit is rolled back") {
+  BrokenRelease("linkerd");
+}
+
+TEST_CASE("e2e: a healthy version through a Gateway API HTTPRoute is promoted on the app's own histogram") {
+  HealthyRelease("gatewayapi:v1");
+}
+
+TEST_CASE("e2e: a broken version (HTTP 500s) through a Gateway API HTTPRoute is rolled back") {
+  BrokenRelease("gatewayapi:v1");
+}
+
+TEST_CASE("e2e: an A/B release through a Gateway API HTTPRoute routes only the matching requests to the canary") {
+  // Rule 0 carries each match (merged with the default path match) at the status weights, rule 1 the primary.
+  AbRelease("gatewayapi:v1", AbRouting(std::string(kHeaderMatch) + ": 100/0, " + kCookieMatch + ": 100/0",
+                                       std::string(kHeaderMatch) + ": 0/100, " + kCookieMatch + ": 0/100"));
+}
+
 }  // namespace gitcanary
