@@ -140,8 +140,8 @@ bool ReadCanaryIngress(const json& items, const json& canary, AppliedRouting* ou
   const std::string ns = canary.at("metadata").value("namespace", "default");
   out->ingress = main_name;
   out->ingress_service = main_service;
-  const ServiceWeight to_canary{canary_service, 1, ns + "-" + canary_service + "-" + canary_port};
-  const ServiceWeight to_main{main_service, 1, ""};
+  const ServiceWeight to_canary{canary_service, 100, ns + "-" + canary_service + "-" + canary_port};
+  const ServiceWeight to_main{main_service, 100, ""};
   auto rule = [&](MatchCondition c, const ServiceWeight& to) {
     out->rules.push_back({{{std::move(c)}}, {to}});
   };
