@@ -292,7 +292,7 @@ TEST_CASE("e2e: the stand-in router splits by HTTPRoute backendRefs and exports 
   CHECK(Select(m, R"(http_request_duration_seconds_count{kubernetes_namespace="test"})") == 50);
 }
 
-TEST_CASE("e2e: the stand-in router follows HTTPRoute A/B matches and sends the rest to the primary") {
+TEST_CASE("e2e: the stand-in router follows HTTPRoute A/B matches (v1 and v1beta1) and sends the rest to the primary") {
   SKIP_WITHOUT_PROGRAMS();
   RouterBench bench;
   // Flagger's A/B: rule 0 with the merged matches at 0/100, rule 1 the plain match to the primary.
@@ -313,6 +313,13 @@ TEST_CASE("e2e: the stand-in router follows HTTPRoute A/B matches and sends the 
   CHECK(bench.Where(kCookie) == "podinfo");
   CHECK(bench.Where({{"x-canary", "outsider"}}) == "podinfo-primary");
   CHECK(bench.Send(10) == std::map<std::string, int>{{"200 podinfo-primary", 10}});
+
+  // The same rules in a v1beta1 HTTPRoute route the same way.
+  json v1beta1 = route;
+  v1beta1[0]["apiVersion"] = "gateway.networking.k8s.io/v1beta1";
+  CHECK(bench.Apply(v1beta1).provider == "gatewayapi");
+  CHECK(bench.Where(kCookie) == "podinfo");
+  CHECK(bench.Where({}) == "podinfo-primary");
 
   // The rule with more header matches takes precedence wherever it is listed (Gateway API's rule precedence).
   json reversed = route;
