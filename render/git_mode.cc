@@ -212,10 +212,11 @@ void KeepOneSharedConfigMap(std::vector<std::vector<Manifest>>& objects, const s
 // HTTPRoute (any version) and Istio's VirtualService.
 bool IsReplaceableRoute(const Manifest& m) {
   return (m.kind == "HTTPRoute" && m.Group() == "gateway.networking.k8s.io") ||
-         (m.kind == "VirtualService" && m.Group() == "networking.istio.io");
+         (m.kind == "VirtualService" && m.Group() == "networking.istio.io") ||
+         (m.kind == "TrafficSplit" && m.Group() == "split.smi-spec.io");
 }
 
-// (kind, effective namespace, name) of every rendered HTTPRoute and VirtualService.
+// (kind, effective namespace, name) of every rendered HTTPRoute, VirtualService and TrafficSplit.
 std::set<std::tuple<std::string, std::string, std::string>> RenderedRoutes(
     const std::vector<std::vector<Manifest>>& objects, const std::string& app_ns) {
   std::set<std::tuple<std::string, std::string, std::string>> out;
@@ -233,8 +234,9 @@ std::string Explain(const Key& canary, const CanaryStatus* status) {
 
 // Renders every Canary from its status (in parallel: each owns its target,
 // everything else is read-only) and replaces the Canaries and the status
-// documents in `manifests` by the rendered objects. The app's own HTTPRoute or
-// VirtualService named like a rendered one is replaced by it (an --explain line).
+// documents in `manifests` by the rendered objects. The app's own HTTPRoute,
+// VirtualService or TrafficSplit named like a rendered one is replaced by it
+// (an --explain line).
 Status RenderAll(std::vector<Manifest>& manifests, const std::vector<CanaryRef>& canaries, const std::vector<Key>& keys,
                  Statuses& statuses, const std::string& app_ns, const AppConfig& config,
                  std::vector<std::string>* explain, std::vector<Manifest>* dropped) {
