@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "render/routing/istio.h"
+#include "render/routing/nginx.h"
 #include "render/routing/services.h"
 
 namespace gitcanary::render {
@@ -33,6 +34,8 @@ Result<std::vector<Node>> ProviderRoutes(const RouteContext& c) {
   switch (c.in.provider) {
     case Provider::kIstio:
       return MakeIstioRoutes(c);
+    case Provider::kNginx:
+      return MakeNginxRoutes(c);
     case Provider::kKubernetes:
       return std::vector<Node>{};
     default:
