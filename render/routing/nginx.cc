@@ -72,7 +72,7 @@ Result<HeaderRoute> ReadMatch(const Node& match, const Fields& f) {
     const Node& m = match.items[i];
     if (!m.IsMapping()) return f.Error(m, Indexed(i), "expected a mapping");
     for (const yaml::Field& field : m.fields) {
-      if (field.key == "headers" || field.key == "name") continue;
+      if (field.key == "headers") continue;
       return f.Error(field.value, Indexed(i) + "." + field.key,
                      "ingress-nginx routes an A/B test by one header or one cookie only; Flagger's NGINX router "
                      "silently ignores " + field.key + ", so requests this match excludes would reach the canary: "
