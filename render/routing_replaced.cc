@@ -207,8 +207,8 @@ Status MarkReplacedIngresses(const std::vector<Manifest>& manifests, const std::
       }
     }
     if (!fate.rendered.empty()) {
-      explain->push_back("kept " + m.Describe() + ": it routes to Service " + fate.rendered + ", which " +
-                         fate.rendered_by->canary->Describe() + " renders (provider " +
+      explain->push_back("kept " + m.Describe() + ": it routes to Service " + fate.rendered + ", the apex Service of " +
+                         fate.rendered_by->canary->Describe() + " (provider " +
                          fate.rendered_by->info->provider + " leaves Ingresses as written)");
     }
     if (fate.replaced.empty() || refs.count({ns, m.name}) != 0) continue;

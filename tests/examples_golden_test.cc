@@ -20,7 +20,8 @@ using namespace gitcanary::testing;
 
 namespace {
 
-const char* const kExamples[] = {"hello-world", "podinfo", "bookinfo-reviews", "monorepo", "podinfo-ab", "podinfo-mirror"};
+const char* const kExamples[] = {"hello-world", "podinfo", "bookinfo-reviews", "monorepo", "podinfo-ab", "podinfo-mirror",
+                                  "podinfo-nginx", "podinfo-nginx-ab"};
 
 std::string Example(const std::string& name) { return SourceDir() + "/examples/" + name; }
 
