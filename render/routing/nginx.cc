@@ -48,8 +48,8 @@ Status ReadHeader(const yaml::Field& h, std::size_t i, const Fields& f, HeaderRo
   }
   if (exact == nullptr && regex == nullptr) {
     return f.Error(h.value, path, "ingress-nginx's canary-by-header matches a value (exact) or a pattern (regex) only; "
-                                  "Flagger would drop the prefix or suffix and route every request that has the "
-                                  "header: write it as exact or regex");
+                                  "Flagger would drop the prefix or suffix, and the header alone routes only the "
+                                  "values always and never: write it as exact or regex");
   }
   if (!seen_header->empty()) {
     return f.Error(h.value, path, "ingress-nginx routes a canary by one header (canary-by-header), and " + *seen_header +
