@@ -87,7 +87,7 @@ Node StatusAnnotations(const CanaryStatus* status, long long weight, const std::
 // The objects of one namespace that git mode looks up, by name.
 struct NamespaceIndex {
   std::map<std::string, Manifest*> deployments;
-  std::map<std::string, const Manifest*> hpas, config_maps, secrets;
+  std::map<std::string, const Manifest*> hpas, config_maps, secrets, ingresses;
   std::map<std::string, const Node*> config_map_docs, secret_docs;  // for revision checksums
 };
 
@@ -99,6 +99,8 @@ std::map<std::string, NamespaceIndex> IndexByNamespace(std::vector<Manifest>& ma
     else if (m.kind == "HorizontalPodAutoscaler" && m.Group() == "autoscaling") ns.hpas.emplace(m.name, &m);
     else if (m.kind == "ConfigMap" && m.api_version == "v1") ns.config_maps.emplace(m.name, &m);
     else if (m.kind == "Secret" && m.api_version == "v1") ns.secrets.emplace(m.name, &m);
+    else if (m.kind == "Ingress" && (m.Group() == "networking.k8s.io" || m.Group() == "extensions"))
+      ns.ingresses.emplace(m.name, &m);
   }
   for (auto& [name, ns] : out) {
     for (const auto& [n, m] : ns.config_maps) ns.config_map_docs.emplace(n, &m->doc);
@@ -145,6 +147,8 @@ Status RenderCanary(const Manifest& canary, const CanaryInfo& info, CanaryStatus
   routing.replaced_service = ReplacedService(dropped, canary.EffectiveNamespace(app_ns), ApexName(canary.doc), app_ns);
   routing.canary_weight = weight;
   routing.revision = revision;
+  if (const Node* ref = canary.doc.Path({"spec", "ingressRef", "name"}); ref != nullptr && ref->IsScalar())
+    if (auto it = index.ingresses.find(ref->value); it != index.ingresses.end()) routing.ingress = &it->second->doc;
   if (status != nullptr) {
     routing.cookies = AffinityCookies{status->session_affinity_cookie, status->primary_session_affinity_cookie,
                                       status->previous_session_affinity_cookie};
