@@ -228,7 +228,7 @@ TEST_CASE("executor: built-in metrics query the metrics provider and compare who
   }
 }
 
-TEST_CASE("executor: a MetricTemplate reads ingress and route, defaulting to the target") {
+TEST_CASE("executor: a MetricTemplate reads ingress and route which default to the target") {
   Fixture fx;
   policies::MetricTemplate t;
   t.name = "edge";

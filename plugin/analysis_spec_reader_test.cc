@@ -51,7 +51,7 @@ TEST_CASE("analysis spec: a webhook's disableTLS is read, off by default, and re
   CHECK(HookRequest(*spec, spec->webhooks[1], "Progressing", "abc", {}).skip_tls_verify);
 }
 
-TEST_CASE("analysis spec: provider, metrics provider, ingressRef and routeRef") {
+TEST_CASE("analysis spec: the provider and metrics provider and the ingressRef and routeRef names") {
   struct Case {
     std::string spec_extra, default_provider, provider, metrics_provider, ingress, route;
   };

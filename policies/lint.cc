@@ -292,6 +292,50 @@ void CheckKeptIngresses(Lint& l, const std::vector<bool>& removed, const DirectS
   }
 }
 
+// Whether some rule path of `ingress` has the Service `name` as its backend
+// (what Flagger's NGINX router looks for; the default backend does not count).
+bool RoutesPathTo(const Node& ingress, const std::string& name) {
+  const Node* rules = ingress.Path({"spec", "rules"});
+  if (rules == nullptr) return false;
+  for (const Node& rule : rules->items)
+    if (const Node* paths = rule.Path({"http", "paths"}))
+      for (const Node& p : paths->items)
+        if (const Node* svc = p.Path({"backend", "service", "name"}); svc != nullptr && svc->value == name) return true;
+  return false;
+}
+
+// An nginx Canary copies the Ingress of its ingressRef and renames the paths
+// to the apex Service: without such a path there is nothing to shift.
+void CheckIngressRefs(Lint& l) {
+  for (const Canary& c : l.canaries) {
+    if (c.info.provider != "nginx") continue;
+    const Manifest& m = l.ms[c.index];
+    const std::string apex = render::ApexName(m.doc);
+    const Node* name = m.doc.Path({"spec", "ingressRef", "name"});
+    if (name == nullptr || !name->IsScalar() || name->value.empty()) {
+      l.Add(Severity::kError, m.file, KeyLine(&m.doc, "spec"), "nginx-ingress-ref",
+            c.who + ": provider nginx without spec.ingressRef; name the networking.k8s.io/v1 Ingress that routes "
+                    "to Service " + apex + ", which the canary Ingress copies");
+      continue;
+    }
+    const std::string& ns = m.EffectiveNamespace(l.app_ns);
+    const Manifest* ingress = nullptr;
+    for (const Manifest& o : l.ms)
+      if (IsIngress(o) && o.name == name->value && o.EffectiveNamespace(l.app_ns) == ns) ingress = &o;
+    if (ingress == nullptr) {
+      l.Add(Severity::kWarning, m.file, LineOf(name), "nginx-ingress-ref",
+            c.who + ": Ingress " + name->value + " of spec.ingressRef is not in this app; git mode needs it in the "
+                    "app, and Flagger in namespace " + ns);
+      continue;
+    }
+    if (RoutesPathTo(ingress->doc, apex)) continue;
+    l.Add(Severity::kError, m.file, LineOf(name), "nginx-ingress-ref",
+          c.who + ": Ingress " + name->value + " of spec.ingressRef has no rule path whose backend is Service " +
+              apex + " (the apex), so the canary Ingress would carry no traffic and Flagger fails to start; point a "
+              "path of " + ingress->file + " at Service " + apex);
+  }
+}
+
 // What render keeps is what can bypass: run render's own replacement rules,
 // then look at what stays.
 void CheckRouting(Lint& l) {
@@ -299,15 +343,20 @@ void CheckRouting(Lint& l) {
   std::vector<std::string> explain;
   const render::ServicesByNamespace services = render::IndexServices(l.ms, l.app_ns);
   std::vector<std::pair<const Canary*, const Manifest*>> targets;
+  std::vector<render::IngressRouter> routers;
+  std::vector<int> replaced_by(l.ms.size(), -1);
   for (const Canary& c : l.canaries) {
     const Manifest& canary = l.ms[c.index];
     const Manifest* target = FindDeployment(l, canary.EffectiveNamespace(l.app_ns), c.info.target);
     if (target == nullptr) continue;  // render reports it
     if (!render::MarkReplacedServices(l.ms, services, canary, c.info, *target, l.app_ns, &removed, &explain).ok())
       return;  // render rejects this app and says why
+    for (std::size_t i = 0; i < removed.size(); ++i)
+      if (removed[i] && replaced_by[i] < 0) replaced_by[i] = static_cast<int>(routers.size());
+    routers.push_back(render::IngressRouter{&canary, &c.info});
     targets.emplace_back(&c, target);
   }
-  if (!render::MarkReplacedIngresses(l.ms, l.app_ns, &removed, &explain).ok()) return;
+  if (!render::MarkReplacedIngresses(l.ms, routers, replaced_by, l.app_ns, &removed, &explain).ok()) return;
   DirectServices direct;  // the canary's own primary and canary Services count too
   for (auto [c, target] : targets) {
     const std::string& ns = l.ms[c->index].EffectiveNamespace(l.app_ns);
@@ -330,6 +379,7 @@ std::vector<Finding> LintApp(const std::vector<Manifest>& manifests, const rende
     if (!render::IsCanary(work[i])) continue;
     auto info = render::NormaliseCanary(work[i]);
     if (!info.ok()) continue;  // invalid input: render reports it
+    info->provider = render::EffectiveProvider(work[i], config.default_provider);
     l.canaries.push_back(Canary{i, std::move(*info), "canary " + work[i].EffectiveNamespace(app_namespace) + "/" + work[i].name});
   }
   for (const Canary& c : l.canaries) {
@@ -350,6 +400,7 @@ std::vector<Finding> LintApp(const std::vector<Manifest>& manifests, const rende
   for (const Canary& c : l.canaries) canary_indices.push_back(c.index);
   for (Finding& f : CheckSplitWithHttpRoute(work, canary_indices, config.default_provider, app_namespace))
     l.out.push_back(std::move(f));
+  CheckIngressRefs(l);
   std::stable_sort(l.out.begin(), l.out.end(), [](const Finding& a, const Finding& b) {
     return std::tie(a.file, a.line, a.rule, a.message) < std::tie(b.file, b.line, b.rule, b.message);
   });

@@ -14,6 +14,8 @@
 //   step-over-max            error    stepWeight or a stepWeights entry above maxWeight
 //   hpa-min-over-max         error    an HPA (or gitcanary.yaml defaults.hpa) with min > max
 //   routing-bypass           warning  a kept Service or Ingress reaching the canary's pods directly
+//   nginx-ingress-ref        error    an nginx Canary without ingressRef, or whose Ingress has no path to
+//                                     the apex Service (warning: the Ingress is not in the app)
 //   interval-too-short       warning  analysis.interval under Flagger's 10s floor
 //   webhook-credentials      error    user:password@ or a token-like query parameter in a URL
 //   gateway-refs-missing     error    a gatewayapi:* provider without spec.service.gatewayRefs

@@ -79,7 +79,7 @@ std::string Shown(const std::vector<Finding>& findings) {
   return out;
 }
 
-TEST_CASE("lint split-with-httproute: a Service with both a TrafficSplit and an HTTPRoute, written or rendered") {
+TEST_CASE("lint split-with-httproute: a Service with both a TrafficSplit and an HTTPRoute written or rendered") {
   struct Case {
     const char* name;
     std::string yaml;

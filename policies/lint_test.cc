@@ -256,6 +256,59 @@ TEST_CASE("lint gateway-refs-missing: a gatewayapi provider without gatewayRefs,
   }
 }
 
+// An nginx Canary (lines 16-24) and, from line 26, `more`.
+std::string NginxApp(const std::string& ref, const std::string& more) {
+  return std::string(kDeployment) +
+         "apiVersion: flagger.app/v1beta1\nkind: Canary\nmetadata: {name: web, namespace: shop}\n"  // 16-18
+         "spec:\n  provider: nginx\n"                                                                // 19-20
+         "  targetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n"                         // 21
+         "  service: {port: 80, targetPort: 8080}\n" + ref +                                        // 22, 23
+         "  analysis: {interval: 1m, maxWeight: 50, stepWeight: 10, metrics: [{name: request-success-rate}]}\n"  // 24
+         "---\n" + more;                                                                               // 25
+}
+
+std::string IngressTo(const std::string& name, const std::string& service) {
+  return "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: " + name + ", namespace: shop}\nspec:\n"
+         "  rules:\n  - http:\n      paths:\n      - path: /\n        pathType: Prefix\n"
+         "        backend: {service: {name: " + service + ", port: {number: 80}}}\n";
+}
+
+TEST_CASE("lint nginx-ingress-ref: the ingressRef must name an Ingress of the app with a path to the apex") {
+  const std::string ref = "  ingressRef: {apiVersion: networking.k8s.io/v1, kind: Ingress, name: web}\n";  // line 23
+  struct Row {
+    const char* name;
+    std::string yaml;
+    Severity severity;  // of the one finding; kWarning with line 0 = none expected
+    int line;
+    const char* says;
+  };
+  const Row rows[] = {
+      {"a path to the apex", NginxApp(ref, IngressTo("web", "web")), Severity::kWarning, 0, ""},
+      {"no ingressRef", NginxApp("", IngressTo("web", "web")), Severity::kError, 19, "without spec.ingressRef"},
+      {"a path to another Service only", NginxApp(ref, IngressTo("web", "website")), Severity::kError, 23,
+       "has no rule path whose backend is Service web"},
+      {"the Ingress elsewhere", NginxApp(ref, IngressTo("front", "web")), Severity::kWarning, 23, "is not in this app"},
+  };
+  for (const Row& row : rows) {
+    CAPTURE(std::string(row.name));
+    std::vector<Finding> findings = Lint(row.yaml);
+    if (row.line == 0) {
+      CHECK_MESSAGE(findings.empty(), Shown(findings));
+      continue;
+    }
+    REQUIRE_MESSAGE(findings.size() == 1, Shown(findings));
+    CHECK(findings[0].rule == "nginx-ingress-ref");
+    CHECK(findings[0].severity == row.severity);
+    CHECK(findings[0].line == row.line);
+    CHECK_MESSAGE(findings[0].message.find("canary shop/web: ") == 0, findings[0].message);
+    CHECK_MESSAGE(findings[0].message.find(row.says) != std::string::npos, findings[0].message);
+  }
+  // Another provider never reads ingressRef.
+  std::string istio = NginxApp("", IngressTo("web", "website"));
+  istio.replace(istio.find("  provider: nginx\n"), 18, "  provider: istio\n");
+  for (const Finding& f : Lint(istio)) CHECK(f.rule != "nginx-ingress-ref");
+}
+
 TEST_CASE("lint never prints credentials, in webhooks or in provider addresses") {
   std::vector<Finding> findings = Lint(CleanAppWith(
       "apiVersion: flagger.app/v1beta1\nkind: AlertProvider\nmetadata: {name: chat, namespace: shop}\n"

@@ -9,7 +9,9 @@
 // skipAnalysis, rollback hooks, promotion, the failed-checks threshold,
 // pre-rollout or rollout hooks and metrics, then the strategy). A primary still
 // unready at the deadline during promotion fails the canary with all traffic
-// on the canary (canaryWeight 100), as Flagger does.
+// on the canary (canaryWeight 100), as Flagger does. A canary whose provider
+// shifts no traffic (kubernetes) runs blue/green, as Flagger forces it
+// (policies/analysis_spec.h ShiftsTraffic).
 //
 // Observations are gathered lazily, as Flagger calls hooks and queries metrics
 // only when it reaches them: when Step needs an observation it does not have

@@ -87,7 +87,7 @@ Node StatusAnnotations(const CanaryStatus* status, long long weight, const std::
 // The objects of one namespace that git mode looks up, by name.
 struct NamespaceIndex {
   std::map<std::string, Manifest*> deployments;
-  std::map<std::string, const Manifest*> hpas, config_maps, secrets;
+  std::map<std::string, const Manifest*> hpas, config_maps, secrets, ingresses;
   std::map<std::string, const Node*> config_map_docs, secret_docs;  // for revision checksums
 };
 
@@ -99,6 +99,8 @@ std::map<std::string, NamespaceIndex> IndexByNamespace(std::vector<Manifest>& ma
     else if (m.kind == "HorizontalPodAutoscaler" && m.Group() == "autoscaling") ns.hpas.emplace(m.name, &m);
     else if (m.kind == "ConfigMap" && m.api_version == "v1") ns.config_maps.emplace(m.name, &m);
     else if (m.kind == "Secret" && m.api_version == "v1") ns.secrets.emplace(m.name, &m);
+    else if (m.kind == "Ingress" && (m.Group() == "networking.k8s.io" || m.Group() == "extensions"))
+      ns.ingresses.emplace(m.name, &m);
   }
   for (auto& [name, ns] : out) {
     for (const auto& [n, m] : ns.config_maps) ns.config_map_docs.emplace(n, &m->doc);
@@ -145,6 +147,8 @@ Status RenderCanary(const Manifest& canary, const CanaryInfo& info, CanaryStatus
   routing.replaced_service = ReplacedService(dropped, canary.EffectiveNamespace(app_ns), ApexName(canary.doc), app_ns);
   routing.canary_weight = weight;
   routing.revision = revision;
+  if (const Node* ref = canary.doc.Path({"spec", "ingressRef", "name"}); ref != nullptr && ref->IsScalar())
+    if (auto it = index.ingresses.find(ref->value); it != index.ingresses.end()) routing.ingress = &it->second->doc;
   if (status != nullptr) {
     routing.cookies = AffinityCookies{status->session_affinity_cookie, status->primary_session_affinity_cookie,
                                       status->previous_session_affinity_cookie};
@@ -212,10 +216,11 @@ void KeepOneSharedConfigMap(std::vector<std::vector<Manifest>>& objects, const s
 // HTTPRoute (any version) and Istio's VirtualService.
 bool IsReplaceableRoute(const Manifest& m) {
   return (m.kind == "HTTPRoute" && m.Group() == "gateway.networking.k8s.io") ||
-         (m.kind == "VirtualService" && m.Group() == "networking.istio.io");
+         (m.kind == "VirtualService" && m.Group() == "networking.istio.io") ||
+         (m.kind == "TrafficSplit" && m.Group() == "split.smi-spec.io");
 }
 
-// (kind, effective namespace, name) of every rendered HTTPRoute and VirtualService.
+// (kind, effective namespace, name) of every rendered HTTPRoute, VirtualService and TrafficSplit.
 std::set<std::tuple<std::string, std::string, std::string>> RenderedRoutes(
     const std::vector<std::vector<Manifest>>& objects, const std::string& app_ns) {
   std::set<std::tuple<std::string, std::string, std::string>> out;
@@ -233,8 +238,9 @@ std::string Explain(const Key& canary, const CanaryStatus* status) {
 
 // Renders every Canary from its status (in parallel: each owns its target,
 // everything else is read-only) and replaces the Canaries and the status
-// documents in `manifests` by the rendered objects. The app's own HTTPRoute or
-// VirtualService named like a rendered one is replaced by it (an --explain line).
+// documents in `manifests` by the rendered objects. The app's own HTTPRoute,
+// VirtualService or TrafficSplit named like a rendered one is replaced by it
+// (an --explain line).
 Status RenderAll(std::vector<Manifest>& manifests, const std::vector<CanaryRef>& canaries, const std::vector<Key>& keys,
                  Statuses& statuses, const std::string& app_ns, const AppConfig& config,
                  std::vector<std::string>* explain, std::vector<Manifest>* dropped) {

@@ -1,5 +1,6 @@
 // Tests that git mode replaces the app's own routing object named like the
-// one it renders (HTTPRoute X under gatewayapi, VirtualService X under istio)
+// one it renders (HTTPRoute X under gatewayapi, VirtualService X under istio,
+// TrafficSplit X under linkerd)
 // instead of failing on a duplicate, says so in --explain, and that flagger
 // mode leaves the app's objects alone.
 #include <doctest/doctest.h>
@@ -50,7 +51,7 @@ bool Explains(const RenderResult& r, const std::string& line) {
   return false;
 }
 
-TEST_CASE("git mode replaces the app's own HTTPRoute or VirtualService X by the rendered one") {
+TEST_CASE("git mode replaces the app's own HTTPRoute or VirtualService or TrafficSplit X by the rendered one") {
   struct Row {
     const char* provider;
     const char* own;  // the app's object
@@ -69,11 +70,15 @@ TEST_CASE("git mode replaces the app's own HTTPRoute or VirtualService X by the 
        "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: web, namespace: shop}\n"
        "spec:\n  hosts: [web]\n  http:\n  - route: [{destination: {host: web}}]\n",
        "VirtualService", "networking.istio.io/v1beta1"},
+      {"linkerd",
+       "apiVersion: split.smi-spec.io/v1alpha2\nkind: TrafficSplit\nmetadata: {name: web, namespace: shop}\n"
+       "spec:\n  service: web\n  backends: [{service: web-v1, weight: 100}]\n",
+       "TrafficSplit", "split.smi-spec.io/v1alpha1"},
   };
   for (const Row& row : rows) {
     CAPTURE(row.provider);
     std::string canary = CanaryWith(row.provider);
-    if (std::string(row.provider) == "istio") {  // no gatewayRefs under istio
+    if (std::string(row.provider) == "istio" || std::string(row.provider) == "linkerd") {  // gatewayRefs: Gateway API's
       const auto from = canary.find("    gatewayRefs");
       canary.erase(from, canary.find("  analysis") - from);
     }

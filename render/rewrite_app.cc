@@ -163,6 +163,9 @@ Status RewriteApp(std::vector<Manifest>& manifests, const std::vector<CanaryRef>
   std::vector<bool> removed(manifests.size(), false);
   std::map<std::string, const Manifest*> claims;  // object -> the one Canary that owns it
   const ServicesByNamespace services = IndexServices(manifests, app_namespace);
+  std::vector<IngressRouter> routers;
+  routers.reserve(canaries.size());
+  std::vector<int> replaced_by(manifests.size(), -1);  // the Canary whose Services replace a removed Service
   for (const CanaryRef& c : canaries) {
     const Manifest& canary = manifests[c.index];
     const std::string ns = canary.EffectiveNamespace(app_namespace);
@@ -182,8 +185,11 @@ Status RewriteApp(std::vector<Manifest>& manifests, const std::vector<CanaryRef>
     if (!s.ok()) return s;
     s = MarkReplacedServices(manifests, services, canary, c.info, *target, app_namespace, &removed, explain);
     if (!s.ok()) return s;
+    for (std::size_t i = 0; i < removed.size(); ++i)
+      if (removed[i] && replaced_by[i] < 0) replaced_by[i] = static_cast<int>(routers.size());
+    routers.push_back(IngressRouter{&canary, &c.info});
   }
-  Status s = MarkReplacedIngresses(manifests, app_namespace, &removed, explain);
+  Status s = MarkReplacedIngresses(manifests, routers, replaced_by, app_namespace, &removed, explain);
   if (!s.ok()) return s;
   GenerateGateways(ctx, canaries, gateways, &generated);
   std::vector<Manifest> kept;

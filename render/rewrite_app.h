@@ -7,9 +7,11 @@
 //     another app of the repository emits or defines it (`gateways`, from
 //     render/shared_gateways.h; null: the app stands alone) or gitcanary.yaml
 //     marks it external;
-//  4. drop the Services that select the target's pods, and the Ingresses whose
-//     backends all point at dropped Services, because the canary's routing
-//     replaces them.
+//  4. drop the Services that select the target's pods, because the canary's
+//     Services replace them, and the Ingresses whose backends all point at
+//     dropped Services when the canary's routing replaces Ingresses too (istio,
+//     gatewayapi); under linkerd, nginx and kubernetes an Ingress routing to the
+//     apex Service stays as written (render/routing_replaced.h).
 // A rewrite that would be unsafe is an error saying what to change. Every
 // rewrite is explained in `explain` (printed by --explain).
 #pragma once

@@ -33,6 +33,8 @@ struct CanaryOpts {
   std::vector<std::string> gateways;
   std::vector<std::string> hosts;
   std::string target_port = "8080";
+  std::string provider;     // spec.provider, when set
+  std::string ingress_ref;  // spec.ingressRef.name, when set
 };
 
 std::string Canary(const std::string& name, const std::string& target, const CanaryOpts& o = {}) {
@@ -40,6 +42,9 @@ std::string Canary(const std::string& name, const std::string& target, const Can
   if (!o.ns.empty()) s += "  namespace: " + o.ns + "\n";
   s += "spec:\n  targetRef:\n    apiVersion: apps/v1\n    kind: Deployment\n    name: " + target + "\n";
   if (!o.autoscaler.empty()) s += "  autoscalerRef:\n    apiVersion: autoscaling/v2\n    name: " + o.autoscaler + "\n";
+  if (!o.provider.empty()) s += "  provider: " + o.provider + "\n";
+  if (!o.ingress_ref.empty())
+    s += "  ingressRef:\n    apiVersion: networking.k8s.io/v1\n    kind: Ingress\n    name: " + o.ingress_ref + "\n";
   s += "  service:\n    port: 80\n    targetPort: " + o.target_port + "\n";
   if (!o.gateways.empty()) s += "    gateways:\n";
   for (const std::string& g : o.gateways) s += "      - " + g + "\n";
@@ -427,6 +432,95 @@ TEST_CASE("one Ingress for the Services of two Canaries is removed without error
                              IngressV1("shared", {"web", "api"})});
   CHECK(OfKind(r, "Ingress").empty());
   CHECK(OfKind(r, "Service").empty());
+}
+
+CanaryOpts Provider(const std::string& provider, const std::string& ingress_ref = "") {
+  CanaryOpts o;
+  o.provider = provider;
+  o.ingress_ref = ingress_ref;
+  return o;
+}
+
+bool Explained(const RenderResult& r, const std::string& part) {
+  for (const std::string& line : r.explain)
+    if (line.find(part) != std::string::npos) return true;
+  return false;
+}
+
+TEST_CASE("an nginx Canary's ingressRef Ingress stays as written in both modes") {
+  const std::string ingress = IngressV1("web", {"web"});
+  for (Mode mode : {Mode::kFlagger, Mode::kGit}) {
+    CAPTURE(mode == Mode::kGit);
+    auto r = RenderFiles({{"app.yaml", Docs({Deployment("web"), Canary("web", "web", Provider("nginx", "web")),
+                                             Service("web", "", "    app: web\n"), ingress})}},
+                         AppConfig{}, mode);
+    REQUIRE_MESSAGE(r.ok(), r.status().message());
+    const Manifest* kept = Find(*r, "Ingress", "web");
+    REQUIRE(kept != nullptr);
+    auto input = ParseManifests(ingress, "x.yaml");
+    REQUIRE(input.ok());
+    CHECK(kept->doc == (*input)[0].doc);
+    CHECK(Explained(*r, "kept Ingress"));
+    // git mode adds the canary Ingress beside it; Flagger creates it in the cluster.
+    CHECK((Find(*r, "Ingress", "web-canary") != nullptr) == (mode == Mode::kGit));
+  }
+}
+
+TEST_CASE("under linkerd nginx and kubernetes an Ingress to the apex Service stays, under istio and gatewayapi it goes") {
+  struct Row {
+    const char* provider;
+    bool kept;
+  };
+  const Row rows[] = {{"linkerd", true},  {"nginx", true},          {"kubernetes", true},        {"istio", false},
+                      {"", false},        {"gatewayapi:v1", false}, {"gatewayapi:v1beta1", false}};
+  for (const Row& row : rows) {
+    CAPTURE(std::string(row.provider));
+    // A second Ingress that nginx's ingressRef does not name: it stays for the same reason.
+    RenderResult r = RenderOk({Deployment("web"), Canary("web", "web", Provider(row.provider, "web")),
+                               Service("web", "", "    app: web\n"), IngressV1("web", {"web"}), IngressV1("more", {"web"})});
+    CHECK((Find(r, "Ingress", "web") != nullptr) == row.kept);
+    CHECK((Find(r, "Ingress", "more") != nullptr) == row.kept);
+    CHECK(Find(r, "Service", "web") == nullptr);  // replaced by the canary's Services whatever the provider
+  }
+}
+
+TEST_CASE("under linkerd nginx and kubernetes an Ingress to another replaced Service is an error") {
+  for (const char* provider : {"linkerd", "nginx", "kubernetes"}) {
+    CAPTURE(std::string(provider));
+    for (Mode mode : {Mode::kFlagger, Mode::kGit}) {
+      if (mode == Mode::kGit && std::string(provider) == "linkerd") continue;  // rendered by its own provider
+      auto r = RenderFiles({{"app.yaml", Docs({Deployment("web"), Canary("web", "web", Provider(provider, "web")),
+                                               Service("web-svc", "", "    app: web\n"), IngressV1("web", {"web"})})},
+                            {"ingress.yaml", IngressV1("direct", {"web-svc"})}},
+                           AppConfig{}, mode);
+      REQUIRE_FALSE(r.ok());
+      const std::string& msg = r.status().message();
+      CHECK_MESSAGE(msg.find("ingress.yaml:") == 0, msg);
+      CHECK_MESSAGE(msg.find("Ingress direct routes to Service web-svc, which goes") != std::string::npos, msg);
+      CHECK_MESSAGE(msg.find("point this backend at Service web") != std::string::npos, msg);
+    }
+  }
+}
+
+TEST_CASE("an Ingress to an nginx apex and to a Service an istio Canary replaces is an error") {
+  auto r = RenderFiles({{"app.yaml", Docs({Deployment("web"), Deployment("api"), Canary("web", "web", Provider("nginx", "web")),
+                                           Canary("api", "api"), Service("web", "", "    app: web\n"),
+                                           Service("api", "", "    app: api\n"), IngressV1("web", {"web"})})},
+                        {"ingress.yaml", IngressV1("both", {"api", "web"})}});
+  REQUIRE_FALSE(r.ok());
+  const std::string& msg = r.status().message();
+  CHECK_MESSAGE(msg.find("ingress.yaml:") == 0, msg);
+  CHECK_MESSAGE(msg.find("Ingress both routes to Service api, which the canary's routing replaces, and still routes "
+                         "to Service web, which stays") != std::string::npos, msg);
+}
+
+TEST_CASE("the Ingress of an nginx Canary's ingressRef is never dropped") {
+  // front routes only to api, which an istio Canary replaces: it would go, but the nginx Canary reads it.
+  RenderResult r = RenderOk({Deployment("web"), Deployment("api"), Canary("web", "web", Provider("nginx", "front")),
+                             Canary("api", "api"), Service("api", "", "    app: api\n"), IngressV1("front", {"api"}),
+                             IngressV1("other", {"api"})});
+  CHECK(Find(r, "Ingress", "front") != nullptr);
+  CHECK(Find(r, "Ingress", "other") == nullptr);
 }
 
 TEST_CASE("a Canary whose target Deployment is missing is an error") {

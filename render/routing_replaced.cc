@@ -1,8 +1,10 @@
 #include "render/routing_replaced.h"
 
+#include <map>
 #include <set>
 
 #include "render/fields.h"
+#include "render/routing/router.h"
 
 namespace gitcanary::render {
 
@@ -128,12 +130,49 @@ Status MarkReplacedServices(const std::vector<Manifest>& manifests, const Servic
   return Status::Ok();
 }
 
-Status MarkReplacedIngresses(const std::vector<Manifest>& manifests, const std::string& app_namespace,
+bool RoutingReplacesIngresses(std::string_view provider) {
+  // Meshes route what is sent to the apex Service; nginx and skipper copy the
+  // Ingress; kubernetes has Services only.
+  constexpr std::string_view kKeep[] = {"linkerd", "nginx", "kubernetes", "skipper", "kuma", "osm"};
+  for (std::string_view keep : kKeep)
+    if (provider == keep) return false;
+  return provider.substr(0, 4) != "smi:" && provider.substr(0, 7) != "appmesh";
+}
+
+namespace {
+
+using ServiceKey = std::pair<std::string, std::string>;  // (namespace, name)
+
+// Ingresses Flagger reads through a Canary's ingressRef (nginx, skipper).
+std::set<ServiceKey> IngressRefs(const std::vector<IngressRouter>& canaries, const std::string& app_namespace) {
+  std::set<ServiceKey> out;
+  for (const IngressRouter& c : canaries) {
+    if (c.info->provider != "nginx" && c.info->provider != "skipper") continue;
+    const Node* name = c.canary->doc.Path({"spec", "ingressRef", "name"});
+    if (name != nullptr && name->IsScalar()) out.emplace(c.canary->EffectiveNamespace(app_namespace), name->value);
+  }
+  return out;
+}
+
+// What becomes of one Ingress's backends.
+struct BackendFate {
+  std::string replaced;                                 // a Service the routing replaces ("" if none)
+  const std::pair<std::string, const Node*>* kept = nullptr;  // the first backend that stays
+  std::string rendered;                                 // an apex Service a keeping Canary renders
+  const IngressRouter* rendered_by = nullptr;
+};
+
+}  // namespace
+
+Status MarkReplacedIngresses(const std::vector<Manifest>& manifests, const std::vector<IngressRouter>& canaries,
+                             const std::vector<int>& replaced_by, const std::string& app_namespace,
                              std::vector<bool>* removed, std::vector<std::string>* explain) {
-  std::set<std::pair<std::string, std::string>> gone;  // (namespace, service)
+  std::map<ServiceKey, const IngressRouter*> gone;  // removed Service -> the Canary whose routing replaces it
   for (std::size_t i = 0; i < manifests.size(); ++i)
-    if ((*removed)[i] && manifests[i].kind == "Service")
-      gone.emplace(manifests[i].EffectiveNamespace(app_namespace), manifests[i].name);
+    if ((*removed)[i] && manifests[i].kind == "Service" && replaced_by[i] >= 0)
+      gone.emplace(ServiceKey{manifests[i].EffectiveNamespace(app_namespace), manifests[i].name},
+                   &canaries[static_cast<std::size_t>(replaced_by[i])]);
+  const std::set<ServiceKey> refs = IngressRefs(canaries, app_namespace);
   for (std::size_t i = 0; i < manifests.size(); ++i) {
     const Manifest& m = manifests[i];
     const Node* spec = m.doc.Find("spec");
@@ -141,22 +180,47 @@ Status MarkReplacedIngresses(const std::vector<Manifest>& manifests, const std::
     std::vector<std::pair<std::string, const Node*>> backends;
     CollectBackends(*spec, &backends);
     const std::string& ns = m.EffectiveNamespace(app_namespace);
-    std::string removed_name;
-    const std::pair<std::string, const Node*>* kept = nullptr;
+    BackendFate fate;
     for (const auto& b : backends) {
-      if (gone.count({ns, b.first}) != 0) removed_name = b.first;
-      else if (kept == nullptr) kept = &b;
+      auto it = gone.find({ns, b.first});
+      if (it == gone.end()) {
+        if (fate.kept == nullptr) fate.kept = &b;
+        continue;
+      }
+      const IngressRouter& by = *it->second;
+      if (RoutingReplacesIngresses(by.info->provider)) {
+        fate.replaced = b.first;
+        continue;
+      }
+      const std::string apex = ApexName(by.canary->doc);
+      if (b.first != apex) {
+        return Fields(m.file).Error(*b.second, "spec",
+                                    "Ingress " + m.name + " routes to Service " + b.first + ", which goes: " +
+                                        by.canary->Describe() + " (provider " + by.info->provider +
+                                        ") sends the traffic of its pods through Service " + apex +
+                                        " and leaves Ingresses as written; point this backend at Service " + apex);
+      }
+      if (fate.kept == nullptr) fate.kept = &b;
+      if (fate.rendered.empty()) {
+        fate.rendered = apex;
+        fate.rendered_by = &by;
+      }
     }
-    if (removed_name.empty()) continue;
-    if (kept != nullptr) {
-      std::string what = kept->first.empty() ? "a non-Service backend" : "Service " + kept->first;
-      return Fields(m.file).Error(*kept->second, "spec",
-                                  "Ingress " + m.name + " routes to Service " + removed_name +
+    if (!fate.rendered.empty()) {
+      explain->push_back("kept " + m.Describe() + ": it routes to Service " + fate.rendered + ", the apex Service of " +
+                         fate.rendered_by->canary->Describe() + " (provider " +
+                         fate.rendered_by->info->provider + " leaves Ingresses as written)");
+    }
+    if (fate.replaced.empty() || refs.count({ns, m.name}) != 0) continue;
+    if (fate.kept != nullptr) {
+      std::string what = fate.kept->first.empty() ? "a non-Service backend" : "Service " + fate.kept->first;
+      return Fields(m.file).Error(*fate.kept->second, "spec",
+                                  "Ingress " + m.name + " routes to Service " + fate.replaced +
                                       ", which the canary's routing replaces, and still routes to " + what +
                                       ", which stays; move those paths to an Ingress of their own");
     }
     (*removed)[i] = true;
-    explain->push_back("removed " + m.Describe() + ": all its backends point at Service " + removed_name +
+    explain->push_back("removed " + m.Describe() + ": all its backends point at Service " + fate.replaced +
                        ", which the canary's routing replaces");
   }
   return Status::Ok();

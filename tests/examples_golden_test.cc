@@ -22,7 +22,8 @@ namespace {
 
 const char* const kExamples[] = {"hello-world", "podinfo", "bookinfo-reviews", "monorepo", "podinfo-ab", "podinfo-mirror",
                                   "podinfo-gatewayapi", "podinfo-gatewayapi-ab", "podinfo-linkerd-gatewayapi",
-                                  "podinfo-linkerd", "podinfo-bluegreen"};
+                                  "podinfo-linkerd", "podinfo-bluegreen",
+                                  "podinfo-nginx", "podinfo-nginx-ab"};
 
 std::string Example(const std::string& name) { return SourceDir() + "/examples/" + name; }
 

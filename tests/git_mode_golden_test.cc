@@ -134,7 +134,7 @@ void CheckGolden(const std::string& example, const std::string& stem, const RunR
 }  // namespace
 
 TEST_CASE("git mode: every example renders as its golden file in every phase") {
-  for (const char* example : {"hello-world", "podinfo", "bookinfo-reviews", "monorepo", "podinfo-linkerd"}) {
+  for (const char* example : {"hello-world", "podinfo", "bookinfo-reviews", "monorepo", "podinfo-linkerd", "podinfo-nginx"}) {
     CheckGolden(example, "bootstrap", RenderPhase(example, nullptr));
     for (const PhaseCase& pc : kPhases) CheckGolden(example, pc.file, RenderPhase(example, &pc));
   }
@@ -147,6 +147,8 @@ TEST_CASE("git mode: A/B and mirroring examples render as their golden files") {
   CheckGolden("podinfo-ab", "succeeded", RenderPhase("podinfo-ab", &kPhases[5]));
   CheckGolden("podinfo-mirror", "mirroring", RenderPhase("podinfo-mirror", &mirroring));
   CheckGolden("podinfo-mirror", "progressing-40", RenderPhase("podinfo-mirror", &kPhases[2]));
+  CheckGolden("podinfo-nginx-ab", "progressing", RenderPhase("podinfo-nginx-ab", &progressing));
+  CheckGolden("podinfo-nginx-ab", "succeeded", RenderPhase("podinfo-nginx-ab", &kPhases[5]));
 }
 
 TEST_CASE("git mode: the Gateway API examples render as their golden files") {

@@ -180,7 +180,7 @@ TEST_CASE("lint: --repo --revision reads the commit, not the working tree") {
 }
 
 TEST_CASE("lint: every example lints without an error finding") {
-  for (const char* name : {"hello-world", "podinfo", "podinfo-ab", "podinfo-mirror", "bookinfo-reviews", "monorepo",
+  for (const char* name : {"hello-world", "podinfo", "podinfo-ab", "podinfo-mirror", "podinfo-nginx", "podinfo-nginx-ab", "bookinfo-reviews", "monorepo",
                            "podinfo-gatewayapi", "podinfo-gatewayapi-ab", "podinfo-linkerd-gatewayapi",
                            "monorepo/apps/catalog", "monorepo/apps/checkout", "monorepo/apps/frontend"}) {
     CAPTURE(name);

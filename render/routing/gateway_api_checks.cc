@@ -1,12 +1,31 @@
 #include "render/routing/gateway_api_checks.h"
 
+#include <algorithm>
 #include <string>
+#include <string_view>
 
 namespace gitcanary::render {
 
 using yaml::Node;
 
 namespace {
+
+// An HTTPRoute hostname: lower-case RFC 1123 labels, the first one maybe `*`
+// alone (`*.example.com`), at most 253 characters.
+bool IsRouteHostname(std::string_view h) {
+  if (h.empty() || h.size() > 253) return false;
+  if (h.substr(0, 2) == "*.") h.remove_prefix(2);
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t end = std::min(h.find('.', start), h.size());
+    const std::string_view label = h.substr(start, end - start);
+    if (label.empty() || label.front() == '-' || label.back() == '-') return false;
+    for (char c : label)
+      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+    if (end == h.size()) return true;
+    start = end + 1;
+  }
+}
 
 bool IsSet(const Node* n) {
   if (n == nullptr || n->IsNull()) return false;
@@ -28,6 +47,16 @@ Status CheckGatewayApiSpec(const RouteContext& c, bool v1) {
                        " to the parents it lists; add spec.service.gatewayRefs, e.g. [{name: <gateway>, namespace: "
                        "<its namespace>}], or for a mesh (GAMMA) [{group: core, kind: Service, name: " +
                        c.names.apex + ", port: <service port>}]");
+  }
+  if (const Node* hosts = service.Find("hosts"); hosts != nullptr && hosts->IsSequence()) {
+    for (std::size_t i = 0; i < hosts->items.size(); ++i) {
+      const Node& h = hosts->items[i];
+      if (h.IsScalar() && IsRouteHostname(h.value)) continue;
+      return f.Error(h, "spec.service.hosts[" + std::to_string(i) + "]",
+                     Shown(h) + " is no HTTPRoute hostname (lower-case DNS labels, optionally after a leading " +
+                         "\"*.\"; \"*\" alone, IPs and ports are not): leave spec.service.hosts out to match every " +
+                         "host, or name the hosts");
+    }
   }
   if (const Node* gateways = service.Find("gateways"); gateways != nullptr && gateways->IsSequence()) {
     for (std::size_t i = 0; i < gateways->items.size(); ++i) {

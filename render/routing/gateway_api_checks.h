@@ -2,6 +2,8 @@
 // it renders, each as one error naming the field and the reason:
 //
 // - no spec.service.gatewayRefs (Flagger fails too: the HTTPRoute needs parents);
+// - a service.hosts entry that is no HTTPRoute hostname ("*", an upper-case
+//   name, a port), which the API server would refuse;
 // - Istio-only fields that Flagger's Gateway API router drops and that would
 //   change the traffic without a word: service.gateways other than the default
 //   mesh, trafficPolicy, retries, delegation, analysis.mirrorWeight;

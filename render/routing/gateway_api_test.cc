@@ -474,6 +474,10 @@ TEST_CASE("gatewayapi refuses what it cannot render, naming the field") {
     const char* reason;
   } rows[] = {
       {"no gatewayRefs", CanaryText("", "", "gatewayapi:v1", false), "spec.service.gatewayRefs", "add spec.service.gatewayRefs"},
+      {"host *", CanaryText("    hosts: [\"*\"]\n"), "spec.service.hosts[0]", "leave spec.service.hosts out"},
+      {"host with a port", CanaryText("    hosts: [a.example.com, \"b.example.com:80\"]\n"), "spec.service.hosts[1]",
+       "no HTTPRoute hostname"},
+      {"upper-case host", CanaryText("    hosts: [App.example.com]\n"), "spec.service.hosts[0]", "lower-case"},
       {"an Istio gateway", CanaryText("    gateways: [istio/public]\n"), "spec.service.gateways[0]", "gatewayRefs"},
       {"trafficPolicy", CanaryText("    trafficPolicy:\n      tls: {mode: ISTIO_MUTUAL}\n"), "spec.service.trafficPolicy",
        "DestinationRule"},
@@ -519,8 +523,10 @@ TEST_CASE("gatewayapi refuses what it cannot render, naming the field") {
   }
 }
 
-TEST_CASE("gatewayapi keeps what Flagger ignores harmlessly: the default mesh gateway and a match name") {
-  const Node route = Route(Canary(CanaryText("    gateways: [mesh]\n    match:\n    - name: a\n      uri: {prefix: /}\n")));
+TEST_CASE("gatewayapi keeps the default mesh gateway and a match name and copies wildcard hosts") {
+  const Node route = Route(Canary(CanaryText("    gateways: [mesh]\n    hosts: [\"*.example.com\", a-1.b.example]\n"
+                                             "    match:\n    - name: a\n      uri: {prefix: /}\n")));
+  CHECK(At(route, {"spec", "hostnames"}) == Yaml("[\"*.example.com\", a-1.b.example]"));
   CHECK(At(Rules(route).items[0], {"matches"}) == Yaml("- path: {type: PathPrefix, value: /}\n"));
 }
 

@@ -49,7 +49,7 @@ Result<std::vector<Node>> TryRouting(const std::string& analysis, long long weig
   return MakeRouting(in);
 }
 
-TEST_CASE("kubernetes: Blue/Green renders the three Services and no routing object, at any weight") {
+TEST_CASE("kubernetes: Blue/Green renders the three Services and no routing object at any weight") {
   for (long long w : {0, 100}) {
     CAPTURE(w);
     auto r = TryRouting("    interval: 10s\n    iterations: 10\n", w);

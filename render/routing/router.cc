@@ -5,6 +5,7 @@
 #include "render/routing/gateway_api.h"
 #include "render/routing/istio.h"
 #include "render/routing/kubernetes.h"
+#include "render/routing/nginx.h"
 #include "render/routing/services.h"
 #include "render/routing/smi.h"
 
@@ -41,6 +42,8 @@ Result<std::vector<Node>> ProviderRoutes(const RouteContext& c) {
       return MakeGatewayApiRoutes(c);
     case Provider::kLinkerd:
       return MakeSmiRoutes(c);
+    case Provider::kNginx:
+      return MakeNginxRoutes(c);
     case Provider::kKubernetes:
       return MakeKubernetesRoutes(c);
     default:

@@ -8,7 +8,7 @@
 //   gatewayapi:v1beta1  HTTPRoute X, v1beta1 (gateway_api.h)
 //   linkerd             SMI TrafficSplit X (smi.h)
 //   nginx               Ingress <ingressRef>-canary (nginx.h)
-//   kubernetes          nothing more: Services only
+//   kubernetes          nothing more: Services only (kubernetes.h)
 //
 // X is the apex name (spec.service.name, else spec.targetRef.name). Every
 // provider is pure: same input, same objects, no I/O.

@@ -83,7 +83,7 @@ TEST_CASE("linkerd: the three Services then one TrafficSplit named after the ape
   CHECK(objs[2].Path({"spec", "selector", "app"})->value == "podinfo");
 }
 
-TEST_CASE("linkerd: the TrafficSplit at weight 0: canary backend first at 0, primary at 100") {
+TEST_CASE("linkerd: the TrafficSplit at weight 0 has the canary backend first at 0 and the primary at 100") {
   auto objs = Routing(Canary(CanaryText()));
   CHECK(objs[3] == Yaml("apiVersion: split.smi-spec.io/v1alpha1\nkind: TrafficSplit\n"
                         "metadata:\n  name: podinfo\n  namespace: prod\n"
@@ -107,7 +107,7 @@ TEST_CASE("linkerd: weights are integers w and 100 - w at every weight") {
   }
 }
 
-TEST_CASE("linkerd: spec.service is hosts[0] when hosts are given, else the apex") {
+TEST_CASE("linkerd: spec.service is the first host when hosts are given and the apex otherwise") {
   struct Case {
     const char* service;  // spec.service body
     const char* name;     // metadata.name of the TrafficSplit
@@ -149,7 +149,7 @@ TEST_CASE("linkerd: the status annotations go on the TrafficSplit and nothing of
   CHECK(objs[0].Path({"metadata", "annotations", "note"})->value == "apex");
 }
 
-TEST_CASE("linkerd: Istio-only fields that shape requests are ignored, as Flagger's SMI router ignores them") {
+TEST_CASE("linkerd: Istio-only fields that shape requests are ignored as Flagger's SMI router ignores them") {
   const std::string service =
       "    gateways: [istio-system/public-gateway]\n    trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}\n"
       "    rewrite: {uri: /}\n    retries: {attempts: 3}\n    timeout: 5s\n"
