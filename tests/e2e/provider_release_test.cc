@@ -155,4 +155,19 @@ TEST_CASE("e2e: an A/B release through a Gateway API HTTPRoute routes only the m
                                        std::string(kHeaderMatch) + ": 0/100, " + kCookieMatch + ": 0/100"));
 }
 
+TEST_CASE("e2e: a healthy version through the NGINX canary Ingress is promoted on NGINX's series") {
+  HealthyRelease("nginx");
+}
+
+TEST_CASE("e2e: a broken version (HTTP 500s) through the NGINX canary Ingress is rolled back") {
+  BrokenRelease("nginx");
+}
+
+TEST_CASE("e2e: an A/B release through the NGINX canary Ingress routes only the matching requests to the canary") {
+  // At rest the canary Ingress has weight 0 and no match; during the analysis by-header (with its
+  // value) and by-cookie, while canary-weight stays 0, so the rest goes to the primary.
+  AbRelease("nginx", AbRouting("", "header x-canary=insider: 0/100, cookie canary=always: 0/100, "
+                                   "cookie canary=never: 100/0"));
+}
+
 }  // namespace gitcanary
