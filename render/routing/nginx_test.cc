@@ -289,7 +289,7 @@ TEST_CASE("nginx: what ingress-nginx or Flagger cannot do is an error naming the
        "canary.yaml:24:11: spec.analysis.match[0].headers.x-b:", "at random"},
       {"two headers across matches",
        CanaryText(ab + "    - headers:\n        x-a:\n          exact: a\n    - headers:\n        x-b:\n          regex: b\n"),
-       kIngress, "canary.yaml:25:11: spec.analysis.match[1].headers.x-b:", "spec.analysis.match[0].headers.x-a is already one"},
+       kIngress, "canary.yaml:25:11: spec.analysis.match[1].headers.x-b:", "x-a is already one: Flagger would keep the last one"},
       {"a header and a cookie required together",
        CanaryText(ab + "    - headers:\n        x-a:\n          exact: a\n        cookie:\n          exact: c\n"), kIngress,
        "canary.yaml:21:9: spec.analysis.match[0].headers:", "either matches"},
