@@ -466,7 +466,7 @@ TEST_CASE("an nginx Canary's ingressRef Ingress stays as written in both modes")
   }
 }
 
-TEST_CASE("under linkerd nginx and kubernetes an Ingress to the apex Service stays, under istio and gatewayapi it goes") {
+TEST_CASE("under linkerd nginx and kubernetes an Ingress to the apex Service stays and under istio and gatewayapi it goes") {
   struct Row {
     const char* provider;
     bool kept;

@@ -52,9 +52,11 @@ Status ReadHeader(const yaml::Field& h, std::size_t i, const Fields& f, HeaderRo
                                   "values always and never: write it as exact or regex");
   }
   if (!seen_header->empty()) {
+    const bool same_match = seen_header->rfind(Indexed(i) + ".", 0) == 0;
     return f.Error(h.value, path, "ingress-nginx routes a canary by one header (canary-by-header), and " + *seen_header +
-                                      " is already one: Flagger would keep one of them at random; keep one header "
-                                      "(a cookie may be a second match), or " + kOtherProviders);
+                                      " is already one: Flagger would keep " +
+                                      (same_match ? "one of them at random" : "the last one") +
+                                      "; keep one header (a cookie may be a second match), or " + kOtherProviders);
   }
   *seen_header = Indexed(i) + ".headers." + h.key;
   route->header = h.key;

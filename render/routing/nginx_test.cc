@@ -135,7 +135,7 @@ std::string Error(const Manifest& canary, const Call& call = {}) {
   return r.status().message();
 }
 
-TEST_CASE("nginx: the Services, then Ingress <ingressRef>-canary in networking.k8s.io/v1") {
+TEST_CASE("nginx: the Services then Ingress <ingressRef>-canary in networking.k8s.io/v1") {
   auto objs = Routing(Canary(CanaryText()));
   const char* names[] = {"podinfo", "podinfo-primary", "podinfo-canary", "podinfo-canary"};
   const char* kinds[] = {"Service", "Service", "Service", "Ingress"};
@@ -152,7 +152,7 @@ TEST_CASE("nginx: the Services, then Ingress <ingressRef>-canary in networking.k
   CHECK(named[3].Path({"metadata", "name"})->value == "front-canary");
 }
 
-TEST_CASE("nginx: canary-weight carries the status weight, canary is always true") {
+TEST_CASE("nginx: canary-weight carries the status weight and canary is always true") {
   // Flagger's SetRoutes writes canary-weight = w; at w = 0 makeAnnotations resets it to "0".
   for (long long w : {0LL, 5LL, 10LL, 33LL, 50LL, 99LL, 100LL}) {
     CAPTURE(w);
@@ -161,7 +161,7 @@ TEST_CASE("nginx: canary-weight carries the status weight, canary is always true
   }
 }
 
-TEST_CASE("nginx: the copy keeps labels and spec, renaming only the paths to the apex") {
+TEST_CASE("nginx: the copy keeps labels and spec and renames only the paths to the apex") {
   auto objs = Routing(Canary(CanaryText()), {20, kIngress, {}});
   const Node& ing = CanaryIngress(objs);
   CHECK(*ing.Path({"metadata", "labels"}) == Yaml("app: podinfo\n"));
@@ -177,7 +177,7 @@ TEST_CASE("nginx: the copy keeps labels and spec, renaming only the paths to the
   CHECK(ing.Path({"spec", "ingressClassName"})->value == "nginx");
 }
 
-TEST_CASE("nginx: annotations are the user's but canary keys and last-applied, then the canary's, then gitcanary's") {
+TEST_CASE("nginx: annotations are the user's but canary keys and last-applied then the canary's then gitcanary's") {
   Node status = Node::Mapping();
   status.Set("gitcanary.io/phase", Node::String("Progressing"));
   status.Set("gitcanary.io/canary-weight", Node::String("20"));
@@ -209,7 +209,7 @@ TEST_CASE("nginx: a user Ingress without labels or annotations gives only the ca
         Yaml("nginx.ingress.kubernetes.io/canary: \"true\"\nnginx.ingress.kubernetes.io/canary-weight: \"0\"\n"));
 }
 
-TEST_CASE("nginx: namespace-less for a namespace-less Canary, else the Canary's namespace") {
+TEST_CASE("nginx: namespace-less for a namespace-less Canary or else the Canary's namespace") {
   auto bare = Routing(Canary(CanaryText()));
   CHECK(CanaryIngress(bare).Path({"metadata", "namespace"}) == nullptr);
   std::string text = CanaryText();
@@ -225,7 +225,7 @@ struct AbCase {
   const char* want;   // canary annotations
 };
 
-TEST_CASE("nginx A/B: header value, header pattern and cookie map to ingress-nginx's canary-by annotations") {
+TEST_CASE("nginx A/B: header value and header pattern and cookie map to ingress-nginx's canary-by annotations") {
   // Flagger's SetRoutes under analysis.match: makeHeaderAnnotations keeps canary-weight "0" and adds
   // canary-by-header(-value|-pattern) and canary-by-cookie (a `cookie` header's exact value is the
   // cookie's name); at weight 0 makeAnnotations removes them again.
@@ -289,7 +289,7 @@ TEST_CASE("nginx: what ingress-nginx or Flagger cannot do is an error naming the
        "canary.yaml:24:11: spec.analysis.match[0].headers.x-b:", "at random"},
       {"two headers across matches",
        CanaryText(ab + "    - headers:\n        x-a:\n          exact: a\n    - headers:\n        x-b:\n          regex: b\n"),
-       kIngress, "canary.yaml:25:11: spec.analysis.match[1].headers.x-b:", "spec.analysis.match[0].headers.x-a is already one"},
+       kIngress, "canary.yaml:25:11: spec.analysis.match[1].headers.x-b:", "x-a is already one: Flagger would keep the last one"},
       {"a header and a cookie required together",
        CanaryText(ab + "    - headers:\n        x-a:\n          exact: a\n        cookie:\n          exact: c\n"), kIngress,
        "canary.yaml:21:9: spec.analysis.match[0].headers:", "either matches"},
@@ -389,7 +389,7 @@ TEST_CASE("nginx in git mode: every phase of the phase table gives the canary In
   }
 }
 
-TEST_CASE("nginx in git mode: an A/B test routes by header while it runs, and by nothing once promoted") {
+TEST_CASE("nginx in git mode: an A/B test routes by header while it runs and by nothing once promoted") {
   std::string app = App();
   app.replace(app.find("    stepWeight: 10\n"), 19,
               "    iterations: 10\n    match:\n    - headers:\n        x-canary:\n          exact: insider\n"
