@@ -98,7 +98,7 @@ Status ReadEntry(render::Manifest& canary, const AppObjects& objects, const Cata
                  const std::string& default_provider, CatalogEntry* entry) {
   const std::string& app_ns = options.app_namespace;
   const std::string& ns = canary.EffectiveNamespace(app_ns);
-  auto info = render::NormaliseCanary(canary);
+  auto info = render::NormaliseCanary(canary, default_provider);
   if (!info.ok()) return info.status();
   auto spec = ReadAnalysisSpec(canary, app_ns, entry->app->templates, options.min_interval_ms, entry->app->scope,
                                default_provider);

@@ -93,7 +93,7 @@ Result<std::vector<Simulated>> LoadCanaries(const ParsedArgs& args, const std::s
     if (!render::IsCanary(m)) continue;
     std::string id = m.EffectiveNamespace(app_ns) + "/" + m.name;
     if (!only.empty() && id != only) continue;
-    auto info = render::NormaliseCanary(m);
+    auto info = render::NormaliseCanary(m, config->default_provider);
     if (!info.ok()) return info.status();
     auto spec = ReadAnalysisSpec(m, app_ns, refs.templates, kFlaggerMinIntervalMs, refs.scope, config->default_provider);
     if (!spec.ok()) return spec.status();

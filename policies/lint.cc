@@ -79,13 +79,17 @@ void CheckStepOverMax(Lint& l, const Canary& c, const Manifest& m, const Node& a
   if (auto step = IntAt(a, "stepWeight"); step && *step > *max)
     l.Add(Severity::kError, m.file, LineOf(a.Find("stepWeight")), "step-over-max",
           c.who + ": analysis.stepWeight " + Str(*step) + tail);
+  // With stepWeights, Flagger ignores maxWeight and steps to the last entry:
+  // the spec says two things, and the entries win.
   const Node* steps = a.Find("stepWeights");
   if (steps == nullptr) return;
   for (std::size_t i = 0; i < steps->items.size(); ++i) {
     auto w = steps->items[i].AsInt();
     if (!w || *w <= *max) continue;
-    l.Add(Severity::kError, m.file, LineOf(&steps->items[i]), "step-over-max",
-          c.who + ": analysis.stepWeights[" + Str(static_cast<long long>(i)) + "] " + Str(*w) + tail);
+    l.Add(Severity::kWarning, m.file, LineOf(&steps->items[i]), "step-over-max",
+          c.who + ": analysis.stepWeights[" + Str(static_cast<long long>(i)) + "] " + Str(*w) + " is above maxWeight " +
+              Str(*max) + ", which is ignored with stepWeights (the weight goes to " + Str(*w) +
+              "); remove maxWeight or the entries above it");
     return;
   }
 }
@@ -377,9 +381,8 @@ std::vector<Finding> LintApp(const std::vector<Manifest>& manifests, const rende
   Lint l{work, app_namespace, {}, {}};
   for (std::size_t i = 0; i < work.size(); ++i) {
     if (!render::IsCanary(work[i])) continue;
-    auto info = render::NormaliseCanary(work[i]);
+    auto info = render::NormaliseCanary(work[i], config.default_provider);
     if (!info.ok()) continue;  // invalid input: render reports it
-    info->provider = render::EffectiveProvider(work[i], config.default_provider);
     l.canaries.push_back(Canary{i, std::move(*info), "canary " + work[i].EffectiveNamespace(app_namespace) + "/" + work[i].name});
   }
   for (const Canary& c : l.canaries) {

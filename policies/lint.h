@@ -11,7 +11,7 @@
 //
 //   max-weight-without-gate  warning  weight reaches 100 with no confirm-promotion webhook
 //   no-metrics               warning  an analysis with no metrics
-//   step-over-max            error    stepWeight or a stepWeights entry above maxWeight
+//   step-over-max            error    stepWeight above maxWeight (a warning for stepWeights, where Flagger ignores maxWeight)
 //   hpa-min-over-max         error    an HPA (or gitcanary.yaml defaults.hpa) with min > max
 //   routing-bypass           warning  a kept Service or Ingress reaching the canary's pods directly
 //   nginx-ingress-ref        error    an nginx Canary without ingressRef, or whose Ingress has no path to

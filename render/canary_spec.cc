@@ -3,6 +3,7 @@
 #include "render/fields.h"
 #include "render/generated_names.h"
 #include "render/generated_objects.h"
+#include "render/routing/provider.h"
 #include "render/strict_fields.h"
 
 namespace gitcanary::render {
@@ -204,7 +205,7 @@ Result<std::vector<std::string>> StringList(const Fields& f, const Node& parent,
   return out;
 }
 
-Status NormaliseService(Node& service, const Fields& f, CanaryInfo* info) {
+Status NormaliseService(Node& service, const Fields& f, bool istio, CanaryInfo* info) {
   const std::string path = "spec.service";
   std::optional<long long> port;
   Status s = CheckRange(f, service, "port", path, 1, 65535, &port);
@@ -219,7 +220,7 @@ Status NormaliseService(Node& service, const Fields& f, CanaryInfo* info) {
   info->target_port = target_port->has_value() ? **target_port : Node::Int(*port);
   auto gateways = StringList(f, service, "gateways", path);
   if (!gateways.ok()) return gateways.status();
-  if (gateways->empty()) {
+  if (gateways->empty() && istio) {
     Node mesh = Node::Sequence();
     mesh.items.push_back(Node::String("mesh"));
     service.Set("gateways", std::move(mesh));
@@ -269,9 +270,9 @@ Status NormaliseRefs(Node& spec, const Fields& f, CanaryInfo* info) {
 
 bool IsCanary(const Manifest& m) { return m.kind == "Canary" && m.Group() == kCanaryGroup; }
 
-Result<CanaryInfo> NormaliseCanary(Manifest& m) {
+Result<CanaryInfo> NormaliseCanary(Manifest& m, std::string_view default_provider) {
   Fields f(m.file);
-  if (Status strict = CheckFlaggerObject(m); !strict.ok()) return strict;
+  if (Status strict = CheckFlaggerObject(m, default_provider); !strict.ok()) return strict;
   const Node* api = m.doc.Find("apiVersion");
   if (m.api_version == "flagger.app/v1alpha3") {
     m.doc.Set("apiVersion", Node::String(std::string(kCanaryApiVersion)));
@@ -285,6 +286,7 @@ Result<CanaryInfo> NormaliseCanary(Manifest& m) {
   if (*spec_ptr == nullptr) return f.Error(m.doc, "spec", "missing");
   Node& spec = *m.doc.Find("spec");
   CanaryInfo info;
+  info.provider = EffectiveProvider(m, default_provider);
   Status s = NormaliseRefs(spec, f, &info);
   if (!s.ok()) return s;
   if (!(s = RenameField(spec, "canaryAnalysis", "analysis", f, "spec")).ok()) return s;
@@ -295,7 +297,7 @@ Result<CanaryInfo> NormaliseCanary(Manifest& m) {
   auto service = f.Mapping(spec, "service", "spec");
   if (!service.ok()) return service.status();
   if (*service == nullptr) return f.Error(spec, "spec.service", "missing; the canary's Services need a port");
-  if (!(s = NormaliseService(*spec.Find("service"), f, &info)).ok()) return s;
+  if (!(s = NormaliseService(*spec.Find("service"), f, info.provider == "istio", &info)).ok()) return s;
   if (!(s = CheckRange(f, spec, "progressDeadlineSeconds", "spec", 1, 86400 * 365)).ok()) return s;
   if (spec.Find("progressDeadlineSeconds") == nullptr) spec.Set("progressDeadlineSeconds", Node::Int(600));
   auto skip = f.Bool(spec, "skipAnalysis", "spec");

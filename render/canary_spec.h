@@ -6,7 +6,7 @@
 // request-success-rate and `thresholdRange.max` otherwise, autoscaling/v2beta*
 // becomes autoscaling/v2, and missing defaults are written out (interval 1m,
 // threshold 1, maxWeight 100 with stepWeight, progressDeadlineSeconds 600,
-// metric interval 1m, gateways [mesh]). A normalised Canary normalises to
+// metric interval 1m, and under istio gateways [mesh]). A normalised Canary normalises to
 // itself, so rendering is idempotent. CanaryInfo is what the rewrites need.
 #pragma once
 
@@ -34,7 +34,10 @@ struct CanaryInfo {
 
 bool IsCanary(const Manifest& m);
 
-// Normalises and validates `m` (a Canary) in place and returns what rewrites need.
-Result<CanaryInfo> NormaliseCanary(Manifest& m);
+// Normalises and validates `m` (a Canary) in place and returns what rewrites
+// need. `default_provider` is gitcanary.yaml's defaults.provider: with
+// spec.provider, it decides the provider, which decides whether Istio's
+// checks and the `gateways: [mesh]` default apply (istio only).
+Result<CanaryInfo> NormaliseCanary(Manifest& m, std::string_view default_provider = "");
 
 }  // namespace gitcanary::render

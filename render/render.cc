@@ -44,9 +44,8 @@ Result<RenderResult> Render(std::vector<Manifest> manifests, const AppConfig& co
       if (options.mode == Mode::kFlagger && !(s = RefusedByFlagger(manifests[i])).ok()) return s;
       continue;
     }
-    auto info = NormaliseCanary(manifests[i]);
+    auto info = NormaliseCanary(manifests[i], config.default_provider);
     if (!info.ok()) return info.status();
-    info->provider = EffectiveProvider(manifests[i], config.default_provider);
     if (options.mode == Mode::kFlagger) WriteDefaultProvider(manifests[i], config, &result.explain);
     canaries.push_back(CanaryRef{i, std::move(*info), manifests[i].name, manifests[i].ns});
   }

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "render/fields.h"
+#include "render/routing/provider.h"
 
 namespace gitcanary::render {
 
@@ -266,9 +267,9 @@ const Node* At(const Node& doc, std::string_view path) {
   return n;
 }
 
-Status CheckIstioCopies(const Node& doc, const Fields& f) {
-  const Node* provider = doc.Path({"spec", "provider"});
-  if (provider != nullptr && !provider->IsNull() && provider->value != "istio") return Status::Ok();
+Status CheckIstioCopies(const Manifest& m, std::string_view default_provider, const Fields& f) {
+  if (EffectiveProvider(m, default_provider) != "istio") return Status::Ok();
+  const Node& doc = m.doc;
   for (std::size_t i = 0; i < kIstioCopyCount; ++i) {
     const IstioCopy& copy = kIstioCopies[i];
     const Node* n = At(doc, copy.canary_path);
@@ -310,7 +311,7 @@ Status CheckFields(const Node& doc, const FieldTable& table, const std::string& 
   return w.Walk(doc, *root);
 }
 
-Status CheckFlaggerObject(const Manifest& m) {
+Status CheckFlaggerObject(const Manifest& m, std::string_view default_provider) {
   Fields f(m.file);
   const Node* kind = m.doc.Find("kind");
   const Node* api = m.doc.Find("apiVersion");
@@ -340,7 +341,7 @@ Status CheckFlaggerObject(const Manifest& m) {
   }
   Status s = CheckFields(m.doc, *table, m.file);
   if (!s.ok() || m.kind != "Canary") return s;
-  return CheckIstioCopies(m.doc, f);
+  return CheckIstioCopies(m, default_provider, f);
 }
 
 Status RefusedByFlagger(const Manifest& m) {

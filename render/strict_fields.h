@@ -24,8 +24,10 @@
 namespace gitcanary::render {
 
 // Checks a manifest of the flagger.app group: Canary (v1beta1 or v1alpha3),
-// MetricTemplate or AlertProvider; any other kind is an error.
-Status CheckFlaggerObject(const Manifest& m);
+// MetricTemplate or AlertProvider; any other kind is an error. A Canary's
+// fields that the Istio router copies are checked against Istio's schema when
+// its provider (spec.provider, else `default_provider`, else istio) is istio.
+Status CheckFlaggerObject(const Manifest& m, std::string_view default_provider = "");
 
 // In flagger mode: a value gitcanary accepts beyond Flagger's CRD (the
 // `generic` AlertProvider type) is an error, since Flagger would refuse it.

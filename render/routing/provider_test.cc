@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "render/canary_spec.h"
 #include "render/loader.h"
 #include "render/render.h"
 #include "render/routing/provider.h"
@@ -103,6 +104,32 @@ TEST_CASE("provider: in flagger mode defaults.provider is written into a Canary 
   std::string with_own = app;
   with_own.replace(with_own.find("  service:"), 0, "  provider: kubernetes\n");
   CHECK(provider_of(with_own, "linkerd") == "kubernetes");
+}
+
+TEST_CASE("provider: defaults.provider decides the Istio checks and the gateways default, as spec.provider does") {
+  // Flagger's SMI router ignores service.timeout, so "1d" (no Istio duration) is fine under linkerd.
+  const std::string text =
+      "apiVersion: flagger.app/v1beta1\nkind: Canary\nmetadata: {name: web}\nspec:\n"
+      "  targetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n  service: {port: 80, timeout: 1d}\n"
+      "  analysis: {interval: 1m, threshold: 5, stepWeight: 10}\n";
+  auto normalised = [&](const std::string& default_provider) -> Result<Manifest> {
+    auto parsed = ParseManifests(text, "canary.yaml");
+    REQUIRE(parsed.ok());
+    Manifest m = (*parsed)[0];
+    auto info = NormaliseCanary(m, default_provider);
+    if (!info.ok()) return info.status();
+    CHECK(info->provider == (default_provider.empty() ? "istio" : default_provider));
+    return m;
+  };
+  auto istio = normalised("");
+  REQUIRE(!istio.ok());
+  CHECK(istio.status().message().find("spec.service.timeout: not a duration") != std::string::npos);
+  for (const char* provider : {"linkerd", "kubernetes"}) {
+    CAPTURE(provider);
+    auto m = normalised(provider);
+    REQUIRE_MESSAGE(m.ok(), m.status().message());
+    CHECK(m->doc.Path({"spec", "service", "gateways"}) == nullptr);  // the [mesh] default is Istio's
+  }
 }
 
 }  // namespace
