@@ -142,7 +142,7 @@ Status CheckStepWeights(const Node& analysis, const Fields& f, const std::string
   return Status::Ok();
 }
 
-Status NormaliseAnalysis(Node& analysis, const Fields& f) {
+Status NormaliseAnalysis(Node& analysis, const Fields& f, const std::string& provider) {
   const std::string path = "spec.analysis";
   if (analysis.Find("interval") == nullptr) analysis.Set("interval", Node::Plain("1m"));
   Status s = FlaggerDuration(analysis, "interval", f, path);
@@ -161,6 +161,11 @@ Status NormaliseAnalysis(Node& analysis, const Fields& f) {
   const Node* steps = analysis.Find("stepWeights");
   bool has_steps = steps != nullptr && !steps->IsNull();
   if (!iterations && !step_weight && !has_steps) {
+    if (provider == "kubernetes") {  // Flagger would run 10 iterations; say so rather than guess
+      return f.Error(analysis, path,
+                     "needs iterations: provider kubernetes shifts no traffic and runs blue/green "
+                     "(Flagger's default is iterations: 10)");
+    }
     return f.Error(analysis, path, "needs iterations (A/B, blue/green), stepWeight or stepWeights (canary)");
   }
   if ((iterations ? 1 : 0) + (step_weight ? 1 : 0) + (has_steps ? 1 : 0) > 1) {
@@ -293,7 +298,7 @@ Result<CanaryInfo> NormaliseCanary(Manifest& m, std::string_view default_provide
   auto analysis = f.Mapping(spec, "analysis", "spec");
   if (!analysis.ok()) return analysis.status();
   if (*analysis == nullptr) return f.Error(spec, "spec.analysis", "missing");
-  if (!(s = NormaliseAnalysis(*spec.Find("analysis"), f)).ok()) return s;
+  if (!(s = NormaliseAnalysis(*spec.Find("analysis"), f, info.provider)).ok()) return s;
   auto service = f.Mapping(spec, "service", "spec");
   if (!service.ok()) return service.status();
   if (*service == nullptr) return f.Error(spec, "spec.service", "missing; the canary's Services need a port");

@@ -14,6 +14,7 @@
 #include "render/loader.h"
 #include "render/routing/router.h"
 #include "render/yaml_parse.h"
+#include "render/routing/routing_test_util.h"
 
 namespace gitcanary::render {
 namespace {
@@ -34,22 +35,9 @@ std::string CanaryText(const std::string& service = "", const std::string& analy
          (analysis.find("iterations:") == std::string::npos ? "    stepWeight: 10\n" : "") + analysis;
 }
 
-Manifest Canary(const std::string& text) {
-  auto parsed = ParseManifests(text, "canary.yaml");
-  REQUIRE_MESSAGE(parsed.ok(), parsed.status().message());
-  REQUIRE(parsed->size() == 1);
-  Manifest m = (*parsed)[0];
-  auto info = NormaliseCanary(m);
-  REQUIRE_MESSAGE(info.ok(), info.status().message());
-  return m;
-}
+Manifest Canary(const std::string& text) { return testing::NormalisedCanary(text, "canary.yaml"); }
 
-Node Yaml(const std::string& text) {
-  auto docs = yaml::ParseYamlStream(text, "expected.yaml");
-  REQUIRE_MESSAGE(docs.ok(), docs.status().message());
-  REQUIRE(docs->size() == 1);
-  return (*docs)[0];
-}
+Node Yaml(const std::string& text) { return testing::OneDocument(text, "expected.yaml"); }
 
 Provider ProviderOf(const Manifest& m) {
   const Node* p = m.doc.Path({"spec", "provider"});

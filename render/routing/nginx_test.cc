@@ -15,6 +15,7 @@
 #include "render/render.h"
 #include "render/routing/router.h"
 #include "render/yaml_parse.h"
+#include "render/routing/routing_test_util.h"
 
 namespace gitcanary::render {
 namespace {
@@ -75,22 +76,9 @@ spec:
               number: 80
 )";
 
-Manifest Canary(const std::string& text) {
-  auto parsed = ParseManifests(text, kFile);
-  REQUIRE_MESSAGE(parsed.ok(), parsed.status().message());
-  REQUIRE(parsed->size() == 1);
-  Manifest m = (*parsed)[0];
-  auto info = NormaliseCanary(m);
-  REQUIRE_MESSAGE(info.ok(), info.status().message());
-  return m;
-}
+Manifest Canary(const std::string& text) { return testing::NormalisedCanary(text, kFile); }
 
-Node Yaml(const std::string& text) {
-  auto docs = yaml::ParseYamlStream(text, "ingress.yaml");
-  REQUIRE_MESSAGE(docs.ok(), docs.status().message());
-  REQUIRE(docs->size() == 1);
-  return (*docs)[0];
-}
+Node Yaml(const std::string& text) { return testing::OneDocument(text, "ingress.yaml"); }
 
 struct Call {
   long long weight = 0;

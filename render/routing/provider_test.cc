@@ -132,5 +132,17 @@ TEST_CASE("provider: defaults.provider decides the Istio checks and the gateways
   }
 }
 
+TEST_CASE("provider: a kubernetes Canary without iterations is told that it runs blue/green") {
+  auto parsed = ParseManifests("apiVersion: flagger.app/v1beta1\nkind: Canary\nmetadata: {name: web}\nspec:\n"
+                               "  provider: kubernetes\n  targetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n"
+                               "  service: {port: 80}\n  analysis: {interval: 1m, threshold: 5}\n",
+                               "canary.yaml");
+  REQUIRE(parsed.ok());
+  auto info = NormaliseCanary((*parsed)[0]);
+  REQUIRE(!info.ok());
+  CHECK(info.status().message() == "canary.yaml:8:13: spec.analysis: needs iterations: provider kubernetes shifts no "
+                                   "traffic and runs blue/green (Flagger's default is iterations: 10)");
+}
+
 }  // namespace
 }  // namespace gitcanary::render
