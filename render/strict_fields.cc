@@ -339,6 +339,10 @@ Status CheckFlaggerObject(const Manifest& m, std::string_view default_provider) 
     return f.Error(api != nullptr ? *api : m.doc, "apiVersion",
                    "unknown " + m.kind + " apiVersion \"" + m.api_version + "\"; supported: " + std::string(versions));
   }
+  if (const Node* provider = m.kind == "Canary" ? m.doc.Path({"spec", "provider"}) : nullptr;
+      provider != nullptr && provider->IsScalar() && provider->value == "gatewayapi") {
+    return f.Error(*provider, "spec.provider", FlaggerProviderProblem(provider->value));  // names the versions
+  }
   Status s = CheckFields(m.doc, *table, m.file);
   if (!s.ok() || m.kind != "Canary") return s;
   return CheckIstioCopies(m, default_provider, f);
