@@ -14,6 +14,7 @@ struct TreeSource::Repo {
   GitPtr<git_tree> tree;   // the commit's top-level tree
   std::string path;        // as given to Open, for messages
   std::string revision;    // as given to Open, for Describe
+  std::string commit;      // the commit's id in hex
   // libgit2 objects are not safe to share across threads unlocked; the loader
   // reads files from several threads, so every access takes this lock.
   mutable std::mutex mu;
@@ -75,6 +76,9 @@ Status ResolveTree(TreeSource::Repo& repo) {
     return Status::Invalid("revision " + where + " does not name a commit");
   }
   GitPtr<git_object> commit(peeled);
+  char hex[GIT_OID_HEXSZ + 1] = {};
+  git_oid_tostr(hex, sizeof hex, git_object_id(commit.get()));
+  repo.commit = hex;
   git_tree* tree = nullptr;
   if (git_commit_tree(&tree, reinterpret_cast<git_commit*>(commit.get())) != 0) {
     return Status::Io("cannot read the tree of revision " + where + ": " + LastGitError());
@@ -138,6 +142,7 @@ TreeSource::TreeSource(std::shared_ptr<const Repo> repo, std::string prefix, Git
     : repo_(std::move(repo)), prefix_(std::move(prefix)), root_(std::move(root)) {}
 
 const std::string& TreeSource::Revision() const { return repo_->revision; }
+const std::string& TreeSource::CommitId() const { return repo_->commit; }
 
 Result<GitPtr<git_tree_entry>> TreeSource::Entry(const std::string& path) const {
   git_tree_entry* raw = nullptr;

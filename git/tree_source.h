@@ -58,6 +58,8 @@ class TreeSource : public FileSource {
   const std::string& RootPrefix() const { return prefix_; }
   // The revision string as given to Open.
   const std::string& Revision() const;
+  // The id of the commit the revision resolved to (40 hex digits).
+  const std::string& CommitId() const;
 
   Result<std::vector<DirEntry>> List(const std::string& dir) const override;
   EntryType TypeOf(const std::string& path) const override;

@@ -9,7 +9,9 @@
 #include "plugin/args.h"
 #include "plugin/build_flags.h"
 #include "plugin/config_lookup.h"
+#include "plugin/disk_source.h"
 #include "plugin/exit_codes.h"
+#include "plugin/published_apps.h"
 #include "policies/lint.h"
 #include "render/loader.h"
 #include "render/render.h"
@@ -36,6 +38,8 @@ Rules:
   interval-too-short       warning  analysis.interval under 10s
   webhook-credentials      error    credentials (user:password@, ?token=...) in
                                     a webhook URL or a provider address
+  published-stale          error    (--check-published only) a published app
+                                    that differs from a fresh render
 
 Flags:
   -n, --namespace NS   namespace of objects that have none (default:
@@ -45,6 +49,13 @@ Flags:
   --repo PATH          read DIR from a commit of the git repository at PATH,
                        without a checkout (DIR is relative to the repo root)
   --revision REV       the commit to read with --repo (default HEAD)
+  --check-published OUT
+                       instead of the rules above: render every app inside
+                       DIR (as `render --write OUT` does) and report each app
+                       whose OUT/<app path>/ is missing, holds extra files or
+                       differs. With --repo, OUT is read from the same commit
+                       (relative to the repository root).
+  --mode git|flagger   with --check-published: the mode render --write used
   -h, --help           show this help
 
 Exit codes: 0 no error findings (warnings alone pass), 1 an error finding or
@@ -75,6 +86,46 @@ Result<std::vector<Finding>> LintDir(const ParsedArgs& args) {
   return policies::LintApp(*manifests, *config, options.app_namespace);
 }
 
+std::string Names(const std::vector<std::string>& files) {
+  std::string out;
+  for (const std::string& f : files) out += (out.empty() ? "" : ", ") + f;
+  return out;
+}
+
+Result<std::vector<Finding>> CheckPublished(const ParsedArgs& args) {
+  if (args.positionals.size() > 1) return Status::Usage("lint takes at most one DIR");
+  const std::string out_dir = CleanRelative(*args.Get("check-published"));
+  if (out_dir.empty()) return Status::Usage("--check-published needs the published directory");
+  auto input = OpenRepoInput(args, args.positionals.empty() ? "." : args.positionals[0]);
+  if (!input.ok()) return input.status();
+  auto options = RepoRenderOptionsFrom(args);
+  if (!options.ok()) return options.status();
+  auto apps = RenderPublishedApps(*input, *options);
+  if (!apps.ok()) return apps.status();
+  DiskSource disk(out_dir);
+  const bool in_commit = args.Has("repo");
+  if (in_commit) {
+    if (Status s = render::CheckPublishPath(out_dir, "--check-published directory"); !s.ok()) return s;
+  } else if (disk.TypeOf("") != EntryType::kDirectory) {
+    return Status::Invalid(out_dir + ": not a directory; publish it first: gitcanary render --write " + out_dir);
+  }
+  auto stale = in_commit ? FindStaleApps(*input->repo, out_dir, *apps, input->under)
+                         : FindStaleApps(disk, "", *apps, input->under);
+  if (!stale.ok()) return stale.status();
+  std::vector<Finding> findings;
+  for (const StaleApp& app : *stale) {
+    std::string what;
+    if (!app.changed.empty()) what += "changed " + Names(app.changed);
+    if (!app.missing.empty()) what += (what.empty() ? "" : "; ") + std::string("missing ") + Names(app.missing);
+    if (!app.extra.empty()) what += (what.empty() ? "" : "; ") + std::string("extra ") + Names(app.extra);
+    findings.push_back({Severity::kError, app.app.empty() ? out_dir : out_dir + "/" + app.app, 0, "published-stale",
+                        "app " + (app.app.empty() ? std::string(".") : app.app) +
+                            ": published output differs from its sources (" + what +
+                            "); run: gitcanary render --write " + out_dir});
+  }
+  return findings;
+}
+
 std::string AsText(const std::vector<Finding>& findings) {
   std::string out;
   for (const Finding& f : findings) {
@@ -103,7 +154,7 @@ std::string Counted(std::size_t n, const char* noun) {
 
 int RunLint(const std::vector<std::string>& argv) {
   auto args = ParseArgs(argv, WithBuildFlags({{"namespace", 'n', true}, {"output", 'o', true}, {"repo", 0, true},
-                                              {"revision", 0, true}}));
+                                              {"revision", 0, true}, {"check-published", 0, true}, {"mode", 0, true}}));
   if (!args.ok()) return ReportError(args.status(), kLintHelp);
   if (args->help) {
     std::cout << kLintHelp << "\n" << kBuildFlagsHelp;
@@ -112,7 +163,9 @@ int RunLint(const std::vector<std::string>& argv) {
   const std::string format = args->Get("output").value_or("text");
   if (format != "text" && format != "json")
     return ReportError(Status::Usage("unknown output format \"" + format + "\"; expected text or json"), kLintHelp);
-  auto findings = LintDir(*args);
+  if (args->Has("mode") && !args->Has("check-published"))
+    return ReportError(Status::Usage("--mode goes only with --check-published"), kLintHelp);
+  auto findings = args->Has("check-published") ? CheckPublished(*args) : LintDir(*args);
   if (!findings.ok()) return ReportError(findings.status(), kLintHelp);
   std::size_t errors = 0;
   for (const Finding& f : *findings) errors += f.severity == Severity::kError ? 1 : 0;

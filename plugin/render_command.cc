@@ -11,6 +11,8 @@
 #include "plugin/config_lookup.h"
 #include "plugin/exit_codes.h"
 #include "plugin/gateway_plan.h"
+#include "plugin/published_apps.h"
+#include "plugin/published_writer.h"
 #include "plugin/render_app.h"
 #include "render/loader.h"
 #include "render/output.h"
@@ -41,6 +43,13 @@ Flags:
   --repo PATH          read DIR from a commit of the git repository at PATH,
                        without a checkout (DIR is relative to the repo root)
   --revision REV       the commit to read with --repo (default HEAD)
+  --write OUT          publish instead of printing: render every app inside
+                       DIR (the apps of the repository, as diff and serve find
+                       them) and write each to OUT/<app path>/, one file per
+                       object plus a kustomization.yaml listing them, for Flux
+                       to apply. Files of objects and apps no longer rendered
+                       are removed (only files gitcanary wrote there); nothing
+                       is written unless every app renders. Prints what changed.
   -h, --help           show this help
 
 Exit codes: 0 rendered, 1 invalid input, 2 usage error.
@@ -81,16 +90,38 @@ Result<std::string> RenderToText(const ParsedArgs& args, std::vector<std::string
   return text;
 }
 
+int RunRenderWrite(const ParsedArgs& args) {
+  if (args.positionals.size() > 1) return ReportError(Status::Usage("render takes at most one DIR"), kRenderHelp);
+  if (args.Has("output")) return ReportError(Status::Usage("--write and --output do not go together"), kRenderHelp);
+  const std::string out_dir = *args.Get("write");
+  if (out_dir.empty()) return ReportError(Status::Usage("--write needs a directory"), kRenderHelp);
+  auto input = OpenRepoInput(args, args.positionals.empty() ? "." : args.positionals[0]);
+  if (!input.ok()) return ReportError(input.status(), nullptr);
+  auto options = RepoRenderOptionsFrom(args);
+  if (!options.ok()) return ReportError(options.status(), nullptr);
+  auto apps = RenderPublishedApps(*input, *options);
+  if (!apps.ok()) return ReportError(apps.status(), nullptr);
+  auto report = WritePublishedDir(out_dir, *apps, input->under);
+  if (!report.ok()) return ReportError(report.status(), nullptr);
+  std::string text;
+  for (const std::string& p : report->written) text += "wrote " + out_dir + "/" + p + "\n";
+  for (const std::string& p : report->removed) text += "removed " + out_dir + "/" + p + "\n";
+  if (text.empty()) text = out_dir + ": " + std::to_string(apps->size()) + " apps, up to date\n";
+  return WriteStdout(text);
+}
+
 }  // namespace
 
 int RunRender(const std::vector<std::string>& argv) {
   auto args = ParseArgs(argv, WithBuildFlags({{"mode", 0, true}, {"namespace", 'n', true}, {"output", 'o', true},
-                                              {"explain", 0, false}, {"repo", 0, true}, {"revision", 0, true}}));
+                                              {"explain", 0, false}, {"repo", 0, true}, {"revision", 0, true},
+                                              {"write", 0, true}}));
   if (!args.ok()) return ReportError(args.status(), kRenderHelp);
   if (args->help) {
     std::cout << kRenderHelp << "\n" << kBuildFlagsHelp;
     return kExitOk;
   }
+  if (args->Has("write")) return RunRenderWrite(*args);
   std::vector<std::string> explain;
   auto text = RenderToText(*args, &explain);
   if (!text.ok()) return ReportError(text.status(), nullptr);

@@ -1,10 +1,12 @@
 #include "render/app_roots.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include "render/app_inputs.h"
 #include "render/loader.h"
+#include "render/published_layout.h"
 #include "render/yaml_parse.h"
 
 namespace gitcanary::render {
@@ -14,6 +16,7 @@ namespace gitcanary::render {
 // plain app, whose subdirectories belong to it).
 struct AppRootsMemo::Summary {
   std::vector<std::string> pointed;  // app paths named by Applications and Flux Kustomizations here
+  std::optional<std::string> published_from;  // a published directory (render/published_layout.h): its app
   enum class Kind { kNone, kChart, kPlain, kKustomization } kind = Kind::kNone;
   std::vector<std::string> referenced;  // directories this kustomization includes
   std::vector<std::pair<std::string, std::shared_ptr<const Summary>>> children;  // (path, summary)
@@ -66,9 +69,10 @@ class Walk {
     auto entries = repo_.List(dir);
     if (!entries.ok()) return entries.status();
     auto out = std::make_shared<Summary>();
+    out->published_from = PublishedFrom(dir);
     bool holds_manifest = false, chart = false;
     for (const DirEntry& e : *entries) {
-      if (e.type != EntryType::kFile || e.name[0] == '.') continue;
+      if (out->published_from || e.type != EntryType::kFile || e.name[0] == '.') continue;
       if (e.name == "Chart.yaml") chart = true;
       if (!IsManifestFileName(e.name)) continue;
       auto text = repo_.Read(Join(dir, e.name), kSniffBytes);
@@ -81,7 +85,7 @@ class Walk {
       for (const yaml::Node& doc : *docs) PointedAt(doc, &out->pointed);
     }
     bool below = discovering;  // whether subdirectories are still candidates
-    if (discovering) {
+    if (discovering && !out->published_from) {
       if (chart) {
         out->kind = Summary::Kind::kChart;  // both kinds at once is BuildApp's error, with the app named
         below = false;
@@ -108,16 +112,30 @@ class Walk {
   }
 
  private:
+  // The app a directory of published output was rendered from: such a
+  // directory is never an app, and a Flux Kustomization pointing at it means
+  // that app.
+  std::optional<std::string> PublishedFrom(const std::string& dir) const {
+    if (repo_.TypeOf(Join(dir, std::string(kPublishedKustomization))) != EntryType::kFile) return std::nullopt;
+    auto text = repo_.Read(Join(dir, std::string(kPublishedKustomization)), kSniffBytes);
+    if (!text.ok() || text->find(kPublishedFromAnnotation) == std::string::npos) return std::nullopt;
+    auto published = ReadPublishedDir(repo_, dir);
+    if (!published.ok() || !published->present) return std::nullopt;
+    return published->published_from == "." ? std::string() : published->published_from;
+  }
+
   const FileSource& repo_;
   AppRootsMemo* memo_;
 };
 
 struct Found {
   std::set<std::string> pointed, charts, plain, kustomizations, referenced;
+  std::map<std::string, std::string> published;  // published directory -> its app
 };
 
 void Collect(const std::string& dir, const Summary& s, Found* out) {
   out->pointed.insert(s.pointed.begin(), s.pointed.end());
+  if (s.published_from) out->published[dir] = *s.published_from;
   switch (s.kind) {
     case Summary::Kind::kChart: out->charts.insert(dir); break;
     case Summary::Kind::kPlain: out->plain.insert(dir); break;
@@ -151,7 +169,9 @@ Result<AppRoots> FindAppRoots(const FileSource& repo, const std::vector<std::str
   std::set<std::string> pointed;
   for (const std::string& p : found.pointed) {
     std::string clean;
-    if (JoinClean("", p, &clean) && (clean.empty() || repo.TypeOf(clean) == EntryType::kDirectory)) pointed.insert(clean);
+    if (!JoinClean("", p, &clean)) continue;
+    if (auto it = found.published.find(clean); it != found.published.end()) clean = it->second;
+    if (clean.empty() || repo.TypeOf(clean) == EntryType::kDirectory) pointed.insert(clean);
   }
   if (!pointed.empty()) {
     out.rule = AppRule::kArgoCdOrFlux;

@@ -12,6 +12,10 @@
 //      subcharts are part of it), and every directory that directly holds a
 //      manifest (its subdirectories are part of it), as `render` reads them.
 //
+// A directory of published output (render/published_layout.h: its
+// kustomization.yaml names the app it was rendered from) is never an app, and
+// a Flux Kustomization whose path is one stands for that app, so a repository
+// whose Flux objects apply published output still finds its source apps.
 // Hidden directories are skipped. Pure: it reads through the FileSource it is
 // given, rooted at the repository top. serve's catalog, `diff`, `status` and
 // the operator commands all take their apps from here.
