@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "plugin/status_state.h"
@@ -17,7 +18,27 @@ std::string BranchRef(const std::string& branch) { return "refs/heads/" + branch
 }  // namespace
 
 Reconciler::Reconciler(ReconcilerOptions options, git::GitRemote* remote, ExecutorDeps deps, Clock now)
-    : options_(std::move(options)), remote_(remote), deps_(std::move(deps)), now_(std::move(now)) {}
+    : options_(std::move(options)), remote_(remote), deps_(std::move(deps)), now_(std::move(now)) {
+  if (!options_.publish_dir.empty()) {
+    RepoRenderOptions render;
+    render.app_namespace = options_.catalog.app_namespace;
+    render.tools = options_.catalog.tools;
+    publisher_.emplace(options_.publish_dir, std::move(render));
+  }
+}
+
+Status Reconciler::AddPublished(const std::string& head, std::vector<git::FileChange>* changes,
+                                const std::vector<const DecidedCanary*>& changed, std::vector<std::string>* apps) {
+  std::set<std::string> decided_apps;
+  for (const DecidedCanary* c : changed)
+    if (const CatalogEntry* e = catalog_->Find(c->id)) decided_apps.insert(e->app_dir);
+  auto plan = publisher_->Plan(remote_->path(), head, *changes, decided_apps);
+  if (!plan.ok()) return plan.status();
+  for (const std::string& e : plan->errors) report_.app_errors.push_back("publish " + e);
+  changes->insert(changes->end(), plan->changes.begin(), plan->changes.end());
+  *apps = std::move(plan->apps);
+  return Status::Ok();
+}
 
 long long Reconciler::NextDueMs() const {
   if (!catalog_) return 0;
@@ -136,20 +157,26 @@ Status Reconciler::Attempt(const States& rejected, bool* done, States* decided_o
   if (!head.ok()) return head.status();
   if (Status s = LoadHead(*head); !s.ok()) return s;
   const long long now = now_();
-  const std::vector<git::FileChange> changes = DecideDue(rejected, now, decided_on);
+  std::vector<git::FileChange> changes = DecideDue(rejected, now, decided_on);
   std::vector<const DecidedCanary*> changed;
   for (const DecidedCanary& d : report_.decided)
     if (d.executed.decision.Changed(d.before)) changed.push_back(&d);
   auto schedule = [&] {
     for (const DecidedCanary& d : report_.decided) next_due_[d.id] = now + d.spec->interval_ms;
   };
-  if (changed.empty() || options_.dry_run) {
+  std::vector<std::string> published;
+  if (publisher_ && !options_.dry_run)
+    if (Status s = AddPublished(*head, &changes, changed, &published); !s.ok()) return s;
+  if ((changed.empty() && published.empty()) || options_.dry_run) {
     if (!options_.dry_run) schedule();
+    if (publisher_ && !options_.dry_run) publisher_->Current(*head);
     *done = true;
     return Status::Ok();
   }
-  auto commit = remote_->WriteCommit(*head, changes, options_.author, now / 1000, CommitMessage(changed),
-                                     options_.signer);
+  std::string message = changed.empty() ? PublishCommitMessage(options_.publish_dir, published, *head)
+                                        : CommitMessage(changed);
+  if (!changed.empty() && !published.empty()) message += PublishTrailer(options_.publish_dir, published, *head);
+  auto commit = remote_->WriteCommit(*head, changes, options_.author, now / 1000, message, options_.signer);
   if (!commit.ok()) return commit.status();
   ++report_.push_attempts;
   const std::string branch_ref = BranchRef(options_.branch);
@@ -161,8 +188,11 @@ Status Reconciler::Attempt(const States& rejected, bool* done, States* decided_o
   }
   *done = true;
   report_.pushed = *commit;
+  report_.published = std::move(published);
   last_head_ = *commit;
+  if (publisher_) publisher_->Current(*commit);
   schedule();
+  if (changed.empty()) return Status::Ok();  // published only: no analysis to note
   if (Status s = PushNote(*commit, AnalysisNote(changed, FormatRfc3339(now)), now); !s.ok())
     report_.warnings.push_back("analysis note not recorded: " + s.message());
   CarryOut(changed, now);

@@ -11,6 +11,13 @@
 // follow a decision (post-rollout, event, alerts) run only after its commit is
 // pushed, so a losing replica never sends them.
 //
+// With --publish DIR, the commit that changes statuses also rewrites the
+// published output of their apps (plugin/serve_publisher.h), rendered from
+// the head with those statuses, so Flux never applies routing that disagrees
+// with the status of record. Apps whose sources changed since DIR was last
+// current are republished too: with the status changes, or in a commit of
+// their own when no canary changed.
+//
 // A canary is due when its analysis interval has passed since the later of
 // its last status change in git and its last decision in this process: a
 // restarted process resumes from git without stepping early.
@@ -26,6 +33,7 @@
 #include "git/git_remote.h"
 #include "plugin/analysis_executor.h"
 #include "plugin/canary_catalog.h"
+#include "plugin/serve_publisher.h"
 #include "plugin/status_commit_message.h"
 #include "plugin/status_writeback.h"
 
@@ -37,6 +45,7 @@ struct ReconcilerOptions {
   WriteMode write_mode = WriteMode::kCommit;
   git::Author author;
   git::Signer signer;
+  std::string publish_dir;  // --publish: relative to the repository top; "" = off
   bool all_due = false;  // every canary is due
   bool dry_run = false;  // decide, never commit
   int max_push_attempts = 5;
@@ -52,6 +61,7 @@ struct PassReport {
   std::vector<std::string> app_errors;
   std::vector<std::string> carry_failures;  // post-rollout/event hooks and alerts that failed
   std::vector<std::string> warnings;        // force-pushed branch, ...
+  std::vector<std::string> published;       // apps whose published files the pushed commit changed
   int push_attempts = 0;
   int conflicts = 0;
   long long analysis_ms = 0;  // time spent deciding
@@ -92,6 +102,11 @@ class Reconciler {
   ExecutorDeps deps_;
   Clock now_;
   std::optional<Catalog> catalog_;
+  // Publishing's changes of this attempt, added to `changes`; the message lines.
+  Status AddPublished(const std::string& head, std::vector<git::FileChange>* changes,
+                      const std::vector<const DecidedCanary*>& changed, std::vector<std::string>* apps);
+
+  std::optional<ServePublisher> publisher_;
   BuildCache builds_;  // kustomize and Helm builds, kept while their inputs are unchanged
   std::unique_ptr<git::TreeSource> tree_;
   std::string last_head_;

@@ -136,6 +136,8 @@ void LogPass(const PassReport& r, const Catalog* catalog, std::set<std::string>*
     if (changed && !r.pushed.empty()) f.emplace_back("commit", r.pushed);
     LogInfo(changed ? (r.pushed.empty() ? "decided (not committed)" : "status committed") : "no change", f);
   }
+  for (const std::string& app : r.published)
+    LogInfo("published", {{"app", app.empty() ? "." : app}, {"commit", r.pushed}});
   for (const std::string& c : r.carry_failures) LogWarn("after the decision", {{"error", c}});
   if (r.conflicts > 0) LogInfo("push conflicts resolved", {{"conflicts", std::to_string(r.conflicts)}});
 }
@@ -150,6 +152,7 @@ int OncePass(Reconciler& reconciler, ServeMetrics& metrics) {
   if (!s.ok()) return ReportError(s, nullptr);
   std::string out;
   for (const DecidedCanary& d : report.decided) out += OnceLine(d, !report.pushed.empty()) + "\n";
+  for (const std::string& app : report.published) out += "published " + (app.empty() ? "." : app) + "\n";
   if (!report.pushed.empty()) out += "committed " + report.pushed + "\n";
   for (const std::string& h : report.halted) out += "halted " + h + "\n";
   const int written = WriteStdout(out);

@@ -1,5 +1,6 @@
 #include "plugin/serve_options.h"
 
+#include "plugin/app_source.h"
 #include "plugin/build_flags.h"
 
 #include <unistd.h>
@@ -7,6 +8,7 @@
 #include <cstdlib>
 
 #include "render/fields.h"
+#include "render/published_layout.h"
 
 namespace gitcanary::plugin {
 
@@ -33,6 +35,11 @@ Write-back:
   --author-name NAME    status commit author (default gitcanary)
   --author-email EMAIL  (default gitcanary@localhost)
   --sign KIND:KEY       sign status commits: ssh:KEYFILE or gpg:KEYID
+  --publish DIR         also keep DIR (relative to the repository top) holding
+                        every app's render as `render --write DIR` lays it out,
+                        for Flux to apply: a status commit carries its app's
+                        new render, and apps whose sources changed are
+                        republished at the next pass
 Analysis:
   --prometheus URL      Prometheus for built-in metrics (per canary: spec.metricsServer)
   --readiness MODE      prometheus (default when --prometheus is set), kubernetes or none
@@ -66,7 +73,8 @@ std::vector<FlagSpec> ServeFlags() {
           {"readiness", 0, true},     {"readiness-query", 0, true}, {"kube-api", 0, true},
           {"namespace", 'n', true},   {"listen", 0, true},        {"replica-id", 0, true},
           {"lease-ttl", 0, true},     {"poll", 0, true},          {"once", 0, false},
-          {"all-due", 0, false},      {"dry-run", 0, false},      {"min-interval", 0, true}});
+          {"all-due", 0, false},      {"dry-run", 0, false},      {"min-interval", 0, true},
+          {"publish", 0, true}});
 }
 
 namespace {
@@ -125,6 +133,12 @@ Result<ServeOptions> ServeOptionsFrom(const ParsedArgs& args) {
     auto signer = ParseSigner(*args.Get("sign"));
     if (!signer.ok()) return signer.status();
     r.signer = *signer;
+  }
+  if (args.Has("publish")) {
+    r.publish_dir = CleanRelative(*args.Get("publish"));
+    if (r.publish_dir.empty()) return Status::Usage("--publish needs a directory below the repository top");
+    if (Status s = render::CheckPublishPath(r.publish_dir, "--publish directory"); !s.ok())
+      return Status::Usage(s.message());
   }
   r.all_due = args.Has("all-due");
   r.dry_run = args.Has("dry-run");

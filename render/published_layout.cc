@@ -169,6 +169,7 @@ Result<std::vector<PublishedChange>> PublishChanges(const FileSource& current, c
                            ": published from " + old->published_from + ", not " + want->app +
                            "; two apps cannot share a published directory");
   std::vector<PublishedChange> out;
+  bool kustomization_kept = false;  // unchanged but for the source revision
   if (want) {
     for (const auto& [file, text] : want->files) {
       const std::string path = Join(dir, file);
@@ -182,7 +183,11 @@ Result<std::vector<PublishedChange>> PublishChanges(const FileSource& current, c
       const EntryType type = current.TypeOf(path);
       if (type == EntryType::kFile) {
         auto now = current.Read(path);
-        if (now.ok() && *now == compare) continue;
+        if (now.ok() && *now == text) continue;
+        if (now.ok() && *now == compare) {
+          kustomization_kept = true;
+          continue;
+        }
       } else if (type != EntryType::kOther) {
         return Status::Invalid(current.Describe(path) + ": not a regular file; gitcanary will not replace it");
       }
@@ -196,6 +201,9 @@ Result<std::vector<PublishedChange>> PublishChanges(const FileSource& current, c
     if ((!want || want->files.count(file) == 0) && current.TypeOf(Join(dir, file)) == EntryType::kFile)
       out.push_back({Join(dir, file), std::nullopt});
   if (!want && old->present) out.push_back({Join(dir, std::string(kPublishedKustomization)), std::nullopt});
+  // Another file changes: the kustomization names the revision it now comes from.
+  if (kustomization_kept && !out.empty())
+    out.push_back({Join(dir, std::string(kPublishedKustomization)), want->files.at(std::string(kPublishedKustomization))});
   std::sort(out.begin(), out.end(), [](const PublishedChange& a, const PublishedChange& b) { return a.path < b.path; });
   return out;
 }

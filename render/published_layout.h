@@ -84,8 +84,9 @@ struct PublishedChange {
 // The changes that make `dir` hold `want` (nullopt: nothing, the app is gone):
 // files written when absent or different, files the old kustomization listed
 // and `want` does not removed. A kustomization.yaml that differs from the one
-// wanted only in its source revision is left as it is, so an unchanged app is
-// no change.
+// wanted only in its source revision is left as it is when nothing else
+// changes, so an unchanged app is no change; with any other change it is
+// rewritten, naming the revision the files now come from.
 Result<std::vector<PublishedChange>> PublishChanges(const FileSource& current, const std::string& dir,
                                                     const std::optional<PublishedApp>& want);
 
