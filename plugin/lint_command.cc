@@ -96,7 +96,7 @@ Result<std::vector<Finding>> CheckPublished(const ParsedArgs& args) {
   if (args.positionals.size() > 1) return Status::Usage("lint takes at most one DIR");
   const std::string out_dir = CleanRelative(*args.Get("check-published"));
   if (out_dir.empty()) return Status::Usage("--check-published needs the published directory");
-  auto input = OpenRepoInput(args, args.positionals.empty() ? "." : args.positionals[0]);
+  auto input = OpenRepoInput(args, args.positionals.empty() ? "." : args.positionals[0], out_dir);
   if (!input.ok()) return input.status();
   auto options = RepoRenderOptionsFrom(args);
   if (!options.ok()) return options.status();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <set>
 
 #include "git/tree_source.h"
@@ -23,7 +24,7 @@ std::string Join(const std::string& dir, const std::string& name) {
 
 }  // namespace
 
-Result<RepoInput> OpenRepoInput(const ParsedArgs& args, const std::string& path) {
+Result<RepoInput> OpenRepoInput(const ParsedArgs& args, const std::string& path, const std::string& publish) {
   RepoInput in;
   if (args.Has("repo")) {
     auto tree = git::TreeSource::OpenTree(*args.Get("repo"), args.Get("revision").value_or("HEAD"), "");
@@ -31,6 +32,7 @@ Result<RepoInput> OpenRepoInput(const ParsedArgs& args, const std::string& path)
     in.revision = (*tree)->CommitId();
     in.repo = std::move(*tree);
     in.under = CleanRelative(path);
+    in.publish_dir = CleanRelative(publish);
     if (!in.under.empty() && in.repo->TypeOf(in.under) != EntryType::kDirectory)
       return Status::Invalid(in.under + ": not a directory at " + in.revision);
     return in;
@@ -44,6 +46,13 @@ Result<RepoInput> OpenRepoInput(const ParsedArgs& args, const std::string& path)
   in.repo = std::make_unique<DiskSource>(root);
   in.under = CleanRelative(*below);
   in.disk_root = root;
+  std::error_code ec;
+  const auto top_path = std::filesystem::weakly_canonical(root, ec);
+  const auto out = std::filesystem::weakly_canonical(std::filesystem::absolute(publish, ec), ec);
+  if (!ec) {
+    const std::string rel = out.lexically_relative(top_path).generic_string();
+    if (!rel.empty() && rel != "." && rel.rfind("..", 0) != 0) in.publish_dir = rel;
+  }
   return in;
 }
 
@@ -59,7 +68,7 @@ Result<RepoRenderOptions> RepoRenderOptionsFrom(const ParsedArgs& args) {
 }
 
 Result<std::vector<render::PublishedApp>> RenderPublishedApps(const RepoInput& input, const RepoRenderOptions& options) {
-  auto apps = RepoApps(*input.repo, input.under);
+  auto apps = RepoApps(*input.repo, input.under, input.publish_dir);
   if (!apps.ok()) return apps.status();
   if (apps->empty())
     return Status::Invalid((input.under.empty() ? std::string(".") : input.under) + ": no apps found to publish");

@@ -29,10 +29,12 @@ struct RepoInput {
   std::string under;                     // PATH within it ("" = everything)
   std::optional<std::string> disk_root;  // the top on disk; none for a commit
   std::string revision;                  // the commit's id; "" on disk
+  std::string publish_dir;               // DIR relative to the top when inside it, else ""
 };
 
-// Reads --repo and --revision of `args`; `path` is PATH as given.
-Result<RepoInput> OpenRepoInput(const ParsedArgs& args, const std::string& path);
+// Reads --repo and --revision of `args`; `path` is PATH as given. `publish`
+// is DIR: with --repo relative to the top, else a path on disk.
+Result<RepoInput> OpenRepoInput(const ParsedArgs& args, const std::string& path, const std::string& publish);
 
 // RepoRenderOptions from --mode, --namespace (or $ARGOCD_APP_NAMESPACE) and the build flags.
 Result<RepoRenderOptions> RepoRenderOptionsFrom(const ParsedArgs& args);

@@ -95,7 +95,7 @@ int RunRenderWrite(const ParsedArgs& args) {
   if (args.Has("output")) return ReportError(Status::Usage("--write and --output do not go together"), kRenderHelp);
   const std::string out_dir = *args.Get("write");
   if (out_dir.empty()) return ReportError(Status::Usage("--write needs a directory"), kRenderHelp);
-  auto input = OpenRepoInput(args, args.positionals.empty() ? "." : args.positionals[0]);
+  auto input = OpenRepoInput(args, args.positionals.empty() ? "." : args.positionals[0], args.Has("repo") ? "" : out_dir);
   if (!input.ok()) return ReportError(input.status(), nullptr);
   auto options = RepoRenderOptionsFrom(args);
   if (!options.ok()) return ReportError(options.status(), nullptr);

@@ -36,11 +36,13 @@ Result<std::vector<render::Manifest>> RenderRepoApp(const FileSource& repo, cons
   return std::move(result->objects);
 }
 
-Result<std::vector<std::string>> RepoApps(const FileSource& repo, const std::string& under) {
+Result<std::vector<std::string>> RepoApps(const FileSource& repo, const std::string& under,
+                                          const std::string& publish_dir) {
   auto top = LoadNearestConfig(repo, "");
   if (!top.ok()) return top.status();
   auto roots = render::FindAppRoots(repo, top->apps ? &*top->apps : nullptr,
-                                    under.empty() ? std::vector<std::string>{} : std::vector<std::string>{under});
+                                    under.empty() ? std::vector<std::string>{} : std::vector<std::string>{under}, nullptr,
+                                    publish_dir);
   if (!roots.ok()) return roots.status();
   return roots->dirs;
 }

@@ -29,6 +29,8 @@ Result<std::vector<render::Manifest>> RenderRepoApp(const FileSource& repo, cons
                                                     const RepoRenderOptions& options);
 
 // The apps of `repo` (render/app_roots.h) inside `under` ("" = all), sorted.
-Result<std::vector<std::string>> RepoApps(const FileSource& repo, const std::string& under);
+// `publish_dir`: where they are published, relative to the top ("" = not in it).
+Result<std::vector<std::string>> RepoApps(const FileSource& repo, const std::string& under,
+                                          const std::string& publish_dir);
 
 }  // namespace gitcanary::plugin

@@ -29,7 +29,7 @@ Result<std::set<std::string>> AppsToCheck(const git::TreeSource& head, const std
                                           std::set<std::string>* gone) {
   std::set<std::string> out;
   if (since.empty()) {
-    auto apps = RepoApps(head, "");
+    auto apps = RepoApps(head, "", dir);
     if (!apps.ok()) return apps.status();
     out.insert(apps->begin(), apps->end());
     auto published = render::PublishedApps(head, dir);

@@ -151,7 +151,8 @@ void Collect(const std::string& dir, const Summary& s, Found* out) {
 }  // namespace
 
 Result<AppRoots> FindAppRoots(const FileSource& repo, const std::vector<std::string>* listed,
-                              const std::vector<std::string>& under, AppRootsMemo* memo) {
+                              const std::vector<std::string>& under, AppRootsMemo* memo,
+                              const std::string& publish_dir) {
   const std::vector<std::string> roots = under.empty() ? std::vector<std::string>{""} : under;
   auto inside = [&](const std::string& dir) {
     return std::any_of(roots.begin(), roots.end(), [&](const std::string& r) {
@@ -171,6 +172,7 @@ Result<AppRoots> FindAppRoots(const FileSource& repo, const std::vector<std::str
     std::string clean;
     if (!JoinClean("", p, &clean)) continue;
     if (auto it = found.published.find(clean); it != found.published.end()) clean = it->second;
+    else if (!publish_dir.empty() && clean.rfind(publish_dir + "/", 0) == 0) clean = clean.substr(publish_dir.size() + 1);
     if (clean.empty() || repo.TypeOf(clean) == EntryType::kDirectory) pointed.insert(clean);
   }
   if (!pointed.empty()) {

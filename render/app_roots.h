@@ -62,7 +62,11 @@ class AppRootsMemo {
 // `listed` is the `apps:` list of the top-level gitcanary.yaml, or null.
 // `under` keeps the apps inside those directories; discovery (rule 3) starts
 // its walk at each of them, as if each were the top ("" or none: everywhere).
+// `publish_dir` (relative to the top, "" = none): a Flux Kustomization path
+// inside it stands for the app at the path below it, whether or not it has
+// been published yet.
 Result<AppRoots> FindAppRoots(const FileSource& repo, const std::vector<std::string>* listed,
-                              const std::vector<std::string>& under = {}, AppRootsMemo* memo = nullptr);
+                              const std::vector<std::string>& under = {}, AppRootsMemo* memo = nullptr,
+                              const std::string& publish_dir = "");
 
 }  // namespace gitcanary::render

@@ -52,5 +52,19 @@ TEST_CASE("app roots: published directories are not apps and Flux Kustomizations
   }
 }
 
+TEST_CASE("app roots: with the publish directory named, Flux paths inside it mean their source before anything is published") {
+  testing::MapSource repo({
+      {"apps/web/cm.yaml", kConfigMap},
+      {"clusters/prod/web.yaml", FluxKustomization("./published/apps/web")},
+  });
+  auto unnamed = FindAppRoots(repo, nullptr);
+  REQUIRE(unnamed.ok());
+  CHECK(unnamed->rule == AppRule::kDiscovered);  // the path is not a directory: rule 1 finds nothing
+  auto named = FindAppRoots(repo, nullptr, {}, nullptr, "published");
+  REQUIRE(named.ok());
+  CHECK(named->rule == AppRule::kArgoCdOrFlux);
+  CHECK(named->dirs == std::vector<std::string>{"apps/web"});
+}
+
 }  // namespace
 }  // namespace gitcanary::render
