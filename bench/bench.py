@@ -23,6 +23,7 @@ import time
 import analysis
 import integrations
 import kustomize
+import publish
 import serve
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -185,7 +186,8 @@ def main():
     parser.add_argument("--binary", default=os.path.join(ROOT, "build", "gitcanary"))
     parser.add_argument("--quick", action="store_true", help="fewer runs per figure")
     parser.add_argument("--keep", help="directory to keep generated corpora in (reused across runs)")
-    parser.add_argument("--only", choices=["render", "git-mode", "analysis", "serve", "integrations", "kustomize"],
+    parser.add_argument("--only", choices=["render", "git-mode", "analysis", "serve", "publish", "integrations",
+                                                       "kustomize"],
                         help="run one group of benchmarks")
     args = parser.parse_args()
     if not os.path.isfile(GEN):
@@ -202,6 +204,8 @@ def main():
                                                          args.quick, report, timed),
         "serve": lambda: serve.serve_benchmarks(binary, os.path.join(build, "gitcanary_serve_bench"), base,
                                                 corpus(base, 1000), args.quick, report),
+        "publish": lambda: publish.publish_benchmarks(binary, os.path.join(build, "gitcanary_publish_bench"), base,
+                                                      corpus(base, 1000), args.quick, report),
         "integrations": lambda: integrations.integration_benchmarks(binary, base, corpus, args.quick, report, timed),
         "kustomize": lambda: kustomize.kustomize_benchmarks(binary, os.path.join(build, "gitcanary_catalog_bench"), base,
                                                             corpus, args.quick, report, timed, timed_in_turns),

@@ -161,7 +161,8 @@ Result<std::string> Fingerprint(const ListingCache& side, const std::string& app
 
 Result<std::vector<ChangedApp>> FindChangedApps(const FileSource& base_tree, const FileSource& head_tree,
                                                 const std::vector<std::string>& under,
-                                                const std::vector<std::string>* listed, const BuildTools& tools) {
+                                                const std::vector<std::string>* listed, const BuildTools& tools,
+                                                const std::string& publish_dir) {
   const ListingCache base(base_tree), head(head_tree);
   const std::vector<std::string> roots = under.empty() ? std::vector<std::string>{""} : under;
   // A path that is a directory in neither revision is a typo, not "no change".
@@ -175,9 +176,9 @@ Result<std::vector<ChangedApp>> FindChangedApps(const FileSource& base_tree, con
         return Status::Invalid("gitcanary.yaml apps: " + app + ": not a directory in either revision");
   }
   render::AppRootsMemo memo;  // the head's walk reads only what differs from the base
-  auto base_apps = render::FindAppRoots(base, listed, under, &memo);
+  auto base_apps = render::FindAppRoots(base, listed, under, &memo, publish_dir);
   if (!base_apps.ok()) return base_apps.status();
-  auto head_apps = render::FindAppRoots(head, listed, under, &memo);
+  auto head_apps = render::FindAppRoots(head, listed, under, &memo, publish_dir);
   if (!head_apps.ok()) return head_apps.status();
   const std::set<std::string> in_base(base_apps->dirs.begin(), base_apps->dirs.end());
   const std::set<std::string> in_head(head_apps->dirs.begin(), head_apps->dirs.end());

@@ -31,9 +31,11 @@ struct ChangedApp {
 // `base` and `head` are sources over the whole tree of each commit whose List
 // gives entry ids. `under` limits the search to those directories ("" or empty
 // = everywhere); `listed` is the union of both sides' `apps:` lists, when any.
-// `tools` gives the Helm values files that a chart reads.
+// `tools` gives the Helm values files that a chart reads. `publish_dir`: as
+// for render::FindAppRoots.
 Result<std::vector<ChangedApp>> FindChangedApps(const FileSource& base, const FileSource& head,
                                                 const std::vector<std::string>& under,
-                                                const std::vector<std::string>* listed, const BuildTools& tools);
+                                                const std::vector<std::string>* listed, const BuildTools& tools,
+                                                const std::string& publish_dir = "");
 
 }  // namespace gitcanary::plugin

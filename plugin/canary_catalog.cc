@@ -220,7 +220,7 @@ Result<Catalog> ReadCatalog(const git::TreeSource& tree, const CatalogOptions& o
   if (!top.ok()) return top.status();
   BuildCache local;
   BuildCache& cache = options.cache != nullptr ? *options.cache : local;
-  auto roots = render::FindAppRoots(tree, top->apps ? &*top->apps : nullptr, {}, &cache.app_roots);
+  auto roots = render::FindAppRoots(tree, top->apps ? &*top->apps : nullptr, {}, &cache.app_roots, options.publish_dir);
   if (!roots.ok()) return roots.status();
   Catalog out;
   out.commit = tree.Revision();

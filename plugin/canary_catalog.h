@@ -71,6 +71,7 @@ struct CatalogOptions {
   BuildCache* cache = nullptr; // builds kept across reads; null: one read's own
   std::string app_namespace = "default";  // of objects that have none
   long long min_interval_ms = kFlaggerMinIntervalMs;
+  std::string publish_dir;  // serve --publish: as for render::FindAppRoots
 };
 
 // Reads the catalog of the commit `tree` is open at; `tree` must be rooted at

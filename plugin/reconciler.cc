@@ -20,6 +20,7 @@ std::string BranchRef(const std::string& branch) { return "refs/heads/" + branch
 Reconciler::Reconciler(ReconcilerOptions options, git::GitRemote* remote, ExecutorDeps deps, Clock now)
     : options_(std::move(options)), remote_(remote), deps_(std::move(deps)), now_(std::move(now)) {
   if (!options_.publish_dir.empty()) {
+    options_.catalog.publish_dir = options_.publish_dir;
     RepoRenderOptions render;
     render.app_namespace = options_.catalog.app_namespace;
     render.tools = options_.catalog.tools;

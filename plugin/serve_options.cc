@@ -136,6 +136,7 @@ Result<ServeOptions> ServeOptionsFrom(const ParsedArgs& args) {
   }
   if (args.Has("publish")) {
     r.publish_dir = CleanRelative(*args.Get("publish"));
+    r.catalog.publish_dir = r.publish_dir;
     if (r.publish_dir.empty()) return Status::Usage("--publish needs a directory below the repository top");
     if (Status s = render::CheckPublishPath(r.publish_dir, "--publish directory"); !s.ok())
       return Status::Usage(s.message());

@@ -48,7 +48,7 @@ Result<std::set<std::string>> AppsToCheck(const git::TreeSource& head, const std
   const bool any_list = base_top->apps || head_top->apps;
   if (base_top->apps) listed.insert(listed.end(), base_top->apps->begin(), base_top->apps->end());
   if (head_top->apps) listed.insert(listed.end(), head_top->apps->begin(), head_top->apps->end());
-  auto changed = FindChangedApps(**base, head, {}, any_list ? &listed : nullptr, tools);
+  auto changed = FindChangedApps(**base, head, {}, any_list ? &listed : nullptr, tools, dir);
   if (!changed.ok()) return changed.status();
   for (const ChangedApp& c : *changed) {
     if (Below(c.path, dir)) continue;
