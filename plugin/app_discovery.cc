@@ -162,7 +162,7 @@ Result<std::string> Fingerprint(const ListingCache& side, const std::string& app
 Result<std::vector<ChangedApp>> FindChangedApps(const FileSource& base_tree, const FileSource& head_tree,
                                                 const std::vector<std::string>& under,
                                                 const std::vector<std::string>* listed, const BuildTools& tools,
-                                                const std::string& publish_dir) {
+                                                const std::string& publish_dir, render::AppRootsMemo* kept) {
   const ListingCache base(base_tree), head(head_tree);
   const std::vector<std::string> roots = under.empty() ? std::vector<std::string>{""} : under;
   // A path that is a directory in neither revision is a typo, not "no change".
@@ -175,7 +175,8 @@ Result<std::vector<ChangedApp>> FindChangedApps(const FileSource& base_tree, con
       if (base.TypeOf(app) != EntryType::kDirectory && head.TypeOf(app) != EntryType::kDirectory)
         return Status::Invalid("gitcanary.yaml apps: " + app + ": not a directory in either revision");
   }
-  render::AppRootsMemo memo;  // the head's walk reads only what differs from the base
+  render::AppRootsMemo own;  // the head's walk reads only what differs from the base
+  render::AppRootsMemo& memo = kept != nullptr ? *kept : own;
   auto base_apps = render::FindAppRoots(base, listed, under, &memo, publish_dir);
   if (!base_apps.ok()) return base_apps.status();
   auto head_apps = render::FindAppRoots(head, listed, under, &memo, publish_dir);

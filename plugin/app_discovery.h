@@ -19,6 +19,7 @@
 #include "core/file_source.h"
 #include "core/status.h"
 #include "plugin/app_build.h"
+#include "render/app_roots.h"
 
 namespace gitcanary::plugin {
 
@@ -32,10 +33,12 @@ struct ChangedApp {
 // gives entry ids. `under` limits the search to those directories ("" or empty
 // = everywhere); `listed` is the union of both sides' `apps:` lists, when any.
 // `tools` gives the Helm values files that a chart reads. `publish_dir`: as
-// for render::FindAppRoots.
+// for render::FindAppRoots. `memo`: kept by a caller that compares commit
+// after commit (serve), so a subtree already summarised is not read again.
 Result<std::vector<ChangedApp>> FindChangedApps(const FileSource& base, const FileSource& head,
                                                 const std::vector<std::string>& under,
                                                 const std::vector<std::string>* listed, const BuildTools& tools,
-                                                const std::string& publish_dir = "");
+                                                const std::string& publish_dir = "",
+                                                render::AppRootsMemo* memo = nullptr);
 
 }  // namespace gitcanary::plugin

@@ -26,7 +26,7 @@ std::string AppList(const std::vector<std::string>& apps) {
 // The apps to look at: every app and every published one, or those changed since `since`.
 Result<std::set<std::string>> AppsToCheck(const git::TreeSource& head, const std::string& repo_path,
                                           const std::string& since, const std::string& dir, const BuildTools& tools,
-                                          std::set<std::string>* gone) {
+                                          render::AppRootsMemo* memo, std::set<std::string>* gone) {
   std::set<std::string> out;
   if (since.empty()) {
     auto apps = RepoApps(head, "", dir);
@@ -48,7 +48,7 @@ Result<std::set<std::string>> AppsToCheck(const git::TreeSource& head, const std
   const bool any_list = base_top->apps || head_top->apps;
   if (base_top->apps) listed.insert(listed.end(), base_top->apps->begin(), base_top->apps->end());
   if (head_top->apps) listed.insert(listed.end(), head_top->apps->begin(), head_top->apps->end());
-  auto changed = FindChangedApps(**base, head, {}, any_list ? &listed : nullptr, tools, dir);
+  auto changed = FindChangedApps(**base, head, {}, any_list ? &listed : nullptr, tools, dir, memo);
   if (!changed.ok()) return changed.status();
   for (const ChangedApp& c : *changed) {
     if (Below(c.path, dir)) continue;
@@ -71,7 +71,7 @@ Result<PublishPlan> ServePublisher::Plan(const std::string& repo_path, const std
   std::set<std::string> gone;
   std::set<std::string> apps = decided_apps;
   if (current_at_ != head) {
-    auto changed = AppsToCheck(**tree, repo_path, current_at_, dir_, options_.tools, &gone);
+    auto changed = AppsToCheck(**tree, repo_path, current_at_, dir_, options_.tools, roots_memo_.get(), &gone);
     if (!changed.ok()) return changed.status();
     apps.insert(changed->begin(), changed->end());
   }

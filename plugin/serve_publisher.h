@@ -25,6 +25,7 @@
 #include "core/status.h"
 #include "git/git_remote.h"
 #include "plugin/repo_app_render.h"
+#include "render/app_roots.h"
 
 namespace gitcanary::plugin {
 
@@ -54,6 +55,7 @@ class ServePublisher {
   std::string dir_;
   RepoRenderOptions options_;
   std::string current_at_;
+  std::unique_ptr<render::AppRootsMemo> roots_memo_ = std::make_unique<render::AppRootsMemo>();
 };
 
 // The commit message of a pass that only publishes: it names DIR, the apps
