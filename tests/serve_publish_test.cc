@@ -134,6 +134,36 @@ TEST_CASE("serve --publish: status and published render in one commit touching o
   CHECK(first_commit != head);
 }
 
+std::string FluxKustomization(const std::string& name, const std::string& path) {
+  return "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: " + name +
+         ", namespace: flux-system}\nspec:\n  sourceRef: {kind: GitRepository, name: deploy}\n  path: " + path + "\n";
+}
+
+TEST_CASE("serve --publish: apps named only by Flux Kustomizations on published paths are found and published") {
+  TempDir dir;
+  GitopsRemote repo(dir);
+  repo.Commit({{"apps/podinfo/app.yaml", CanaryApp("podinfo", "1.0.0")},
+               {"clusters/prod/podinfo.yaml", FluxKustomization("podinfo", "./published/apps/podinfo")}},
+              "podinfo, applied by Flux from published/");
+  const std::string cache = dir / "cache";
+  RunResult first = Serve(repo, cache);
+  REQUIRE_MESSAGE(first.exit_code == 0, first.err);
+  CHECK(first.out.find("canary test/podinfo: Initializing -> Initialized") != std::string::npos);
+  CHECK(first.out.find("published apps/podinfo\n") != std::string::npos);
+  CHECK(first.out.find("published clusters") == std::string::npos);  // not an app: no Kustomization points at it
+
+  // A new app and its Kustomization: published at the next pass, alone.
+  repo.Commit({{"apps/other/settings.yaml", kOther},
+               {"clusters/prod/other.yaml", FluxKustomization("other", "./published/apps/other")}},
+              "other");
+  RunResult second = Serve(repo, cache, {"--min-interval", "1h"});
+  REQUIRE_MESSAGE(second.exit_code == 0, second.err);
+  CHECK(second.out.find("published apps/other\ncommitted ") != std::string::npos);
+  CHECK(Touched(repo, "main") == std::vector<std::string>{"published/apps/other/configmap_test_settings.yaml",
+                                                          "published/apps/other/kustomization.yaml"});
+  CHECK(Gitcanary({"lint", "--check-published", "published", "--repo", repo.remote()}).exit_code == 0);
+}
+
 TEST_CASE("serve --publish: a directory that leaves the repository is a usage error") {
   for (const std::string bad : {"../out", "/abs", ".git/x", "a/../../b", "."}) {
     CAPTURE(bad);
