@@ -66,6 +66,7 @@ ServePublisher::ServePublisher(std::string dir, RepoRenderOptions options)
 Result<PublishPlan> ServePublisher::Plan(const std::string& repo_path, const std::string& head,
                                          const std::vector<git::FileChange>& status_changes,
                                          const std::set<std::string>& decided_apps) {
+  if (current_at_ == head && decided_apps.empty()) return PublishPlan{};  // an idle pass: nothing to read
   auto tree = git::TreeSource::OpenTree(repo_path, head, "");
   if (!tree.ok()) return tree.status();
   std::set<std::string> gone;
