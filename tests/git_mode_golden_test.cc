@@ -76,6 +76,29 @@ YAML::Node TargetTemplate(const std::vector<YAML::Node>& docs, const std::string
   return {};
 }
 
+// Emits `n` keeping quoted scalars quoted (yaml-cpp's own emitter drops the
+// quotes, so an annotation "true" would come back as a boolean).
+void EmitKeepingQuotes(YAML::Emitter& out, const YAML::Node& n) {
+  if (n.IsMap()) {
+    out << YAML::BeginMap;
+    for (const auto& kv : n) {
+      out << YAML::Key;
+      EmitKeepingQuotes(out, kv.first);
+      out << YAML::Value;
+      EmitKeepingQuotes(out, kv.second);
+    }
+    out << YAML::EndMap;
+  } else if (n.IsSequence()) {
+    out << YAML::BeginSeq;
+    for (const YAML::Node& item : n) EmitKeepingQuotes(out, item);
+    out << YAML::EndSeq;
+  } else if (n.IsScalar() && n.Tag() == "!") {
+    out << YAML::DoubleQuoted << n.Scalar();
+  } else {
+    out << n;
+  }
+}
+
 std::string StatusDocument(const std::vector<YAML::Node>& docs, const std::string& name, const std::string& ns,
                            const PhaseCase& pc) {
   YAML::Node tmpl = TargetTemplate(docs, name, ns);
@@ -101,7 +124,7 @@ std::string StatusDocument(const std::vector<YAML::Node>& docs, const std::strin
     if (Str(d["kind"]) == "ConfigMap" && Str(d["metadata"]["namespace"]) == ns)
       status["promoted"]["configMaps"][Str(d["metadata"]["name"])] = d["data"];
   YAML::Emitter out;
-  out << doc;
+  EmitKeepingQuotes(out, doc);
   return std::string(out.c_str()) + "\n";
 }
 
