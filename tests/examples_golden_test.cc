@@ -23,7 +23,7 @@ namespace {
 const char* const kExamples[] = {"hello-world", "podinfo", "bookinfo-reviews", "monorepo", "podinfo-ab", "podinfo-mirror",
                                   "podinfo-gatewayapi", "podinfo-gatewayapi-ab", "podinfo-linkerd-gatewayapi",
                                   "podinfo-linkerd", "podinfo-bluegreen",
-                                  "podinfo-nginx", "podinfo-nginx-ab"};
+                                  "podinfo-nginx", "podinfo-nginx-ab", "kurator-rollout"};
 
 std::string Example(const std::string& name) { return SourceDir() + "/examples/" + name; }
 
