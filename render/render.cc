@@ -2,6 +2,7 @@
 
 #include "render/canary_spec.h"
 #include "render/canary_templates.h"
+#include "render/flux_v1_helm_release.h"
 #include "render/git_mode.h"
 #include "render/object_order.h"
 #include "render/rewrite_app.h"
@@ -32,7 +33,9 @@ Result<RenderResult> Render(std::vector<Manifest> manifests, const AppConfig& co
                             const RenderOptions& options) {
   RenderResult result;
   const std::string& ns = options.app_namespace;
-  Status s = ExpandCanaryTemplates(manifests, config, ns, &result.explain);
+  Status s = ConvertFluxV1HelmReleases(manifests, ns, &result.explain);  // before anything reads a HelmRelease
+  if (!s.ok()) return s;
+  s = ExpandCanaryTemplates(manifests, config, ns, &result.explain);
   if (!s.ok()) return s;
   s = CheckDuplicates(manifests, ns);
   if (!s.ok()) return s;
