@@ -27,6 +27,7 @@ constexpr std::size_t kMaxName = 63;
 struct Conversion {
   Fields f;
   std::string who;  // "HelmRelease ns/name" for explain lines
+  std::string ns;   // the release's namespace: as written, else the app's
   std::vector<std::string>* explain;
   void Explain(const std::string& line) const { explain->push_back(who + ": " + line); }
 };
@@ -230,10 +231,10 @@ Status ConvertChart(const Conversion& c, const Node& spec, const std::string& ns
       if (!*name || (*name)->empty()) return c.f.Error(**secret, "spec.chart.secretRef.name", "missing");
       auto secret_ns = c.f.String(**secret, "namespace", "spec.chart.secretRef");
       if (!secret_ns.ok()) return secret_ns.status();
-      if (*secret_ns && **secret_ns != ns)
+      if (*secret_ns && **secret_ns != c.ns)
         return c.f.Error(*(*secret)->Find("namespace"), "spec.chart.secretRef.namespace",
-                         "a Flux v2 GitRepository reads its secretRef from its own namespace (" +
-                             (ns.empty() ? std::string("the app's") : ns) + "); copy the Secret there and drop namespace");
+                         "a Flux v2 GitRepository reads its secretRef from its own namespace (" + c.ns +
+                             "); copy the Secret there and drop namespace");
       source->secret = **name;
     }
     if (auto skip = c.f.Bool(*chart, "skipDepUpdate", "spec.chart"); !skip.ok()) {
@@ -277,7 +278,7 @@ Status ConvertChart(const Conversion& c, const Node& spec, const std::string& ns
 }
 
 // One entry of valuesFrom (or of the deprecated valueFileSecrets).
-Result<Node> ConvertValuesFrom(const Conversion& c, const Node& entry, const std::string& path, const std::string& ns) {
+Result<Node> ConvertValuesFrom(const Conversion& c, const Node& entry, const std::string& path) {
   if (!entry.IsMapping() || entry.fields.size() != 1)
     return c.f.Error(entry, path, "expected one of configMapKeyRef, secretKeyRef, externalSourceRef, chartFileRef");
   const yaml::Field& field = entry.fields.front();
@@ -302,10 +303,9 @@ Result<Node> ConvertValuesFrom(const Conversion& c, const Node& entry, const std
   auto from_ns = c.f.String(field.value, "namespace", sub);
   if (!from_ns.ok()) return from_ns.status();
   const std::string kind = field.key == "configMapKeyRef" ? "ConfigMap" : "Secret";
-  if (*from_ns && **from_ns != ns)
+  if (*from_ns && **from_ns != c.ns)
     return c.f.Error(*field.value.Find("namespace"), JoinPath(sub, "namespace"),
-                     "a Flux v2 HelmRelease reads values from its own namespace (" +
-                         (ns.empty() ? std::string("the app's") : ns) + "); copy the " + kind +
+                     "a Flux v2 HelmRelease reads values from its own namespace (" + c.ns + "); copy the " + kind +
                          " there and drop namespace");
   auto key = c.f.String(field.value, "key", sub);
   if (!key.ok()) return key.status();
@@ -320,7 +320,7 @@ Result<Node> ConvertValuesFrom(const Conversion& c, const Node& entry, const std
   return out;
 }
 
-Status ConvertValuesSources(const Conversion& c, const Node& spec, const std::string& ns, Node* v2) {
+Status ConvertValuesSources(const Conversion& c, const Node& spec, Node* v2) {
   Node list = Node::Sequence();
   auto secrets = c.f.Sequence(spec, "valueFileSecrets", "spec");
   if (!secrets.ok()) return secrets.status();
@@ -345,7 +345,7 @@ Status ConvertValuesSources(const Conversion& c, const Node& spec, const std::st
   if (!from.ok()) return from.status();
   if (*from != nullptr) {
     for (std::size_t i = 0; i < (*from)->items.size(); ++i) {
-      auto entry = ConvertValuesFrom(c, (*from)->items[i], "spec.valuesFrom[" + std::to_string(i) + "]", ns);
+      auto entry = ConvertValuesFrom(c, (*from)->items[i], "spec.valuesFrom[" + std::to_string(i) + "]");
       if (!entry.ok()) return entry.status();
       list.items.push_back(std::move(*entry));
     }
@@ -517,7 +517,7 @@ Status ConvertSpec(const Conversion& c, const Manifest& m, const std::string& ap
   if (*history && **history < 0) return c.f.Error(*spec->Find("maxHistory"), "spec.maxHistory", "must be 0 or more");
   if (*history) v2.Set("maxHistory", Node::Int(**history));
   if (!(s = ConvertActions(c, *spec, &v2)).ok()) return s;
-  if (!(s = ConvertValuesSources(c, *spec, m.ns, &v2)).ok()) return s;
+  if (!(s = ConvertValuesSources(c, *spec, &v2)).ok()) return s;
   if (const Node* values = spec->Find("values"); values != nullptr && !values->IsNull()) {
     if (!values->IsMapping()) return c.f.Error(*values, "spec.values", "expected a mapping, got " + Shown(*values));
     v2.Set("values", *values);
@@ -593,7 +593,10 @@ Result<std::string> PlaceSource(std::vector<Manifest>& manifests, std::size_t in
   const Manifest* best = nullptr;
   for (std::size_t i = 0; i < manifests.size(); ++i) {
     if (!Serves(manifests[i], src, app_namespace)) continue;
-    if (i >= input_count) return manifests[i].name;  // added for an earlier release of the app
+    if (i >= input_count) {  // added for an earlier release of the app
+      c.Explain("chart source is " + src.kind + " " + manifests[i].name + ", shared with an earlier release");
+      return manifests[i].name;
+    }
     if (best == nullptr || manifests[i].name < best->name) best = &manifests[i];
   }
   if (best != nullptr) {
@@ -626,7 +629,8 @@ Status ConvertFluxV1HelmReleases(std::vector<Manifest>& manifests, const std::st
   const std::size_t input_count = manifests.size();
   for (std::size_t i = 0; i < input_count; ++i) {
     if (!IsFluxV1HelmRelease(manifests[i])) continue;
-    Conversion c{Fields(manifests[i].file), manifests[i].Describe(), explain};
+    Conversion c{Fields(manifests[i].file), manifests[i].Describe(),
+                 manifests[i].EffectiveNamespace(app_namespace), explain};
     const std::size_t first_line = explain->size();
     if (Status s = UnknownField(c, manifests[i].doc, "", {"apiVersion", "kind", "metadata", "spec", "status"}); !s.ok())
       return s;

@@ -201,6 +201,13 @@ TEST_CASE("each v1 HelmRelease field maps to its v2 field") {
   }
 }
 
+TEST_CASE("a valuesFrom namespace equal to the app's is the release's own when the release writes none") {
+  Converted c = Convert(V1(kRepoChart + "  valuesFrom:\n  - configMapKeyRef:\n      name: common\n      namespace: shop\n",
+                           "web", ""),
+                        "shop");
+  CHECK(*c.objects[0].doc.Path({"spec", "valuesFrom"}) == Yaml("- kind: ConfigMap\n  name: common"));
+}
+
 TEST_CASE("a release without a namespace takes the app's in its default name, or default") {
   CHECK(Convert(V1(kRepoChart, "web", ""), "shop").objects[0].doc.Path({"spec", "releaseName"})->value == "shop-web");
   CHECK(Convert(V1(kRepoChart, "web", ""), "").objects[0].doc.Path({"spec", "releaseName"})->value == "default-web");
@@ -305,6 +312,7 @@ TEST_CASE("releases of one repository share one source; other git refs get their
   CHECK(Find(c.objects, "HelmRelease", "b").doc.Path({"spec", "chart", "spec", "sourceRef", "name"})->value == kRepoSource);
   CHECK(Find(c.objects, "HelmRelease", "y").doc.Path({"spec", "chart", "spec", "sourceRef", "name"})->value ==
         "github-com-org-charts-main");
+  CHECK(Mentions(c.explain, "HelmRelease prod/y: chart source is GitRepository github-com-org-charts-main, shared with an earlier release"));
 }
 
 TEST_CASE("a source of the app with the same URL is reused, whatever its name") {
