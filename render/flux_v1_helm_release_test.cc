@@ -294,7 +294,7 @@ TEST_CASE("a repository URL's trailing slash and query are dropped, as the Helm 
   CHECK(c.objects[1].doc.Path({"spec", "url"})->value == kRepoUrl);
 }
 
-TEST_CASE("releases of one repository share one source; other git refs get their own") {
+TEST_CASE("releases of one repository share one source and other git refs get their own") {
   const std::string git = "  chart:\n    git: https://github.com/org/charts\n    path: charts/";
   Converted c = Convert(V1("  releaseName: a\n" + kRepoChart, "a") + "---\n" + V1("  releaseName: b\n" + kRepoChart, "b") +
                         "---\n" + V1("  releaseName: c\n" + kRepoChart, "c", "staging") + "---\n" +
