@@ -2,8 +2,10 @@
 
 #include "render/canary_spec.h"
 #include "render/canary_templates.h"
+#include "render/flux_v1_helm_release.h"
 #include "render/git_mode.h"
 #include "render/kurator/expand.h"
+#include "render/helm_release/link.h"
 #include "render/object_order.h"
 #include "render/rewrite_app.h"
 #include "render/routing/provider.h"
@@ -33,7 +35,9 @@ Result<RenderResult> Render(std::vector<Manifest> manifests, const AppConfig& co
                             const RenderOptions& options) {
   RenderResult result;
   const std::string& ns = options.app_namespace;
-  Status s = ExpandCanaryTemplates(manifests, config, ns, &result.explain);
+  Status s = ConvertFluxV1HelmReleases(manifests, ns, &result.explain);  // before anything reads a HelmRelease
+  if (!s.ok()) return s;
+  s = ExpandCanaryTemplates(manifests, config, ns, &result.explain);
   if (!s.ok()) return s;
   auto kurator = kurator::ExpandApplications(manifests, options.mode, ns, &result.explain);  // Kurator rollouts -> Canaries
   if (!kurator.ok()) return kurator.status();
@@ -53,6 +57,8 @@ Result<RenderResult> Render(std::vector<Manifest> manifests, const AppConfig& co
     if (kurator->outside.count({manifests[i].EffectiveNamespace(ns), manifests[i].name}) != 0) continue;  // no workload to rewrite
     canaries.push_back(CanaryRef{i, std::move(*info), manifests[i].name, manifests[i].ns});
   }
+  s = LinkHelmReleases(manifests, canaries, ns, &result.explain);
+  if (!s.ok()) return s;
   s = RewriteApp(manifests, canaries, config, ns, options.gateways ? &*options.gateways : nullptr, &result.explain,
                  &result.dropped);
   if (!s.ok()) return s;
@@ -61,7 +67,8 @@ Result<RenderResult> Render(std::vector<Manifest> manifests, const AppConfig& co
   for (std::size_t i = 0; i < manifests.size(); ++i) {
     if (!IsCanary(manifests[i])) continue;
     for (CanaryRef& c : canaries) {
-      if (c.name == manifests[i].name && c.ns == manifests[i].ns) rewritten.push_back(CanaryRef{i, c.info, c.name, c.ns});
+      if (c.name == manifests[i].name && c.ns == manifests[i].ns)
+        rewritten.push_back(CanaryRef{i, c.info, c.name, c.ns, c.helm_release});
     }
   }
   s = ApplyCanaryStatus(manifests, rewritten, ns, options.mode == Mode::kGit, config, &result.explain,

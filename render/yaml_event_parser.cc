@@ -31,6 +31,28 @@ Mark ToMark(const YAML::Mark& m) {
   return Mark{m.line + 1, m.column + 1};
 }
 
+// yaml-cpp decodes the escapes \N (U+0085) and \_ (U+00A0) to the single
+// bytes 0x85 and 0xA0 instead of their UTF-8 encodings, which leaves a string
+// that is not UTF-8 (the emitter would then write U+FFFD in their place). The
+// input was checked to be UTF-8 and every other decoded character is encoded
+// right, so a continuation byte where a character starts can only be one of
+// those two: it is re-encoded as the two bytes of its code point.
+void RepairLatin1Escapes(std::string* value) {
+  std::size_t i = value->find_first_of("\x85\xA0");
+  if (i == std::string::npos) return;
+  for (i = 0; i < value->size();) {
+    const auto c = static_cast<unsigned char>((*value)[i]);
+    if (c < 0x80) {
+      ++i;
+    } else if (c < 0xC0) {  // a continuation byte with no lead byte
+      value->insert(i, 1, '\xC2');
+      i += 2;
+    } else {
+      i += c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    }
+  }
+}
+
 // A finished node that an alias may copy.
 struct Anchored {
   bool complete = false;
@@ -106,6 +128,7 @@ class TreeBuilder : public YAML::EventHandler {
       n.kind = Kind::kScalar;
       n.style = quoted ? Style::kQuoted : Style::kPlain;
       n.value = value;
+      RepairLatin1Escapes(&n.value);
     }
     AddLeaf(std::move(n), anchor);
   }

@@ -14,6 +14,7 @@
 #include <random>
 #include <sstream>
 
+#include "render/yaml_emit.h"
 #include "render/yaml_event_parser.h"
 #include "render/yaml_fast_parser.h"
 #include "tests/test_util.h"
@@ -474,4 +475,37 @@ TEST_CASE("parse: every document of the benchmark corpus takes the fast path, at
     bool accepted = false;
     CHECK(FastAgrees(texts[i], &accepted).empty());
   }
+}
+
+// Found by the manifest_loader fuzzer: yaml-cpp decodes \N and \_ to the lone
+// bytes 0x85 and 0xA0, so the tree held a string that is not UTF-8 and the
+// emitter wrote U+FFFD in its place; the emitted YAML parsed to another tree.
+TEST_CASE("parse: the escapes \\N and \\_ are U+0085 and U+00A0 in UTF-8, and emit and parse back unchanged") {
+  struct Row {
+    const char* yaml;
+    std::string want;
+  };
+  const std::vector<Row> rows = {
+      {"k: \"a\\Nb\"\n", "a\xC2\x85" "b"},
+      {"k: \"a\\_b\"\n", "a\xC2\xA0" "b"},
+      {"\"\\N\"\n", "\xC2\x85"},  // a document that is one scalar
+      {"k: \"\\_\\N\"\n", "\xC2\xA0\xC2\x85"},
+      // Beside characters whose encodings hold the bytes 0x85 and 0xA0 themselves:
+      {"k: \"\xC3\xA0\\_\xE2\x80\xA6\\N\"\n", "\xC3\xA0\xC2\xA0\xE2\x80\xA6\xC2\x85"},
+      // The other escapes of such code points were right already.
+      {"k: \"\\x85\\u00a0\\L\\P\"\n", "\xC2\x85\xC2\xA0\xE2\x80\xA8\xE2\x80\xA9"},
+  };
+  for (const Row& row : rows) {
+    CAPTURE(row.yaml);
+    const Node doc = One(row.yaml);
+    const Node& v = doc.IsMapping() ? *doc.Find("k") : doc;
+    CHECK(v.value == row.want);
+    std::string out;
+    EmitYaml(doc, &out);
+    CHECK(One(out) == doc);
+  }
+  // In a key too.
+  const Node keyed = One("\"a\\Nb\": 1\n");
+  REQUIRE(keyed.fields.size() == 1);
+  CHECK(keyed.fields[0].key == "a\xC2\x85" "b");
 }
