@@ -1,5 +1,6 @@
 #include "render/git_mode.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <tuple>
@@ -274,7 +275,9 @@ Status RenderAll(std::vector<Manifest>& manifests, const std::vector<CanaryRef>&
                  Statuses& statuses, const std::string& app_ns, const AppConfig& config,
                  std::vector<std::string>* explain, std::vector<Manifest>* dropped) {
   const auto namespaces = IndexByNamespace(manifests, app_ns);
-  const ReleaseInputs releases = IndexReleaseInputs(manifests, app_ns);
+  const bool any_release = std::any_of(canaries.begin(), canaries.end(),
+                                       [](const CanaryRef& c) { return !c.helm_release.empty(); });
+  const ReleaseInputs releases = any_release ? IndexReleaseInputs(manifests, app_ns) : ReleaseInputs{app_ns, {}, {}, {}};
   std::vector<CanaryStatus*> status_of(canaries.size(), nullptr);
   for (std::size_t i = 0; i < canaries.size(); ++i)
     if (auto it = statuses.find(keys[i]); it != statuses.end()) status_of[i] = &it->second.status;

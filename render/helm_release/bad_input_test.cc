@@ -78,6 +78,25 @@ TEST_CASE("HelmRelease canary bad input is one error with file and line and the 
         Canary()},
        "f1.yaml:16:9: spec.postRenderers[0].kustomize.patches[0]: patches Service podinfo-canary, which gitcanary "
        "deletes from the chart and renders itself"},
+      {"a v2beta1 patchesStrategicMerge of the canary's replicas",
+       {kRepository,
+        Release("podinfo", "6.14.1",
+                "  postRenderers:\n  - kustomize:\n      patchesStrategicMerge:\n"
+                "      - apiVersion: apps/v1\n        kind: Deployment\n        metadata: {name: podinfo}\n"
+                "        spec: {replicas: 3}\n",
+                "v2beta1"),
+        Canary()},
+       "f1.yaml:16:9: spec.postRenderers[0].kustomize.patchesStrategicMerge[0]: sets spec.replicas or the pod label"},
+      {"a v2beta1 patchesJson6902 of Service X",
+       {kRepository,
+        Release("podinfo", "6.14.1",
+                "  postRenderers:\n  - kustomize:\n      patchesJson6902:\n"
+                "      - target: {kind: Service, name: podinfo}\n        patch:\n"
+                "        - {op: remove, path: /spec/selector}\n",
+                "v2beta1"),
+        Canary()},
+       "f1.yaml:16:9: spec.postRenderers[0].kustomize.patchesJson6902[0]: patches Service podinfo, which gitcanary "
+       "deletes from the chart and renders itself"},
       {"portDiscovery", {kRepository, Release(), Canary("podinfo", "", "linkerd", "    portDiscovery: true\n")},
        "f2.yaml:11:20: spec.service.portDiscovery: the pods of HelmRelease podinfo are not in git, so their container "
        "ports cannot be discovered; remove portDiscovery and list the port in spec.service.port"},

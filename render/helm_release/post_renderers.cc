@@ -120,35 +120,59 @@ Node PrimaryPostRenderer(const std::string& target, const std::vector<std::strin
   return Entry(std::move(patches));
 }
 
+namespace {
+
+// One user patch: `doc` is its parsed body (a strategic merge patch mapping or
+// a JSON6902 operation list), `t` its target (null: the patch's own kind and name).
+Status CheckOnePatch(const Fields& f, const Node& at, const std::string& path, const Node& doc, const Node* t,
+                     const std::string& target, const std::vector<std::string>& services) {
+  const std::string kind = t != nullptr ? ScalarOf(t->Find("kind")) : ScalarOf(doc.Find("kind"));
+  const std::string name = t != nullptr ? ScalarOf(t->Find("name")) : ScalarOf(doc.Path({"metadata", "name"}));
+  if ((kind.empty() || kind == "Deployment") && NameMatches(name, target) && TouchesDeployment(doc))
+    return f.Error(at, path,
+                   "sets spec.replicas or the pod label " + std::string(kWorkloadLabel) + " of Deployment " + target +
+                       ", which gitcanary's post-renderer of this canary sets; remove that part of the patch");
+  if (kind == "Service" && !name.empty())
+    for (const std::string& s : services)
+      if (NameMatches(name, s))
+        return f.Error(at, path,
+                       "patches Service " + s + ", which gitcanary deletes from the chart and renders itself; "
+                       "remove the patch (or set the canary's spec.service instead)");
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status CheckUserPostRenderers(const Manifest& release, const std::string& target,
                               const std::vector<std::string>& services) {
   const Node* list = release.doc.Path({"spec", "postRenderers"});
   if (list == nullptr || !list->IsSequence()) return Status::Ok();
   const Fields f(release.file);
   for (std::size_t i = 0; i < list->items.size(); ++i) {
-    const Node* patches = list->items[i].Path({"kustomize", "patches"});
-    if (patches == nullptr || !patches->IsSequence()) continue;
-    for (std::size_t j = 0; j < patches->items.size(); ++j) {
-      const Node& p = patches->items[j];
-      const std::string path = "spec.postRenderers[" + std::to_string(i) + "].kustomize.patches[" + std::to_string(j) + "]";
-      const Node* text = p.Find("patch");
-      if (text == nullptr || !text->IsScalar()) continue;
-      auto docs = yaml::ParseYamlStream(text->value, release.file);
-      if (!docs.ok() || docs->empty()) continue;  // helm-controller reports a patch it cannot read
-      const Node& doc = docs->front();
-      const Node* t = p.Find("target");
-      std::string kind = t != nullptr ? ScalarOf(t->Find("kind")) : ScalarOf(doc.Find("kind"));
-      std::string name = t != nullptr ? ScalarOf(t->Find("name")) : ScalarOf(doc.Path({"metadata", "name"}));
-      if ((kind.empty() || kind == "Deployment") && NameMatches(name, target) && TouchesDeployment(doc))
-        return f.Error(p, path,
-                       "sets spec.replicas or the pod label " + std::string(kWorkloadLabel) + " of Deployment " +
-                           target + ", which gitcanary's post-renderer of this canary sets; remove that part of the patch");
-      if (kind == "Service" && !name.empty())
-        for (const std::string& s : services)
-          if (NameMatches(name, s))
-            return f.Error(p, path,
-                           "patches Service " + s + ", which gitcanary deletes from the chart and renders itself; "
-                           "remove the patch (or set the canary's spec.service instead)");
+    const Node* kustomize = list->items[i].Find("kustomize");
+    if (kustomize == nullptr) continue;
+    const std::string base = "spec.postRenderers[" + std::to_string(i) + "].kustomize.";
+    for (const char* key : {"patches", "patchesStrategicMerge", "patchesJson6902"}) {
+      const Node* items = kustomize->Find(key);
+      if (items == nullptr || !items->IsSequence()) continue;
+      for (std::size_t j = 0; j < items->items.size(); ++j) {
+        const Node& p = items->items[j];
+        const std::string path = base + key + "[" + std::to_string(j) + "]";
+        Status s;
+        if (std::string_view(key) == "patchesStrategicMerge") {  // v2beta1: the patch itself
+          s = CheckOnePatch(f, p, path, p, nullptr, target, services);
+        } else if (std::string_view(key) == "patchesJson6902") {  // v2beta1: {target, patch: [operations]}
+          const Node* ops = p.Find("patch");
+          if (ops != nullptr) s = CheckOnePatch(f, p, path, *ops, p.Find("target"), target, services);
+        } else {
+          const Node* text = p.Find("patch");
+          if (text == nullptr || !text->IsScalar()) continue;
+          auto docs = yaml::ParseYamlStream(text->value, release.file);
+          if (!docs.ok() || docs->empty()) continue;  // helm-controller reports a patch it cannot read
+          s = CheckOnePatch(f, p, path, docs->front(), p.Find("target"), target, services);
+        }
+        if (!s.ok()) return s;
+      }
     }
   }
   return Status::Ok();

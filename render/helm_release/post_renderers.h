@@ -22,7 +22,8 @@
 // A user patch whose target (or, without a target, whose own kind and name)
 // may match one of ours and that sets the same field (the workload label or
 // replicas of Deployment X, anything of Service X, X-primary or X-canary) is
-// an error at that patch.
+// an error at that patch. v2beta1's patchesStrategicMerge and patchesJson6902
+// are read the same way.
 #pragma once
 
 #include <string>
