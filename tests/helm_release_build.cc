@@ -1,0 +1,192 @@
+#include "tests/helm_release_build.h"
+
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <sstream>
+
+#include "render/json_emit.h"
+#include "render/loader.h"
+#include "render/yaml_parse.h"
+#include "tests/test_util.h"
+
+namespace gitcanary::testing {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string ScalarAt(const yaml::Node& doc, std::initializer_list<std::string_view> path) {
+  const yaml::Node* n = doc.Path(path);
+  return n != nullptr && n->IsScalar() ? n->value : "";
+}
+
+std::string Json(const yaml::Node& n) {
+  std::string out;
+  yaml::EmitJson(n, &out);
+  return out + "\n";
+}
+
+// The version field of the chart in `dir`, or "".
+std::string ChartVersion(const std::string& dir) {
+  auto docs = yaml::ParseYamlStream(ReadFile(dir + "/Chart.yaml"), "Chart.yaml");
+  if (!docs.ok() || docs->empty()) return "";
+  return ScalarAt(docs->front(), {"version"});
+}
+
+// Runs `args`; "" on success, else the command and its stderr.
+std::string RunStep(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
+                    std::string* out) {
+  RunResult run = Run(args, "", env, 120);
+  if (run.exit_code == 0) {
+    *out = run.out;
+    return "";
+  }
+  std::string command;
+  for (const std::string& a : args) command += (command.empty() ? "" : " ") + a;
+  return command + " exited " + std::to_string(run.exit_code) + ": " + run.err;
+}
+
+// `kubectl kustomize` of `input` (as helm-output.yaml) under `kustomization`,
+// whose `resources` this adds; in directory `dir`.
+std::string Kustomize(const HelmTools& tools, const std::string& dir, const std::string& input,
+                      yaml::Node kustomization, std::string* out) {
+  yaml::Node resources = yaml::Node::Sequence();
+  resources.items.push_back(yaml::Node::String("helm-output.yaml"));
+  kustomization.Set("resources", std::move(resources));
+  WriteFile(dir + "/helm-output.yaml", input);
+  WriteFile(dir + "/kustomization.yaml", Json(kustomization));
+  return RunStep({tools.kubectl, "kustomize", dir}, {}, out);
+}
+
+// One HelmRelease `doc`, built in `work`.
+std::string BuildOne(const HelmTools& tools, const yaml::Node& doc, const std::map<std::string, std::string>& charts,
+                     const std::string& default_ns, const std::string& work, BuiltRelease* release) {
+  release->name = ScalarAt(doc, {"metadata", "name"});
+  release->ns = ScalarAt(doc, {"metadata", "namespace"});
+  if (release->ns.empty()) release->ns = default_ns;
+  const std::string target = ScalarAt(doc, {"spec", "targetNamespace"});
+  release->target_ns = target.empty() ? release->ns : target;
+  release->release_name = ScalarAt(doc, {"spec", "releaseName"});
+  if (release->release_name.empty()) release->release_name = target.empty() ? release->name : target + "-" + release->name;
+  const std::string what = "HelmRelease " + release->ns + "/" + release->name + ": ";
+
+  const std::string chart_name = ScalarAt(doc, {"spec", "chart", "spec", "chart"});
+  auto chart = charts.find(chart_name);
+  if (chart == charts.end()) return what + "no local directory for chart \"" + chart_name + "\"";
+  const std::string version = ScalarAt(doc, {"spec", "chart", "spec", "version"});
+  if (version != ChartVersion(chart->second))
+    return what + "spec.chart.spec.version \"" + version + "\" is not the chart's version \"" +
+           ChartVersion(chart->second) + "\"";
+  if (doc.Path({"spec", "valuesFrom"}) != nullptr) return what + "spec.valuesFrom is not resolved by this harness";
+
+  const yaml::Node* values = doc.Path({"spec", "values"});
+  WriteFile(work + "/values.yaml", values != nullptr && values->IsMapping() ? Json(*values) : "{}\n");
+  const std::map<std::string, std::string> helm_env = {
+      {"HELM_CACHE_HOME", work + "/helm/cache"}, {"HELM_CONFIG_HOME", work + "/helm/config"},
+      {"HELM_DATA_HOME", work + "/helm/data"}};
+  std::string stream;
+  std::string error = RunStep({tools.helm, "template", release->release_name, chart->second, "--namespace",
+                               release->target_ns, "-f", work + "/values.yaml"},
+                              helm_env, &stream);
+  if (!error.empty()) return what + error;
+
+  const yaml::Node* renderers = doc.Path({"spec", "postRenderers"});
+  for (std::size_t i = 0; renderers != nullptr && i < renderers->items.size(); ++i) {
+    const yaml::Node* kustomize = renderers->items[i].Find("kustomize");
+    if (kustomize == nullptr) continue;
+    yaml::Node kustomization = yaml::Node::Mapping();
+    for (const char* key : {"patches", "images"})
+      if (const yaml::Node* n = kustomize->Find(key)) kustomization.Set(key, *n);
+    error = Kustomize(tools, work + "/post-render-" + std::to_string(i), stream, std::move(kustomization), &stream);
+    if (!error.empty()) return what + "postRenderers[" + std::to_string(i) + "]: " + error;
+  }
+
+  yaml::Node pairs = yaml::Node::Mapping();
+  pairs.Set("helm.toolkit.fluxcd.io/name", yaml::Node::String(release->name));
+  pairs.Set("helm.toolkit.fluxcd.io/namespace", yaml::Node::String(release->ns));
+  yaml::Node entry = yaml::Node::Mapping();
+  entry.Set("pairs", std::move(pairs));
+  yaml::Node labels = yaml::Node::Sequence();
+  labels.items.push_back(std::move(entry));
+  yaml::Node origin = yaml::Node::Mapping();
+  origin.Set("labels", std::move(labels));
+  error = Kustomize(tools, work + "/origin-labels", stream, std::move(origin), &release->output);
+  if (!error.empty()) return what + "origin labels: " + error;
+
+  auto objects = render::ParseManifests(release->output, release->name);
+  if (!objects.ok()) return what + objects.status().message();
+  for (render::Manifest& m : *objects)
+    if (m.ns.empty()) m.ns = release->target_ns;
+  release->objects = std::move(*objects);
+  return "";
+}
+
+}  // namespace
+
+std::string FindTestHelm(const std::string& helm_env) {
+  const char* path = std::getenv(helm_env.c_str());
+  if (path == nullptr || *path == '\0') {
+    MESSAGE("skipped: " << helm_env << " is not set (eval \"$(bash scripts/install_helm.sh build)\" sets it)");
+    return "";
+  }
+  if (::access(path, X_OK) != 0) {
+    MESSAGE("skipped: " << helm_env << "=" << std::string(path) << " is not an executable file");
+    return "";
+  }
+  return path;
+}
+
+std::string FindKubectl() {
+  const char* path_env = std::getenv("PATH");
+  std::stringstream dirs(path_env == nullptr ? "" : path_env);
+  for (std::string dir; std::getline(dirs, dir, ':');)
+    if (!dir.empty() && ::access((dir + "/kubectl").c_str(), X_OK) == 0) return dir + "/kubectl";
+  MESSAGE("skipped: kubectl is not on PATH (its `kubectl kustomize` builds the post-renderers)");
+  return "";
+}
+
+std::optional<HelmTools> FindHelmTools(const std::string& helm_env) {
+  HelmTools tools{FindTestHelm(helm_env), ""};
+  if (tools.helm.empty()) return std::nullopt;
+  tools.kubectl = FindKubectl();
+  if (tools.kubectl.empty()) return std::nullopt;
+  return tools;
+}
+
+HelmReleaseBuild BuildHelmReleases(const HelmTools& tools, const std::string& stream,
+                                   const std::map<std::string, std::string>& charts, const std::string& default_ns) {
+  HelmReleaseBuild build;
+  auto docs = render::ParseManifests(stream, "stream");
+  if (!docs.ok()) {
+    build.error = docs.status().message();
+    return build;
+  }
+  TempDir work;
+  for (render::Manifest& m : *docs) {
+    if (m.kind == "HelmRelease" && m.api_version.rfind("helm.toolkit.fluxcd.io/", 0) == 0) {
+      BuiltRelease release;
+      const std::string dir = work / std::to_string(build.releases.size());
+      fs::create_directories(dir);
+      build.error = BuildOne(tools, m.doc, charts, default_ns, dir, &release);
+      if (!build.error.empty()) return build;
+      build.releases.push_back(std::move(release));
+    } else {
+      if (m.ns.empty()) m.ns = default_ns;
+      build.plain.push_back(std::move(m));
+    }
+  }
+  return build;
+}
+
+std::vector<const render::Manifest*> AllObjects(const HelmReleaseBuild& build) {
+  std::vector<const render::Manifest*> out;
+  for (const BuiltRelease& r : build.releases)
+    for (const render::Manifest& m : r.objects) out.push_back(&m);
+  for (const render::Manifest& m : build.plain) out.push_back(&m);
+  return out;
+}
+
+}  // namespace gitcanary::testing
