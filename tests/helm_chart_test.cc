@@ -5,7 +5,7 @@
 // in deploy/helm-plugin).
 //
 // The Helm binaries come from GITCANARY_TEST_HELM4 and GITCANARY_TEST_HELM3,
-// which `eval "$(bash scripts/install_helm.sh)"` sets (scripts/test.sh does).
+// which `eval "$(bash scripts/install_helm.sh build)"` sets (scripts/test.sh does).
 // A test case whose Helm is missing says so in a MESSAGE and checks nothing.
 //
 // The expected facts follow from the chart's templates and values and from
@@ -38,7 +38,7 @@ std::string FindHelm(const HelmVersion& helm) {
   const char* path = std::getenv(helm.env.c_str());
   if (path == nullptr || *path == '\0') {
     MESSAGE("skipped " << helm.name << ": " << helm.env
-                       << " is not set (eval \"$(bash scripts/install_helm.sh)\" sets it)");
+                       << " is not set (eval \"$(bash scripts/install_helm.sh build)\" sets it)");
     return "";
   }
   if (::access(path, X_OK) != 0) {
