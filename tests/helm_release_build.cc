@@ -61,9 +61,38 @@ std::string Kustomize(const HelmTools& tools, const std::string& dir, const std:
   return RunStep({tools.kubectl, "kustomize", dir}, {}, out);
 }
 
+// The files of spec.valuesFrom, in order, from the ConfigMaps among `plain`
+// in namespace `ns` (the key `valuesKey`, default values.yaml); "" or what
+// the harness cannot resolve. Helm merges its -f files in order, later ones
+// on top, as helm-controller merges valuesFrom and then spec.values.
+std::string ValuesFrom(const yaml::Node& doc, const std::vector<render::Manifest>& plain, const std::string& ns,
+                       const std::string& work, std::vector<std::string>* files) {
+  const yaml::Node* from = doc.Path({"spec", "valuesFrom"});
+  for (std::size_t i = 0; from != nullptr && i < from->items.size(); ++i) {
+    const yaml::Node& ref = from->items[i];
+    const std::string kind = ScalarAt(ref, {"kind"}), name = ScalarAt(ref, {"name"});
+    std::string key = ScalarAt(ref, {"valuesKey"});
+    if (key.empty()) key = "values.yaml";
+    if (kind != "ConfigMap" || !ScalarAt(ref, {"targetPath"}).empty())
+      return "spec.valuesFrom[" + std::to_string(i) + "]: only ConfigMaps without targetPath are resolved here";
+    const render::Manifest* found = nullptr;
+    for (const render::Manifest& m : plain)
+      if (m.kind == "ConfigMap" && m.name == name && m.ns == ns) found = &m;
+    const std::string data = found == nullptr ? "" : ScalarAt(found->doc, {"data", key});
+    if (found == nullptr || found->doc.Path({"data", key}) == nullptr) {
+      if (ScalarAt(ref, {"optional"}) == "true") continue;
+      return "spec.valuesFrom[" + std::to_string(i) + "]: no ConfigMap " + ns + "/" + name + " with key " + key;
+    }
+    files->push_back(work + "/values-from-" + std::to_string(i) + ".yaml");
+    WriteFile(files->back(), data);
+  }
+  return "";
+}
+
 // One HelmRelease `doc`, built in `work`.
 std::string BuildOne(const HelmTools& tools, const yaml::Node& doc, const std::map<std::string, std::string>& charts,
-                     const std::string& default_ns, const std::string& work, BuiltRelease* release) {
+                     const std::vector<render::Manifest>& plain, const std::string& default_ns,
+                     const std::string& work, BuiltRelease* release) {
   release->name = ScalarAt(doc, {"metadata", "name"});
   release->ns = ScalarAt(doc, {"metadata", "namespace"});
   if (release->ns.empty()) release->ns = default_ns;
@@ -80,17 +109,20 @@ std::string BuildOne(const HelmTools& tools, const yaml::Node& doc, const std::m
   if (version != ChartVersion(chart->second))
     return what + "spec.chart.spec.version \"" + version + "\" is not the chart's version \"" +
            ChartVersion(chart->second) + "\"";
-  if (doc.Path({"spec", "valuesFrom"}) != nullptr) return what + "spec.valuesFrom is not resolved by this harness";
-
+  std::vector<std::string> values_files;
+  std::string error = ValuesFrom(doc, plain, release->ns, work, &values_files);
+  if (!error.empty()) return what + error;
   const yaml::Node* values = doc.Path({"spec", "values"});
   WriteFile(work + "/values.yaml", values != nullptr && values->IsMapping() ? Json(*values) : "{}\n");
+  values_files.push_back(work + "/values.yaml");
   const std::map<std::string, std::string> helm_env = {
       {"HELM_CACHE_HOME", work + "/helm/cache"}, {"HELM_CONFIG_HOME", work + "/helm/config"},
       {"HELM_DATA_HOME", work + "/helm/data"}};
+  std::vector<std::string> args = {tools.helm, "template", release->release_name, chart->second, "--namespace",
+                                   release->target_ns};
+  for (const std::string& f : values_files) args.insert(args.end(), {"-f", f});
   std::string stream;
-  std::string error = RunStep({tools.helm, "template", release->release_name, chart->second, "--namespace",
-                               release->target_ns, "-f", work + "/values.yaml"},
-                              helm_env, &stream);
+  error = RunStep(args, helm_env, &stream);
   if (!error.empty()) return what + error;
 
   const yaml::Node* renderers = doc.Path({"spec", "postRenderers"});
@@ -164,19 +196,26 @@ HelmReleaseBuild BuildHelmReleases(const HelmTools& tools, const std::string& st
     build.error = docs.status().message();
     return build;
   }
-  TempDir work;
+  auto is_release = [](const render::Manifest& m) {
+    return m.kind == "HelmRelease" && m.api_version.rfind("helm.toolkit.fluxcd.io/", 0) == 0;
+  };
+  std::vector<const render::Manifest*> releases;
   for (render::Manifest& m : *docs) {
-    if (m.kind == "HelmRelease" && m.api_version.rfind("helm.toolkit.fluxcd.io/", 0) == 0) {
-      BuiltRelease release;
-      const std::string dir = work / std::to_string(build.releases.size());
-      fs::create_directories(dir);
-      build.error = BuildOne(tools, m.doc, charts, default_ns, dir, &release);
-      if (!build.error.empty()) return build;
-      build.releases.push_back(std::move(release));
+    if (m.ns.empty()) m.ns = default_ns;
+    if (is_release(m)) {
+      releases.push_back(&m);
     } else {
-      if (m.ns.empty()) m.ns = default_ns;
-      build.plain.push_back(std::move(m));
+      build.plain.push_back(m);
     }
+  }
+  TempDir work;
+  for (const render::Manifest* m : releases) {
+    BuiltRelease release;
+    const std::string dir = work / std::to_string(build.releases.size());
+    fs::create_directories(dir);
+    build.error = BuildOne(tools, m->doc, charts, build.plain, default_ns, dir, &release);
+    if (!build.error.empty()) return build;
+    build.releases.push_back(std::move(release));
   }
   return build;
 }

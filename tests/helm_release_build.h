@@ -5,7 +5,8 @@
 //   1. `helm template RELEASE CHART --namespace NS -f VALUES`, where RELEASE is
 //      spec.releaseName (else `<targetNamespace>-<name>` with a
 //      targetNamespace, else the name), NS is spec.targetNamespace (else the
-//      HelmRelease's namespace), VALUES is spec.values, and CHART is the local
+//      HelmRelease's namespace), VALUES are the ConfigMaps of spec.valuesFrom
+//      (found among the stream's objects) then spec.values, and CHART is the local
 //      directory the caller maps spec.chart.spec.chart to; spec.chart.spec.version
 //      must equal that chart's version (a release is pinned).
 //   2. Every spec.postRenderers entry in order, each as helm-controller's

@@ -324,3 +324,42 @@ TEST_CASE("helm release build: replicas 0 on a chart that writes none, by strate
     CHECK(At(deployment, {"metadata", "name"}) == "podinfo");
   }
 }
+
+TEST_CASE("helm release build: valuesFrom ConfigMaps come first and spec.values on top, as helm-controller merges them") {
+  const auto tools = FindHelmTools();
+  if (!tools) return;
+  const std::string config_map =
+      "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: podinfo-values, namespace: prod}\ndata:\n"
+      "  values.yaml: |\n    replicaCount: 4\n    extraEnvs:\n    - {name: LEVEL, value: debug}\n"
+      "  other.yaml: |\n    replicaCount: 5\n";
+  struct Row {
+    const char* values_from;
+    const char* values;
+    const char* replicas;  // or the error's start
+  };
+  const Row rows[] = {
+      {"[{kind: ConfigMap, name: podinfo-values}]", "{}", "4"},
+      {"[{kind: ConfigMap, name: podinfo-values}]", "{replicaCount: 2}", "2"},
+      {"[{kind: ConfigMap, name: podinfo-values}, {kind: ConfigMap, name: podinfo-values, valuesKey: other.yaml}]", "{}", "5"},
+      {"[{kind: ConfigMap, name: missing, optional: true}]", "{}", "1"},
+      {"[{kind: ConfigMap, name: missing}]", "{}",
+       "HelmRelease prod/podinfo: spec.valuesFrom[0]: no ConfigMap prod/missing with key values.yaml"},
+  };
+  for (const Row& row : rows) {
+    CAPTURE(row.values_from);
+    const std::string stream =
+        "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: podinfo, namespace: prod}\nspec:\n"
+        "  chart: {spec: {chart: podinfo, version: 6.14.1}}\n  valuesFrom: " + std::string(row.values_from) +
+        "\n  values: " + row.values + "\n" + config_map;
+    const HelmReleaseBuild build = BuildHelmReleases(*tools, stream, Charts());
+    if (std::string(row.replicas).rfind("HelmRelease", 0) == 0) {
+      CHECK(build.error == row.replicas);
+      continue;
+    }
+    REQUIRE_MESSAGE(build.error.empty(), build.error);
+    const auto* deployment = Object(build, "Deployment", "podinfo");
+    CHECK(At(deployment, {"spec", "replicas"}) == std::string(row.replicas));
+    // The ConfigMap is a plain object of the stream, applied beside the release.
+    CHECK(build.plain.size() == 1);
+  }
+}
