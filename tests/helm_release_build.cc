@@ -189,7 +189,8 @@ std::optional<HelmTools> FindHelmTools(const std::string& helm_env) {
 }
 
 HelmReleaseBuild BuildHelmReleases(const HelmTools& tools, const std::string& stream,
-                                   const std::map<std::string, std::string>& charts, const std::string& default_ns) {
+                                   const std::map<std::string, std::string>& charts, const std::string& default_ns,
+                                   HelmReleaseCache* cache) {
   HelmReleaseBuild build;
   auto docs = render::ParseManifests(stream, "stream");
   if (!docs.ok()) {
@@ -210,11 +211,24 @@ HelmReleaseBuild BuildHelmReleases(const HelmTools& tools, const std::string& st
   }
   TempDir work;
   for (const render::Manifest* m : releases) {
+    std::string key = m->ns + "/" + m->name + "\n";
+    if (const yaml::Node* spec = m->doc.Find("spec")) key += Json(*spec);
+    for (const render::Manifest& p : build.plain)
+      if (p.kind == "ConfigMap") key += p.ns + "/" + p.name + Json(p.doc);
+    if (cache != nullptr) {
+      auto hit = cache->find(key);
+      if (hit != cache->end()) {
+        build.releases.push_back(hit->second);
+        continue;
+      }
+    }
     BuiltRelease release;
     const std::string dir = work / std::to_string(build.releases.size());
     fs::create_directories(dir);
     build.error = BuildOne(tools, m->doc, charts, build.plain, default_ns, dir, &release);
     if (!build.error.empty()) return build;
+    ++build.built;
+    if (cache != nullptr) (*cache)[key] = release;
     build.releases.push_back(std::move(release));
   }
   return build;

@@ -64,14 +64,22 @@ struct HelmReleaseBuild {
   std::vector<BuiltRelease> releases;     // in stream order
   std::vector<render::Manifest> plain;    // every other object of the stream
   std::string error;                      // "" on success, else what failed (a command and its stderr)
+  int built = 0;                          // releases built by Helm and kustomize (not taken from a cache)
 };
+
+// Builds of HelmReleases by what helm-controller reads (name, namespace,
+// spec, and the valuesFrom ConfigMaps): a release whose spec did not change
+// (a metadata annotation did) is not built again, as helm-controller does not
+// upgrade it.
+using HelmReleaseCache = std::map<std::string, BuiltRelease>;
 
 // Builds every HelmRelease of `stream` (see above). `charts` maps a chart name
 // (spec.chart.spec.chart) to its local directory; `default_ns` is the
-// namespace of objects of the stream that name none.
+// namespace of objects of the stream that name none; `cache`, when given,
+// holds earlier builds.
 HelmReleaseBuild BuildHelmReleases(const HelmTools& tools, const std::string& stream,
                                    const std::map<std::string, std::string>& charts,
-                                   const std::string& default_ns = "default");
+                                   const std::string& default_ns = "default", HelmReleaseCache* cache = nullptr);
 
 // Every object of a build: the releases' outputs, then the plain objects.
 std::vector<const render::Manifest*> AllObjects(const HelmReleaseBuild& build);

@@ -363,3 +363,37 @@ TEST_CASE("helm release build: valuesFrom ConfigMaps come first and spec.values 
     CHECK(build.plain.size() == 1);
   }
 }
+
+TEST_CASE("helm release build: a cache builds a release again only when its spec or its ConfigMaps change") {
+  const auto tools = FindHelmTools();
+  if (!tools) return;
+  const std::string release = "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: podinfo\n"
+                              "  namespace: prod\n  annotations: {gitcanary.io/weight: \"WEIGHT\"}\nspec:\n"
+                              "  chart: {spec: {chart: podinfo, version: 6.14.1}}\n  values: {replicaCount: REPLICAS}\n";
+  auto stream = [&](const std::string& weight, const std::string& replicas, const std::string& config = "a") {
+    std::string out = release;
+    out.replace(out.find("WEIGHT"), 6, weight);
+    out.replace(out.find("REPLICAS"), 8, replicas);
+    return out + "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: prod}\ndata: {k: " + config + "}\n";
+  };
+  HelmReleaseCache cache;
+  struct Step {
+    std::string stream;
+    int built;
+    const char* replicas;
+  };
+  const Step steps[] = {
+      {stream("0", "2"), 1, "2"},
+      {stream("20", "2"), 0, "2"},       // only an annotation changed: no Helm upgrade
+      {stream("20", "3"), 1, "3"},       // the values changed
+      {stream("40", "2"), 0, "2"},       // back to a spec built before
+      {stream("40", "2", "b"), 1, "2"},  // a ConfigMap changed
+  };
+  for (const Step& step : steps) {
+    CAPTURE(step.stream);
+    const HelmReleaseBuild build = BuildHelmReleases(*tools, step.stream, Charts(), "default", &cache);
+    REQUIRE_MESSAGE(build.error.empty(), build.error);
+    CHECK(build.built == step.built);
+    CHECK(At(Object(build, "Deployment", "podinfo"), {"spec", "replicas"}) == std::string(step.replicas));
+  }
+}
