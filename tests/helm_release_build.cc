@@ -158,33 +158,54 @@ std::string BuildOne(const HelmTools& tools, const yaml::Node& doc, const std::m
 
 }  // namespace
 
-std::string FindTestHelm(const std::string& helm_env) {
-  const char* path = std::getenv(helm_env.c_str());
-  if (path == nullptr || *path == '\0') {
-    MESSAGE("skipped: " << helm_env << " is not set (eval \"$(bash scripts/install_helm.sh build)\" sets it)");
-    return "";
-  }
-  if (::access(path, X_OK) != 0) {
-    MESSAGE("skipped: " << helm_env << "=" << std::string(path) << " is not an executable file");
-    return "";
-  }
-  return path;
-}
+namespace {
 
-std::string FindKubectl() {
-  const char* path_env = std::getenv("PATH");
-  std::stringstream dirs(path_env == nullptr ? "" : path_env);
-  for (std::string dir; std::getline(dirs, dir, ':');)
-    if (!dir.empty() && ::access((dir + "/kubectl").c_str(), X_OK) == 0) return dir + "/kubectl";
-  MESSAGE("skipped: kubectl is not on PATH (its `kubectl kustomize` builds the post-renderers)");
+std::string HelmMissing(const std::string& helm_env, std::string* helm) {
+  const char* path = std::getenv(helm_env.c_str());
+  if (path == nullptr || *path == '\0')
+    return helm_env + " is not set (eval \"$(bash scripts/install_helm.sh build)\" sets it)";
+  if (::access(path, X_OK) != 0) return helm_env + "=" + std::string(path) + " is not an executable file";
+  *helm = path;
   return "";
 }
 
+std::string KubectlMissing(std::string* kubectl) {
+  const char* path_env = std::getenv("PATH");
+  std::stringstream dirs(path_env == nullptr ? "" : path_env);
+  for (std::string dir; std::getline(dirs, dir, ':');) {
+    if (!dir.empty() && ::access((dir + "/kubectl").c_str(), X_OK) == 0) {
+      *kubectl = dir + "/kubectl";
+      return "";
+    }
+  }
+  return "kubectl is not on PATH (its `kubectl kustomize` builds the post-renderers)";
+}
+
+}  // namespace
+
+std::string FindTestHelm(const std::string& helm_env) {
+  std::string helm;
+  if (const std::string missing = HelmMissing(helm_env, &helm); !missing.empty()) MESSAGE("skipped: " << missing);
+  return helm;
+}
+
+std::string FindKubectl() {
+  std::string kubectl;
+  if (const std::string missing = KubectlMissing(&kubectl); !missing.empty()) MESSAGE("skipped: " << missing);
+  return kubectl;
+}
+
+std::string LocateHelmTools(const std::string& helm_env, HelmTools* tools) {
+  std::string missing = HelmMissing(helm_env, &tools->helm);
+  return missing.empty() ? KubectlMissing(&tools->kubectl) : missing;
+}
+
 std::optional<HelmTools> FindHelmTools(const std::string& helm_env) {
-  HelmTools tools{FindTestHelm(helm_env), ""};
-  if (tools.helm.empty()) return std::nullopt;
-  tools.kubectl = FindKubectl();
-  if (tools.kubectl.empty()) return std::nullopt;
+  HelmTools tools;
+  if (const std::string missing = LocateHelmTools(helm_env, &tools); !missing.empty()) {
+    MESSAGE("skipped: " << missing);
+    return std::nullopt;
+  }
   return tools;
 }
 

@@ -50,6 +50,9 @@ std::string FindKubectl();
 // Both tools, or nullopt after a MESSAGE "skipped: ..." for the missing one.
 std::optional<HelmTools> FindHelmTools(const std::string& helm_env = "GITCANARY_TEST_HELM4");
 
+// The same without a MESSAGE: the tools in `tools` and "", or why they are missing.
+std::string LocateHelmTools(const std::string& helm_env, HelmTools* tools);
+
 // One HelmRelease as helm-controller would apply it.
 struct BuiltRelease {
   std::string name;          // metadata.name of the HelmRelease
