@@ -103,9 +103,10 @@ std::string BuildOne(const HelmTools& tools, const yaml::Node& doc, const std::m
   const std::string what = "HelmRelease " + release->ns + "/" + release->name + ": ";
 
   const std::string chart_name = ScalarAt(doc, {"spec", "chart", "spec", "chart"});
-  auto chart = charts.find(chart_name);
-  if (chart == charts.end()) return what + "no local directory for chart \"" + chart_name + "\"";
   const std::string version = ScalarAt(doc, {"spec", "chart", "spec", "version"});
+  auto chart = charts.find(chart_name + "@" + version);
+  if (chart == charts.end()) chart = charts.find(chart_name);
+  if (chart == charts.end()) return what + "no local directory for chart \"" + chart_name + "\"";
   if (version != ChartVersion(chart->second))
     return what + "spec.chart.spec.version \"" + version + "\" is not the chart's version \"" +
            ChartVersion(chart->second) + "\"";

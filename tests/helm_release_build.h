@@ -77,7 +77,8 @@ struct HelmReleaseBuild {
 using HelmReleaseCache = std::map<std::string, BuiltRelease>;
 
 // Builds every HelmRelease of `stream` (see above). `charts` maps a chart name
-// (spec.chart.spec.chart) to its local directory; `default_ns` is the
+// (spec.chart.spec.chart), or "name@version" for one version of it, to its
+// local directory; `default_ns` is the
 // namespace of objects of the stream that name none; `cache`, when given,
 // holds earlier builds.
 HelmReleaseBuild BuildHelmReleases(const HelmTools& tools, const std::string& stream,
