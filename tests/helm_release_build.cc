@@ -256,6 +256,23 @@ HelmReleaseBuild BuildHelmReleases(const HelmTools& tools, const std::string& st
   return build;
 }
 
+std::string ChartAtVersion(const std::string& chart, const std::string& dir, const std::string& version) {
+  const std::string copy = dir + "/" + fs::path(chart).filename().string() + "-" + version;
+  if (!fs::exists(copy + "/Chart.yaml")) {
+    fs::create_directories(copy);
+    fs::copy(chart, copy, fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+    std::string text = ReadFile(chart + "/Chart.yaml"), out;
+    std::stringstream lines(text);
+    for (std::string line; std::getline(lines, line);) {
+      if (line.rfind("version:", 0) == 0) line = "version: " + version;
+      if (line.rfind("appVersion:", 0) == 0) line = "appVersion: \"" + version + "\"";
+      out += line + "\n";
+    }
+    WriteFile(copy + "/Chart.yaml", out);
+  }
+  return copy;
+}
+
 std::vector<const render::Manifest*> AllObjects(const HelmReleaseBuild& build) {
   std::vector<const render::Manifest*> out;
   for (const BuiltRelease& r : build.releases)

@@ -85,6 +85,11 @@ HelmReleaseBuild BuildHelmReleases(const HelmTools& tools, const std::string& st
                                    const std::map<std::string, std::string>& charts,
                                    const std::string& default_ns = "default", HelmReleaseCache* cache = nullptr);
 
+// A copy of the chart in `chart` at `dir`/<name>-<version>, its Chart.yaml
+// version (and appVersion) set to `version`: another version of the same chart.
+// Returns the copy's directory.
+std::string ChartAtVersion(const std::string& chart, const std::string& dir, const std::string& version);
+
 // Every object of a build: the releases' outputs, then the plain objects.
 std::vector<const render::Manifest*> AllObjects(const HelmReleaseBuild& build);
 

@@ -397,3 +397,27 @@ TEST_CASE("helm release build: a cache builds a release again only when its spec
     CHECK(At(Object(build, "Deployment", "podinfo"), {"spec", "replicas"}) == std::string(step.replicas));
   }
 }
+
+TEST_CASE("helm release build: each chart version builds from its own directory") {
+  const auto tools = FindHelmTools();
+  if (!tools) return;
+  TempDir dir;
+  const std::string chart = Charts().at("podinfo");
+  const std::map<std::string, std::string> charts = {{"podinfo", chart},
+                                                     {"podinfo@6.15.0", ChartAtVersion(chart, dir.path(), "6.15.0")}};
+  for (const std::string version : {"6.14.1", "6.15.0"}) {
+    CAPTURE(version);
+    const HelmReleaseBuild build = BuildHelmReleases(
+        *tools,
+        "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: podinfo, namespace: prod}\n"
+        "spec:\n  chart: {spec: {chart: podinfo, version: '" + version + "'}}\n",
+        charts);
+    REQUIRE_MESSAGE(build.error.empty(), build.error);
+    const auto* deployment = Object(build, "Deployment", "podinfo");
+    // The chart label and the default image tag (the appVersion) are the version's.
+    CHECK(At(deployment, {"metadata", "labels", "helm.sh/chart"}) == "podinfo-" + version);
+    const gitcanary::yaml::Node* containers = deployment->doc.Path({"spec", "template", "spec", "containers"});
+    REQUIRE(containers != nullptr);
+    CHECK(containers->items.at(0).Find("image")->value == "ghcr.io/stefanprodan/podinfo:" + version);
+  }
+}

@@ -32,15 +32,7 @@ std::string MissingTools(bool helm_release) {
 
 std::string HelmChartAt(const testing::TempDir& dir, const std::string& version) {
   const std::string chart = testing::SourceDir() + "/examples/flux-helmrelease/chart";
-  if (version == "6.14.1") return chart;
-  const std::string copy = dir / ("chart-" + version);
-  if (access((copy + "/Chart.yaml").c_str(), F_OK) != 0) {
-    testing::Sh("cp -R '" + chart + "' '" + copy + "'");
-    std::string text = ReadFile(chart + "/Chart.yaml");
-    for (std::size_t at; (at = text.find("6.14.1")) != std::string::npos;) text.replace(at, 6, version);
-    testing::WriteFile(copy + "/Chart.yaml", text);
-  }
-  return copy;
+  return version == "6.14.1" ? chart : testing::ChartAtVersion(chart, dir.path(), version);
 }
 
 std::string PodSpec::Version() const {
