@@ -10,6 +10,8 @@
 #include "plugin/status_state.h"
 #include "render/canary_spec.h"
 #include "render/canary_templates.h"
+#include "render/helm_release/link.h"
+#include "render/helm_release/snapshot.h"
 #include "render/loader.h"
 #include "render/primary_workload.h"
 #include "render/revision_checksum.h"
@@ -35,6 +37,8 @@ std::string PathOf(const std::string& file, const std::string& revision) {
 }
 
 struct AppObjects {
+  const std::vector<render::Manifest>* manifests = nullptr;
+  render::ReleaseInputs releases;  // what HelmRelease canaries read
   std::map<Key, const render::Manifest*> deployments, config_maps_by_key;
   std::map<std::string, std::map<std::string, const render::Manifest*>> config_maps;  // ns -> name -> object
   std::map<std::string, std::map<std::string, const yaml::Node*>> config_map_docs, secret_docs;
@@ -43,6 +47,8 @@ struct AppObjects {
 
 AppObjects IndexApp(const std::vector<render::Manifest>& manifests, const std::string& app_ns) {
   AppObjects out;
+  out.manifests = &manifests;
+  out.releases = render::IndexReleaseInputs(manifests, app_ns);
   for (const render::Manifest& m : manifests) {
     const std::string& ns = m.EffectiveNamespace(app_ns);
     if (m.kind == "Deployment" && m.Group() == "apps") out.deployments.emplace(Key{ns, m.name}, &m);
@@ -93,6 +99,21 @@ const typename Map::mapped_type& InNamespace(const Map& map, const std::string& 
   return it == map.end() ? none : it->second;
 }
 
+// The revision and snapshot of a Canary whose target HelmRelease `name` renders:
+// its chart and values (render/helm_release/snapshot.h).
+Status ReadHelmReleaseEntry(const std::vector<render::Manifest>& manifests, const std::string& ns,
+                            const std::string& name, const render::ReleaseInputs& releases, CatalogEntry* entry) {
+  for (const render::Manifest& m : manifests) {
+    if (!render::IsHelmRelease(m) || m.name != name || m.EffectiveNamespace(releases.app_namespace) != ns) continue;
+    if (Status s = render::CheckPinnedChart(m, releases); !s.ok()) return s;
+    entry->revision = render::HelmReleaseRevision(m, releases);
+    entry->current = render::CurrentHelmReleaseSnapshot(m, releases);
+    entry->current_configs = render::HelmReleaseTrackedConfigs(m, releases);
+    return Status::Ok();
+  }
+  return Status::Internal("canary " + entry->id + ": HelmRelease " + ns + "/" + name + " vanished");
+}
+
 // Fills in everything about one Canary; the first problem becomes entry->error.
 Status ReadEntry(render::Manifest& canary, const AppObjects& objects, const CatalogOptions& options,
                  const std::string& default_provider, CatalogEntry* entry) {
@@ -128,6 +149,10 @@ Status ReadEntry(render::Manifest& canary, const AppObjects& objects, const Cata
   if (!state.ok()) return state.status();
   entry->state = *state;
 
+  std::vector<std::string> explain;
+  auto release = render::LinkHelmRelease(*objects.manifests, canary, *info, app_ns, &explain);
+  if (!release.ok()) return release.status();
+  if (!release->empty()) return ReadHelmReleaseEntry(*objects.manifests, ns, *release, objects.releases, entry);
   auto target = objects.deployments.find(Key{ns, info->target});
   if (target == objects.deployments.end())
     return Status::Invalid("canary " + entry->id + ": target Deployment " + ns + "/" + info->target +

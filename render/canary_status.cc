@@ -155,6 +155,30 @@ Status CheckPodTemplate(const Fields& f, const Node& promoted, const std::string
   return Status::Ok();
 }
 
+// promoted.helmRelease: exactly one of chart/chartRef (a mapping) and values
+// (a mapping, or absent).
+Result<HelmReleaseSnapshot> ReadHelmReleaseSnapshot(const Fields& f, const Node& release, const std::string& path) {
+  if (!release.IsMapping()) return f.Error(release, path, "expected a mapping, got " + Shown(release));
+  if (Status s = CheckKeys(f, release, path, {"chart", "chartRef", "values"}); !s.ok()) return s;
+  HelmReleaseSnapshot out;
+  const Node* chart = release.Find("chart");
+  const Node* chart_ref = release.Find("chartRef");
+  if ((chart == nullptr) == (chart_ref == nullptr))
+    return f.Error(chart != nullptr ? *chart_ref : release, path,
+                   "expected exactly one of chart and chartRef (the promoted HelmRelease's chart)");
+  out.chart_key = chart != nullptr ? "chart" : "chartRef";
+  auto read = f.Mapping(release, out.chart_key, path);
+  if (!read.ok()) return read.status();
+  if (*read == nullptr || (*read)->fields.empty())
+    return f.Error(chart != nullptr ? *chart : *chart_ref, JoinPath(path, out.chart_key),
+                   "expected the promoted chart mapping, got " + Shown(chart != nullptr ? *chart : *chart_ref));
+  out.chart = **read;
+  auto values = f.Mapping(release, "values", path);
+  if (!values.ok()) return values.status();
+  out.values = *values != nullptr ? **values : Node::Mapping(0);
+  return out;
+}
+
 Status ReadPromoted(const Fields& f, const Node& body, std::string_view path,
                     std::optional<PromotedSnapshot>* out) {
   auto promoted = f.Mapping(body, "promoted", path);
@@ -168,12 +192,21 @@ Status ReadPromoted(const Fields& f, const Node& body, std::string_view path,
                       "Secret data never enters status; secrets are tracked by checksum in trackedConfigs");
     }
   }
-  Status s = CheckKeys(f, p, ppath, {"template", "configMaps", "binaryData"});
-  if (!s.ok()) return s;
-  s = CheckPodTemplate(f, p, ppath);
+  Status s = CheckKeys(f, p, ppath, {"template", "helmRelease", "configMaps", "binaryData"});
   if (!s.ok()) return s;
   PromotedSnapshot snap;
-  snap.template_ = *p.Find("template");
+  if (const Node* release = p.Find("helmRelease"); release != nullptr) {
+    if (const Node* both = p.Find("template"); both != nullptr)
+      return f.Error(*both, JoinPath(ppath, "template"),
+                     "a HelmRelease canary's snapshot is promoted.helmRelease; remove the pod template");
+    auto read = ReadHelmReleaseSnapshot(f, *release, JoinPath(ppath, "helmRelease"));
+    if (!read.ok()) return read.status();
+    snap.helm_release = std::move(*read);
+  } else {
+    s = CheckPodTemplate(f, p, ppath);
+    if (!s.ok()) return s;
+    snap.template_ = *p.Find("template");
+  }
   std::pair<const char*, std::map<std::string, Node>*> sections[] = {{"configMaps", &snap.config_maps},
                                                                       {"binaryData", &snap.binary_data}};
   for (auto& [key, target] : sections) {
@@ -372,7 +405,13 @@ Node StatusToNode(const CanaryStatus& status) {
   set_string(out, "previousSessionAffinityCookie", status.previous_session_affinity_cookie);
   if (status.promoted) {
     Node& promoted = out.Set("promoted", Node::Mapping());
-    promoted.Set("template", status.promoted->template_);
+    if (const auto& release = status.promoted->helm_release) {
+      Node& r = promoted.Set("helmRelease", Node::Mapping(2));
+      r.Set(release->chart_key, release->chart);
+      r.Set("values", release->values);
+    } else {
+      promoted.Set("template", status.promoted->template_);
+    }
     if (!status.promoted->config_maps.empty()) {
       Node& cms = promoted.Set("configMaps", Node::Mapping());
       for (const auto& [name, data] : status.promoted->config_maps) cms.Set(name, data);

@@ -37,11 +37,24 @@ struct Condition {
   std::string type, status, reason, message, last_transition_time;
 };
 
+// The promoted part of a HelmRelease canary (render/helm_release/): the
+// chart (`chart`, HelmRelease spec.chart, or `chartRef`, spec.chartRef, as
+// written, with its exact version) and the inline `values`. In the status:
+// `promoted.helmRelease: {chart: {...}, values: {...}}` (or `chartRef:`).
+struct HelmReleaseSnapshot {
+  std::string chart_key = "chart";  // "chart" or "chartRef"
+  yaml::Node chart;                 // a mapping
+  yaml::Node values;                // a mapping (empty when the HelmRelease has none)
+};
+
 // What the primary is rendered from: the promoted pod template and the data
 // (and binaryData) of the ConfigMaps it references. Secrets are tracked by
-// checksum only.
+// checksum only. For a HelmRelease canary, `helm_release` replaces the pod
+// template (`template_` is then null) and `config_maps` holds the data of its
+// valuesFrom ConfigMaps.
 struct PromotedSnapshot {
   yaml::Node template_;                          // spec.template of the promoted revision
+  std::optional<HelmReleaseSnapshot> helm_release;
   std::map<std::string, yaml::Node> config_maps;  // ConfigMap name -> its `data` mapping
   std::map<std::string, yaml::Node> binary_data;  // ConfigMap name -> its `binaryData` mapping (status: promoted.binaryData)
 };

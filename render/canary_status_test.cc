@@ -244,7 +244,7 @@ TEST_CASE("an unknown key is a typo error at the key, listing the allowed ones")
         "message, lastTransitionTime");
   // And inside the snapshot: kPromoted fills lines 7-11, so this is line 12.
   CHECK(DocError(StatusDoc("  phase: Progressing\n" + kPromoted + "    configMap: {}\n")) ==
-        "status.yaml:12:5: status.promoted.configMap: unknown field; expected one of template, configMaps, binaryData");
+        "status.yaml:12:5: status.promoted.configMap: unknown field; expected one of template, helmRelease, configMaps, binaryData");
 }
 
 TEST_CASE("a status body that is not a mapping, or a condition with a non-string, is an error") {

@@ -8,6 +8,9 @@
 #include "render/canary_status.h"
 #include "render/fields.h"
 #include "render/git_mode_support.h"
+#include "render/helm_release/link.h"
+#include "render/helm_release/post_renderers.h"
+#include "render/helm_release/release_objects.h"
 #include "render/routing/router.h"
 #include "render/primary_workload.h"
 #include "render/revision_checksum.h"
@@ -86,7 +89,7 @@ Node StatusAnnotations(const CanaryStatus* status, long long weight, const std::
 
 // The objects of one namespace that git mode looks up, by name.
 struct NamespaceIndex {
-  std::map<std::string, Manifest*> deployments;
+  std::map<std::string, Manifest*> deployments, helm_releases;
   std::map<std::string, const Manifest*> hpas, config_maps, secrets, ingresses;
   std::map<std::string, const Node*> config_map_docs, secret_docs;  // for revision checksums
 };
@@ -96,6 +99,7 @@ std::map<std::string, NamespaceIndex> IndexByNamespace(std::vector<Manifest>& ma
   for (Manifest& m : manifests) {
     NamespaceIndex& ns = out[m.EffectiveNamespace(app_ns)];
     if (m.kind == "Deployment" && m.Group() == "apps") ns.deployments.emplace(m.name, &m);
+    else if (IsHelmRelease(m)) ns.helm_releases.emplace(m.name, &m);
     else if (m.kind == "HorizontalPodAutoscaler" && m.Group() == "autoscaling") ns.hpas.emplace(m.name, &m);
     else if (m.kind == "ConfigMap" && m.api_version == "v1") ns.config_maps.emplace(m.name, &m);
     else if (m.kind == "Secret" && m.api_version == "v1") ns.secrets.emplace(m.name, &m);
@@ -119,29 +123,55 @@ const Node* ReplacedService(const std::vector<Manifest>& dropped, const std::str
   return nullptr;
 }
 
-// The objects of one canary; edits the target in place. `dropped` holds the
-// app's objects that its rewrite removed (read only).
-Status RenderCanary(const Manifest& canary, const CanaryInfo& info, CanaryStatus* status, const NamespaceIndex& index,
-                    const std::vector<Manifest>& dropped, const std::string& app_ns,
+void AppendGenerated(std::vector<Node>& docs, const Manifest& canary, std::vector<Manifest>* generated) {
+  for (Node& doc : docs) {
+    Manifest m;
+    m.doc = std::move(doc);
+    m.file = canary.file;
+    m.RefreshIdentity();
+    generated->push_back(std::move(m));
+  }
+}
+
+// The objects of one canary; edits the target (or its HelmRelease) in place.
+// `dropped` holds the app's objects that its rewrite removed (read only).
+Status RenderCanary(const Manifest& canary, const CanaryRef& ref, CanaryStatus* status, const NamespaceIndex& index,
+                    const ReleaseInputs& releases, const std::vector<Manifest>& dropped, const std::string& app_ns,
                     const AppConfig& config, std::vector<Manifest>* generated) {
+  const CanaryInfo& info = ref.info;
   if (Status s = CheckGitModeSupport(canary); !s.ok()) return s;
   auto provider = GitModeProvider(canary, config.default_provider);
   if (!provider.ok()) return provider.status();
   const WorkloadLabels& labels = config.labels;
-  auto target_it = index.deployments.find(info.target);
-  if (target_it == index.deployments.end()) return Status::Internal("target of " + canary.Describe() + " vanished");
-  Manifest* target = target_it->second;
-  auto hpa_it = info.autoscaler.empty() ? index.hpas.end() : index.hpas.find(info.autoscaler);
+  Manifest* target = nullptr;
+  Manifest* release = nullptr;
+  if (!ref.helm_release.empty()) {
+    auto it = index.helm_releases.find(ref.helm_release);
+    if (it == index.helm_releases.end()) return Status::Internal("HelmRelease of " + canary.Describe() + " vanished");
+    release = it->second;
+  } else {
+    auto target_it = index.deployments.find(info.target);
+    if (target_it == index.deployments.end()) return Status::Internal("target of " + canary.Describe() + " vanished");
+    target = target_it->second;
+  }
+  HelmReleaseWorkloadInput chart{&canary, info.target, ApexName(canary.doc), release, status, &releases, {}};
+  if (release != nullptr)
+    if (Status s = CheckHelmReleaseCanary(chart); !s.ok()) return s;
+  auto hpa_it = info.autoscaler.empty() || target == nullptr ? index.hpas.end() : index.hpas.find(info.autoscaler);
   const Manifest* hpa = hpa_it == index.hpas.end() ? nullptr : hpa_it->second;
-  auto selector = SelectorOf(*target, labels.selector);
+  auto selector = release != nullptr ? Result<TargetSelector>(TargetSelector{std::string(kWorkloadLabel), info.target})
+                                     : SelectorOf(*target, labels.selector);
   if (!selector.ok()) return selector.status();
-  const std::string revision = RevisionChecksum(*target->doc.Path({"spec", "template"}), index.config_map_docs, index.secret_docs);
+  const std::string revision =
+      release != nullptr ? HelmReleaseRevision(*release, releases)
+                         : RevisionChecksum(*target->doc.Path({"spec", "template"}), index.config_map_docs,
+                                            index.secret_docs);
   const long long weight = EffectiveWeight(status);
 
   RoutingInput routing;
   routing.provider = *provider;
   routing.canary = &canary;
-  routing.pod_template = target->doc.Path({"spec", "template"});
+  routing.pod_template = target != nullptr ? target->doc.Path({"spec", "template"}) : nullptr;
   routing.selector_label = selector->label;
   routing.selector_value = selector->value;
   routing.replaced_service = ReplacedService(dropped, canary.EffectiveNamespace(app_ns), ApexName(canary.doc), app_ns);
@@ -160,20 +190,19 @@ Status RenderCanary(const Manifest& canary, const CanaryInfo& info, CanaryStatus
   auto routes = MakeRouting(routing);  // before the target changes below
   if (!routes.ok()) return routes.status();
 
-  WorkloadInput work{&canary, target, hpa, status, &index.config_maps, *selector, &labels.selector,
-                     &labels.include_prefix, std::move(routing.annotations)};
-  auto workload = MakePrimaryWorkload(work);
+  Result<std::vector<Node>> workload = std::vector<Node>();
+  if (release != nullptr) {
+    chart.annotations = std::move(routing.annotations);
+    workload = MakeHelmReleaseWorkload(chart);
+  } else {
+    WorkloadInput work{&canary, target, hpa, status, &index.config_maps, *selector, &labels.selector,
+                       &labels.include_prefix, std::move(routing.annotations)};
+    workload = MakePrimaryWorkload(work);
+  }
   if (!workload.ok()) return workload.status();
   generated->reserve(workload->size() + routes->size());
-  for (auto* list : {&*workload, &*routes}) {
-    for (Node& doc : *list) {
-      Manifest m;
-      m.doc = std::move(doc);
-      m.file = canary.file;
-      m.RefreshIdentity();
-      generated->push_back(std::move(m));
-    }
-  }
+  AppendGenerated(*workload, canary, generated);
+  AppendGenerated(*routes, canary, generated);
   return Status::Ok();
 }
 
@@ -245,14 +274,15 @@ Status RenderAll(std::vector<Manifest>& manifests, const std::vector<CanaryRef>&
                  Statuses& statuses, const std::string& app_ns, const AppConfig& config,
                  std::vector<std::string>* explain, std::vector<Manifest>* dropped) {
   const auto namespaces = IndexByNamespace(manifests, app_ns);
+  const ReleaseInputs releases = IndexReleaseInputs(manifests, app_ns);
   std::vector<CanaryStatus*> status_of(canaries.size(), nullptr);
   for (std::size_t i = 0; i < canaries.size(); ++i)
     if (auto it = statuses.find(keys[i]); it != statuses.end()) status_of[i] = &it->second.status;
   std::vector<Status> results(canaries.size());
   std::vector<std::vector<Manifest>> objects(canaries.size());
   ParallelFor(canaries.size(), [&](std::size_t i) {
-    results[i] = RenderCanary(manifests[canaries[i].index], canaries[i].info, status_of[i],
-                              namespaces.at(keys[i].first), *dropped, app_ns, config, &objects[i]);
+    results[i] = RenderCanary(manifests[canaries[i].index], canaries[i], status_of[i], namespaces.at(keys[i].first),
+                              releases, *dropped, app_ns, config, &objects[i]);
   }, 64);
   for (std::size_t i = 0; i < canaries.size(); ++i) {
     if (!results[i].ok()) return results[i];

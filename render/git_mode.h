@@ -14,6 +14,8 @@
 // Promoting (stepWeightPromotion lowers it there) and Failed (100 after a
 // failed promotion, else 0), and 0 in every other phase.
 // Mirroring is on while Progressing at weight 0 with analysis.mirror.
+// A Canary whose target a Flux HelmRelease renders is rendered as two
+// releases instead of two Deployments (render/helm_release/release_objects.h).
 // A ConfigMap that several Canaries of a namespace track is rendered once as
 // <name>-primary, from the Canary with the latest lastTransitionTime.
 #pragma once

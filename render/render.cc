@@ -3,6 +3,7 @@
 #include "render/canary_spec.h"
 #include "render/canary_templates.h"
 #include "render/git_mode.h"
+#include "render/helm_release/link.h"
 #include "render/object_order.h"
 #include "render/rewrite_app.h"
 #include "render/routing/provider.h"
@@ -49,6 +50,8 @@ Result<RenderResult> Render(std::vector<Manifest> manifests, const AppConfig& co
     if (options.mode == Mode::kFlagger) WriteDefaultProvider(manifests[i], config, &result.explain);
     canaries.push_back(CanaryRef{i, std::move(*info), manifests[i].name, manifests[i].ns});
   }
+  s = LinkHelmReleases(manifests, canaries, ns, &result.explain);
+  if (!s.ok()) return s;
   s = RewriteApp(manifests, canaries, config, ns, options.gateways ? &*options.gateways : nullptr, &result.explain,
                  &result.dropped);
   if (!s.ok()) return s;
@@ -57,7 +60,8 @@ Result<RenderResult> Render(std::vector<Manifest> manifests, const AppConfig& co
   for (std::size_t i = 0; i < manifests.size(); ++i) {
     if (!IsCanary(manifests[i])) continue;
     for (CanaryRef& c : canaries) {
-      if (c.name == manifests[i].name && c.ns == manifests[i].ns) rewritten.push_back(CanaryRef{i, c.info, c.name, c.ns});
+      if (c.name == manifests[i].name && c.ns == manifests[i].ns)
+        rewritten.push_back(CanaryRef{i, c.info, c.name, c.ns, c.helm_release});
     }
   }
   s = ApplyCanaryStatus(manifests, rewritten, ns, options.mode == Mode::kGit, config, &result.explain,

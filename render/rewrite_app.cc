@@ -169,6 +169,7 @@ Status RewriteApp(std::vector<Manifest>& manifests, const std::vector<CanaryRef>
   for (const CanaryRef& c : canaries) {
     const Manifest& canary = manifests[c.index];
     const std::string ns = canary.EffectiveNamespace(app_namespace);
+    if (!c.helm_release.empty()) continue;  // the chart renders the target, its HPA and Services
     Manifest* target = ctx.Find("apps", "Deployment", ns, c.info.target);
     if (target == nullptr) {
       const Node* at = canary.doc.Path({"spec", "targetRef", "name"});

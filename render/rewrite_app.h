@@ -12,6 +12,8 @@
 //     dropped Services when the canary's routing replaces Ingresses too (istio,
 //     gatewayapi); under linkerd, nginx and kubernetes an Ingress routing to the
 //     apex Service stays as written (render/routing_replaced.h).
+// A Canary linked to a HelmRelease (render/helm_release/link.h) gets none of
+// 1, 2 and 4: the chart renders its Deployment, HPA and Services.
 // A rewrite that would be unsafe is an error saying what to change. Every
 // rewrite is explained in `explain` (printed by --explain).
 #pragma once
@@ -32,6 +34,7 @@ struct CanaryRef {
   CanaryInfo info;
   std::string name;   // identity, to find the Canary again after the manifests change
   std::string ns;     // as written
+  std::string helm_release;  // the linked HelmRelease (same namespace), "" when the target Deployment is in the input
 };
 
 // Removed objects are moved to `dropped`.

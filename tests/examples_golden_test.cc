@@ -10,6 +10,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -23,11 +24,13 @@ namespace {
 const char* const kExamples[] = {"hello-world", "podinfo", "bookinfo-reviews", "monorepo", "podinfo-ab", "podinfo-mirror",
                                   "podinfo-gatewayapi", "podinfo-gatewayapi-ab", "podinfo-linkerd-gatewayapi",
                                   "podinfo-linkerd", "podinfo-bluegreen",
-                                  "podinfo-nginx", "podinfo-nginx-ab"};
+                                  "podinfo-nginx", "podinfo-nginx-ab", "flux-helmrelease/app"};
 
 std::string Example(const std::string& name) { return SourceDir() + "/examples/" + name; }
 
-std::string Golden(const std::string& name) {
+// The golden file of an example: examples/a/b is tests/golden/a-b.flagger.yaml.
+std::string Golden(std::string name) {
+  std::replace(name.begin(), name.end(), '/', '-');
   return ReadFile(SourceDir() + "/tests/golden/" + name + ".flagger.yaml");
 }
 

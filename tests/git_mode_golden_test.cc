@@ -13,6 +13,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cstdlib>
+#include <algorithm>
 #include <filesystem>
 
 #include "tests/test_util.h"
@@ -105,12 +106,42 @@ std::string StatusDocument(const std::vector<YAML::Node>& docs, const std::strin
   return std::string(out.c_str()) + "\n";
 }
 
+// The status of the HelmRelease canary of examples/flux-helmrelease/app: the
+// promoted chart is the one in git, or 6.14.0 when the promoted revision is the
+// old one.
+std::string HelmReleaseStatusDocument(const std::vector<YAML::Node>& docs, const PhaseCase& pc) {
+  YAML::Node release;
+  for (const YAML::Node& d : docs)
+    if (Str(d["kind"]) == "HelmRelease") release = YAML::Clone(d);
+  REQUIRE(release);
+  YAML::Node chart = release["spec"]["chart"];
+  if (!pc.promoted_is_new) chart["spec"]["version"] = "6.14.0";
+  YAML::Node doc;
+  doc["apiVersion"] = "gitcanary.io/v1alpha1";
+  doc["kind"] = "CanaryStatus";
+  doc["metadata"]["name"] = "podinfo";
+  doc["metadata"]["namespace"] = "prod";
+  YAML::Node status = doc["status"];
+  status["phase"] = pc.phase;
+  status["canaryWeight"] = pc.weight;
+  status["failedChecks"] = std::string(pc.phase) == "Failed" ? 5 : 0;
+  status["iterations"] = 0;
+  status["lastTransitionTime"] = "2026-11-22T10:00:00Z";
+  status["promoted"]["helmRelease"]["chart"] = chart;
+  status["promoted"]["helmRelease"]["values"] = release["spec"]["values"];
+  YAML::Emitter out;
+  out << doc;
+  return std::string(out.c_str()) + "\n";
+}
+
 // Renders `example` (copied, plus status documents) in git mode.
 RunResult RenderPhase(const std::string& example, const PhaseCase* pc) {
   TempDir dir;
   fs::copy(Example(example), dir / "app", fs::copy_options::recursive);
   std::vector<YAML::Node> docs = LoadDir(Example(example));
-  if (pc != nullptr) {
+  if (pc != nullptr && example.rfind("flux-helmrelease/", 0) == 0) {
+    WriteFile(dir / "app/status-0.yaml", HelmReleaseStatusDocument(docs, *pc));
+  } else if (pc != nullptr) {
     int i = 0;
     for (const auto& [name, ns] : Canaries(docs))
       WriteFile(dir / ("app/status-" + std::to_string(i++) + ".yaml"), StatusDocument(docs, name, ns, *pc));
@@ -122,7 +153,9 @@ void CheckGolden(const std::string& example, const std::string& stem, const RunR
   CAPTURE(example);
   CAPTURE(stem);
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
-  const std::string path = SourceDir() + "/tests/golden/git/" + example + "/" + stem + ".yaml";
+  std::string dir = example;
+  std::replace(dir.begin(), dir.end(), '/', '-');
+  const std::string path = SourceDir() + "/tests/golden/git/" + dir + "/" + stem + ".yaml";
   if (std::getenv("GITCANARY_UPDATE_GOLDENS") != nullptr) WriteFile(path, r.out);
   CHECK(r.out == ReadFile(path));
   // Idempotent: the rendered objects render to themselves.
@@ -172,4 +205,9 @@ TEST_CASE("git mode: the Blue/Green example with Services only renders as its go
   CheckGolden("podinfo-bluegreen", "promoting", RenderPhase("podinfo-bluegreen", &promoting));
   CheckGolden("podinfo-bluegreen", "succeeded", RenderPhase("podinfo-bluegreen", &kPhases[5]));
   CheckGolden("podinfo-bluegreen", "failed", RenderPhase("podinfo-bluegreen", &kPhases[6]));
+}
+
+TEST_CASE("git mode: the Flux HelmRelease example renders as its golden files in every phase") {
+  CheckGolden("flux-helmrelease/app", "bootstrap", RenderPhase("flux-helmrelease/app", nullptr));
+  for (const PhaseCase& pc : kPhases) CheckGolden("flux-helmrelease/app", pc.file, RenderPhase("flux-helmrelease/app", &pc));
 }

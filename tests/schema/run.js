@@ -109,13 +109,16 @@ function yamlFiles(dir) {
 // kustomization, a chart or a gitcanary.yaml (examples/monorepo, rendered
 // whole), and below them every kustomization and every directory with
 // manifests of its own (the apps of examples/monorepo, the overlays), but no
-// subchart and no kustomize Component.
+// subchart, no chart below the top and no kustomize Component.
 function exampleApps() {
   const root = path.join(source, "examples");
   const apps = [];
   const walk = (dir, top) => {
     const kind = layout(dir);
     if (kind === "component") return;
+    // A chart below the top of an example is the source of a HelmRelease
+    // (examples/flux-helmrelease/chart), not an app.
+    if (kind === "chart" && !top) return;
     const own = kind !== "plain" || yamlFiles(dir).length > 0 || (top && fs.existsSync(path.join(dir, "gitcanary.yaml")));
     if (own) apps.push({ dir, kind, example: true });
     if (kind === "chart") return;
@@ -234,6 +237,16 @@ function endpointProblems(objects) {
   const templates = objects
     .filter((o) => o && o.apiVersion === "apps/v1" && ["Deployment", "StatefulSet", "DaemonSet"].includes(o.kind))
     .map((o) => ({ ns: ns(o), labels: (((o.spec || {}).template || {}).metadata || {}).labels || {} }));
+  // A Flux HelmRelease's chart renders its Deployments in the cluster; the pod
+  // labels that its kustomize post-renderers add are what Services may select.
+  for (const hr of objects.filter((o) => o && o.kind === "HelmRelease" && /^helm\.toolkit\.fluxcd\.io\//.test(o.apiVersion)))
+    for (const pr of (hr.spec || {}).postRenderers || [])
+      for (const p of ((pr || {}).kustomize || {}).patches || []) {
+        if (!p || !p.target || p.target.kind !== "Deployment" || typeof p.patch !== "string") continue;
+        const doc = YAML.parse(p.patch);
+        const labels = doc && doc.spec && doc.spec.template && doc.spec.template.metadata && doc.spec.template.metadata.labels;
+        if (labels) templates.push({ ns: ns(hr), labels });
+      }
   const out = [];
   for (const svc of objects) {
     if (!svc || svc.apiVersion !== "v1" || svc.kind !== "Service") continue;

@@ -1,0 +1,63 @@
+// Git mode's objects for a HelmRelease canary: the canary release H (edited
+// in place), the primary release H-primary and the -primary copies of its
+// valuesFrom ConfigMaps. Services and routing come from render/routing/ as
+// for any canary, selecting the pod label `gitcanary.io/workload`.
+//
+//   H          the user's HelmRelease, status annotations added to its
+//              metadata (never its spec, so a weight step is no Helm
+//              upgrade) and gitcanary's post-renderer appended after the
+//              user's own (post_renderers.h).
+//   H-primary  releaseName <release>-primary (release = spec.releaseName,
+//              else <targetNamespace>-<name> with a targetNamespace, else the
+//              name, as helm-controller names releases); the promoted chart
+//              and values, the value at the fullname path (Canary annotation
+//              `gitcanary.io/fullname-value`, default `fullnameOverride`)
+//              set to X-primary; valuesFrom with each promoted ConfigMap
+//              renamed <name>-primary; install/upgrade.disableTakeOwnership,
+//              test.enable false; the user's other non-source fields
+//              (interval, timeout, install, upgrade, rollback, uninstall,
+//              driftDetection, serviceAccountName, targetNamespace,
+//              storageNamespace, dependsOn, kubeConfig, maxHistory, ...)
+//              copied; gitcanary's primary post-renderer only.
+// Bad input, each an error at its field: a chart that is not pinned
+// (snapshot.h), a user value at the fullname path other than X, a
+// spec.targetNamespace other than the Canary's namespace (the Services would
+// not reach the pods), portDiscovery (the pods are not in git), a user
+// post-renderer that fights gitcanary's, a status whose promoted snapshot is
+// a pod template.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "render/canary_status.h"
+#include "render/helm_release/snapshot.h"
+#include "render/manifest.h"
+
+namespace gitcanary::render {
+
+inline constexpr std::string_view kFullnameValueAnnotation = "gitcanary.io/fullname-value";
+inline constexpr std::string_view kDefaultFullnameValue = "fullnameOverride";
+
+struct HelmReleaseWorkloadInput {
+  const Manifest* canary = nullptr;   // the normalised Canary
+  std::string target;                 // X: spec.targetRef.name, the Deployment the chart renders
+  std::string apex;                   // the apex Service name
+  Manifest* release = nullptr;        // H, edited in place
+  const CanaryStatus* status = nullptr;  // nullptr before the first status (bootstrap)
+  const ReleaseInputs* inputs = nullptr;
+  yaml::Node annotations;             // status annotations for both releases
+};
+
+// Checks what only the canary and the release can break (the list above,
+// but the status's); run before rendering.
+Status CheckHelmReleaseCanary(const HelmReleaseWorkloadInput& in);
+
+// H-primary and its ConfigMaps; edits H.
+Result<std::vector<yaml::Node>> MakeHelmReleaseWorkload(const HelmReleaseWorkloadInput& in);
+
+// helm-controller's release name of a HelmRelease.
+std::string ReleaseName(const yaml::Node& release_doc);
+
+}  // namespace gitcanary::render
