@@ -431,7 +431,7 @@ TEST_CASE("helm chart: a kustomization's helmCharts build through --enable-helm 
   CHECK(At(objects, kCanary, {"spec", "targetRef", "name"}) == "shop");
 }
 
-TEST_CASE("helm chart: the HelmRelease example's chart has no canary, so Helm's post-renderer hook hands it back unchanged, with Helm 4 and Helm 3") {
+TEST_CASE("helm chart: the HelmRelease example's chart has no canary so Helm's post-renderer hook hands it back unchanged with Helm 4 and Helm 3") {
   const std::string chart = SourceDir() + "/examples/flux-helmrelease/chart";
   for (const HelmVersion& version : kHelms) {
     CAPTURE(version.name);

@@ -119,7 +119,7 @@ std::string Lines(const std::vector<std::string>& lines) {
 
 }  // namespace
 
-TEST_CASE("helm release build: the canary's two releases hold every fact idle and running, with and without an HPA") {
+TEST_CASE("helm release build: the canary's two releases hold every fact idle and running with and without an HPA") {
   struct Row {
     bool idle;
     std::string values;
@@ -182,7 +182,7 @@ TEST_CASE("helm release build: the canary's two releases hold every fact idle an
   }
 }
 
-TEST_CASE("helm release build: the checks catch a render without the label patches, the Service deletes or the override") {
+TEST_CASE("helm release build: the checks catch a render without the label patches or the Service deletes or the override") {
   const auto tools = FindHelmTools();
   if (!tools) return;
   struct Row {
@@ -266,7 +266,7 @@ TEST_CASE("helm release build: the release name and namespace follow helm-contro
   }
 }
 
-TEST_CASE("helm release build: an unpinned chart version, an unknown chart or a bad patch is an error naming the release") {
+TEST_CASE("helm release build: an unpinned chart version or an unknown chart or a bad patch is an error naming the release") {
   const auto tools = FindHelmTools();
   if (!tools) return;
   const std::string head = "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: web, namespace: prod}\n";
@@ -294,7 +294,7 @@ TEST_CASE("helm release build: an unpinned chart version, an unknown chart or a 
   }
 }
 
-TEST_CASE("helm release build: replicas 0 on a chart that writes none, by strategic merge or by JSON 6902") {
+TEST_CASE("helm release build: replicas 0 on a chart that writes none by strategic merge or by JSON 6902") {
   const auto tools = FindHelmTools();
   if (!tools) return;
   const std::string head =
@@ -325,7 +325,7 @@ TEST_CASE("helm release build: replicas 0 on a chart that writes none, by strate
   }
 }
 
-TEST_CASE("helm release build: valuesFrom ConfigMaps come first and spec.values on top, as helm-controller merges them") {
+TEST_CASE("helm release build: valuesFrom ConfigMaps come first and spec.values on top as helm-controller merges them") {
   const auto tools = FindHelmTools();
   if (!tools) return;
   const std::string config_map =

@@ -62,7 +62,7 @@ std::string Lines(const std::vector<std::string>& lines) {
 
 }  // namespace
 
-TEST_CASE("helm release render: the Flux HelmRelease example, built as helm-controller builds it, runs the intended pods in every phase") {
+TEST_CASE("helm release render: the Flux HelmRelease example built as helm-controller builds it runs the intended pods in every phase") {
   const auto tools = FindHelmTools();
   if (!tools) return;
   TempDir charts_dir;

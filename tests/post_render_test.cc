@@ -239,7 +239,7 @@ TEST_CASE("post-render: the Helm 4 plugin installs as a postrenderer/v1 plugin")
   CHECK(row.find("postrenderer/v1") != std::string::npos);
 }
 
-TEST_CASE("post-render: a failing post-render fails helm template, and Helm 3 shows gitcanary's message") {
+TEST_CASE("post-render: a failing post-render fails helm template and Helm 3 shows gitcanary's message") {
   for (const char* helm_env : kHelmEnvs) {
     CAPTURE(helm_env);
     const std::string helm = FindTestHelm(helm_env);

@@ -65,7 +65,7 @@ TEST_CASE("e2e: a healthy chart upgrade of a HelmRelease canary is promoted thro
   CHECK(run.cluster.errors().empty());
 }
 
-TEST_CASE("e2e: a broken chart upgrade of a HelmRelease canary (HTTP 500s) is rolled back, the primary release untouched") {
+TEST_CASE("e2e: a broken chart upgrade of a HelmRelease canary (HTTP 500s) is rolled back and the primary release is untouched") {
   Traffic traffic;
   traffic.helm_release = true;
   ReleaseRun run(150, traffic);
