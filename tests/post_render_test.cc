@@ -56,14 +56,18 @@ std::string PodinfoChart(const TempDir& dir) {
   return chart;
 }
 
-// `helm template podinfo CHART` post-rendered by gitcanary with `args`: Helm 3
-// runs the binary, Helm 4 the plugin (installed into `home`), which runs
-// `gitcanary post-render` from PATH.
+// `helm template podinfo CHART HELM_ARGS` post-rendered by gitcanary with
+// `args`, with `env` added to Helm's environment: Helm 3 runs the binary,
+// Helm 4 the plugin (installed into `home`), which runs `gitcanary
+// post-render` from PATH.
 RunResult HelmPostRender(const std::string& helm_env, const std::string& helm, const TempDir& home,
-                         const std::string& chart, const std::vector<std::string>& args) {
-  std::map<std::string, std::string> env = {
-      {"HELM_CACHE_HOME", home / "cache"}, {"HELM_CONFIG_HOME", home / "config"}, {"HELM_DATA_HOME", home / "data"}};
-  std::vector<std::string> argv = {helm, "template", "podinfo", chart, "--post-renderer"};
+                         const std::string& chart, const std::vector<std::string>& args,
+                         const std::vector<std::string>& helm_args = {},
+                         std::map<std::string, std::string> env = {}) {
+  env.insert({{"HELM_CACHE_HOME", home / "cache"}, {"HELM_CONFIG_HOME", home / "config"}, {"HELM_DATA_HOME", home / "data"}});
+  std::vector<std::string> argv = {helm, "template", "podinfo", chart};
+  argv.insert(argv.end(), helm_args.begin(), helm_args.end());
+  argv.push_back("--post-renderer");
   if (helm_env == "GITCANARY_TEST_HELM3") {
     argv.insert(argv.end(), {GITCANARY_BINARY, "--post-renderer-args", "post-render"});
   } else {
@@ -184,6 +188,42 @@ TEST_CASE("post-render: objects without a namespace are in HELM_NAMESPACE, or -n
   CHECK(flag.exit_code == 0);
   CHECK(flag.out == env.out);
   CHECK(ParseObjects(flag.out).count("flagger.app/v1beta1 Canary storefront/web") == 1);
+}
+
+TEST_CASE("post-render: Helm hands --namespace to no post-renderer so -n or an exported HELM_NAMESPACE places namespace-less objects") {
+  // A chart of a namespace-less Deployment and a Canary in storefront.
+  TempDir dir;
+  const std::string chart = dir / "web";
+  WriteFile(chart + "/Chart.yaml", "apiVersion: v2\nname: web\nversion: 0.1.0\n");
+  WriteFile(chart + "/templates/deployment.yaml", ReadFile(SourceDir() + "/examples/kustomize/deployment.yaml"));
+  WriteFile(chart + "/templates/canary.yaml",
+            "apiVersion: flagger.app/v1beta1\nkind: Canary\nmetadata:\n  name: web\n  namespace: storefront\n"
+            "spec:\n  targetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n  service: {port: 80}\n"
+            "  analysis: {interval: 1m, threshold: 2, maxWeight: 50, stepWeight: 10}\n");
+  for (const char* helm_env : kHelmEnvs) {
+    CAPTURE(helm_env);
+    const std::string helm = FindTestHelm(helm_env);
+    if (helm.empty()) continue;
+    TempDir home;
+    struct Row {
+      std::vector<std::string> helm_args;  // after `helm template web CHART`
+      std::vector<std::string> post_render_args;
+      std::map<std::string, std::string> env;
+      bool ok;
+    };
+    const Row rows[] = {
+        {{"--namespace", "storefront"}, {"--mode=flagger"}, {}, false},
+        {{}, {"--mode=flagger"}, {{"HELM_NAMESPACE", "storefront"}}, true},
+        {{"--namespace", "storefront"}, {"--mode=flagger", "-n", "storefront"}, {}, true},
+    };
+    for (const Row& row : rows) {
+      CAPTURE(row.ok);
+      const RunResult run = HelmPostRender(helm_env, helm, home, chart, row.post_render_args, row.helm_args, row.env);
+      INFO(run.err);
+      CHECK((run.exit_code == 0) == row.ok);
+      if (row.ok) CHECK(ParseObjects(run.out).count("flagger.app/v1beta1 Canary storefront/web") == 1);
+    }
+  }
 }
 
 TEST_CASE("post-render: bad or empty input exits non-zero with nothing on stdout") {
