@@ -37,12 +37,12 @@ const HelmVersion kHelms[] = {{"Helm 4", "GITCANARY_TEST_HELM4"}, {"Helm 3", "GI
 std::string FindHelm(const HelmVersion& helm) {
   const char* path = std::getenv(helm.env.c_str());
   if (path == nullptr || *path == '\0') {
-    MESSAGE("skipped " << helm.name << ": " << helm.env
+    MESSAGE("skipped: " << helm.name << ": " << helm.env
                        << " is not set (eval \"$(bash scripts/install_helm.sh build)\" sets it)");
     return "";
   }
   if (::access(path, X_OK) != 0) {
-    MESSAGE("skipped " << helm.name << ": " << helm.env << "=" << std::string(path) << " is not an executable file");
+    MESSAGE("skipped: " << helm.name << ": " << helm.env << "=" << std::string(path) << " is not an executable file");
     return "";
   }
   return path;
