@@ -3,7 +3,7 @@
 
 Generates synthetic GitOps repos with ../shared/bench/gen_corpus.py and times
 `gitcanary render` against `kubectl kustomize` of the same tree, git mode
-against flagger mode, the analysis engine (bench/analysis.py), serve
+against flagger mode, HelmRelease canaries against Deployment canaries, the analysis engine (bench/analysis.py), serve
 (bench/serve.py), generate and diff (bench/integrations.py), and kustomize
 apps built before render (bench/kustomize.py). The machines
 are noisy, so every figure is a median of several runs and the verdicts use
@@ -168,6 +168,81 @@ def with_providers(base, n):
     return out
 
 
+HELM_RELEASE = """apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: {app}
+  namespace: {ns}
+spec:
+  interval: 5m
+  chart:
+    spec:
+      chart: app
+      version: {version}
+      sourceRef: {{kind: HelmRepository, name: charts, namespace: flux-system}}
+  install: {{remediation: {{retries: 3}}}}
+  upgrade: {{remediation: {{retries: 3}}}}
+  valuesFrom:
+  - {{kind: ConfigMap, name: {app}-env, valuesKey: FEATURE_X, targetPath: featureX}}
+  values:
+    image: {{repository: registry.example.com/{ns}/{app}, tag: {version}}}
+    service: {{enabled: false}}
+    ports: {{http: 8080, metrics: 9797}}
+    env: {{LOG_LEVEL: info, APP_NAME: {app}, CONFIG_PATH: /etc/{app}/config.yaml}}
+    resources:
+      limits: {{cpu: "2", memory: 512Mi}}
+      requests: {{cpu: 100m, memory: 128Mi}}
+    autoscaling: {{enabled: true, minReplicas: 2, maxReplicas: 5}}
+"""
+
+
+def with_helm_releases(base, n):
+    """The n-app status corpus with every Deployment replaced by a HelmRelease of a chart that renders it.
+
+    The chart's own Service is off (no service.yaml), and each status holds the
+    promoted chart and values instead of a pod template.
+    """
+    out = os.path.join(base, f"corpus-{n}-helmrelease")
+    if os.path.isdir(out):
+        return out
+    shutil.copytree(corpus(base, n), out)
+    for app in sorted(os.listdir(os.path.join(out, "apps"))):
+        d = os.path.join(out, "apps", app)
+        with open(os.path.join(d, "deployment.yaml")) as f:
+            ns = next(l.split(":", 1)[1].strip() for l in f.read().splitlines() if l.startswith("  namespace:"))
+        release = HELM_RELEASE.format(app=app, ns=ns, version="1.1.0")
+        with open(os.path.join(d, "deployment.yaml"), "w") as f:
+            f.write(release)
+        os.remove(os.path.join(d, "service.yaml"))
+        with open(os.path.join(d, "canary.yaml")) as f:
+            canary = f.read().replace(f"  namespace: {ns}\n",
+                                      f"  namespace: {ns}\n  annotations: {{gitcanary.io/helmrelease: {app}}}\n", 1)
+        with open(os.path.join(d, "canary.yaml"), "w") as f:
+            f.write(canary)
+        with open(os.path.join(d, "kustomization.yaml")) as f:
+            kustomization = f.read().replace("- service.yaml\n", "")
+        with open(os.path.join(d, "kustomization.yaml"), "w") as f:
+            f.write(kustomization)
+        promoted = HELM_RELEASE.format(app=app, ns=ns, version="1.0.0")
+        spec = promoted[promoted.index("spec:\n") + 6:]
+        chart = spec[spec.index("  chart:\n") + 9:spec.index("  install:")]
+        values = spec[spec.index("  values:\n") + 10:]
+        indent = lambda text, by: "".join(" " * by + l + "\n" for l in text.splitlines())
+        with open(os.path.join(d, f"{app}.gitcanary-status.yaml"), "w") as f:
+            f.write(f"apiVersion: gitcanary.io/v1alpha1\nkind: CanaryStatus\nmetadata:\n  name: {app}\n"
+                    f"  namespace: {ns}\nstatus:\n  phase: Progressing\n  canaryWeight: 20\n"
+                    f"  promoted:\n    helmRelease:\n      chart:\n{indent(chart, 4)}      values:\n{indent(values, 4)}")
+    return out
+
+
+def helm_release_benchmarks(binary, base, quick, report):
+    runs = 5 if quick else 11
+    plain, helm = timed_in_turns([[binary, "render", "--mode", "git", tree]
+                                  for tree in (with_status(base, 1000), with_helm_releases(base, 1000))], runs)
+    report.add(f"git mode 1000 HelmRelease canaries: {helm * 1000:.0f} ms / Deployment canaries {plain * 1000:.0f} ms",
+               f"{helm / plain:.2f}x", "<= 2x", helm / plain <= 2.0)
+
+
 def git_mode_benchmarks(binary, base, quick, report):
     runs = 5 if quick else 11
     tree = with_status(base, 1000)
@@ -185,7 +260,7 @@ def main():
     parser.add_argument("--binary", default=os.path.join(ROOT, "build", "gitcanary"))
     parser.add_argument("--quick", action="store_true", help="fewer runs per figure")
     parser.add_argument("--keep", help="directory to keep generated corpora in (reused across runs)")
-    parser.add_argument("--only", choices=["render", "git-mode", "analysis", "serve", "integrations", "kustomize"],
+    parser.add_argument("--only", choices=["render", "git-mode", "helmrelease", "analysis", "serve", "integrations", "kustomize"],
                         help="run one group of benchmarks")
     args = parser.parse_args()
     if not os.path.isfile(GEN):
@@ -198,6 +273,7 @@ def main():
     groups = {
         "render": lambda: render_benchmarks(binary, base, args.quick, report),
         "git-mode": lambda: git_mode_benchmarks(binary, base, args.quick, report),
+        "helmrelease": lambda: helm_release_benchmarks(binary, base, args.quick, report),
         "analysis": lambda: analysis.analysis_benchmarks(binary, os.path.join(build, "gitcanary_step_bench"), base,
                                                          args.quick, report, timed),
         "serve": lambda: serve.serve_benchmarks(binary, os.path.join(build, "gitcanary_serve_bench"), base,

@@ -12,6 +12,8 @@
 #include "render/canary_templates.h"
 #include "render/helm_release/link.h"
 #include "render/helm_release/snapshot.h"
+#include "render/kurator/application.h"
+#include "render/kurator/expand.h"
 #include "render/loader.h"
 #include "render/primary_workload.h"
 #include "render/revision_checksum.h"
@@ -26,6 +28,8 @@ bool MentionsCanary(std::string_view text) {  // the files of an app that may ho
   // Block YAML (kind: Canary), flow YAML ({kind: Canary, ...}) and JSON ("kind": "Canary",).
   static const std::regex kCanaryKind(R"(kind["']?\s*:\s*["']?Canary["']?\s*([\n\r#,}]|$))");
   if (text.find(render::kTemplateAnnotation) != std::string_view::npos) return true;
+  if (text.find(render::kurator::kApplicationGroup) != std::string_view::npos && text.find("rollout") != std::string_view::npos)
+    return true;  // a Kurator Application's rollout generates a Canary
   if (text.find("Canary") == std::string_view::npos) return false;
   return std::regex_search(text.begin(), text.end(), kCanaryKind);
 }
@@ -199,6 +203,9 @@ Result<std::optional<LoadedApp>> LoadApp(const git::TreeSource& tree, const std:
   app.manifests = std::move(built->manifests);
   std::vector<std::string> explain;
   if (Status s = render::ExpandCanaryTemplates(app.manifests, *config, app_ns, &explain); !s.ok()) return s;
+  if (auto k = render::kurator::ExpandApplications(app.manifests, config->mode.value_or(render::Mode::kGit), app_ns, &explain);
+      !k.ok())
+    return k.status();
   auto templates = ReadMetricTemplates(app.manifests, app_ns);
   if (!templates.ok()) return templates.status();
   auto providers = ReadAlertProviders(app.manifests, app_ns);
@@ -223,7 +230,8 @@ void AddEntries(LoadedApp& app, const git::TreeSource& tree, const CatalogOption
     entry.app_dir = app.dir;
     entry.canary_file = PathOf(m.file, tree.Revision());
     const yaml::Node* generated = m.doc.Path({"metadata", "annotations", std::string(render::kGeneratedFromAnnotation)});
-    entry.generated = generated != nullptr;
+    entry.generated = generated != nullptr ||  // from a template, or from a Kurator Application's rollout
+                      m.doc.Path({"metadata", "annotations", std::string(render::kurator::kRolloutAnnotation)}) != nullptr;
     entry.built = app.from_build || IsBuiltObject(m);
     entry.app = indexes;
     entry.error = ReadEntry(m, objects, options, app.default_provider, &entry);

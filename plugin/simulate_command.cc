@@ -17,6 +17,7 @@
 #include "policies/webhook.h"
 #include "render/canary_spec.h"
 #include "render/canary_templates.h"
+#include "render/kurator/expand.h"
 #include "render/loader.h"
 
 namespace gitcanary::plugin {
@@ -75,6 +76,9 @@ Result<std::vector<Simulated>> LoadCanaries(const ParsedArgs& args, const std::s
   std::vector<std::string> explain;
   Status s = render::ExpandCanaryTemplates(*manifests, *config, app_ns, &explain);
   if (!s.ok()) return s;
+  // A Kurator Application's rollouts, wherever their workloads are: simulation needs the analysis only.
+  auto kurator = render::kurator::ExpandApplications(*manifests, render::Mode::kFlagger, app_ns, &explain);
+  if (!kurator.ok()) return kurator.status();
   auto templates = ReadMetricTemplates(*manifests, app_ns);
   if (!templates.ok()) return templates.status();
   auto providers = ReadAlertProviders(*manifests, app_ns);

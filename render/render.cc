@@ -4,6 +4,7 @@
 #include "render/canary_templates.h"
 #include "render/git_mode.h"
 #include "render/helm_release/link.h"
+#include "render/kurator/expand.h"
 #include "render/object_order.h"
 #include "render/rewrite_app.h"
 #include "render/routing/provider.h"
@@ -35,6 +36,8 @@ Result<RenderResult> Render(std::vector<Manifest> manifests, const AppConfig& co
   const std::string& ns = options.app_namespace;
   Status s = ExpandCanaryTemplates(manifests, config, ns, &result.explain);
   if (!s.ok()) return s;
+  auto kurator = kurator::ExpandApplications(manifests, options.mode, ns, &result.explain);  // Kurator rollouts -> Canaries
+  if (!kurator.ok()) return kurator.status();
   s = CheckDuplicates(manifests, ns);
   if (!s.ok()) return s;
   std::vector<CanaryRef> canaries;
@@ -48,6 +51,7 @@ Result<RenderResult> Render(std::vector<Manifest> manifests, const AppConfig& co
     auto info = NormaliseCanary(manifests[i], config.default_provider);
     if (!info.ok()) return info.status();
     if (options.mode == Mode::kFlagger) WriteDefaultProvider(manifests[i], config, &result.explain);
+    if (kurator->outside.count({manifests[i].EffectiveNamespace(ns), manifests[i].name}) != 0) continue;  // no workload to rewrite
     canaries.push_back(CanaryRef{i, std::move(*info), manifests[i].name, manifests[i].ns});
   }
   s = LinkHelmReleases(manifests, canaries, ns, &result.explain);

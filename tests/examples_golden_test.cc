@@ -24,7 +24,7 @@ namespace {
 const char* const kExamples[] = {"hello-world", "podinfo", "bookinfo-reviews", "monorepo", "podinfo-ab", "podinfo-mirror",
                                   "podinfo-gatewayapi", "podinfo-gatewayapi-ab", "podinfo-linkerd-gatewayapi",
                                   "podinfo-linkerd", "podinfo-bluegreen",
-                                  "podinfo-nginx", "podinfo-nginx-ab", "flux-helmrelease/app"};
+                                  "podinfo-nginx", "podinfo-nginx-ab", "kurator-rollout", "flux-helmrelease/app"};
 
 std::string Example(const std::string& name) { return SourceDir() + "/examples/" + name; }
 

@@ -53,7 +53,8 @@ std::vector<YAML::Node> LoadDir(const std::string& dir) {
 
 std::string Str(const YAML::Node& n) { return n ? n.as<std::string>() : std::string(); }
 
-// The (name, namespace) of every Canary: written ones, and those a template generates.
+// The (name, namespace) of every Canary: written ones, and those a template or
+// a Kurator Application's rollout generates.
 std::vector<std::pair<std::string, std::string>> Canaries(const std::vector<YAML::Node>& docs) {
   std::vector<std::pair<std::string, std::string>> out;
   for (const YAML::Node& d : docs) {
@@ -61,6 +62,9 @@ std::vector<std::pair<std::string, std::string>> Canaries(const std::vector<YAML
     if (Str(d["kind"]) == "Deployment" && d["metadata"]["annotations"] &&
         d["metadata"]["annotations"]["gitcanary.io/canary-template"])
       out.emplace_back(Str(d["metadata"]["name"]), Str(d["metadata"]["namespace"]));
+    if (Str(d["kind"]) == "Application" && Str(d["apiVersion"]).rfind("apps.kurator.dev/", 0) == 0)
+      for (const YAML::Node& p : d["spec"]["syncPolicies"])
+        if (p["rollout"]) out.emplace_back(Str(p["rollout"]["workload"]["name"]), Str(p["rollout"]["workload"]["namespace"]));
   }
   return out;
 }
@@ -75,6 +79,29 @@ YAML::Node TargetTemplate(const std::vector<YAML::Node>& docs, const std::string
       return YAML::Clone(d["spec"]["template"]);
   FAIL("no target Deployment for " << canary);
   return {};
+}
+
+// Emits `n` keeping quoted scalars quoted (yaml-cpp's own emitter drops the
+// quotes, so an annotation "true" would come back as a boolean).
+void EmitKeepingQuotes(YAML::Emitter& out, const YAML::Node& n) {
+  if (n.IsMap()) {
+    out << YAML::BeginMap;
+    for (const auto& kv : n) {
+      out << YAML::Key;
+      EmitKeepingQuotes(out, kv.first);
+      out << YAML::Value;
+      EmitKeepingQuotes(out, kv.second);
+    }
+    out << YAML::EndMap;
+  } else if (n.IsSequence()) {
+    out << YAML::BeginSeq;
+    for (const YAML::Node& item : n) EmitKeepingQuotes(out, item);
+    out << YAML::EndSeq;
+  } else if (n.IsScalar() && n.Tag() == "!") {
+    out << YAML::DoubleQuoted << n.Scalar();
+  } else {
+    out << n;
+  }
 }
 
 std::string StatusDocument(const std::vector<YAML::Node>& docs, const std::string& name, const std::string& ns,
@@ -102,7 +129,7 @@ std::string StatusDocument(const std::vector<YAML::Node>& docs, const std::strin
     if (Str(d["kind"]) == "ConfigMap" && Str(d["metadata"]["namespace"]) == ns)
       status["promoted"]["configMaps"][Str(d["metadata"]["name"])] = d["data"];
   YAML::Emitter out;
-  out << doc;
+  EmitKeepingQuotes(out, doc);
   return std::string(out.c_str()) + "\n";
 }
 
@@ -192,6 +219,12 @@ TEST_CASE("git mode: the Gateway API examples render as their golden files") {
   CheckGolden("podinfo-gatewayapi-ab", "succeeded", RenderPhase("podinfo-gatewayapi-ab", &kPhases[5]));
   CheckGolden("podinfo-linkerd-gatewayapi", "bootstrap", RenderPhase("podinfo-linkerd-gatewayapi", nullptr));
   CheckGolden("podinfo-linkerd-gatewayapi", "progressing-10", RenderPhase("podinfo-linkerd-gatewayapi", &kPhases[1]));
+}
+
+TEST_CASE("git mode: the Kurator Application example renders its rollout as a Canary would") {
+  CheckGolden("kurator-rollout", "bootstrap", RenderPhase("kurator-rollout", nullptr));
+  CheckGolden("kurator-rollout", "progressing-10", RenderPhase("kurator-rollout", &kPhases[1]));
+  CheckGolden("kurator-rollout", "succeeded", RenderPhase("kurator-rollout", &kPhases[5]));
 }
 
 TEST_CASE("git mode: the Blue/Green example with Services only renders as its golden files") {

@@ -121,6 +121,49 @@ TEST_CASE("simulate runs the bundled examples") {
   CHECK(r.out.find("=> Succeeded after") != std::string::npos);
 }
 
+// Kurator's Istio canary guide: checks 90 s apart take weight 0 to 50 in
+// steps of 10, then Promoting, Finalising, Succeeded. The rollout is read
+// from the Application, the workload being in another repository.
+TEST_CASE("simulate: a Kurator Application's rollout runs as Kurator's canary guide shows") {
+  TempDir dir;
+  WriteFile(dir / "application.yaml", R"(apiVersion: apps.kurator.dev/v1alpha1
+kind: Application
+metadata: {name: rollout-demo, namespace: default}
+spec:
+  source: {gitRepository: {url: https://github.com/stefanprodan/podinfo, ref: {branch: master}}}
+  syncPolicies:
+  - kustomization: {path: ./deploy/webapp, interval: 0s, prune: true}
+    rollout:
+      testLoader: true
+      trafficRoutingProvider: istio
+      workload: {apiVersion: apps/v1, kind: Deployment, name: backend, namespace: webapp}
+      serviceName: backend
+      port: 9898
+      rolloutPolicy:
+        trafficRouting: {timeoutSeconds: 60, canaryStrategy: {maxWeight: 50, stepWeight: 10}}
+        trafficAnalysis:
+          checkIntervalSeconds: 90
+          checkFailedTimes: 2
+          metrics:
+          - {name: request-success-rate, intervalSeconds: 90, thresholdRange: {min: 99}}
+          - {name: request-duration, intervalSeconds: 90, thresholdRange: {max: 500}}
+)");
+  RunResult r = Simulate(dir, {"-o", "json"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  auto entries = nlohmann::json::parse(r.out);
+  REQUIRE(entries.size() == 9);  // detect, 5 shifts of 10, Promoting, Finalising, Succeeded
+  CHECK(entries[0]["canary"] == "webapp/backend");
+  for (int tick = 0; tick <= 5; ++tick) {
+    CHECK(entries[tick]["phase"] == "Progressing");
+    CHECK(entries[tick]["weight"] == 10 * tick);
+    CHECK(entries[tick]["at_seconds"] == 90 * tick);
+  }
+  CHECK(entries[6]["phase"] == "Promoting");
+  CHECK(entries[7]["phase"] == "Finalising");
+  CHECK(entries[8]["phase"] == "Succeeded");
+  CHECK(entries[8]["at_seconds"] == 8 * 90);
+}
+
 TEST_CASE("simulate: a metric neither built in nor templated names the canary and field") {
   TempDir dir;
   WriteFile(dir / "canary.yaml", WithMetrics("    metrics:\n    - name: error-rate\n      thresholdRange: {max: 1}\n"));

@@ -199,5 +199,21 @@ TEST_CASE("valuesFrom ConfigMaps are copied to -primary from the snapshot and Se
   CHECK(FindObject(*r, "ConfigMap", "podinfo-values") != nullptr);       // the canary reads the user's
 }
 
+TEST_CASE("git mode explains the valuesFrom of a HelmRelease canary that are not in git") {
+  const std::string extra =
+      "  valuesFrom:\n  - {kind: ConfigMap, name: in-git}\n  - {kind: Secret, name: live}\n"
+      "  - {kind: ConfigMap, name: elsewhere}\n";
+  const std::string cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: in-git, namespace: prod}\ndata: {a: b}\n";
+  auto r = RenderDocs({kRepository, Release("podinfo", "6.14.1", extra), cm, Canary()}, Mode::kGit);
+  REQUIRE_MESSAGE(r.ok(), r.status().message());
+  std::vector<std::string> lines;
+  for (const std::string& e : r->explain)
+    if (e.find("valuesFrom") != std::string::npos) lines.push_back(e);
+  const std::string tail = " of HelmRelease podinfo is not in git: the revision covers its name only, and the primary "
+                           "release reads it live";
+  CHECK(lines == std::vector<std::string>{"Canary prod/podinfo: valuesFrom ConfigMap elsewhere" + tail,
+                                          "Canary prod/podinfo: valuesFrom Secret live" + tail});
+}
+
 }  // namespace
 }  // namespace gitcanary::render

@@ -191,6 +191,16 @@ PromotedSnapshot CurrentHelmReleaseSnapshot(const Manifest& release, const Relea
   return out;
 }
 
+std::vector<std::string> ValuesFromOutsideGit(const Manifest& release, const ReleaseInputs& inputs) {
+  const std::string& ns = release.EffectiveNamespace(inputs.app_namespace);
+  std::vector<std::string> out;
+  for (const char* kind : {"ConfigMap", "Secret"})
+    for (const std::string& name : ValuesFromNames(release.doc, kind))
+      if (Lookup(kind[0] == 'C' ? inputs.config_maps : inputs.secrets, ns, name) == nullptr)
+        out.push_back(std::string(kind) + " " + name);
+  return out;
+}
+
 std::map<std::string, std::string> HelmReleaseTrackedConfigs(const Manifest& release, const ReleaseInputs& inputs) {
   const std::string& ns = release.EffectiveNamespace(inputs.app_namespace);
   std::map<std::string, std::string> out;

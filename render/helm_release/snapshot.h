@@ -23,6 +23,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 #include "render/canary_status.h"
@@ -52,6 +53,10 @@ std::string HelmReleaseRevision(const Manifest& release, const ReleaseInputs& in
 
 // What a promotion of the release as it is now copies.
 PromotedSnapshot CurrentHelmReleaseSnapshot(const Manifest& release, const ReleaseInputs& inputs);
+
+// The release's valuesFrom entries that are not in git, as "Kind name": the
+// revision covers their names only, and the primary reads them live.
+std::vector<std::string> ValuesFromOutsideGit(const Manifest& release, const ReleaseInputs& inputs);
 
 // trackedConfigs of the release: "configmap/NAME" and "secret/NAME" of its
 // valuesFrom found in git -> a digest of their data.

@@ -41,8 +41,8 @@ const NO_SCHEMA = {
     "Argo CD's app-of-apps fixture (argocd-example-apps/apps) renders Applications; gitcanary passes them through " +
     "untouched and no Argo CD schema is among the pinned ones",
   "apps.kurator.dev/v1alpha1 Application":
-    "kurator's rollout examples (kurator-examples-rollout) hold Kurator Applications; gitcanary passes them through " +
-    "untouched and no Kurator schema is among the pinned ones",
+    "examples/kurator-rollout and kurator's rollout examples hold Kurator Applications; gitcanary keeps them, " +
+    "without syncPolicies[].rollout, and no Kurator schema is among the pinned ones",
 };
 
 // ---------------------------------------------------------------------------
