@@ -2,6 +2,8 @@
 
 #include "tests/e2e/applied_routing.h"
 #include "render/json_emit.h"
+#include "render/loader.h"
+#include "tests/helm_release_checks.h"
 
 #include <doctest/doctest.h>
 #include <signal.h>
@@ -354,6 +356,25 @@ bool StandInCluster::Objects(const std::string& commit, nlohmann::json* items, s
   const testing::HelmReleaseBuild build = testing::BuildHelmReleases(tools, r.out, charts, "test", &helm_cache_);
   if (!build.error.empty()) {
     *error = "build of " + commit + "'s HelmReleases failed: " + build.error;
+    return false;
+  }
+  // What the cluster now runs must hold the HelmRelease canary's facts, in
+  // the phase the canary release's annotations name.
+  std::string phase, weight;
+  auto rendered = render::ParseManifests(r.out, "render");
+  if (rendered.ok())
+    for (const render::Manifest& m : *rendered)
+      if (m.kind == "HelmRelease" && m.name == app_) {
+        const yaml::Node* p = m.doc.Path({"metadata", "annotations", "gitcanary.io/phase"});
+        const yaml::Node* w = m.doc.Path({"metadata", "annotations", "gitcanary.io/canary-weight"});
+        phase = p == nullptr ? "" : p->value;
+        weight = w == nullptr ? "" : w->value;
+      }
+  const bool idle = phase == "Initialized" || phase == "Succeeded" || (phase == "Failed" && weight == "0");
+  std::vector<std::string> problems = testing::HelmCanaryProblems(build, {"test", app_, idle});
+  for (const std::string& p : testing::CollisionProblems(build)) problems.push_back(p);
+  if (!problems.empty()) {
+    *error = "the build of " + commit + " (phase " + phase + " " + weight + "): " + problems.front();
     return false;
   }
   *items = nlohmann::json::array();
