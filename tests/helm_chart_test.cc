@@ -5,7 +5,7 @@
 // in deploy/helm-plugin).
 //
 // The Helm binaries come from GITCANARY_TEST_HELM4 and GITCANARY_TEST_HELM3,
-// which `eval "$(bash scripts/install_helm.sh)"` sets (scripts/test.sh does).
+// which `eval "$(bash scripts/install_helm.sh build)"` sets (scripts/test.sh does).
 // A test case whose Helm is missing says so in a MESSAGE and checks nothing.
 //
 // The expected facts follow from the chart's templates and values and from
@@ -37,12 +37,12 @@ const HelmVersion kHelms[] = {{"Helm 4", "GITCANARY_TEST_HELM4"}, {"Helm 3", "GI
 std::string FindHelm(const HelmVersion& helm) {
   const char* path = std::getenv(helm.env.c_str());
   if (path == nullptr || *path == '\0') {
-    MESSAGE("skipped " << helm.name << ": " << helm.env
-                       << " is not set (eval \"$(bash scripts/install_helm.sh)\" sets it)");
+    MESSAGE("skipped: " << helm.name << ": " << helm.env
+                       << " is not set (eval \"$(bash scripts/install_helm.sh build)\" sets it)");
     return "";
   }
   if (::access(path, X_OK) != 0) {
-    MESSAGE("skipped " << helm.name << ": " << helm.env << "=" << std::string(path) << " is not an executable file");
+    MESSAGE("skipped: " << helm.name << ": " << helm.env << "=" << std::string(path) << " is not an executable file");
     return "";
   }
   return path;
@@ -330,10 +330,9 @@ TEST_CASE("helm chart: Helm's own post-renderer hook gives what the pipe gives, 
       stream = HelmTemplate(helm, home, {"--post-renderer", "gitcanary", "--post-renderer-args", "--mode=flagger"},
                             {{"PATH", home / "bin" + ":" + (path == nullptr ? "/usr/bin:/bin" : path)}});
     }
-    ObjectsByKey hooked = ParseObjects(stream);
-    // Helm 4 may leave its filename annotation on the objects it gave the
-    // post-renderer; the objects are otherwise the same.
-    RemoveAnnotation(hooked, "postrenderer.helm.sh/postrender-filename", "");
+    // Helm 4 takes its filename annotation off the objects again: they are
+    // exactly the pipe's.
+    const ObjectsByKey hooked = ParseObjects(stream);
     CHECK(Keys(hooked) == Keys(piped));
     CHECK(hooked == piped);
   }
@@ -430,4 +429,73 @@ TEST_CASE("helm chart: a kustomization's helmCharts build through --enable-helm 
   INFO(Keys(objects));
   CHECK(objects == piped);
   CHECK(At(objects, kCanary, {"spec", "targetRef", "name"}) == "shop");
+}
+
+TEST_CASE("helm chart: the HelmRelease example's chart has no canary so Helm's post-renderer hook hands it back unchanged with Helm 4 and Helm 3") {
+  const std::string chart = SourceDir() + "/examples/flux-helmrelease/chart";
+  for (const HelmVersion& version : kHelms) {
+    CAPTURE(version.name);
+    const std::string helm = FindHelm(version);
+    if (helm.empty()) continue;
+    TempDir home;
+    std::map<std::string, std::string> env = HelmEnv(home);
+    std::vector<std::string> hook;
+    if (version.env == "GITCANARY_TEST_HELM3") {
+      hook = {"--post-renderer", GITCANARY_BINARY, "--post-renderer-args", "post-render"};
+    } else {
+      std::filesystem::create_directories(home / "bin");
+      std::filesystem::create_symlink(GITCANARY_BINARY, home / "bin/gitcanary");
+      RunResult install = Run({helm, "plugin", "install", SourceDir() + "/deploy/helm-plugin"}, "", env, 60);
+      INFO(install.out << install.err);
+      REQUIRE(install.exit_code == 0);
+      const char* path = std::getenv("PATH");
+      env["PATH"] = home / "bin" + ":" + (path == nullptr ? "/usr/bin:/bin" : path);
+      hook = {"--post-renderer", "gitcanary"};
+    }
+    struct Row {
+      std::vector<std::string> args;
+      const char* deployment;  // the chart's fullname
+    };
+    const Row rows[] = {
+        {{"podinfo"}, "podinfo"},
+        {{"podinfo-primary", "--set", "hpa.enabled=true"}, "podinfo-primary"},
+        {{"frontend", "--set", "service.enabled=false"}, "frontend-podinfo"},
+        {{"podinfo-primary", "--set", "fullnameOverride=web-primary"}, "web-primary"},
+    };
+    for (const Row& row : rows) {
+      CAPTURE(row.args[0]);
+      for (const std::string mode : {"git", "flagger"}) {
+        CAPTURE(mode);
+        std::vector<std::string> plain = {helm, "template"};
+        plain.insert(plain.end(), row.args.begin(), row.args.end());
+        plain.insert(plain.begin() + 3, chart);
+        plain.insert(plain.end(), {"--namespace", "prod"});
+        std::vector<std::string> hooked = plain;
+        hooked.insert(hooked.end(), hook.begin(), hook.end());
+        hooked.insert(hooked.end(), {"--post-renderer-args", "--mode=" + mode});
+        RunResult before = Run(plain, "", env, 120);
+        RunResult after = Run(hooked, "", env, 120);
+        INFO(after.err);
+        REQUIRE(before.exit_code == 0);
+        REQUIRE(after.exit_code == 0);
+        const ObjectsByKey objects = ParseObjects(after.out);
+        INFO(Keys(objects));
+        CHECK(objects == ParseObjects(before.out));
+        const std::string deployment = std::string("apps/v1 Deployment /") + row.deployment;
+        REQUIRE(objects.count(deployment) == 1);
+        CHECK(At(objects, deployment, {"spec", "selector", "matchLabels", "app.kubernetes.io/name"}) == row.deployment);
+        CHECK(At(objects, deployment, {"spec", "template", "metadata", "labels", "app.kubernetes.io/name"}) ==
+              row.deployment);
+        // Replicas only without the HPA; the Service only when enabled.
+        const bool hpa = row.args.size() > 2 && row.args[2] == "hpa.enabled=true";
+        CHECK(At(objects, deployment, {"spec", "replicas"}) == (hpa ? "<absent>" : "1"));
+        CHECK(objects.count(std::string("autoscaling/v2 HorizontalPodAutoscaler /") + row.deployment) == (hpa ? 1u : 0u));
+        const bool service = !(row.args.size() > 2 && row.args[2] == "service.enabled=false");
+        const std::string service_key = std::string("v1 Service /") + row.deployment;
+        CHECK(objects.count(service_key) == (service ? 1u : 0u));
+        if (service) CHECK(At(objects, service_key, {"spec", "selector", "app.kubernetes.io/name"}) == row.deployment);
+        CHECK(objects.count(std::string("v1 Pod /") + row.deployment + "-test-get") == 1);
+      }
+    }
+  }
 }

@@ -13,7 +13,10 @@ namespace gitcanary::e2e {
 using testing::ChildProcess;
 
 ReleaseRun::ReleaseRun(int seconds, Traffic traffic)
-    : repo(dir), cluster(dir, repo, "podinfo", std::move(traffic)), deadline(Clock::now() + std::chrono::seconds(seconds)) {}
+    : repo(dir),
+      cluster(dir, repo, "podinfo", traffic),
+      deadline(Clock::now() + std::chrono::seconds(seconds)),
+      helm_release_(traffic.helm_release) {}
 
 ReleaseRun::~ReleaseRun() {
   for (auto& s : serve_) s.reset();  // SIGTERM, then SIGKILL after 5 s

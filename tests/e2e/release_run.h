@@ -51,7 +51,7 @@ class ReleaseRun {
   ~ReleaseRun();
 
   // "" when the run can go ahead; otherwise why not (the test then skips).
-  std::string Missing() const { return MissingTools(); }
+  std::string Missing() const { return MissingTools(helm_release_); }
 
   // Starts the cluster, commits APP 1.0.0, applies it, starts `replicas`
   // serve processes and waits until the canary is Initialized and applied.
@@ -99,6 +99,7 @@ class ReleaseRun {
 
  private:
   std::vector<std::unique_ptr<testing::ChildProcess>> serve_;
+  bool helm_release_ = false;
 };
 
 }  // namespace gitcanary::e2e

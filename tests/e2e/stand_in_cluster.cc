@@ -1,6 +1,9 @@
 #include "tests/e2e/stand_in_cluster.h"
 
 #include "tests/e2e/applied_routing.h"
+#include "render/json_emit.h"
+#include "render/loader.h"
+#include "tests/helm_release_checks.h"
 
 #include <doctest/doctest.h>
 #include <signal.h>
@@ -19,12 +22,19 @@ using testing::RunResult;
 
 std::string Program(const std::string& name) { return std::string(GITCANARY_E2E_DIR) + "/gitcanary_e2e_" + name; }
 
-std::string MissingTools() {
+std::string MissingTools(bool helm_release) {
   for (const char* tool : {"/usr/bin/prometheus", "/usr/bin/hey"})
     if (access(tool, X_OK) != 0) return std::string(tool) + " is not installed (scripts/install_test_tools.sh installs it)";
   for (const char* program : {"app", "router", "loadtester"})
     if (access(Program(program).c_str(), X_OK) != 0) return Program(program) + " is not built";
+  testing::HelmTools tools;
+  if (helm_release) return testing::LocateHelmTools("GITCANARY_TEST_HELM4", &tools);
   return "";
+}
+
+std::string HelmChartAt(const testing::TempDir& dir, const std::string& version) {
+  const std::string chart = testing::SourceDir() + "/examples/flux-helmrelease/chart";
+  return version == "6.14.1" ? chart : testing::ChartAtVersion(chart, dir.path(), version);
 }
 
 std::string PodSpec::Version() const {
@@ -206,7 +216,8 @@ std::string StandInCluster::Manifests(const AppVersion& v) const {
                                               "      - headers:\n"
                                               "          cookie:\n" + cookie_match;
   const std::string load_header = traffic_.ab ? "-H 'x-canary: insider' " : "";
-  return (v.comment.empty() ? "" : "# " + v.comment + "\n") +
+  // A HelmRelease app: the chart renders the Deployment, and the Canary names its HelmRelease.
+  const std::string workload = traffic_.helm_release ? HelmReleaseManifests(v) :
          "apiVersion: apps/v1\n"
          "kind: Deployment\n"
          "metadata:\n"
@@ -223,13 +234,15 @@ std::string StandInCluster::Manifests(const AppVersion& v) const {
          "    spec:\n"
          "      containers:\n"
          "        - name: app\n"
-         "          image: ghcr.io/example/" + app_ + ":" + v.tag + "\n" + env + ingress +
+         "          image: ghcr.io/example/" + app_ + ":" + v.tag + "\n" + env;
+  return (v.comment.empty() ? "" : "# " + v.comment + "\n") + workload + ingress +
          "---\n"
          "apiVersion: flagger.app/v1beta1\n"
          "kind: Canary\n"
          "metadata:\n"
          "  name: " + app_ + "\n"
-         "  namespace: test\n"
+         "  namespace: test\n" +
+         (traffic_.helm_release ? "  annotations:\n    gitcanary.io/helmrelease: " + app_ + "\n" : "") +
          "spec:\n"
          "  targetRef:\n"
          "    apiVersion: apps/v1\n"
@@ -279,19 +292,108 @@ void StandInCluster::WriteRoutes(const nlohmann::json& config) {
                    Clock::now() + std::chrono::seconds(3));
 }
 
-bool StandInCluster::Apply(const std::string& commit, std::string* error) {
-  RunResult r = testing::Gitcanary({"render", "--repo", repo_.remote(), "--revision", commit, "apps/" + app_, "-o", "json"});
+std::string StandInCluster::HelmReleaseManifests(const AppVersion& v) const {
+  return "apiVersion: source.toolkit.fluxcd.io/v1\n"
+         "kind: HelmRepository\n"
+         "metadata:\n"
+         "  name: podinfo\n"
+         "  namespace: test\n"
+         "spec:\n"
+         "  interval: 5m\n"
+         "  url: https://stefanprodan.github.io/podinfo\n"
+         "---\n"
+         "apiVersion: helm.toolkit.fluxcd.io/v2\n"
+         "kind: HelmRelease\n"
+         "metadata:\n"
+         "  name: " + app_ + "\n"
+         "  namespace: test\n"
+         "spec:\n"
+         "  interval: 5m\n"
+         "  chart:\n"
+         "    spec:\n"
+         "      chart: podinfo\n"
+         "      version: " + v.chart_version + "\n"
+         "      sourceRef:\n"
+         "        kind: HelmRepository\n"
+         "        name: podinfo\n"
+         "  values:\n"
+         "    image:\n"
+         "      repository: ghcr.io/example/" + app_ + "\n"
+         "      tag: \"" + v.tag + "\"\n"
+         "    service:\n"
+         "      enabled: false\n"
+         "    extraEnvs:\n"
+         "      - name: ERROR_PERCENT\n"
+         "        value: \"" + std::to_string(v.error_percent) + "\"\n"
+         "      - name: DELAY_MS\n"
+         "        value: \"" + std::to_string(v.delay_ms) + "\"\n";
+}
+
+bool StandInCluster::Objects(const std::string& commit, nlohmann::json* items, std::string* error) {
+  if (!traffic_.helm_release) {
+    RunResult r = testing::Gitcanary({"render", "--repo", repo_.remote(), "--revision", commit, "apps/" + app_, "-o", "json"});
+    if (r.exit_code != 0) {
+      *error = "render of " + commit + " failed: " + r.err;
+      return false;
+    }
+    *items = nlohmann::json::parse(r.out).at("items");
+    return true;
+  }
+  // helm-controller's part: each rendered HelmRelease templated with its
+  // chart and values, then post-rendered by its own kustomize patches.
+  RunResult r = testing::Gitcanary({"render", "--repo", repo_.remote(), "--revision", commit, "apps/" + app_});
   if (r.exit_code != 0) {
     *error = "render of " + commit + " failed: " + r.err;
     return false;
   }
+  testing::HelmTools tools;
+  if (std::string missing = testing::LocateHelmTools("GITCANARY_TEST_HELM4", &tools); !missing.empty()) {
+    *error = missing;
+    return false;
+  }
+  std::map<std::string, std::string> charts;
+  for (const char* version : {"6.14.1", "6.15.0"}) charts[std::string("podinfo@") + version] = HelmChartAt(dir_, version);
+  const testing::HelmReleaseBuild build = testing::BuildHelmReleases(tools, r.out, charts, "test", &helm_cache_);
+  if (!build.error.empty()) {
+    *error = "build of " + commit + "'s HelmReleases failed: " + build.error;
+    return false;
+  }
+  // What the cluster now runs must hold the HelmRelease canary's facts, in
+  // the phase the canary release's annotations name.
+  std::string phase, weight;
+  auto rendered = render::ParseManifests(r.out, "render");
+  if (rendered.ok())
+    for (const render::Manifest& m : *rendered)
+      if (m.kind == "HelmRelease" && m.name == app_) {
+        const yaml::Node* p = m.doc.Path({"metadata", "annotations", "gitcanary.io/phase"});
+        const yaml::Node* w = m.doc.Path({"metadata", "annotations", "gitcanary.io/canary-weight"});
+        phase = p == nullptr ? "" : p->value;
+        weight = w == nullptr ? "" : w->value;
+      }
+  const bool idle = phase == "Initialized" || phase == "Succeeded" || (phase == "Failed" && weight == "0");
+  std::vector<std::string> problems = testing::HelmCanaryProblems(build, {"test", app_, idle});
+  for (const std::string& p : testing::CollisionProblems(build)) problems.push_back(p);
+  if (!problems.empty()) {
+    *error = "the build of " + commit + " (phase " + phase + " " + weight + "): " + problems.front();
+    return false;
+  }
+  *items = nlohmann::json::array();
+  for (const render::Manifest* m : testing::AllObjects(build)) {
+    std::string json;
+    yaml::EmitJson(m->doc, &json);
+    items->push_back(nlohmann::json::parse(json));
+  }
+  return true;
+}
+
+bool StandInCluster::Apply(const std::string& commit, std::string* error) {
   Applied a;
   a.commit = commit;
   AppliedRouting routing;
   std::map<std::string, std::string> workloads;  // Service -> Deployment
   try {
-    const nlohmann::json list = nlohmann::json::parse(r.out);  // a range-for over .at() of a temporary dangles
-    const nlohmann::json& items = list.at("items");
+    nlohmann::json items;  // a range-for over .at() of a temporary dangles
+    if (!Objects(commit, &items, error)) return false;
     for (const auto& item : items) {
       const std::string kind = item.value("kind", ""), name = item["metadata"].value("name", "");
       if (kind == "Deployment" && (name == app_ || name == app_ + "-primary")) {

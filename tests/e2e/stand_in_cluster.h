@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "tests/gitops_remote.h"
+#include "tests/helm_release_build.h"
 #include "tests/process_harness.h"
 #include "tests/test_util.h"
 
@@ -37,8 +38,9 @@ using testing::Clock;
 std::string Program(const std::string& name);
 
 // Why the e2e tests cannot run on this machine ("" when they can): hey or
-// Prometheus missing (scripts/install_test_tools.sh installs both).
-std::string MissingTools();
+// Prometheus missing (scripts/install_test_tools.sh installs both); with
+// `helm_release`, also Helm 4 (GITCANARY_TEST_HELM4) or kubectl.
+std::string MissingTools(bool helm_release = false);
 
 // The port a program published in `file` (atomically, by --port-file), once
 // it answers GET `probe` (with 200 unless `any_status`); -1 when the process
@@ -73,6 +75,10 @@ struct Traffic {
   // A/B testing: 2 iterations, routing requests with header x-canary: insider,
   // or cookie canary=always, to the canary; the load test sends the header.
   bool ab = false;
+  // The app is a Flux HelmRelease of examples/flux-helmrelease/chart and a
+  // Canary linked to it; applying builds the rendered HelmReleases as
+  // helm-controller would (tests/helm_release_build.h).
+  bool helm_release = false;
 };
 
 // The requests of an A/B release that go to the canary (Sample()'s headers).
@@ -91,7 +97,12 @@ struct AppVersion {
   long long error_percent = 0;
   long long delay_ms = 0;
   std::string comment = "";  // a YAML comment line: a new commit of the same spec
+  std::string chart_version = "6.14.1";  // a HelmRelease app's chart (Traffic::helm_release)
 };
+
+// The HelmRelease app's chart at `version`: examples/flux-helmrelease/chart
+// as it is (6.14.1), else a copy under `dir` with that version.
+std::string HelmChartAt(const testing::TempDir& dir, const std::string& version);
 
 class StandInCluster {
  public:
@@ -145,6 +156,10 @@ class StandInCluster {
   struct Pod;
   std::unique_ptr<Pod> StartPod(const PodSpec& spec, const std::string& workload);
   bool Apply(const std::string& commit, std::string* error);
+  // The render of `commit` as the objects the cluster runs: as it is, or with
+  // its HelmReleases built (Traffic::helm_release).
+  bool Objects(const std::string& commit, nlohmann::json* items, std::string* error);
+  std::string HelmReleaseManifests(const AppVersion& version) const;
   void WriteRoutes(const nlohmann::json& config);
 
   const testing::TempDir& dir_;
@@ -159,6 +174,7 @@ class StandInCluster {
   int pods_started_ = 0;
   std::vector<Applied> applied_;
   std::vector<std::string> errors_;
+  testing::HelmReleaseCache helm_cache_;  // helm-controller upgrades a release only when its spec changes
 };
 
 // "Phase weight" of each status in `history`, as testing::Sequence gives it,
