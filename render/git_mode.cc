@@ -194,6 +194,13 @@ Status RenderCanary(const Manifest& canary, const CanaryRef& ref, CanaryStatus* 
   Result<std::vector<Node>> workload = std::vector<Node>();
   if (release != nullptr) {
     chart.annotations = std::move(routing.annotations);
+    for (const Node& r : *routes) {
+      const Node* kind = r.Find("kind");
+      const Node* name = r.Path({"metadata", "name"});
+      const Node* api = r.Find("apiVersion");
+      if (kind == nullptr || name == nullptr || api == nullptr || kind->value == "Service") continue;
+      chart.routes.push_back(RenderedObjectRef{api->value, kind->value, name->value});
+    }
     workload = MakeHelmReleaseWorkload(chart);
   } else {
     WorkloadInput work{&canary, target, hpa, status, &index.config_maps, *selector, &labels.selector,

@@ -6,6 +6,9 @@
 // objects every phase renders (H-primary's fixed fields, the Services).
 #include <doctest/doctest.h>
 
+#include <set>
+#include <tuple>
+
 #include "render/helm_release/test_app.h"
 #include "render/yaml_parse.h"
 
@@ -142,6 +145,61 @@ TEST_CASE("the HelmRelease canary's post-renderers delete the colliding Services
     CHECK(Scalar(target, {"kind"}) == row.kind);
     CHECK(Scalar(target, {"name"}) == row.name);
     CHECK(Scalar(target, {"annotationSelector"}) == "!helm.sh/hook");
+  }
+}
+
+// The (kind, name, target group) of every delete patch of gitcanary's
+// post-renderer of `release`.
+std::set<std::tuple<std::string, std::string, std::string>> Deletes(const Manifest& release) {
+  std::set<std::tuple<std::string, std::string, std::string>> out;
+  const Node* list = release.doc.Path({"spec", "postRenderers"});
+  REQUIRE(list != nullptr);
+  const Node* patches = list->items.back().Path({"kustomize", "patches"});
+  REQUIRE(patches != nullptr);
+  for (std::size_t i = 0; i < patches->items.size(); ++i) {
+    Node target;
+    Node patch = LastPatch(release, i, &target);
+    if (Scalar(patch, {"$patch"}) != "delete") continue;
+    CHECK(Scalar(target, {"annotationSelector"}) == "!helm.sh/hook");
+    CHECK(Scalar(target, {"kind"}) == Scalar(patch, {"kind"}));
+    out.emplace(Scalar(target, {"kind"}), Scalar(target, {"name"}), Scalar(target, {"group"}));
+  }
+  return out;
+}
+
+TEST_CASE("a chart's routing object named like the rendered one is deleted from both releases") {
+  // Each provider's routing objects (README, "Traffic providers in git mode"):
+  // a chart that renders one of the same kind and name (podinfo's chart has
+  // httpRoute.enabled, for example) would give the object two owners, Flux's
+  // kustomize-controller and helm-controller.
+  struct Row {
+    const char* provider;
+    const char* service_extra;
+    std::vector<std::tuple<std::string, std::string, std::string>> routes;
+  } rows[] = {
+      {"istio", "",
+       {{"VirtualService", "podinfo", "networking.istio.io"},
+        {"DestinationRule", "podinfo-canary", "networking.istio.io"},
+        {"DestinationRule", "podinfo-primary", "networking.istio.io"}}},
+      {"linkerd", "", {{"TrafficSplit", "podinfo", "split.smi-spec.io"}}},
+      {"gatewayapi:v1", "    gatewayRefs: [{name: gw, namespace: gateways}]\n",
+       {{"HTTPRoute", "podinfo", "gateway.networking.k8s.io"}}},
+  };
+  for (const Row& row : rows) {
+    CAPTURE(row.provider);
+    auto r = RenderDocs({kRepository, Release(), Canary("podinfo", "", row.provider, row.service_extra)}, Mode::kGit);
+    REQUIRE_MESSAGE(r.ok(), r.status().message());
+    const auto canary = Deletes(*FindObject(*r, "HelmRelease", "podinfo"));
+    const auto primary = Deletes(*FindObject(*r, "HelmRelease", "podinfo-primary"));
+    for (const auto& route : row.routes) {
+      CAPTURE(std::get<0>(route));
+      CAPTURE(std::get<1>(route));
+      CHECK(canary.count(route) == 1);
+      CHECK(primary.count(route) == 1);
+    }
+    // Each object is deleted once: the primary's own HTTPRoute podinfo delete covers the rendered one.
+    CHECK(canary.size() == 3 + row.routes.size());
+    CHECK(primary.size() == 9 + row.routes.size() - (std::string(row.provider) == "gatewayapi:v1" ? 1 : 0));
   }
 }
 

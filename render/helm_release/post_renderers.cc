@@ -1,5 +1,6 @@
 #include "render/helm_release/post_renderers.h"
 
+#include <algorithm>
 #include <regex>
 
 #include "render/fields.h"
@@ -58,6 +59,29 @@ Node DeletePatch(const char* api_version, const char* group, const char* version
   return Patch(Text(doc), Target(group, version, kind, name, true));
 }
 
+// Deletes `ref` from the chart's output whatever its version (a chart may
+// render an older version of the routing API than git mode does).
+Node DeleteRoutePatch(const RenderedObjectRef& ref) {
+  Node doc = Node::Mapping(4);
+  doc.Set("$patch", Node::String("delete"));
+  doc.Set("apiVersion", Node::String(ref.api_version));
+  doc.Set("kind", Node::String(ref.kind));
+  doc.Set("metadata", Node::Mapping(1)).Set("name", Node::String(ref.name));
+  const auto slash = ref.api_version.find('/');
+  const std::string group = slash == std::string::npos ? "" : ref.api_version.substr(0, slash);
+  return Patch(Text(doc), Target(group.c_str(), "", ref.kind.c_str(), ref.name, true));
+}
+
+// The routes not already deleted as one of `services`' Ingresses or HTTPRoutes (`primary`) or Services.
+void AddRouteDeletes(Node& patches, const std::vector<RenderedObjectRef>& routes,
+                     const std::vector<std::string>& services, bool primary) {
+  for (const RenderedObjectRef& r : routes) {
+    const bool owned = std::find(services.begin(), services.end(), r.name) != services.end();
+    if (owned && (r.kind == "Service" || (primary && (r.kind == "Ingress" || r.kind == "HTTPRoute")))) continue;
+    patches.items.push_back(DeleteRoutePatch(r));
+  }
+}
+
 Node Entry(Node patches) {
   Node entry = Node::Mapping(1);
   entry.Set("kustomize", Node::Mapping(1)).Set("patches", std::move(patches));
@@ -101,14 +125,17 @@ std::vector<std::string> OwnedServiceNames(const std::string& target, const std:
   return out;
 }
 
-Node CanaryPostRenderer(const std::string& target, const std::vector<std::string>& services, bool scaled_to_zero) {
+Node CanaryPostRenderer(const std::string& target, const std::vector<std::string>& services,
+                        const std::vector<RenderedObjectRef>& routes, bool scaled_to_zero) {
   Node patches = Node::Sequence();
   patches.items.push_back(LabelPatch(target, target, scaled_to_zero));
   for (const std::string& name : services) patches.items.push_back(DeletePatch("v1", "", "v1", "Service", name));
+  AddRouteDeletes(patches, routes, services, false);
   return Entry(std::move(patches));
 }
 
-Node PrimaryPostRenderer(const std::string& target, const std::vector<std::string>& services) {
+Node PrimaryPostRenderer(const std::string& target, const std::vector<std::string>& services,
+                         const std::vector<RenderedObjectRef>& routes) {
   Node patches = Node::Sequence();
   patches.items.push_back(LabelPatch(target + "-primary", target + "-primary", false));
   for (const std::string& name : services) patches.items.push_back(DeletePatch("v1", "", "v1", "Service", name));
@@ -117,6 +144,7 @@ Node PrimaryPostRenderer(const std::string& target, const std::vector<std::strin
   for (const std::string& name : services)
     patches.items.push_back(
         DeletePatch("gateway.networking.k8s.io/v1", "gateway.networking.k8s.io", "", "HTTPRoute", name));
+  AddRouteDeletes(patches, routes, services, true);
   return Entry(std::move(patches));
 }
 

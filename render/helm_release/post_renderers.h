@@ -41,11 +41,21 @@ inline constexpr std::string_view kWorkloadLabel = "gitcanary.io/workload";
 // X, X-primary, X-canary, then the apex's when it differs.
 std::vector<std::string> OwnedServiceNames(const std::string& target, const std::string& apex);
 
+// A routing object that git mode renders beside the releases (VirtualService,
+// DestinationRule, HTTPRoute, TrafficSplit, canary Ingress): a chart object of
+// the same kind and name would be applied by two owners, so both releases
+// delete it from the chart's output.
+struct RenderedObjectRef {
+  std::string api_version, kind, name;
+};
+
 // The postRenderers entry of the canary release.
-yaml::Node CanaryPostRenderer(const std::string& target, const std::vector<std::string>& services, bool scaled_to_zero);
+yaml::Node CanaryPostRenderer(const std::string& target, const std::vector<std::string>& services,
+                              const std::vector<RenderedObjectRef>& routes, bool scaled_to_zero);
 
 // The postRenderers entry of the primary release.
-yaml::Node PrimaryPostRenderer(const std::string& target, const std::vector<std::string>& services);
+yaml::Node PrimaryPostRenderer(const std::string& target, const std::vector<std::string>& services,
+                               const std::vector<RenderedObjectRef>& routes);
 
 // Ok unless one of the release's own postRenderers patches what ours do.
 Status CheckUserPostRenderers(const Manifest& release, const std::string& target,

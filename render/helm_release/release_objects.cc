@@ -120,7 +120,7 @@ Node PrimaryRelease(const HelmReleaseWorkloadInput& in, const PromotedSnapshot& 
   SetValueAt(values, FullnamePath(*in.canary), Node::String(in.target + "-primary"));
   s.Set("values", std::move(values));
   Node renderers = Node::Sequence();
-  renderers.items.push_back(PrimaryPostRenderer(in.target, OwnedServiceNames(in.target, in.apex)));
+  renderers.items.push_back(PrimaryPostRenderer(in.target, OwnedServiceNames(in.target, in.apex), in.routes));
   s.Set("postRenderers", std::move(renderers));
   return out;
 }
@@ -133,7 +133,7 @@ void EditCanaryRelease(const HelmReleaseWorkloadInput& in) {
   Node* renderers = spec->Find("postRenderers");
   if (renderers == nullptr || !renderers->IsSequence()) renderers = &spec->Set("postRenderers", Node::Sequence());
   renderers->items.push_back(
-      CanaryPostRenderer(in.target, OwnedServiceNames(in.target, in.apex), CanaryScaledToZero(in.status)));
+      CanaryPostRenderer(in.target, OwnedServiceNames(in.target, in.apex), in.routes, CanaryScaledToZero(in.status)));
 }
 
 }  // namespace

@@ -32,6 +32,7 @@
 
 #include "core/status.h"
 #include "render/canary_status.h"
+#include "render/helm_release/post_renderers.h"
 #include "render/helm_release/snapshot.h"
 #include "render/manifest.h"
 
@@ -48,6 +49,7 @@ struct HelmReleaseWorkloadInput {
   const CanaryStatus* status = nullptr;  // nullptr before the first status (bootstrap)
   const ReleaseInputs* inputs = nullptr;
   yaml::Node annotations;             // status annotations for both releases
+  std::vector<RenderedObjectRef> routes;  // the routing objects rendered beside them (not the Services)
 };
 
 // Checks what only the canary and the release can break (the list above,
