@@ -98,25 +98,6 @@ std::string Render(const Shape& shape) {
          Service("podinfo-canary", "podinfo");
 }
 
-const gitcanary::render::Manifest* Object(const HelmReleaseBuild& build, const std::string& kind,
-                                          const std::string& name) {
-  for (const gitcanary::render::Manifest* m : AllObjects(build))
-    if (m->kind == kind && m->name == name) return m;
-  return nullptr;
-}
-
-std::string At(const gitcanary::render::Manifest* m, std::initializer_list<std::string_view> path) {
-  if (m == nullptr) return "<no object>";
-  const gitcanary::yaml::Node* n = m->doc.Path(path);
-  return n == nullptr ? "<absent>" : n->value;
-}
-
-std::string Lines(const std::vector<std::string>& lines) {
-  std::string out;
-  for (const std::string& l : lines) out += l + "\n";
-  return out;
-}
-
 }  // namespace
 
 TEST_CASE("helm release build: the canary's two releases hold every fact idle and running with and without an HPA") {

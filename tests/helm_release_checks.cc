@@ -124,4 +124,22 @@ std::vector<std::string> CollisionProblems(const HelmReleaseBuild& build) {
   return problems;
 }
 
+const render::Manifest* Object(const HelmReleaseBuild& build, const std::string& kind, const std::string& name) {
+  for (const render::Manifest* m : AllObjects(build))
+    if (m->kind == kind && m->name == name) return m;
+  return nullptr;
+}
+
+std::string At(const render::Manifest* m, std::initializer_list<std::string_view> path) {
+  if (m == nullptr) return "<no object>";
+  const yaml::Node* n = m->doc.Path(path);
+  return n == nullptr ? "<absent>" : n->value;
+}
+
+std::string Lines(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const std::string& l : lines) out += l + "\n";
+  return out;
+}
+
 }  // namespace gitcanary::testing

@@ -16,7 +16,9 @@
 // - no two objects share group, kind, namespace and name.
 #pragma once
 
+#include <initializer_list>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tests/helm_release_build.h"
@@ -34,5 +36,12 @@ std::vector<std::string> HelmCanaryProblems(const HelmReleaseBuild& build, const
 
 // The objects that share group, kind, namespace and name, one line each.
 std::vector<std::string> CollisionProblems(const HelmReleaseBuild& build);
+
+// For test assertions: the built object of `kind` and `name` (nullptr when
+// absent), the scalar at `path` of one ("<no object>", "<absent>"), and
+// problem lines joined one per line.
+const render::Manifest* Object(const HelmReleaseBuild& build, const std::string& kind, const std::string& name);
+std::string At(const render::Manifest* m, std::initializer_list<std::string_view> path);
+std::string Lines(const std::vector<std::string>& lines);
 
 }  // namespace gitcanary::testing

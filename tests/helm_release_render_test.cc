@@ -41,25 +41,6 @@ std::string Status(const std::string& phase, int weight, const std::string& prom
          "      values:\n        replicaCount: 2\n        service:\n          enabled: false\n";
 }
 
-const gitcanary::render::Manifest* Object(const HelmReleaseBuild& build, const std::string& kind,
-                                          const std::string& name) {
-  for (const gitcanary::render::Manifest* m : AllObjects(build))
-    if (m->kind == kind && m->name == name) return m;
-  return nullptr;
-}
-
-std::string At(const gitcanary::render::Manifest* m, std::initializer_list<std::string_view> path) {
-  if (m == nullptr) return "<no object>";
-  const gitcanary::yaml::Node* n = m->doc.Path(path);
-  return n == nullptr ? "<absent>" : n->value;
-}
-
-std::string Lines(const std::vector<std::string>& lines) {
-  std::string out;
-  for (const std::string& l : lines) out += l + "\n";
-  return out;
-}
-
 }  // namespace
 
 TEST_CASE("helm release render: the Flux HelmRelease example built as helm-controller builds it runs the intended pods in every phase") {
