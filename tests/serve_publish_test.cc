@@ -164,6 +164,63 @@ TEST_CASE("serve --publish: apps named only by Flux Kustomizations on published 
   CHECK(Gitcanary({"lint", "--check-published", "published", "--repo", repo.remote()}).exit_code == 0);
 }
 
+// A Flux HelmRelease podinfo (chart 6.14.1, replicaCount `replicas`) and the
+// Canary of the Deployment its chart renders, in namespace test.
+std::string HelmReleaseApp(int replicas) {
+  return "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: podinfo, namespace: test}\n"
+         "spec:\n  interval: 5m\n  chart:\n    spec:\n      chart: podinfo\n      version: 6.14.1\n"
+         "      sourceRef: {kind: HelmRepository, name: podinfo}\n  values:\n    replicaCount: " +
+         std::to_string(replicas) + "\n    service: {enabled: false}\n---\n"
+         "apiVersion: flagger.app/v1beta1\nkind: Canary\nmetadata:\n  name: podinfo\n  namespace: test\n"
+         "  annotations: {gitcanary.io/helmrelease: podinfo}\nspec:\n  provider: linkerd\n"
+         "  targetRef: {apiVersion: apps/v1, kind: Deployment, name: podinfo}\n  service:\n    port: 9898\n"
+         "  analysis:\n    interval: 1s\n    threshold: 2\n    maxWeight: 30\n    stepWeight: 10\n";
+}
+
+TEST_CASE("serve --publish: a HelmRelease canary publishes both releases with its status and Flux builds them") {
+  // What a Flux user applies (README, "Flux HelmRelease canaries" and
+  // "Rendered output that Flux applies"): published/apps/podinfo holds the
+  // canary release, the primary release, the Services and the TrafficSplit,
+  // and moves with every status commit.
+  TempDir dir;
+  GitopsRemote repo(dir);
+  repo.Commit({{"apps/podinfo/app.yaml", HelmReleaseApp(2)}}, "podinfo as a HelmRelease");
+  const std::string cache = dir / "cache";
+  const std::string pub = "published/apps/podinfo/";
+  RunResult first = Serve(repo, cache);
+  REQUIRE_MESSAGE(first.exit_code == 0, first.err);
+  std::vector<std::string> files = Touched(repo, "main");
+  CHECK(AllUnder(files, {"apps/podinfo/podinfo.gitcanary-status.yaml", pub}));
+  for (const char* file : {"helmrelease.helm.toolkit.fluxcd.io_test_podinfo.yaml",
+                           "helmrelease.helm.toolkit.fluxcd.io_test_podinfo-primary.yaml", "service_test_podinfo.yaml",
+                           "service_test_podinfo-primary.yaml", "service_test_podinfo-canary.yaml",
+                           "trafficsplit.split.smi-spec.io_test_podinfo.yaml"}) {
+    CAPTURE(file);
+    CHECK(std::count(files.begin(), files.end(), pub + file) == 1);
+  }
+  // Initialized: the canary release is scaled to zero by its post-renderer.
+  CHECK(Git(repo, "show main:" + pub + "helmrelease.helm.toolkit.fluxcd.io_test_podinfo.yaml").find("replicas: 0") !=
+        std::string::npos);
+  CheckPublishedBuild(repo, "main", "apps/podinfo");
+
+  // A values change is analysed: the published canary release carries the new
+  // values and runs, the primary keeps the promoted ones, in the status commit.
+  repo.Commit({{"apps/podinfo/app.yaml", HelmReleaseApp(3)}}, "podinfo: 3 replicas");
+  RunResult second = Serve(repo, cache, {"--all-due"});
+  REQUIRE_MESSAGE(second.exit_code == 0, second.err);
+  CHECK(second.out.find("canary test/podinfo: Initialized -> Progressing") != std::string::npos);
+  files = Touched(repo, "main");
+  CHECK(AllUnder(files, {"apps/podinfo/podinfo.gitcanary-status.yaml", pub}));
+  const std::string canary = Git(repo, "show main:" + pub + "helmrelease.helm.toolkit.fluxcd.io_test_podinfo.yaml");
+  const std::string primary =
+      Git(repo, "show main:" + pub + "helmrelease.helm.toolkit.fluxcd.io_test_podinfo-primary.yaml");
+  CHECK(canary.find("replicaCount: 3") != std::string::npos);
+  CHECK(canary.find("replicas: 0") == std::string::npos);
+  CHECK(primary.find("replicaCount: 2") != std::string::npos);
+  CHECK(primary.find("fullnameOverride: podinfo-primary") != std::string::npos);
+  CheckPublishedBuild(repo, "main", "apps/podinfo");
+}
+
 TEST_CASE("serve --publish: a directory that leaves the repository is a usage error") {
   for (const std::string bad : {"../out", "/abs", ".git/x", "a/../../b", "."}) {
     CAPTURE(bad);
