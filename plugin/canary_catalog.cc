@@ -104,7 +104,7 @@ const typename Map::mapped_type& InNamespace(const Map& map, const std::string& 
 }
 
 // The revision and snapshot of a Canary whose target HelmRelease `name` renders:
-// its chart and values (render/helm_release/snapshot.h).
+// its chart, values and Git or OCI chart source (render/helm_release/snapshot.h).
 Status ReadHelmReleaseEntry(const std::vector<render::Manifest>& manifests, const std::string& ns,
                             const std::string& name, const render::ReleaseInputs& releases, CatalogEntry* entry) {
   for (const render::Manifest& m : manifests) {

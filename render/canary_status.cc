@@ -155,11 +155,51 @@ Status CheckPodTemplate(const Fields& f, const Node& promoted, const std::string
   return Status::Ok();
 }
 
-// promoted.helmRelease: exactly one of chart/chartRef (a mapping) and values
-// (a mapping, or absent).
+// The kind and name of the source a promoted chart reads ("" when unset).
+std::pair<std::string, std::string> ChartSourceRef(const std::string& chart_key, const Node& chart) {
+  const Node* ref = chart_key == "chart" ? chart.Path({"spec", "sourceRef"}) : &chart;
+  if (ref == nullptr) return {};
+  const Node* kind = ref->Find("kind");
+  const Node* name = ref->Find("name");
+  return {kind != nullptr && kind->IsScalar() ? kind->value : "", name != nullptr && name->IsScalar() ? name->value : ""};
+}
+
+// promoted.helmRelease.source: apiVersion, kind (GitRepository or
+// OCIRepository), name and namespace (strings), spec (a non-empty mapping);
+// kind and name those of the promoted chart's source.
+Result<PinnedChartSource> ReadPinnedChartSource(const Fields& f, const Node& source, const std::string& path,
+                                                const HelmReleaseSnapshot& snap) {
+  if (!source.IsMapping()) return f.Error(source, path, "expected a mapping, got " + Shown(source));
+  if (Status s = CheckKeys(f, source, path, {"apiVersion", "kind", "name", "namespace", "spec"}); !s.ok()) return s;
+  PinnedChartSource out;
+  std::pair<const char*, std::string*> fields[] = {
+      {"apiVersion", &out.api_version}, {"kind", &out.kind}, {"name", &out.name}, {"namespace", &out.ns}};
+  for (auto& [key, target] : fields) {
+    if (Status s = ReadString(f, source, key, path, target); !s.ok()) return s;
+    if (target->empty() && std::string_view(key) != "namespace")
+      return f.Error(source, JoinPath(path, key), "missing; the promoted chart source's " + std::string(key));
+  }
+  if (out.kind != "GitRepository" && out.kind != "OCIRepository")
+    return f.Error(*source.Find("kind"), JoinPath(path, "kind"),
+                   "expected GitRepository or OCIRepository, got " + out.kind);
+  auto [kind, name] = ChartSourceRef(snap.chart_key, snap.chart);
+  if (kind != out.kind || name != out.name)
+    return f.Error(source, path, "is " + out.kind + " " + out.name + ", but the promoted " + snap.chart_key +
+                                     " reads " + (kind.empty() ? "no source" : kind + " " + name) +
+                                     "; remove the status to bootstrap again from the HelmRelease");
+  auto spec = f.Mapping(source, "spec", path);
+  if (!spec.ok()) return spec.status();
+  if (*spec == nullptr || (*spec)->fields.empty())
+    return f.Error(source, JoinPath(path, "spec"), "missing; the promoted spec (url, ref, ...) of the chart source");
+  out.spec = **spec;
+  return out;
+}
+
+// promoted.helmRelease: exactly one of chart/chartRef (a mapping), values
+// (a mapping, or absent) and source (or absent).
 Result<HelmReleaseSnapshot> ReadHelmReleaseSnapshot(const Fields& f, const Node& release, const std::string& path) {
   if (!release.IsMapping()) return f.Error(release, path, "expected a mapping, got " + Shown(release));
-  if (Status s = CheckKeys(f, release, path, {"chart", "chartRef", "values"}); !s.ok()) return s;
+  if (Status s = CheckKeys(f, release, path, {"chart", "chartRef", "values", "source"}); !s.ok()) return s;
   HelmReleaseSnapshot out;
   const Node* chart = release.Find("chart");
   const Node* chart_ref = release.Find("chartRef");
@@ -176,6 +216,11 @@ Result<HelmReleaseSnapshot> ReadHelmReleaseSnapshot(const Fields& f, const Node&
   auto values = f.Mapping(release, "values", path);
   if (!values.ok()) return values.status();
   out.values = *values != nullptr ? **values : Node::Mapping(0);
+  if (const Node* source = release.Find("source"); source != nullptr) {
+    auto read_source = ReadPinnedChartSource(f, *source, JoinPath(path, "source"), out);
+    if (!read_source.ok()) return read_source.status();
+    out.source = std::move(*read_source);
+  }
   return out;
 }
 
@@ -409,6 +454,14 @@ Node StatusToNode(const CanaryStatus& status) {
       Node& r = promoted.Set("helmRelease", Node::Mapping(2));
       r.Set(release->chart_key, release->chart);
       r.Set("values", release->values);
+      if (const auto& source = release->source) {
+        Node& src = r.Set("source", Node::Mapping(5));
+        src.Set("apiVersion", Node::String(source->api_version));
+        src.Set("kind", Node::String(source->kind));
+        src.Set("name", Node::String(source->name));
+        if (!source->ns.empty()) src.Set("namespace", Node::String(source->ns));
+        src.Set("spec", source->spec);
+      }
     } else {
       promoted.Set("template", status.promoted->template_);
     }

@@ -37,14 +37,29 @@ struct Condition {
   std::string type, status, reason, message, last_transition_time;
 };
 
+// The Flux source a promoted chart was read from, when it is a GitRepository
+// or an OCIRepository (its spec pins the chart; a HelmRepository chart is
+// pinned by its version alone). In the status: `promoted.helmRelease.source:
+// {apiVersion, kind, name, namespace?, spec: {...}}`, the spec as promoted.
+struct PinnedChartSource {
+  std::string api_version;  // e.g. source.toolkit.fluxcd.io/v1
+  std::string kind;         // GitRepository or OCIRepository
+  std::string name;
+  std::string ns;           // as written on the source; empty when it had none
+  yaml::Node spec;          // a mapping
+};
+
 // The promoted part of a HelmRelease canary (render/helm_release/): the
 // chart (`chart`, HelmRelease spec.chart, or `chartRef`, spec.chartRef, as
-// written, with its exact version) and the inline `values`. In the status:
-// `promoted.helmRelease: {chart: {...}, values: {...}}` (or `chartRef:`).
+// written, with its exact version), the inline `values` and the pinned
+// `source` of a Git or OCI chart (absent in statuses written before it was
+// recorded). In the status: `promoted.helmRelease: {chart: {...}, values:
+// {...}, source: {...}}` (or `chartRef:`).
 struct HelmReleaseSnapshot {
   std::string chart_key = "chart";  // "chart" or "chartRef"
   yaml::Node chart;                 // a mapping
   yaml::Node values;                // a mapping (empty when the HelmRelease has none)
+  std::optional<PinnedChartSource> source;
 };
 
 // What the primary is rendered from: the promoted pod template and the data

@@ -297,11 +297,17 @@ Status RenderAll(std::vector<Manifest>& manifests, const std::vector<CanaryRef>&
   for (std::size_t i = 0; i < canaries.size(); ++i) {
     if (!results[i].ok()) return results[i];
     explain->push_back(Explain(keys[i], status_of[i]));
-    if (const std::string& name = canaries[i].helm_release; !name.empty())
+    if (const std::string& name = canaries[i].helm_release; !name.empty()) {
+      if (const std::string shared = SharedChartSource(status_of[i]); !shared.empty())
+        explain->push_back("Canary " + keys[i].first + "/" + keys[i].second + ": the promoted snapshot has no "
+                           "source (an older status), so the primary release reads " + shared + " of HelmRelease " +
+                           name + " as the canary release does: a change of its pin reaches both until the next "
+                           "promotion records it");
       for (const std::string& ref : ValuesFromOutsideGit(*namespaces.at(keys[i].first).helm_releases.at(name), releases))
         explain->push_back("Canary " + keys[i].first + "/" + keys[i].second + ": valuesFrom " + ref +
                            " of HelmRelease " + name + " is not in git: the revision covers its name only, and the "
                            "primary release reads it live");
+    }
   }
   KeepOneSharedConfigMap(objects, status_of, keys);
   std::size_t generated = 0;

@@ -28,6 +28,34 @@ std::string HelmReleaseApp(int replicas) {
          "  analysis:\n    interval: 1s\n    threshold: 2\n    maxWeight: 30\n    stepWeight: 10\n";
 }
 
+// The app of HelmReleaseApp(1) with its chart in GitRepository charts at `tag`.
+std::string GitChartApp(const std::string& tag) {
+  std::string app = HelmReleaseApp(1);
+  const std::string helm_chart = "      chart: podinfo\n      version: 6.14.1\n"
+                                 "      sourceRef: {kind: HelmRepository, name: podinfo}\n";
+  const std::string git_chart = "      chart: charts/podinfo\n      sourceRef: {kind: GitRepository, name: charts}\n";
+  REQUIRE(app.find(helm_chart) != std::string::npos);
+  app.replace(app.find(helm_chart), helm_chart.size(), git_chart);
+  return app + "---\napiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata:\n  name: charts\n"
+               "  namespace: test\nspec:\n  interval: 1m\n  url: https://example.com/charts.git\n  ref:\n    tag: " +
+         tag + "\n";
+}
+
+// spec.ref.tag of `kind` `name` in the render of `commit`.
+std::string RenderedTag(const GitopsRemote& repo, const std::string& commit, const std::string& kind,
+                        const std::string& name) {
+  RunResult r = testing::Gitcanary({"render", "--repo", repo.remote(), "--revision", commit, "apps/podinfo"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  auto docs = render::ParseManifests(r.out, "render output");
+  REQUIRE(docs.ok());
+  for (const render::Manifest& m : *docs)
+    if (m.kind == kind && m.name == name) {
+      const yaml::Node* v = m.doc.Path({"spec", "ref", "tag"});
+      return v != nullptr ? v->value : "<none>";
+    }
+  return "<no " + kind + " " + name + ">";
+}
+
 RunResult ServeOnce(const GitopsRemote& repo, const std::string& cache, bool all_due) {
   std::vector<std::string> args{"serve", "--repo", repo.remote(), "--cache-dir", cache, "--min-interval", "1s",
                                 "--poll", "200ms", "--readiness", "none", "--once"};
@@ -82,6 +110,37 @@ TEST_CASE("serve takes a HelmRelease canary from Initializing to Progressing wit
   CHECK(repo.RenderedWeights(head, "podinfo") == std::pair<long long, long long>{90, 10});
   CHECK(RenderedReplicaCount(repo, head, "podinfo") == "2");          // the canary runs the change
   CHECK(RenderedReplicaCount(repo, head, "podinfo-primary") == "1");  // the primary keeps the promoted values
+}
+
+TEST_CASE("serve records a Git chart source in the snapshot and a promotion moves the primary's copy to the new tag") {
+  TempDir dir;
+  GitopsRemote repo(dir);
+  repo.Commit({{"apps/podinfo/app.yaml", GitChartApp("6.14.1")}}, "add podinfo");
+  RunResult r = ServeOnce(repo, dir / "cache", false);
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  const std::string status = Show(repo, "main:apps/podinfo/podinfo.gitcanary-status.yaml");
+  CHECK(status.find("      source:\n") != std::string::npos);
+  CHECK(status.find("kind: GitRepository") != std::string::npos);
+  CHECK(status.find("tag: 6.14.1") != std::string::npos);
+
+  // A new tag is a new revision: the canary release reads it, the primary's copy keeps the promoted one.
+  repo.Commit({{"apps/podinfo/app.yaml", GitChartApp("6.14.2")}}, "charts: 6.14.2");
+  RunResult step = ServeOnce(repo, dir / "cache", true);
+  REQUIRE_MESSAGE(step.exit_code == 0, step.err);
+  testing::StatusAt latest = repo.LatestStatus("podinfo");
+  CHECK(latest.phase == "Progressing");
+  CHECK(RenderedTag(repo, latest.commit, "GitRepository", "charts") == "6.14.2");
+  CHECK(RenderedTag(repo, latest.commit, "GitRepository", "podinfo-primary-source") == "6.14.1");
+
+  // The analysis passes (no metrics); the promotion copies the new tag to the primary's source.
+  for (int i = 0; i < 12 && latest.phase != "Succeeded"; ++i) {
+    step = ServeOnce(repo, dir / "cache", true);
+    REQUIRE_MESSAGE(step.exit_code == 0, step.err);
+    latest = repo.LatestStatus("podinfo");
+  }
+  REQUIRE_MESSAGE(latest.phase == "Succeeded", testing::Sequence(repo.StatusHistory("podinfo")));
+  CHECK(RenderedTag(repo, latest.commit, "GitRepository", "podinfo-primary-source") == "6.14.2");
+  CHECK(Show(repo, "main:apps/podinfo/podinfo.gitcanary-status.yaml").find("tag: 6.14.2") != std::string::npos);
 }
 
 }  // namespace gitcanary

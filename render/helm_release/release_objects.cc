@@ -94,6 +94,26 @@ Node PrimaryConfigMap(const std::string& name, const std::string& ns, const Node
   return cm;
 }
 
+// The source reference inside a promoted chart (spec.sourceRef of `chart`, or `chartRef` itself).
+Node* SourceRefIn(const std::string& chart_key, Node& chart) {
+  if (chart_key != "chart") return &chart;
+  Node* spec = chart.Find("spec");
+  return spec != nullptr ? spec->Find("sourceRef") : nullptr;
+}
+
+// The primary's copy of the promoted chart source, pinned as promoted.
+Node PrimarySource(const std::string& release_name, const PinnedChartSource& source, const Node& annotations) {
+  Node out = Node::Mapping(4);
+  out.Set("apiVersion", Node::String(source.api_version));
+  out.Set("kind", Node::String(source.kind));
+  Node& metadata = out.Set("metadata", Node::Mapping(3));
+  metadata.Set("name", Node::String(PrimarySourceName(release_name)));
+  if (!source.ns.empty()) metadata.Set("namespace", Node::String(source.ns));
+  metadata.Set("annotations", annotations);
+  out.Set("spec", source.spec);
+  return out;
+}
+
 Node PrimaryRelease(const HelmReleaseWorkloadInput& in, const PromotedSnapshot& snap) {
   const Node& user = in.release->doc;
   const Node* spec = user.Find("spec");
@@ -107,7 +127,9 @@ Node PrimaryRelease(const HelmReleaseWorkloadInput& in, const PromotedSnapshot& 
   metadata.Set("annotations", in.annotations);
   Node& s = out.Set("spec", Node::Mapping(spec != nullptr ? spec->fields.size() + 6 : 8));
   s.Set("releaseName", Node::String(ReleaseName(user) + "-primary"));
-  s.Set(snap.helm_release->chart_key, snap.helm_release->chart);
+  Node& chart = s.Set(snap.helm_release->chart_key, snap.helm_release->chart);
+  if (Node* ref = SourceRefIn(snap.helm_release->chart_key, chart); ref != nullptr && snap.helm_release->source)
+    ref->Set("name", Node::String(PrimarySourceName(in.release->name)));
   if (spec != nullptr)
     for (const yaml::Field& f : spec->fields)
       if (kSourceFields.count(f.key) == 0) s.Set(f.key, f.value);
@@ -137,6 +159,20 @@ void EditCanaryRelease(const HelmReleaseWorkloadInput& in) {
 }
 
 }  // namespace
+
+std::string PrimarySourceName(const std::string& release_name) { return release_name + "-primary-source"; }
+
+std::string SharedChartSource(const CanaryStatus* status) {
+  if (status == nullptr || !status->promoted || !status->promoted->helm_release) return "";
+  const HelmReleaseSnapshot& snap = *status->promoted->helm_release;
+  if (snap.source) return "";
+  const Node* ref = snap.chart_key == "chart" ? snap.chart.Path({"spec", "sourceRef"}) : &snap.chart;
+  const Node* kind = ref != nullptr ? ref->Find("kind") : nullptr;
+  const Node* name = ref != nullptr ? ref->Find("name") : nullptr;
+  if (kind == nullptr || !kind->IsScalar() || (kind->value != "GitRepository" && kind->value != "OCIRepository"))
+    return "";
+  return kind->value + " " + (name != nullptr && name->IsScalar() ? name->value : "");
+}
 
 std::string ReleaseName(const Node& release_doc) {
   auto scalar = [&](std::initializer_list<std::string_view> path) {
@@ -186,8 +222,18 @@ Result<std::vector<Node>> MakeHelmReleaseWorkload(const HelmReleaseWorkloadInput
     snap = CurrentHelmReleaseSnapshot(*in.release, *in.inputs);  // bootstrap: the primary starts as the canary is
   }
   std::vector<Node> out;
-  out.reserve(1 + snap.config_maps.size());
+  out.reserve(2 + snap.config_maps.size());
   out.push_back(PrimaryRelease(in, snap));
+  if (const auto& source = snap.helm_release->source) {
+    const std::string name = PrimarySourceName(in.release->name);
+    const std::string& ns = source->ns.empty() ? in.inputs->app_namespace : source->ns;
+    if (auto taken = in.inputs->sources.find(ns + "/" + source->kind + "/" + name); taken != in.inputs->sources.end())
+      return Fields(taken->second->file)
+          .Error(*taken->second->doc.Path({"metadata", "name"}), "metadata.name",
+                 source->kind + " " + name + " is the name of the primary release's copy of " + source->kind + " " +
+                     source->name + "; rename it");
+    out.push_back(PrimarySource(in.release->name, *source, in.annotations));
+  }
   for (const auto& [name, data] : snap.config_maps)
     out.push_back(PrimaryConfigMap(name, in.release->ns, data, in.annotations));
   EditCanaryRelease(in);

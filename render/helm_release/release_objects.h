@@ -19,6 +19,15 @@
 //              driftDetection, serviceAccountName, targetNamespace,
 //              storageNamespace, dependsOn, kubeConfig, maxHistory, ...)
 //              copied; gitcanary's primary post-renderer only.
+//   H-primary-source
+//              when the promoted chart reads a GitRepository or an
+//              OCIRepository: a copy of that source (same apiVersion, kind
+//              and namespace, the promoted spec, so the promoted ref, tag,
+//              commit or digest), which H-primary's chart reads instead of
+//              the user's. A change of the user's pin thus reaches the canary
+//              release only, until a promotion copies it. A status written
+//              before the source was recorded has none: the primary then
+//              reads the user's source (SharedChartSource).
 // Bad input, each an error at its field: a chart that is not pinned
 // (snapshot.h), a user value at the fullname path other than X, a
 // spec.targetNamespace other than the Canary's namespace (the Services would
@@ -56,8 +65,15 @@ struct HelmReleaseWorkloadInput {
 // but the status's); run before rendering.
 Status CheckHelmReleaseCanary(const HelmReleaseWorkloadInput& in);
 
-// H-primary and its ConfigMaps; edits H.
+// H-primary, its chart source copy and its ConfigMaps; edits H.
 Result<std::vector<yaml::Node>> MakeHelmReleaseWorkload(const HelmReleaseWorkloadInput& in);
+
+// The name of H's primary copy of its chart source: <H>-primary-source.
+std::string PrimarySourceName(const std::string& release_name);
+
+// "Kind name" of the Git or OCI source that the primary shares with the
+// canary release because the status's snapshot has no `source`, else "".
+std::string SharedChartSource(const CanaryStatus* status);
 
 // helm-controller's release name of a HelmRelease.
 std::string ReleaseName(const yaml::Node& release_doc);

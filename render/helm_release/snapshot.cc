@@ -107,6 +107,13 @@ Node SourcePin(const Node& doc, const std::string& ns, const ReleaseInputs& inpu
 
 }  // namespace
 
+const Manifest* ChartSource(const Manifest& release, const ReleaseInputs& inputs) {
+  auto [key, chart] = ChartOf(release.doc);
+  if (chart == nullptr) return nullptr;
+  const Node* ref = key == "chart" ? chart->Path({"spec", "sourceRef"}) : chart;
+  return ref != nullptr ? SourceOf(*ref, release.EffectiveNamespace(inputs.app_namespace), inputs) : nullptr;
+}
+
 ReleaseInputs IndexReleaseInputs(const std::vector<Manifest>& manifests, const std::string& app_namespace) {
   ReleaseInputs out;
   out.app_namespace = app_namespace;
@@ -182,6 +189,12 @@ PromotedSnapshot CurrentHelmReleaseSnapshot(const Manifest& release, const Relea
   snap.chart = chart != nullptr ? *chart : Node::Mapping(0);
   const Node* values = release.doc.Path({"spec", "values"});
   snap.values = values != nullptr && values->IsMapping() ? *values : Node::Mapping(0);
+  if (const Manifest* source = ChartSource(release, inputs); source != nullptr &&
+      (source->kind == "GitRepository" || source->kind == "OCIRepository")) {
+    const Node* spec = source->doc.Find("spec");
+    if (spec != nullptr && spec->IsMapping() && !spec->fields.empty())
+      snap.source = PinnedChartSource{source->api_version, source->kind, source->name, source->ns, *spec};
+  }
   out.helm_release = std::move(snap);
   for (const std::string& name : ValuesFromNames(release.doc, "ConfigMap")) {
     const Node* cm = Lookup(inputs.config_maps, ns, name);

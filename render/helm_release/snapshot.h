@@ -7,8 +7,10 @@
 // the pinned ref of a GitRepository, OCIRepository or HelmChart source. The
 // HelmRelease's metadata (gitcanary's annotations included) never enters it.
 //
-// A promotion copies chart + values (HelmReleaseSnapshot) and the data of the
-// valuesFrom ConfigMaps in git; Secrets are never copied.
+// A promotion copies chart + values (HelmReleaseSnapshot), the spec of the
+// chart's GitRepository or OCIRepository source (so that the primary keeps
+// reading the promoted pin from a copy of the source, release_objects.h) and
+// the data of the valuesFrom ConfigMaps in git; Secrets are never copied.
 //
 // Git mode needs a chart that cannot move under the primary. Pinned is:
 //   - spec.chart with a HelmRepository source and an exact version (x.y.z);
@@ -38,6 +40,9 @@ struct ReleaseInputs {
   std::map<std::string, std::map<std::string, const yaml::Node*>> secrets;      // ns -> name -> object
   std::map<std::string, const Manifest*> sources;  // "ns/Kind/name" of GitRepository, OCIRepository, HelmChart
 };
+
+// The Flux source object in the input that the release's chart reads, or null.
+const Manifest* ChartSource(const Manifest& release, const ReleaseInputs& inputs);
 
 // Indexes the ConfigMaps, Secrets and Flux sources of `manifests`.
 ReleaseInputs IndexReleaseInputs(const std::vector<Manifest>& manifests, const std::string& app_namespace);

@@ -78,6 +78,58 @@ TEST_CASE("a HelmRelease canary's revision follows the pin of a GitRepository so
   CHECK(with("1.0.0") == with("1.0.0"));
 }
 
+TEST_CASE("a HelmRelease canary's revision follows the digest and tag of an OCIRepository source") {
+  auto with = [](const std::string& ref) {
+    return RevisionOf({"apiVersion: source.toolkit.fluxcd.io/v1\nkind: OCIRepository\n"
+                       "metadata: {name: src, namespace: prod}\nspec: {url: 'oci://r/c', ref: {" + ref + "}}\n",
+                       "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: podinfo, "
+                       "namespace: prod}\nspec: {chartRef: {kind: OCIRepository, name: src}}\n"});
+  };
+  CHECK(with("digest: 'sha256:aa'") != with("digest: 'sha256:bb'"));
+  CHECK(with("tag: '1.0.0'") != with("tag: '1.0.1'"));
+  CHECK(with("digest: 'sha256:aa'") == with("digest: 'sha256:aa'"));
+}
+
+TEST_CASE("the current snapshot records the spec of a Git or OCI chart source but not of a HelmRepository") {
+  struct Row {
+    std::string docs;
+    bool recorded;
+    const char* kind;
+    const char* ns;  // as written on the source
+  } rows[] = {
+      {"apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata: {name: src, namespace: prod}\n"
+       "spec: {url: 'https://g/r', ref: {commit: abc}}\n---\napiVersion: helm.toolkit.fluxcd.io/v2\n"
+       "kind: HelmRelease\nmetadata: {name: podinfo, namespace: prod}\n"
+       "spec: {chart: {spec: {chart: c, sourceRef: {kind: GitRepository, name: src}}}}\n",
+       true, "GitRepository", "prod"},
+      {"apiVersion: source.toolkit.fluxcd.io/v1beta2\nkind: OCIRepository\nmetadata: {name: src}\n"
+       "spec: {url: 'oci://r/c', ref: {digest: 'sha256:aa'}}\n---\napiVersion: helm.toolkit.fluxcd.io/v2\n"
+       "kind: HelmRelease\nmetadata: {name: podinfo}\nspec: {chartRef: {kind: OCIRepository, name: src}}\n",
+       true, "OCIRepository", ""},
+      {Release() + "---\n" + kRepository, false, "", ""},
+  };
+  for (const Row& row : rows) {
+    INFO("row: " << row.kind);
+    auto parsed = ParseManifests(row.docs, "f.yaml");
+    REQUIRE(parsed.ok());
+    const ReleaseInputs inputs = IndexReleaseInputs(*parsed, "prod");
+    const Manifest* release = nullptr;
+    const Manifest* source = nullptr;
+    for (const Manifest& m : *parsed) (m.kind == "HelmRelease" ? release : source) = &m;
+    REQUIRE(release != nullptr);
+    PromotedSnapshot snap = CurrentHelmReleaseSnapshot(*release, inputs);
+    REQUIRE(snap.helm_release.has_value());
+    REQUIRE(snap.helm_release->source.has_value() == row.recorded);
+    if (!row.recorded) continue;
+    const PinnedChartSource& s = *snap.helm_release->source;
+    CHECK(s.kind == row.kind);
+    CHECK(s.name == "src");
+    CHECK(s.ns == row.ns);
+    CHECK(s.api_version == source->api_version);
+    CHECK(s.spec == *source->doc.Find("spec"));
+  }
+}
+
 TEST_CASE("exact chart versions are told from ranges") {
   struct Row {
     const char* version;
@@ -125,6 +177,33 @@ TEST_CASE("promoted.helmRelease round-trips through the status") {
   CHECK(StatusToNode(*again) == out);
 }
 
+TEST_CASE("promoted.helmRelease.source round-trips through the status") {
+  const std::string body =
+      "phase: Succeeded\npromoted:\n  helmRelease:\n"
+      "    chart: {spec: {chart: c, sourceRef: {kind: GitRepository, name: src, namespace: flux}}}\n"
+      "    values: {}\n    source:\n      apiVersion: source.toolkit.fluxcd.io/v1\n      kind: GitRepository\n"
+      "      name: src\n      namespace: flux\n"
+      "      spec: {url: 'https://g/r', ref: {tag: v1.0.0}, secretRef: {name: auth}, interval: 1m}\n";
+  auto docs = yaml::ParseYamlStream(body, "s.yaml");
+  REQUIRE(docs.ok());
+  auto st = ParseStatusBody(docs->front(), "s.yaml", "status");
+  REQUIRE_MESSAGE(st.ok(), st.status().message());
+  REQUIRE(st->promoted->helm_release->source.has_value());
+  const PinnedChartSource& s = *st->promoted->helm_release->source;
+  CHECK(s.api_version == "source.toolkit.fluxcd.io/v1");
+  CHECK(s.kind == "GitRepository");
+  CHECK(s.name == "src");
+  CHECK(s.ns == "flux");
+  CHECK(s.spec.Path({"ref", "tag"})->value == "v1.0.0");
+  CHECK(s.spec.Path({"secretRef", "name"})->value == "auth");
+  const yaml::Node out = StatusToNode(*st);
+  CHECK(out.Path({"promoted", "helmRelease", "source", "spec", "ref", "tag"})->value == "v1.0.0");
+  CHECK(*out.Path({"promoted", "helmRelease"}) == *docs->front().Path({"promoted", "helmRelease"}));
+  auto again = ParseStatusBody(out, "s.yaml", "status");
+  REQUIRE(again.ok());
+  CHECK(StatusToNode(*again) == out);
+}
+
 TEST_CASE("a bad promoted.helmRelease is an error at its field") {
   struct Row {
     const char* promoted;
@@ -139,6 +218,24 @@ TEST_CASE("a bad promoted.helmRelease is an error at its field") {
       {"  helmRelease: {chart: {a: 1}, other: 1}\n", "s.yaml:3:32: status.promoted.helmRelease.other: unknown field"},
       {"  helmRelease: {chart: {a: 1}}\n  template: {spec: {containers: [{name: c}]}}\n",
        "s.yaml:4:13: status.promoted.template: a HelmRelease canary's snapshot is promoted.helmRelease"},
+      {"  helmRelease:\n    chartRef: {kind: OCIRepository, name: a}\n    source: [1]\n",
+       "s.yaml:5:13: status.promoted.helmRelease.source: expected a mapping"},
+      {"  helmRelease:\n    chartRef: {kind: OCIRepository, name: a}\n"
+       "    source: {apiVersion: v1, kind: OCIRepository, name: a, spec: {url: u}, x: 1}\n",
+       "s.yaml:5:76: status.promoted.helmRelease.source.x: unknown field"},
+      {"  helmRelease:\n    chartRef: {kind: OCIRepository, name: a}\n"
+       "    source: {kind: OCIRepository, name: a, spec: {url: u}}\n",
+       "s.yaml:5:13: status.promoted.helmRelease.source.apiVersion: missing"},
+      {"  helmRelease:\n    chartRef: {kind: HelmChart, name: a}\n"
+       "    source: {apiVersion: v1, kind: HelmChart, name: a, spec: {version: 1.0.0}}\n",
+       "s.yaml:5:36: status.promoted.helmRelease.source.kind: expected GitRepository or OCIRepository, got HelmChart"},
+      {"  helmRelease:\n    chartRef: {kind: OCIRepository, name: a}\n"
+       "    source: {apiVersion: v1, kind: OCIRepository, name: b, spec: {url: u}}\n",
+       "s.yaml:5:13: status.promoted.helmRelease.source: is OCIRepository b, but the promoted chartRef reads "
+       "OCIRepository a"},
+      {"  helmRelease:\n    chartRef: {kind: OCIRepository, name: a}\n"
+       "    source: {apiVersion: v1, kind: OCIRepository, name: a, spec: {}}\n",
+       "s.yaml:5:13: status.promoted.helmRelease.source.spec: missing"},
   };
   for (const Row& row : rows) {
     INFO("row: " << row.promoted);
