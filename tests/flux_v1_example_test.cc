@@ -30,6 +30,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/helm_release_status.h"
 #include "tests/test_util.h"
 
 namespace fs = std::filesystem;
@@ -51,29 +52,6 @@ struct Phase {
 
 const Phase kPhases[] = {{"progressing-10", "Progressing", 10, false}, {"succeeded", "Succeeded", 0, true}};
 
-// The status of Canary podinfo, with the chart and values promoted. The chart
-// is given as each app's HelmRelease has it after conversion.
-std::string StatusDocument(const Phase& pc, const YAML::Node& chart, const YAML::Node& values) {
-  YAML::Node c = YAML::Clone(chart);
-  if (!pc.promoted_is_new) c["spec"]["version"] = "6.14.0";
-  YAML::Node doc;
-  doc["apiVersion"] = "gitcanary.io/v1alpha1";
-  doc["kind"] = "CanaryStatus";
-  doc["metadata"]["name"] = "podinfo";
-  doc["metadata"]["namespace"] = "prod";
-  YAML::Node status = doc["status"];
-  status["phase"] = pc.phase;
-  status["canaryWeight"] = pc.weight;
-  status["failedChecks"] = 0;
-  status["iterations"] = 0;
-  status["lastTransitionTime"] = "2026-11-22T10:00:00Z";
-  status["promoted"]["helmRelease"]["chart"] = c;
-  status["promoted"]["helmRelease"]["values"] = values;
-  YAML::Emitter out;
-  out << doc;
-  return std::string(out.c_str()) + "\n";
-}
-
 // The v1 example's chart once converted (README, "Flux v1 HelmReleases"), and
 // the v2 example's chart as written.
 YAML::Node PromotedChart(const std::string& example) {
@@ -88,7 +66,8 @@ RunResult Render(const std::string& example, const Phase* pc, const std::string&
   fs::copy(Example(example), dir / "app", fs::copy_options::recursive);
   if (pc != nullptr)
     WriteFile(dir / "app/status.yaml",
-              StatusDocument(*pc, PromotedChart(example), YAML::Load("replicaCount: 2\nservice:\n  enabled: false\n")));
+              PodinfoHelmReleaseStatus(pc->phase, pc->weight, 0, pc->promoted_is_new, PromotedChart(example),
+                                       YAML::Load("replicaCount: 2\nservice:\n  enabled: false\n")));
   return Gitcanary({"render", "--mode", mode, dir / "app"});
 }
 

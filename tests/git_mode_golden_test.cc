@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "tests/helm_release_status.h"
 #include "tests/test_util.h"
 
 namespace fs = std::filesystem;
@@ -141,24 +142,8 @@ std::string HelmReleaseStatusDocument(const std::vector<YAML::Node>& docs, const
   for (const YAML::Node& d : docs)
     if (Str(d["kind"]) == "HelmRelease") release = YAML::Clone(d);
   REQUIRE(release);
-  YAML::Node chart = release["spec"]["chart"];
-  if (!pc.promoted_is_new) chart["spec"]["version"] = "6.14.0";
-  YAML::Node doc;
-  doc["apiVersion"] = "gitcanary.io/v1alpha1";
-  doc["kind"] = "CanaryStatus";
-  doc["metadata"]["name"] = "podinfo";
-  doc["metadata"]["namespace"] = "prod";
-  YAML::Node status = doc["status"];
-  status["phase"] = pc.phase;
-  status["canaryWeight"] = pc.weight;
-  status["failedChecks"] = std::string(pc.phase) == "Failed" ? 5 : 0;
-  status["iterations"] = 0;
-  status["lastTransitionTime"] = "2026-11-22T10:00:00Z";
-  status["promoted"]["helmRelease"]["chart"] = chart;
-  status["promoted"]["helmRelease"]["values"] = release["spec"]["values"];
-  YAML::Emitter out;
-  out << doc;
-  return std::string(out.c_str()) + "\n";
+  return PodinfoHelmReleaseStatus(pc.phase, pc.weight, std::string(pc.phase) == "Failed" ? 5 : 0, pc.promoted_is_new,
+                                  release["spec"]["chart"], release["spec"]["values"]);
 }
 
 // Renders `example` (copied, plus status documents) in git mode.
