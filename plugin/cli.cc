@@ -1,5 +1,6 @@
 #include "plugin/cli.h"
 
+#include <algorithm>
 #include <cstring>
 #include <iostream>
 #include <string>
@@ -53,7 +54,10 @@ constexpr Command kCommands[] = {
 void PrintHelp(std::ostream& out) {
   out << "gitcanary: canary releases for Argo CD and Flux, with git as the only state.\n\n"
          "Usage: gitcanary COMMAND [flags]\n\nCommands:\n";
-  for (const Command& c : kCommands) out << "  " << c.name << std::string(12 - std::strlen(c.name), ' ') << c.summary << "\n";
+  std::size_t width = 0;
+  for (const Command& c : kCommands) width = std::max(width, std::strlen(c.name));
+  for (const Command& c : kCommands)
+    out << "  " << c.name << std::string(width + 2 - std::strlen(c.name), ' ') << c.summary << "\n";
   out << "\nRun 'gitcanary help COMMAND' (or 'gitcanary COMMAND --help') for the flags of a command.\n"
          "Exit codes: 0 success, 1 invalid input, 2 usage error.\n";
 }
