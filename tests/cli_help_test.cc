@@ -1,5 +1,5 @@
 // `gitcanary help`, `help CMD` and `completion bash|zsh` against the dispatch
-// table (plugin/cli.h): every command answers `help CMD` exactly as `CMD
+// table (plugin/commands/cli.h): every command answers `help CMD` exactly as `CMD
 // --help`; an unknown one is a usage error (exit 2, README "Errors and exit
 // codes"); every flag a command parses is in its --help and the other way
 // round; the completion scripts parse, name every command, and bash really
@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "plugin/args.h"
-#include "plugin/cli.h"
-#include "plugin/completion_script.h"
+#include "plugin/commands/args.h"
+#include "plugin/commands/cli.h"
+#include "plugin/commands/completion_script.h"
 #include "tests/test_util.h"
 
 using namespace gitcanary::testing;
