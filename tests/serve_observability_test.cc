@@ -15,8 +15,8 @@
 #include <thread>
 #include <vector>
 
-#include "plugin/connect_reason.h"
-#include "plugin/prometheus_client.h"
+#include "plugin/clients/connect_reason.h"
+#include "plugin/clients/prometheus_client.h"
 #include "tests/gitops_remote.h"
 #include "tests/process_harness.h"
 #include "tests/test_util.h"
