@@ -2,7 +2,9 @@
 // stand-in for Argo CD's argocd-repo-server (the shape of Argo CD's install
 // manifest: the repo-server container, the var-files and plugins volumes) and
 // must add the CMP sidecar the way Argo CD's sidecar-plugin contract asks,
-// with kustomize and helm copied from Argo CD's image.
+// with kustomize and helm copied from Argo CD's image; deploy/argocd/serve
+// must add gitcanary serve as a Deployment of its own, and leave the
+// repo-server's readiness alone.
 // plugin.yaml and the Application example are checked against each other and
 // against the binary.
 #include <doctest/doctest.h>
@@ -66,13 +68,16 @@ std::string MountPath(const Node& container, const std::string& volume) {
   return mount == nullptr ? "" : mount->Find("mountPath")->value;
 }
 
-ObjectsByKey Kustomize(const std::vector<std::string>& components, const std::string& extra = "") {
+ObjectsByKey Kustomize(const std::vector<std::string>& components, const std::string& extra = "",
+                       const std::vector<std::string>& resources = {}) {
   TempDir dir;
   WriteFile(dir / "base/repo-server.yaml", kRepoServer);
   WriteFile(dir / "base/kustomization.yaml", "resources:\n- repo-server.yaml\n");
   // kustomize takes components by relative path, as a user's overlay would.
   Sh("cp -R " + SourceDir() + "/deploy " + dir.path() + "/deploy");
-  std::string overlay = "namespace: argocd\nresources:\n- base\ncomponents:\n";
+  std::string overlay = "namespace: argocd\nresources:\n- base\n";
+  for (const std::string& r : resources) overlay += "- " + r + "\n";
+  overlay += "components:\n";
   for (const std::string& c : components) overlay += "- deploy/argocd" + c + "\n";
   overlay += extra;
   WriteFile(dir / "kustomization.yaml", overlay);
@@ -171,22 +176,88 @@ TEST_CASE("deploy/argocd: kustomize and helm are copied from Argo CD's image int
   }
 }
 
-TEST_CASE("deploy/argocd/serve: the serve sidecar runs as 999 with probes on /healthz and /readyz") {
+TEST_CASE("deploy/argocd/serve: serve is a Deployment of its own, ready on /readyz, and the repo-server is untouched") {
   if (!HaveKubectl()) {
     MESSAGE("kubectl is not installed; skipped");
     return;
   }
-  ObjectsByKey objects = Kustomize({"", "/serve"});
-  const Node* pod = objects.at("apps/v1 Deployment argocd/argocd-repo-server").Path({"spec", "template", "spec"});
+  ObjectsByKey objects = Kustomize({""}, "", {"deploy/argocd/serve"});
+  // The repo-server gets the CMP sidecar only: no serve container, and no
+  // readiness probe of ours, so git being unreachable never takes it out of service.
+  const Node* repo_pod = objects.at("apps/v1 Deployment argocd/argocd-repo-server").Path({"spec", "template", "spec"});
+  REQUIRE(repo_pod != nullptr);
+  CHECK(Named(repo_pod->Find("containers"), "gitcanary-serve") == nullptr);
+  for (const Node& c : repo_pod->Find("containers")->items) {
+    CAPTURE(c.Find("name")->value);
+    CHECK(c.Find("readinessProbe") == nullptr);
+  }
+
+  const Node& deployment = objects.at("apps/v1 Deployment argocd/gitcanary-serve");
+  const Node* pod = deployment.Path({"spec", "template", "spec"});
+  REQUIRE(pod != nullptr);
   const Node* serve = Named(pod->Find("containers"), "gitcanary-serve");
   REQUIRE(serve != nullptr);
-  REQUIRE(Named(pod->Find("containers"), "gitcanary-cmp") != nullptr);
   CHECK(serve->Find("args")->items[0].value == "serve");
   CHECK(serve->Path({"securityContext", "runAsUser"})->value == "999");
+  CHECK(serve->Path({"securityContext", "readOnlyRootFilesystem"})->value == "true");
+  CHECK(MountPath(*serve, "tmp") == "/tmp");
+  // The probes and the Service reach the port serve listens on.
+  std::string listen;
+  for (const Node& arg : serve->Find("args")->items)
+    if (arg.value.rfind("--listen=", 0) == 0) listen = arg.value.substr(9);
+  REQUIRE_FALSE(listen.empty());
+  const Node* port = Named(serve->Find("ports"), "http");
+  REQUIRE(port != nullptr);
+  CHECK(listen == "0.0.0.0:" + port->Find("containerPort")->value);
   CHECK(serve->Path({"livenessProbe", "httpGet", "path"})->value == "/healthz");
+  CHECK(serve->Path({"livenessProbe", "httpGet", "port"})->value == "http");
   CHECK(serve->Path({"readinessProbe", "httpGet", "path"})->value == "/readyz");
-  CHECK(MountPath(*serve, "gitcanary-serve-tmp") == "/tmp");
-  CHECK(objects.count("v1 ConfigMap argocd/gitcanary-serve") == 1);
+  CHECK(serve->Path({"readinessProbe", "httpGet", "port"})->value == "http");
+  const Node& service = objects.at("v1 Service argocd/gitcanary-serve");
+  const Node* selector = service.Path({"spec", "selector"});
+  REQUIRE(selector != nullptr);
+  REQUIRE_FALSE(selector->fields.empty());
+  const Node* labels = deployment.Path({"spec", "template", "metadata", "labels"});
+  REQUIRE(labels != nullptr);
+  for (const auto& field : selector->fields) {
+    CAPTURE(field.key);
+    const Node* label = labels->Find(field.key);
+    REQUIRE(label != nullptr);
+    CHECK(label->value == field.value.value);
+  }
+  REQUIRE(service.Path({"spec", "ports"})->items.size() == 1);
+  CHECK(service.Path({"spec", "ports"})->items[0].Find("targetPort")->value == "http");
+  // Its own ServiceAccount, with no token: serve needs no Kubernetes permission.
+  CHECK(pod->Find("serviceAccountName")->value == "gitcanary-serve");
+  CHECK(objects.count("v1 ServiceAccount argocd/gitcanary-serve") == 1);
+  CHECK(pod->Find("automountServiceAccountToken")->value == "false");
+  // Each lease holder is named by its pod.
+  CHECK(Named(serve->Find("env"), "POD_NAME")->Path({"valueFrom", "fieldRef", "fieldPath"})->value == "metadata.name");
+
+  // Every ConfigMap key it reads is generated; every Secret key it reads is in the example Secret.
+  const Node& config = objects.at("v1 ConfigMap argocd/gitcanary-serve");
+  ObjectsByKey example = ParseObjects(ReadFile(SourceDir() + "/deploy/argocd/serve/secret.example.yaml"));
+  REQUIRE(example.size() == 1);
+  const Node& secret = example.at("v1 Secret argocd/gitcanary-serve");
+  int secret_keys = 0;
+  for (const Node& env : serve->Find("env")->items) {
+    CAPTURE(env.Find("name")->value);
+    if (const Node* ref = env.Path({"valueFrom", "configMapKeyRef"})) {
+      CHECK(ref->Find("name")->value == "gitcanary-serve");
+      CHECK(config.Path({"data", ref->Find("key")->value}) != nullptr);
+    }
+    if (const Node* ref = env.Path({"valueFrom", "secretKeyRef"})) {
+      ++secret_keys;
+      CHECK(ref->Find("name")->value == "gitcanary-serve");
+      const Node* value = secret.Path({"stringData", ref->Find("key")->value});
+      REQUIRE(value != nullptr);
+      CHECK(value->value.find("REPLACE") != std::string::npos);  // a placeholder, never a value
+    }
+  }
+  CHECK(secret_keys == 1);
+  // The Secret is the user's to create: the kustomization never generates one.
+  for (const auto& [key, object] : objects) CHECK(key.find(" Secret ") == std::string::npos);
+
   // Every flag in args is one that serve accepts: --help lists it.
   RunResult help = Gitcanary({"serve", "--help"});
   REQUIRE(help.exit_code == 0);
@@ -196,6 +267,21 @@ TEST_CASE("deploy/argocd/serve: the serve sidecar runs as 999 with probes on /he
     CAPTURE(flag);
     CHECK(help.out.find("  " + flag + " ") != std::string::npos);
   }
+}
+
+TEST_CASE("deploy/argocd/serve: it also builds alone, into namespace argocd") {
+  if (!HaveKubectl()) {
+    MESSAGE("kubectl is not installed; skipped");
+    return;
+  }
+  RunResult run = Run({"kubectl", "kustomize", SourceDir() + "/deploy/argocd/serve"});
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  ObjectsByKey objects = ParseObjects(run.out);
+  std::vector<std::string> keys;
+  for (const auto& [key, object] : objects) keys.push_back(key);
+  CHECK(keys == std::vector<std::string>{"apps/v1 Deployment argocd/gitcanary-serve", "v1 ConfigMap argocd/gitcanary-serve",
+                                         "v1 Service argocd/gitcanary-serve", "v1 ServiceAccount argocd/gitcanary-serve"});
 }
 
 TEST_CASE("deploy/argocd: plugin.yaml runs gitcanary generate with no discover, and the Application selects it") {

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "plugin/clients/connect_reason.h"
 #include "policies/metric_query.h"
 
 namespace gitcanary::plugin {
@@ -132,14 +133,25 @@ Result<double> PrometheusClient::Query(const std::string& promql) {
   const std::string path = endpoint->prefix + "/api/v1/query?query=" + UrlEncode(promql);
   httplib::Result reply = client.Get(path, headers);
   if (!reply) {
-    return Status::Io("Prometheus at " + config_.address + ": " +
-                      HttpTransportReason(reply.error(), config_.timeout_ms));
+    std::string reason = HttpTransportReason(reply.error(), config_.timeout_ms);
+    if (reply.error() == httplib::Error::Connection) {
+      std::string why = OriginConnectFailure(endpoint->origin, config_.timeout_ms);
+      if (!why.empty()) reason = why;
+    }
+    return Status::Io("Prometheus at " + config_.address + ": " + reason);
   }
   if (reply->status != 200) {
     return Status::Io("Prometheus at " + config_.address + " answered HTTP " +
                       std::to_string(reply->status) + ": " + HttpErrorDetail(reply->body));
   }
   return ParsePrometheusReply(reply->body);
+}
+
+std::string ProbePrometheus(PrometheusConfig config, long long timeout_ms) {
+  config.timeout_ms = timeout_ms;
+  PrometheusClient client(std::move(config));
+  Result<double> one = client.Query("vector(1)");
+  return one.ok() ? "" : one.status().message();
 }
 
 Result<PrometheusConfig> PrometheusConfigFrom(const std::string& address,

@@ -40,6 +40,10 @@ class PrometheusClient : public MetricsProvider {
   PrometheusConfig config_;
 };
 
+// Whether the Prometheus of `config` answers a trivial query (vector(1))
+// within `timeout_ms`: "" when it does, else the error ("Prometheus at URL: ...").
+std::string ProbePrometheus(PrometheusConfig config, long long timeout_ms);
+
 // Checks `address` and reads the bearer token from `token_file` or from the
 // environment variable `token_env` when one of them is non-empty (not both).
 // Trailing whitespace (the file's newline) is trimmed; an empty token is an

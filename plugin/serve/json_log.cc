@@ -12,12 +12,8 @@ namespace gitcanary::plugin {
 
 namespace {
 
-void Write(const std::string& level, const std::string& msg, const LogFields& fields) {
+void WriteLine(const std::string& line) {
   static std::mutex mu;
-  const long long now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count();
-  std::string line = LogLine(level, msg, fields, now) + "\n";
   std::lock_guard<std::mutex> lock(mu);
   std::size_t off = 0;
   while (off < line.size()) {
@@ -25,6 +21,13 @@ void Write(const std::string& level, const std::string& msg, const LogFields& fi
     if (n <= 0) return;
     off += static_cast<std::size_t>(n);
   }
+}
+
+void Write(const std::string& level, const std::string& msg, const LogFields& fields) {
+  const long long now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+  WriteLine(LogLine(level, msg, fields, now) + "\n");
 }
 
 }  // namespace
@@ -39,5 +42,6 @@ std::string LogLine(const std::string& level, const std::string& msg, const LogF
 void LogInfo(const std::string& msg, const LogFields& fields) { Write("info", msg, fields); }
 void LogWarn(const std::string& msg, const LogFields& fields) { Write("warn", msg, fields); }
 void LogError(const std::string& msg, const LogFields& fields) { Write("error", msg, fields); }
+void LogPlain(const std::string& line) { WriteLine(line + "\n"); }
 
 }  // namespace gitcanary::plugin

@@ -16,6 +16,8 @@ using LogFields = std::vector<std::pair<std::string, std::string>>;
 void LogInfo(const std::string& msg, const LogFields& fields = {});
 void LogWarn(const std::string& msg, const LogFields& fields = {});
 void LogError(const std::string& msg, const LogFields& fields = {});
+// `line` as it is, for a person reading stderr (never between a JSON line's bytes).
+void LogPlain(const std::string& line);
 
 // The line LogInfo & co. write, without the newline (for tests).
 std::string LogLine(const std::string& level, const std::string& msg, const LogFields& fields, long long unix_ms);

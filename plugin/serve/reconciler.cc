@@ -42,14 +42,19 @@ Status Reconciler::AddPublished(const std::string& head, std::vector<git::FileCh
 }
 
 long long Reconciler::NextDueMs() const {
-  if (!catalog_) return 0;
-  long long next = 0;
+  const std::optional<NextCanary> next = NextDue();
+  return next ? next->due_ms : 0;
+}
+
+std::optional<Reconciler::NextCanary> Reconciler::NextDue() const {
+  if (!catalog_) return std::nullopt;
+  std::optional<NextCanary> next;
   for (const CatalogEntry& e : catalog_->canaries) {
     if (!e.error.ok()) continue;
     auto it = next_due_.find(e.id);
     long long due = e.state.last_transition_ms + e.spec.interval_ms;
     if (it != next_due_.end()) due = std::max(due, it->second);
-    if (next == 0 || due < next) next = due;
+    if (!next || due < next->due_ms) next = NextCanary{e.id, due};
   }
   return next;
 }

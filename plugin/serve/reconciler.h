@@ -81,6 +81,13 @@ class Reconciler {
   const Catalog* CurrentCatalog() const { return catalog_ ? &*catalog_ : nullptr; }
   // When the earliest canary is due next (Unix ms); 0 when unknown.
   long long NextDueMs() const;
+  // That canary and its time; nullopt before the first fetch or when no
+  // canary can be analysed.
+  struct NextCanary {
+    std::string id;
+    long long due_ms = 0;
+  };
+  std::optional<NextCanary> NextDue() const;
 
  private:
   using States = std::map<std::string, policies::AnalysisState>;

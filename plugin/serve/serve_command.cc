@@ -22,6 +22,7 @@
 #include "plugin/clients/readiness.h"
 #include "plugin/clients/secret_source_impl.h"
 #include "plugin/serve/serve_metrics.h"
+#include "plugin/serve/serve_notices.h"
 #include "plugin/serve/serve_options.h"
 #include "plugin/clients/webhook_client.h"
 #include "render/revision_checksum.h"
@@ -143,14 +144,33 @@ void LogPass(const PassReport& r, const Catalog* catalog, std::set<std::string>*
   if (r.conflicts > 0) LogInfo("push conflicts resolved", {{"conflicts", std::to_string(r.conflicts)}});
 }
 
+// Once, at the first pass that read a catalog: a warning, in the log and as a
+// plain line, when canaries' metrics have no default Prometheus to ask.
+void WarnMissingPrometheus(const ServeOptions& o, const Catalog* catalog, bool* checked) {
+  if (*checked || catalog == nullptr) return;
+  *checked = true;
+  std::vector<PrometheusUser> users = DefaultPrometheusUsers(*catalog);
+  PrometheusConfig config;
+  config.address = o.prometheus;
+  const std::string probe_error = o.prometheus.empty() ? "" : ProbePrometheus(config, 2000);
+  const std::string warning = MissingPrometheusWarning(users, o.prometheus, probe_error);
+  if (warning.empty()) return;
+  LogWarn(warning);
+  LogPlain("gitcanary: warning: " + warning);
+}
+
 // --once: one pass without the lease; stdout has one line per decided canary.
-int OncePass(Reconciler& reconciler, ServeMetrics& metrics) {
+int OncePass(const ServeOptions& o, Reconciler& reconciler, ServeMetrics& metrics) {
   std::set<std::string> reported;
   Status s = reconciler.Pass();
   const PassReport& report = reconciler.LastReport();
   metrics.RecordPass(reconciler.CurrentCatalog(), report);
   LogPass(report, reconciler.CurrentCatalog(), &reported);
+  bool checked = false;
+  WarnMissingPrometheus(o, reconciler.CurrentCatalog(), &checked);
   if (!s.ok()) return ReportError(s, nullptr);
+  if (report.decided.empty() && report.published.empty() && reconciler.CurrentCatalog() != nullptr)
+    LogPlain(NothingDueText(*reconciler.CurrentCatalog(), reconciler.NextDue(), NowMs(), o.reconciler.branch));
   std::string out;
   for (const DecidedCanary& d : report.decided) out += OnceLine(d, !report.pushed.empty()) + "\n";
   for (const std::string& app : report.published) out += "published " + (app.empty() ? "." : app) + "\n";
@@ -166,6 +186,7 @@ int OncePass(Reconciler& reconciler, ServeMetrics& metrics) {
 // exponentially up to --poll.
 void Loop(const ServeOptions& o, Reconciler& reconciler, git::Lease& lease, ServeMetrics& metrics) {
   std::set<std::string> reported;
+  bool prometheus_checked = false;
   const long long max_backoff = std::max<long long>(o.poll_ms, 500);
   long long backoff = 500;
   auto back_off = [&] {
@@ -188,6 +209,7 @@ void Loop(const ServeOptions& o, Reconciler& reconciler, git::Lease& lease, Serv
       metrics.RecordFetch(!report.head.empty(), NowMs());
       metrics.RecordPass(reconciler.CurrentCatalog(), report);
       LogPass(report, reconciler.CurrentCatalog(), &reported);
+      WarnMissingPrometheus(o, reconciler.CurrentCatalog(), &prometheus_checked);
       if (!s.ok()) {
         LogError("pass failed", {{"error", s.message()}, {"retry_in_ms", std::to_string(backoff)}});
         back_off();
@@ -231,7 +253,7 @@ int Serve(const ServeOptions& o) {
   }
   LogInfo("serving", {{"repo", git::RedactUrl(o.repo)}, {"branch", o.reconciler.branch}, {"replica", o.replica_id},
                       {"listen", o.listen}});
-  if (o.once) return OncePass(reconciler, metrics);
+  if (o.once) return OncePass(o, reconciler, metrics);
   git::Lease lease(remote->get(), o.replica_id, o.lease_ttl_ms);
   Loop(o, reconciler, lease, metrics);
   Status released = lease.Release(NowMs());

@@ -1,6 +1,7 @@
 #include "plugin/serve/serve_metrics.h"
 
-#include <cstdio>
+#include <charconv>
+#include <cmath>
 
 namespace gitcanary::plugin {
 
@@ -23,13 +24,25 @@ void Header(std::string* out, const char* name, const char* type, const char* he
   *out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
 }
 
-std::string Num(double v) {
+}  // namespace
+
+std::string MetricNumber(double v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+  constexpr double kExactIntegers = 9007199254740992.0;  // 2^53: every integer up to here is a double
+  if (v == std::trunc(v) && std::fabs(v) <= kExactIntegers) return std::to_string(static_cast<long long>(v));
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
-  return buf;
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);  // the shortest text that reads back as v
+  return std::string(buf, end);
 }
 
-}  // namespace
+std::string MetricTimestamp(long long unix_ms) {
+  const long long sec = unix_ms / 1000, ms = unix_ms % 1000;
+  if (ms == 0) return std::to_string(sec);
+  std::string frac = std::to_string(ms + 1000).substr(1);  // three digits
+  while (frac.back() == '0') frac.pop_back();
+  return std::to_string(sec) + "." + frac;
+}
 
 void ServeMetrics::RecordPass(const Catalog* catalog, const PassReport& report) {
   std::lock_guard<std::mutex> lock(mu_);
@@ -87,7 +100,7 @@ std::string ServeMetrics::Render() const {
   for (const auto& [id, g] : canaries_)
     out += "gitcanary_canary_halted{canary=\"" + Label(id) + "\"} " + (g.halted ? "1" : "0") + "\n";
   Header(&out, "gitcanary_analysis_seconds", "summary", "Time spent deciding, per pass.");
-  out += "gitcanary_analysis_seconds_sum " + Num(analysis_seconds_) + "\ngitcanary_analysis_seconds_count " +
+  out += "gitcanary_analysis_seconds_sum " + MetricNumber(analysis_seconds_) + "\ngitcanary_analysis_seconds_count " +
          std::to_string(passes_) + "\n";
   Header(&out, "gitcanary_push_attempts_total", "counter", "Status commits offered to the remote.");
   out += "gitcanary_push_attempts_total " + std::to_string(push_attempts_) + "\n";
@@ -96,7 +109,7 @@ std::string ServeMetrics::Render() const {
   Header(&out, "gitcanary_status_commits_total", "counter", "Status commits pushed.");
   out += "gitcanary_status_commits_total " + std::to_string(commits_) + "\n";
   Header(&out, "gitcanary_last_fetch_success_timestamp_seconds", "gauge", "Unix time of the last successful fetch.");
-  out += "gitcanary_last_fetch_success_timestamp_seconds " + Num(static_cast<double>(last_fetch_ok_ms_) / 1000.0) + "\n";
+  out += "gitcanary_last_fetch_success_timestamp_seconds " + MetricTimestamp(last_fetch_ok_ms_) + "\n";
   Header(&out, "gitcanary_lease_held", "gauge", "1 while this replica holds the lease and does the work.");
   out += std::string("gitcanary_lease_held ") + (lease_held_ ? "1" : "0") + "\n";
   return out;

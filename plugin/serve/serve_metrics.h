@@ -9,7 +9,10 @@
 //   gitcanary_status_commits_total
 //   gitcanary_last_fetch_success_timestamp_seconds
 //   gitcanary_lease_held                                   1 while this replica holds the lease
-// Thread-safe: the loop records, the HTTP thread renders.
+// Values are printed exactly: integers as integers, other numbers as the
+// shortest decimal that reads back as the same double (never rounded to six
+// digits, which put a Unix time 80 minutes off), timestamps from their
+// milliseconds. Thread-safe: the loop records, the HTTP thread renders.
 #pragma once
 
 #include <map>
@@ -20,6 +23,11 @@
 #include "plugin/serve/reconciler.h"
 
 namespace gitcanary::plugin {
+
+// A sample value: "42", "0.125", "1.5e-07", "NaN", "+Inf".
+std::string MetricNumber(double v);
+// Unix milliseconds as seconds, exactly: 1796550000123 -> "1796550000.123".
+std::string MetricTimestamp(long long unix_ms);
 
 class ServeMetrics {
  public:

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "policies/webhook.h"
+
 namespace gitcanary::plugin {
 
 namespace {
@@ -21,7 +23,10 @@ std::string Number(double v) {
 }
 
 std::string OneMetric(const policies::MetricSpec& m, const policies::MetricOutcome& outcome) {
-  if (!outcome.value) return m.name + " no data";
+  if (!outcome.value) {
+    const std::string why = NoDataReason(outcome.error);
+    return m.name + " no data" + (why.empty() ? "" : ": " + why);
+  }
   const double v = *outcome.value;
   std::string out = m.name + " " + Number(v);
   if (m.min && v < *m.min) return out + " < " + Number(*m.min);
@@ -33,6 +38,26 @@ std::string OneMetric(const policies::MetricSpec& m, const policies::MetricOutco
 }
 
 }  // namespace
+
+std::string NoDataReason(const std::string& error) {
+  if (error.empty() || error == "query returned no data") return "";
+  std::string out = policies::RedactUrls(error.substr(0, error.find('\n')));
+  if (out.size() > kNoDataReasonLimit) {
+    std::size_t cut = kNoDataReasonLimit;
+    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;  // a UTF-8 boundary
+    out = out.substr(0, cut) + "...";
+  }
+  int depth = 0;
+  bool balanced = true;
+  for (char& c : out) {
+    if (c == ';' || c == '\t' || c == '\r') c = c == ';' ? ',' : ' ';
+    if (c == '(') ++depth;
+    if (c == ')' && --depth < 0) balanced = false;
+  }
+  if (!balanced || depth != 0)
+    for (char& c : out) c = c == '(' ? '[' : c == ')' ? ']' : c;
+  return out;
+}
 
 std::string TransitionText(const policies::AnalysisState& before, const policies::AnalysisState& after) {
   std::vector<std::string> parts;

@@ -6,6 +6,7 @@
 // executor, and nothing else here comes from a secret.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -29,8 +30,18 @@ std::string TransitionText(const policies::AnalysisState& before, const policies
 std::string TransitionTextIfChanged(const policies::AnalysisState& before, const policies::AnalysisState& after);
 
 // "request-success-rate 99.82 >= 99; request-duration 212 <= 500" from the metric
-// values observed; "" when no metric was queried.
+// values observed ("NAME no data: REASON" for a metric without one); "" when no
+// metric was queried.
 std::string MetricEvidence(const policies::AnalysisSpec& spec, const policies::Observations& obs);
+
+// Why a metric has no value, short enough for a commit subject: the error's
+// first line without URL credentials, cut to kNoDataReasonLimit bytes, with
+// ';' (the evidence separator) made ',' and unbalanced parentheses made
+// brackets, so `gitcanary history` still reads the subject back. "" for an
+// empty result, which "no data" already says:
+//   "request-success-rate no data: Prometheus at http://127.0.0.1:9/: connection refused"
+inline constexpr std::size_t kNoDataReasonLimit = 160;
+std::string NoDataReason(const std::string& error);
 
 // "canary NS/NAME: TRANSITION (EVIDENCE)", the evidence being the metrics, else the reason.
 std::string CommitLine(const DecidedCanary& c);

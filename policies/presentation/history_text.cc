@@ -32,13 +32,14 @@ std::vector<std::string> Split(const std::string& text, const std::string& sep) 
   return out;
 }
 
-// One "NAME VALUE [OP BOUND | in [A, B]]" or "NAME no data" part of the
+// One "NAME VALUE [OP BOUND | in [A, B]]" or "NAME no data[: REASON]" part of the
 // evidence, as status_commit_message.cc writes it: ">=" and a failing "<"
 // name the minimum, "<=" and a failing ">" the maximum.
 std::optional<HistoryMetric> MetricVerdict(const std::string& part) {
   const std::vector<std::string> t = Split(part, " ");
   if (t.size() < 2 || t[0].empty()) return std::nullopt;
-  if (t.size() == 3 && t[1] == "no" && t[2] == "data") return HistoryMetric{t[0], std::nullopt, {}, {}};
+  if (t.size() >= 3 && t[1] == "no" && (t[2] == "data" || (t[2] == "data:" && t.size() > 3)))
+    return HistoryMetric{t[0], std::nullopt, {}, {}};  // "NAME no data[: REASON]"
   HistoryMetric m{t[0], ParseNumber(t[1]), {}, {}};
   if (!m.value) return std::nullopt;
   if (t.size() == 2) return m;

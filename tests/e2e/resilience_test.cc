@@ -71,12 +71,14 @@ TEST_CASE("e2e: Prometheus stopped mid-analysis fails the checks with the reason
     if (s.phase != "Progressing" || s.failed_checks == 0) continue;
     ++failed_checks;
     CAPTURE(s.subject);
-    CHECK(s.subject.find("(request-success-rate no data)") != std::string::npos);
-    // The commit's note (what `git log --notes=gitcanary` shows) says why.
+    // The subject says why in short: nothing listens on Prometheus' port any more.
+    CHECK(s.subject.find("(request-success-rate no data: Prometheus at " + run.cluster.prometheus_url() +
+                         ": connection refused)") != std::string::npos);
+    // So does the commit's note (what `git log --notes=gitcanary` shows).
     const testing::RunResult note =
         testing::Run({"/usr/bin/git", "--git-dir", run.repo.remote(), "notes", "--ref=gitcanary", "show", s.commit});
     CHECK(note.out.find("request-success-rate: no value: Prometheus at " + run.cluster.prometheus_url() +
-                        ": connection failed") != std::string::npos);
+                        ": connection refused") != std::string::npos);
   }
   CHECK(failed_checks == 2);
   CHECK(run.Routing() ==

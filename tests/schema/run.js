@@ -8,6 +8,8 @@
 //   chart, the kustomize build for a kustomization, the files otherwise);
 // - `krm` with the same manifests as a ResourceList, and the kustomize exec
 //   plugin of examples/kustomize through the real `kubectl kustomize`.
+// - the builds of deploy/argocd/serve and deploy/flux/serve, and
+//   deploy/argocd/serve/secret.example.yaml.
 // Besides each object's schema, a Service of an output must select the pods of
 // a workload of that output (else it has no endpoints).
 // An example that fails to render is a failure; a fixture tree of
@@ -393,6 +395,24 @@ async function checkAll() {
   await Promise.all(Array.from({ length: Math.max(1, os.cpus().length) }, worker));
 }
 
+// The manifests under deploy/ that users apply as they are: the builds of
+// deploy/argocd/serve and deploy/flux/serve, and the example Secret.
+async function checkDeploy() {
+  if (opts.only) return;
+  for (const dir of ["deploy/argocd/serve", "deploy/flux/serve"]) {
+    const how = `kubectl kustomize ${dir}`;
+    if (!kubectl) {
+      skipped.push(`${how}: no kubectl`);
+      continue;
+    }
+    const r = await run([kubectl, "kustomize", path.join(source, dir)]);
+    if (r.code !== 0) fail(how, `kubectl kustomize failed: ${firstLine(r.err)}`);
+    else check(how, r.out);
+  }
+  const example = "deploy/argocd/serve/secret.example.yaml";
+  check(`file ${example}`, fs.readFileSync(path.join(source, example), "utf8"));
+}
+
 function report() {
 failures.sort((a, b) => (a.line < b.line ? -1 : a.line > b.line ? 1 : 0));
 skipped.sort();
@@ -418,7 +438,9 @@ console.log(
 process.exit(newFailures.length || fixed.length ? 1 : 0);
 }
 
-checkAll().then(report, (e) => {
-  console.error(e);
-  process.exit(1);
-});
+checkAll()
+  .then(checkDeploy)
+  .then(report, (e) => {
+    console.error(e);
+    process.exit(1);
+  });
