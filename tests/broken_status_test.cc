@@ -116,12 +116,15 @@ TEST_CASE("a broken status: history's error row, status and approve name the com
   CHECK(rows_after[2]["weight"] == 10);
 }
 
-TEST_CASE("a status broken twice in a row: the revert line undoes both, newest first") {
+TEST_CASE("a status broken twice in a row: the revert line undoes both, newest first; an abort is marked") {
   TempDir dir;
   GitopsRemote repo(dir);
   repo.Commit({{"apps/podinfo/app.yaml", testing::CanaryApp("podinfo", "1.0.0")},
                {kStatusPath, StatusDoc("Progressing", "10")}},
               "podinfo");
+  RunResult abort = Cli(repo, dir, {"abort", "test/podinfo", "-m", "enough"});
+  REQUIRE_MESSAGE(abort.exit_code == 0, abort.err);
+  testing::Sh("cd " + repo.work() + " && git pull -q --rebase origin main");
   repo.Commit({{kStatusPath, StatusDoc("Progressing", "150")}}, "tune: weight 150");
   const std::string first = Head(repo);
   repo.Commit({{kStatusPath, StatusDoc("Sideways", "150")}}, "tune: phase too");
@@ -133,14 +136,18 @@ TEST_CASE("a status broken twice in a row: the revert line undoes both, newest f
   CHECK(rows[0]["recovery"] == "git revert " + second + " " + first);
   RunResult history = Cli(repo, dir, {"history", "test/podinfo", "-o", "json"});
   const nlohmann::json timeline = nlohmann::json::parse(history.out);
-  REQUIRE(timeline.size() == 3);
-  CHECK(timeline[1]["kind"] == "error");
+  REQUIRE(timeline.size() == 4);
+  CHECK(timeline[1]["kind"] == "status");
+  CHECK(timeline[1]["phase"] == "Failed");
+  CHECK(timeline[1]["action"] == "abort");  // made by `gitcanary abort`
+  CHECK(timeline[0]["action"].is_null());
   CHECK(timeline[2]["kind"] == "error");
-  CHECK(timeline[2]["error"].get<std::string>().find("status.phase") != std::string::npos);
+  CHECK(timeline[3]["kind"] == "error");
+  CHECK(timeline[3]["error"].get<std::string>().find("status.phase") != std::string::npos);
   testing::Sh("cd " + repo.work() + " && git pull -q --rebase origin main && git revert --no-edit " + second + " " +
               first + " >/dev/null && git push -q origin HEAD:main");
   RunResult fixed = Cli(repo, dir, {"status", "-o", "json"});
-  CHECK(nlohmann::json::parse(fixed.out)[0]["status"] == "Progressing");
+  CHECK(nlohmann::json::parse(fixed.out)[0]["status"] == "Failed");
 }
 
 }  // namespace gitcanary
