@@ -116,7 +116,7 @@ TEST_CASE("a broken status: history's error row, status and approve name the com
   CHECK(rows_after[2]["weight"] == 10);
 }
 
-TEST_CASE("a status broken twice in a row: the revert line undoes both, newest first; an abort is marked") {
+TEST_CASE("a status broken twice in a row: the revert line undoes both, newest first and an abort is marked") {
   TempDir dir;
   GitopsRemote repo(dir);
   repo.Commit({{"apps/podinfo/app.yaml", testing::CanaryApp("podinfo", "1.0.0")},
