@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "plugin/serve_command.h"
+#include "plugin/serve/serve_command.h"
 
 int main(int argc, char** argv) {
   try {
