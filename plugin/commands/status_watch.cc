@@ -109,8 +109,10 @@ class Watcher {
     last_warning_ = message;
   }
 
-  // A head whose canaries cannot be read: said once, not read again until it moves.
+  // A head whose canaries cannot be read: said once, not read again until it
+  // moves; a failure to reach git (kIo) is tried again at the next poll.
   bool Shown(const std::string& head, const Status& error) {
+    if (error.code() == Code::kIo) return Warn(error.message()), true;
     shown_ = head;
     if (watch_.terminal && !watch_.json) return Redraw("gitcanary: " + error.message() + "\n");
     Warn(error.message());
