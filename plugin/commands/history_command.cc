@@ -244,10 +244,13 @@ one row per commit that changed its status (TIME PHASE WEIGHT FAILED ITER
 METRICS COMMIT SUBJECT), the metric values from the analysis note in
 refs/notes/gitcanary, else from the commit message. Commits that changed the
 app without being gitcanary's own (a new image tag) show as rows with PHASE -.
+A commit that left the status broken (it does not parse) shows as a row with
+PHASE error and the error: revert that commit to recover.
 
 Flags:
   -o, --output FORMAT   table (default) or json (an array of {commit, time, kind,
-                        phase, weight, failed_checks, iterations, metrics, subject})
+                        phase, weight, failed_checks, iterations, metrics, subject,
+                        action, error})
   --svg FILE            also write the timeline as an SVG chart to FILE
   --limit N             only the newest N status changes (default: all)
   -n, --namespace NS    namespace of objects that have none (default "default")
