@@ -284,7 +284,7 @@ TEST_CASE("history: json and table rows") {
   const nlohmann::ordered_json first = nlohmann::ordered_json::parse(policies::HistoryJson(*t))[0];
   for (auto it = first.begin(); it != first.end(); ++it) keys.push_back(it.key());
   CHECK(keys == std::vector<std::string>{"commit", "time", "kind", "phase", "weight", "failed_checks", "iterations",
-                                         "metrics", "subject"});
+                                         "metrics", "subject", "action", "error"});
 
   const std::string table = policies::HistoryTable(*t);
   std::istringstream lines(table);

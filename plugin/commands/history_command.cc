@@ -16,6 +16,7 @@
 #include "plugin/commands/build_flags.h"
 #include "policies/presentation/history_text.h"
 #include "plugin/serve/status_writeback.h"
+#include "plugin/sources/status_reader.h"
 #include "render/canary_spec.h"
 #include "render/loader.h"
 
@@ -39,79 +40,12 @@ bool IsGitcanaryCommit(const std::string& message) {
   return std::count(id.begin(), id.end(), '/') == 1 && id.find(' ') == std::string::npos;
 }
 
-std::string NameOf(const std::string& id) { return id.substr(id.find('/') + 1); }
-std::string NamespaceOf(const std::string& id) { return id.substr(0, id.find('/')); }
-
 bool SameStatus(const render::CanaryStatus& a, const render::CanaryStatus& b) {
   return a.phase == b.phase && a.canary_weight == b.canary_weight && a.failed_checks == b.failed_checks &&
          a.iterations == b.iterations && a.last_applied_spec == b.last_applied_spec &&
          a.last_promoted_spec == b.last_promoted_spec && a.last_transition_time == b.last_transition_time &&
          a.approved_revision == b.approved_revision;
 }
-
-// Reads one canary's status at any commit, from where the head keeps it
-// (else the other place), parsing a file only when its text changed.
-class StatusReader {
- public:
-  StatusReader(git::GitRemote* remote, const CatalogEntry& e) : remote_(remote), id_(e.id) {
-    Place file{e.status_file.empty() ? StatusFilePath(e) : e.status_file, false, {}, {}};
-    Place annotation{e.canary_file, true, {}, {}};
-    status_file_ = file.path;
-    if (e.status_in_annotation) places_ = {annotation, file};
-    else if (e.generated) places_ = {file};
-    else places_ = {file, annotation};
-  }
-
-  const std::string& status_file() const { return status_file_; }
-
-  // nullopt: no status (or none that parses) at `commit`.
-  Result<std::optional<render::CanaryStatus>> At(const std::string& commit) {
-    for (Place& p : places_) {
-      auto text = remote_->ReadFile(commit, p.path);
-      if (!text.ok()) return text.status();
-      if (!*text) continue;
-      if (!p.text || *p.text != **text) {
-        p.text = std::move(**text);
-        p.status = Parse(*p.text, p);
-      }
-      if (p.status) return p.status;
-    }
-    return std::optional<render::CanaryStatus>();
-  }
-
- private:
-  struct Place {
-    std::string path;
-    bool annotation = false;
-    std::optional<std::string> text;  // at the commit read last
-    std::optional<render::CanaryStatus> status;
-  };
-
-  bool Ours(const render::Manifest& m) const {
-    return m.name == NameOf(id_) && (m.ns.empty() || m.ns == NamespaceOf(id_));
-  }
-
-  std::optional<render::CanaryStatus> Parse(const std::string& text, const Place& p) const {
-    auto docs = render::ParseManifests(text, p.path);
-    if (!docs.ok()) return std::nullopt;
-    for (const render::Manifest& m : *docs) {
-      if (!Ours(m)) continue;
-      if (!p.annotation && render::IsStatusDocument(m)) {
-        auto record = render::ParseStatusDocument(m);
-        if (record.ok()) return record->status;
-      } else if (p.annotation && render::IsCanary(m)) {
-        auto record = render::ParseStatusAnnotation(m);
-        if (record.ok() && *record) return (*record)->status;
-      }
-    }
-    return std::nullopt;
-  }
-
-  git::GitRemote* remote_;
-  std::string id_;
-  std::string status_file_;
-  std::vector<Place> places_;
-};
 
 // The id of the tree at `dir` ("" = the top) of `commit`; "" when absent.
 std::string TreeIdAt(git_repository* repo, const std::string& commit, const std::string& dir) {
@@ -163,7 +97,7 @@ bool ChangedApp(git_repository* repo, const std::string& parent, const std::stri
 // One commit read, waiting for its parent to say whether it changed anything.
 struct Pending {
   git::CommitInfo info;
-  std::optional<render::CanaryStatus> status;
+  StatusAtCommit status;
   std::string app_tree;
 };
 
@@ -190,7 +124,10 @@ class Walker {
         if (pending)
           if (Status s = Settle(*pending, &here); !s.ok()) return s;
         pending = std::move(here);
-        if (limit != 0 && status_rows_ >= limit) return std::move(rows_);
+        if (limit != 0 && status_rows_ >= limit) {
+          truncated_ = true;  // older commits were not read
+          return std::move(rows_);
+        }
       }
       from = log->empty() || log->back().parents.empty() ? "" : log->back().parents[0];
     }
@@ -202,7 +139,20 @@ class Walker {
  private:
   // Adds the row of `p`, if any, given its parent (nullptr: a root commit).
   Status Settle(const Pending& p, const Pending* parent) {
-    const bool changed = p.status && (parent == nullptr || !parent->status || !SameStatus(*p.status, *parent->status));
+    const std::optional<render::CanaryStatus>& status = p.status.status;
+    if (p.status.broken() && (parent == nullptr || parent->status.error != p.status.error)) {
+      HistoryRow row;
+      row.kind = HistoryRow::Kind::kError;
+      row.commit = p.info.id;
+      row.time = p.info.time;
+      row.subject = policies::SubjectFor(p.info.message, entry_.id);
+      row.error = p.status.error;
+      rows_.push_back(std::move(row));
+      ++status_rows_;
+      return Status::Ok();
+    }
+    const bool changed =
+        status && (parent == nullptr || !parent->status.status || !SameStatus(*status, *parent->status.status));
     if (!changed) {
       if (parent != nullptr && p.app_tree != parent->app_tree && !IsGitcanaryCommit(p.info.message) &&
           ChangedApp(repo_.get(), parent->info.id, p.info.id, entry_.app_dir, reader_.status_file())) {
@@ -218,11 +168,12 @@ class Walker {
     HistoryRow row;
     row.commit = p.info.id;
     row.time = p.info.time;
-    row.phase = p.status->phase;
-    row.weight = p.status->canary_weight;
-    row.failed_checks = p.status->failed_checks;
-    row.iterations = p.status->iterations;
+    row.phase = status->phase;
+    row.weight = status->canary_weight;
+    row.failed_checks = status->failed_checks;
+    row.iterations = status->iterations;
     row.subject = policies::SubjectFor(p.info.message, entry_.id);
+    row.action = policies::OperatorActionOf(p.info.message);
     std::optional<std::vector<HistoryMetric>> metrics;
     if (!notes_.empty()) {
       auto note = remote_->ReadNote(notes_, p.info.id);
@@ -248,6 +199,10 @@ class Walker {
   StatusReader reader_;
   std::vector<HistoryRow> rows_;
   std::size_t status_rows_ = 0;
+  bool truncated_ = false;
+
+ public:
+  bool truncated() const { return truncated_; }
 };
 
 
@@ -271,10 +226,11 @@ Result<policies::Timeline> ReadHistory(RepoAccess& repo, const std::string& id, 
   if (!rows.ok()) return rows.status();
   // Oldest first, starting at the first status row: app changes before the
   // canary had a status are its prehistory.
-  while (!rows->empty() && rows->back().kind != HistoryRow::Kind::kStatus) rows->pop_back();
+  while (!rows->empty() && rows->back().kind == HistoryRow::Kind::kChange) rows->pop_back();
   if (rows->empty()) return Status::Invalid("no status recorded yet for " + id);
   policies::Timeline timeline;
   timeline.id = id;
+  timeline.truncated = walker.truncated();
   timeline.rows.assign(rows->rbegin(), rows->rend());
   return timeline;
 }
@@ -288,10 +244,13 @@ one row per commit that changed its status (TIME PHASE WEIGHT FAILED ITER
 METRICS COMMIT SUBJECT), the metric values from the analysis note in
 refs/notes/gitcanary, else from the commit message. Commits that changed the
 app without being gitcanary's own (a new image tag) show as rows with PHASE -.
+A commit that left the status broken (it does not parse) shows as a row with
+PHASE error and the error: revert that commit to recover.
 
 Flags:
   -o, --output FORMAT   table (default) or json (an array of {commit, time, kind,
-                        phase, weight, failed_checks, iterations, metrics, subject})
+                        phase, weight, failed_checks, iterations, metrics, subject,
+                        action, error})
   --svg FILE            also write the timeline as an SVG chart to FILE
   --limit N             only the newest N status changes (default: all)
   -n, --namespace NS    namespace of objects that have none (default "default")

@@ -9,7 +9,10 @@
 // commit has one, else from the evidence in the commit's line about the
 // canary. Commits that changed the app directory without being gitcanary's
 // own (a person's new image tag) are kept as `change` rows once the canary
-// has a status. The timeline goes out as a table, as JSON, and as an SVG
+// has a status. A commit that left the status broken (plugin/sources/
+// status_reader.h) is an `error` row, and a status commit an operator command
+// made carries that action. With a limit, the timeline says it is truncated.
+// The timeline goes out as a table, as JSON, and as an SVG
 // chart (policies/presentation/history_chart.h).
 #pragma once
 

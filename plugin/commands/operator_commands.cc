@@ -3,14 +3,20 @@
 #include <chrono>
 #include <iostream>
 
+#include <unistd.h>
+
 #include "plugin/commands/build_flags.h"
 #include "plugin/serve/canary_catalog.h"
 #include "plugin/commands/exit_codes.h"
 #include "plugin/sources/repo_access.h"
+#include "plugin/commands/status_break.h"
 #include "plugin/serve/status_commit_message.h"
+#include "plugin/commands/status_report.h"
 #include "policies/status_state.h"
+#include "plugin/commands/status_watch.h"
 #include "plugin/serve/status_writeback.h"
 #include "policies/operator_action.h"
+#include "render/fields.h"
 #include "policies/webhook.h"
 
 namespace gitcanary::plugin {
@@ -81,6 +87,13 @@ std::string CommitMessageFor(policies::OperatorAction action, const CatalogEntry
   return subject + "\n\n" + body + "\n\nActed-by: " + author.name + " <" + author.email + ">\n";
 }
 
+// A canary halted by a broken status: the error, and how to recover.
+Status WithRecovery(const Status& error, RepoAccess& repo, const CatalogEntry& e, const std::string& head) {
+  auto broke = FindStatusBreak(repo, e, head);
+  if (!broke.ok() || !*broke) return error;
+  return Status::Invalid(error.message() + "; " + RecoveryText(**broke));
+}
+
 Result<std::string> Act(policies::OperatorAction action, const ParsedArgs& args) {
   if (args.positionals.size() != 1 || args.positionals[0].find('/') == std::string::npos)
     return Status::Usage("give the canary as NAMESPACE/NAME");
@@ -100,7 +113,7 @@ Result<std::string> Act(policies::OperatorAction action, const ParsedArgs& args)
     auto found = at_head->Find(id, **repo);
     if (!found.ok()) return found.status();
     const CatalogEntry* e = *found;
-    if (!e->error.ok()) return e->error;
+    if (!e->error.ok()) return WithRecovery(e->error, **repo, *e, at_head->head);
     auto outcome = policies::Operate(e->spec, e->state, e->revision, action, NowMs());
     if (!outcome.ok()) return outcome.status();
     render::CanaryStatus status = policies::WithState(e->status, outcome->next);
@@ -151,8 +164,28 @@ Flags:
   -h, --help            show this help
 )";
 
-std::string Pad(const std::string& s, std::size_t width) {
-  return s.size() >= width ? s + " " : s + std::string(width - s.size(), ' ');
+// status --watch: the same reading, again whenever the branch moves.
+Result<int> Watch(const ParsedArgs& args) {
+  if (!args.positionals.empty()) return Status::Usage("status takes no arguments");
+  const std::string format = args.Get("output").value_or("table");
+  if (format != "table" && format != "json")
+    return Status::Usage("unknown output format \"" + format + "\"; expected table or json");
+  WatchOptions watch;
+  watch.json = format == "json";
+  watch.terminal = isatty(STDOUT_FILENO) != 0;
+  if (auto interval = args.Get("interval")) {
+    auto ms = render::ParseDurationMillis(*interval);
+    if (!ms || *ms < 100) return Status::Usage("--interval wants a duration of at least 100ms, not \"" + *interval + "\"");
+    watch.interval_ms = *ms;
+  }
+  auto repo = RepoAccess::Open(args);
+  if (!repo.ok()) return repo.status();
+  CatalogOptions options;
+  options.app_namespace = args.Get("namespace").value_or("default");
+  auto tools = BuildToolsFrom(args, options.app_namespace);
+  if (!tools.ok()) return tools.status();
+  options.tools = std::move(*tools);
+  return WatchStatus(**repo, std::move(options), watch);
 }
 
 Result<std::string> StatusText(const ParsedArgs& args) {
@@ -169,42 +202,15 @@ Result<std::string> StatusText(const ParsedArgs& args) {
   options.tools = std::move(*tools);
   auto at_head = ReadHeadCatalog(**repo, options);
   if (!at_head.ok()) return at_head.status();
-  const Catalog* catalog = &at_head->catalog;
-  std::string out;
+  auto report = BuildStatusReport(**repo, *at_head);
+  if (!report.ok()) return report.status();
   if (format == "json") {
-    out = "[";
-    bool first = true;
-    for (const CatalogEntry& e : catalog->canaries) {
-      const std::size_t slash = e.id.find('/');
-      const std::string phase = e.error.ok() ? std::string(PhaseName(e.state.phase)) : "Halted";
-      out += std::string(first ? "\n  " : ",\n  ") + "{\"namespace\":" + policies::GoJsonString(e.id.substr(0, slash)) +
-             ",\"name\":" + policies::GoJsonString(e.id.substr(slash + 1)) + ",\"status\":\"" + phase +
-             "\",\"weight\":" + std::to_string(e.state.canary_weight) +
-             ",\"failed_checks\":" + std::to_string(e.state.failed_checks) + ",\"last_transition_time\":" +
-             policies::GoJsonString(e.status ? e.status->last_transition_time : "") +
-             ",\"revision\":" + policies::GoJsonString(e.revision) +
-             ",\"error\":" + policies::GoJsonString(e.error.ok() ? "" : e.error.message()) + "}";
-      first = false;
-    }
-    out += first ? "]\n" : "\n]\n";
     // The array holds canaries only: an app that does not load would vanish
     // from it without a word, so its error goes to stderr.
-    for (const std::string& err : catalog->errors) std::cerr << "gitcanary: " << err << "\n";
-    return out;
+    for (const std::string& err : report->errors) std::cerr << "gitcanary: " << err << "\n";
+    return StatusJson(*report);
   }
-  out = Pad("NAMESPACE", 12) + Pad("NAME", 20) + Pad("STATUS", 18) + Pad("WEIGHT", 8) + Pad("FAILED", 8) +
-        "LASTTRANSITION\n";
-  for (const CatalogEntry& e : catalog->canaries) {
-    const std::size_t slash = e.id.find('/');
-    const std::string phase = e.error.ok() ? std::string(PhaseName(e.state.phase)) : "Halted";
-    std::string when = e.status && !e.status->last_transition_time.empty() ? e.status->last_transition_time : "-";
-    out += Pad(e.id.substr(0, slash), 12) + Pad(e.id.substr(slash + 1), 20) + Pad(phase, 18) +
-           Pad(std::to_string(e.state.canary_weight), 8) + Pad(std::to_string(e.state.failed_checks), 8) + when + "\n";
-  }
-  for (const CatalogEntry& e : catalog->canaries)
-    if (!e.error.ok()) out += "\n" + e.id + ": " + e.error.message() + "\n";
-  for (const std::string& err : catalog->errors) out += "\n" + err + "\n";
-  return out;
+  return StatusTable(*report);
 }
 
 }  // namespace
@@ -216,12 +222,19 @@ int RunRetry(const std::vector<std::string>& args) { return RunAction(policies::
 
 int RunStatus(const std::vector<std::string>& argv) {
   const std::string help = std::string(kStatusHelp) + kRepoFlagsHelp;
-  auto args = ParseArgs(argv, WithRepoFlags({{"output", 'o', true}, {"namespace", 'n', true}}));
+  auto args = ParseArgs(argv, WithRepoFlags({{"output", 'o', true}, {"namespace", 'n', true}, {"watch", 'w', false},
+                                              {"interval", 0, true}}));
   if (!args.ok()) return ReportError(args.status(), help.c_str());
   if (args->help) {
     std::cout << help;
     return kExitOk;
   }
+  if (args->Has("watch")) {
+    auto code = Watch(*args);
+    if (!code.ok()) return ReportError(code.status(), code.status().code() == Code::kUsage ? help.c_str() : nullptr);
+    return *code;
+  }
+  if (args->Has("interval")) return ReportError(Status::Usage("--interval goes with --watch"), help.c_str());
   auto text = StatusText(*args);
   if (!text.ok()) return ReportError(text.status(), text.status().code() == Code::kUsage ? help.c_str() : nullptr);
   return WriteStdout(*text);

@@ -1,7 +1,7 @@
 // The operator commands. Each reads git only and, for the writing ones,
 // records the operator's decision as a commit:
 //   gitcanary approve|abort|promote|retry NS/NAME [--repo PATH|URL] [--message TEXT]
-//   gitcanary status [--repo PATH|URL] [-o table|json]
+//   gitcanary status [--repo PATH|URL] [-o table|json] [-w [--interval D]]   (--watch: status_watch.h)
 // (history lives in history_command.h.)
 #pragma once
 

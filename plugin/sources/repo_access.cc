@@ -168,6 +168,13 @@ Result<std::string> RepoAccess::Head() {
   return *(*refs)[ref];
 }
 
+Result<std::string> RepoAccess::PeekHead() {
+  if (!local_) return Head();
+  const std::string head = LocalBranchHead(path_, branch_);
+  if (head.empty()) return Status::Invalid("branch " + branch_ + " does not exist in " + display_);
+  return head;
+}
+
 Result<std::unique_ptr<git::TreeSource>> RepoAccess::Tree(const std::string& commit) {
   return git::TreeSource::OpenTree(remote_->path(), commit, "");
 }

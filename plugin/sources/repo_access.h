@@ -37,6 +37,10 @@ class RepoAccess {
   const std::string& display() const { return display_; }  // redacted, for messages
   // Fetches (remote) or reads (local) the branch head.
   Result<std::string> Head();
+  // The branch head as cheaply as it can be known, to notice that it moved:
+  // a local repository's branch is read in place (no fetch into the cache,
+  // so Tree() of it needs Head() first); a remote's is fetched.
+  Result<std::string> PeekHead();
   // The tree of `commit`, rooted at the top.
   Result<std::unique_ptr<git::TreeSource>> Tree(const std::string& commit);
   // Commits `changes` on top of `parent` and moves the branch (push or local

@@ -23,6 +23,39 @@ constexpr const char* kInk = "#333333";
 constexpr const char* kWeightColour = "#1b3a6b";
 constexpr const char* kFailedColour = "#d93b3b";
 constexpr const char* kMetricColours[] = {"#c2571a", "#0f8a8a", "#7a4fb0", "#a0822a", "#b0306b", "#4d7a2a"};
+constexpr const char* kBrokenColour = "#7f1d1d";
+constexpr int kLegendTop = 62;    // the first legend row's baseline
+constexpr int kLegendRow = 18;    // each further row pushes the panels down by this
+constexpr double kCharWidth = 7;  // a generous width of an 11-unit sans-serif character
+constexpr std::size_t kChangeLabelChars = 28;  // a change's label along its line in the weight panel
+
+// The operator actions marked on the timeline, and their colours.
+struct ActionStyle {
+  const char* name;
+  const char* colour;
+};
+constexpr ActionStyle kActions[] = {
+    {"approve", "#2e7d32"}, {"abort", "#b71c1c"}, {"promote", "#6a1b9a"}, {"retry", "#1565c0"}};
+
+const char* ActionColour(const std::string& action) {
+  for (const ActionStyle& a : kActions)
+    if (action == a.name) return a.colour;
+  return kInk;
+}
+
+// `text` cut to at most `max` characters (UTF-8 aware), with "…" when cut.
+std::string Fit(const std::string& text, std::size_t max) {
+  std::size_t chars = 0, i = 0, cut = std::string::npos;
+  for (; i < text.size(); ++chars) {
+    if (chars == max - 1 && cut == std::string::npos) cut = i;
+    if (chars == max) return text.substr(0, cut) + "…";
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    i += c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+  }
+  return text;
+}
+
+bool IsState(const HistoryRow& r) { return r.kind != HistoryRow::Kind::kChange; }
 
 using Rows = std::vector<HistoryRow>;
 
@@ -123,7 +156,9 @@ std::string RowTooltip(const HistoryRow& r) {
   std::string head = FormatUtcSeconds(r.time) + " " + r.commit.substr(0, 7);
   if (r.kind == HistoryRow::Kind::kStatus)
     head += ": " + std::string(PhaseName(r.phase)) + ", weight " + std::to_string(r.weight) + "%" +
-            (r.failed_checks > 0 ? ", failed checks " + std::to_string(r.failed_checks) : "");
+            (r.failed_checks > 0 ? ", failed checks " + std::to_string(r.failed_checks) : "") +
+            (r.action.empty() ? "" : ", gitcanary " + r.action);
+  if (r.kind == HistoryRow::Kind::kError) head += ": status broken: " + r.error;
   return "<title>" + render::EscapeXml(head + "\n" + r.subject) + "</title>";
 }
 
@@ -132,14 +167,16 @@ std::string PanelBackground(const Rows& rows, const Frame& f, const std::vector<
                             double height) {
   std::string out = "<g class=\"phases\">\n";
   for (std::size_t i = 0; i < rows.size(); ++i) {
-    if (rows[i].kind != HistoryRow::Kind::kStatus) continue;
+    if (!IsState(rows[i])) continue;
     std::size_t next = i + 1;
-    while (next < rows.size() && rows[next].kind != HistoryRow::Kind::kStatus) ++next;
+    while (next < rows.size() && !IsState(rows[next])) ++next;
     const double x1 = f.X(rows[i].time), x2 = next < rows.size() ? f.X(rows[next].time) : kRight;
     if (x2 <= x1) continue;
-    out += "<rect class=\"phase " + std::string(PhaseName(rows[i].phase)) + "\" x=\"" + Num(x1) + "\" y=\"" +
-           Num(top) + "\" width=\"" + Num(x2 - x1) + "\" height=\"" + Num(height) + "\" fill=\"" +
-           PhaseColour(rows[i].phase) + "\" fill-opacity=\"0.18\"/>\n";
+    const bool broken = rows[i].kind == HistoryRow::Kind::kError;
+    out += "<rect class=\"phase " + (broken ? std::string("broken") : std::string(PhaseName(rows[i].phase))) +
+           "\" x=\"" + Num(x1) + "\" y=\"" + Num(top) + "\" width=\"" + Num(x2 - x1) + "\" height=\"" + Num(height) +
+           "\" fill=\"" + (broken ? kBrokenColour : PhaseColour(rows[i].phase)) + "\" fill-opacity=\"" +
+           (broken ? "0.3" : "0.18") + "\"/>\n";
   }
   out += "</g>\n";
   for (long long t : ticks) out += Line(f.X(t), top, f.X(t), top + height, "stroke=\"" + std::string(kGrid) + "\"");
@@ -147,6 +184,37 @@ std::string PanelBackground(const Rows& rows, const Frame& f, const std::vector<
     if (r.kind != HistoryRow::Kind::kChange) continue;
     out += "<g class=\"change\">" + RowTooltip(r) + "\n" +
            Line(f.X(r.time), top, f.X(r.time), top + height, "stroke=\"#555555\" stroke-dasharray=\"4 3\"") + "</g>\n";
+  }
+  for (const HistoryRow& r : rows) {
+    if (r.kind != HistoryRow::Kind::kStatus || r.action.empty()) continue;
+    out += "<g class=\"action " + r.action + "\">" + RowTooltip(r) + "\n" +
+           Line(f.X(r.time), top, f.X(r.time), top + height,
+                "stroke=\"" + std::string(ActionColour(r.action)) + "\" stroke-width=\"1.5\"") +
+           "</g>\n";
+  }
+  return out;
+}
+
+// The labels of the weight panel: each app change's commit subject along its
+// line, each operator action's name and each broken status at the top.
+std::string WeightLabels(const Rows& rows, const Frame& f, double top, double height) {
+  std::string out;
+  for (const HistoryRow& r : rows) {
+    const double x = f.X(r.time);
+    if (r.kind == HistoryRow::Kind::kChange) {
+      const double lx = x - 3, ly = top + height - 4;
+      out += Text(lx, ly, Fit(r.subject, kChangeLabelChars),
+                  "class=\"change-label\" fill=\"#555555\" transform=\"rotate(-90 " + Num(lx) + " " + Num(ly) + ")\"");
+    } else if (r.kind == HistoryRow::Kind::kStatus && !r.action.empty()) {
+      const std::string colour = ActionColour(r.action);
+      out += "<g class=\"action-label\">" + RowTooltip(r) + "\n<path d=\"M" + Num(x - 5) + " " + Num(top) + " L" +
+             Num(x + 5) + " " + Num(top) + " L" + Num(x) + " " + Num(top + 7) + " Z\" fill=\"" + colour + "\"/>\n" +
+             Text(x + 4, top + 18, r.action, "font-weight=\"bold\" fill=\"" + colour + "\"") + "</g>\n";
+    } else if (r.kind == HistoryRow::Kind::kError) {
+      out += "<g class=\"broken-label\">" + RowTooltip(r) + "\n" +
+             Text(x + 4, top + 18, "status broken", "font-weight=\"bold\" fill=\"" + std::string(kBrokenColour) + "\"") +
+             "</g>\n";
+    }
   }
   return out;
 }
@@ -161,16 +229,17 @@ std::string Dot(double x, double y, const char* colour, const HistoryRow& r) {
          "</circle>\n";
 }
 
-std::string WeightPanel(const Rows& rows, const Frame& f, const std::vector<long long>& ticks) {
-  const auto y = [](long long w) { return kWeightTop + kWeightHeight * (100.0 - w) / 100.0; };
-  std::string out = "<g id=\"weight-panel\">\n" + PanelBackground(rows, f, ticks, kWeightTop, kWeightHeight);
+std::string WeightPanel(const Rows& rows, const Frame& f, const std::vector<long long>& ticks, int top) {
+  const auto y = [top](long long w) { return top + kWeightHeight * (100.0 - w) / 100.0; };
+  std::string out = "<g id=\"weight-panel\">\n" + PanelBackground(rows, f, ticks, top, kWeightHeight);
   for (int w = 0; w <= 100; w += 25) {
     if (w > 0 && w < 100) out += Line(kLeft, y(w), kRight, y(w), "stroke=\"" + std::string(kGrid) + "\"");
     out += Text(kLeft - 6, y(w) + 4, std::to_string(w) + "%", "text-anchor=\"end\"");
   }
-  out += Border(kWeightTop, kWeightHeight);
-  out += Text(20, kWeightTop + kWeightHeight / 2.0, "canary weight",
-              "text-anchor=\"middle\" transform=\"rotate(-90 20 " + Num(kWeightTop + kWeightHeight / 2.0) + ")\"");
+  out += Border(top, kWeightHeight);
+  out += Text(20, top + kWeightHeight / 2.0, "canary weight",
+              "text-anchor=\"middle\" transform=\"rotate(-90 20 " + Num(top + kWeightHeight / 2.0) + ")\"");
+  out += WeightLabels(rows, f, top, kWeightHeight);
   std::vector<std::pair<double, double>> points;
   auto add = [&points](double px, double py) {
     if (points.empty() || points.back() != std::make_pair(px, py)) points.emplace_back(px, py);
@@ -277,7 +346,8 @@ std::string MetricPanel(const Rows& rows, const Frame& f, const std::vector<long
   return out + marks + "</g>\n";
 }
 
-std::string Legend(const Rows& rows) {
+// The legend; `rows_used` is how many rows of items it took.
+std::string Legend(const Rows& rows, int* rows_used) {
   std::vector<std::pair<std::string, std::string>> items;  // (swatch svg at x=0, label)
   items.push_back({"<line x1=\"0\" y1=\"0\" x2=\"18\" y2=\"0\" stroke=\"" + std::string(kWeightColour) +
                        "\" stroke-width=\"2.5\"/>",
@@ -296,15 +366,29 @@ std::string Legend(const Rows& rows) {
                            "\" fill-opacity=\"0.35\"/>",
                        std::string(PhaseName(phase))});
   }
+  if (std::any_of(rows.begin(), rows.end(), [](const HistoryRow& r) { return r.kind == HistoryRow::Kind::kError; }))
+    items.push_back({"<rect x=\"0\" y=\"-6\" width=\"18\" height=\"12\" fill=\"" + std::string(kBrokenColour) +
+                         "\" fill-opacity=\"0.45\"/>",
+                     "status broken"});
   if (std::any_of(rows.begin(), rows.end(), [](const HistoryRow& r) { return r.kind == HistoryRow::Kind::kChange; }))
     items.push_back({"<line x1=\"9\" y1=\"-7\" x2=\"9\" y2=\"7\" stroke=\"#555555\" stroke-dasharray=\"4 3\"/>",
                      "app change"});
+  for (const ActionStyle& a : kActions)
+    if (std::any_of(rows.begin(), rows.end(), [&a](const HistoryRow& r) { return r.action == a.name; }))
+      items.push_back({"<line x1=\"9\" y1=\"-7\" x2=\"9\" y2=\"7\" stroke=\"" + std::string(a.colour) +
+                           "\" stroke-width=\"1.5\"/>",
+                       std::string("gitcanary ") + a.name});
+  // Items left to right, wrapping to a new row before the right edge.
   std::string out = "<g id=\"legend\">\n";
-  int x = kLeft;
+  int x = kLeft, y = kLegendTop;
   for (const auto& [swatch, label] : items) {
-    out += "<g transform=\"translate(" + std::to_string(x) + " 62)\">" + swatch + Text(24, 4, label) + "</g>\n";
-    x += 40 + 6 * static_cast<int>(label.size());
+    const int width = 24 + static_cast<int>(kCharWidth * static_cast<double>(label.size())) + 16;
+    if (x > kLeft && x + width - 16 > kRight) x = kLeft, y += kLegendRow;
+    out += "<g transform=\"translate(" + std::to_string(x) + " " + std::to_string(y) + ")\">" + swatch +
+           Text(24, 4, label) + "</g>\n";
+    x += width;
   }
+  *rows_used = 1 + (y - kLegendTop) / kLegendRow;
   return out + "</g>\n";
 }
 
@@ -331,11 +415,29 @@ std::string FormatUtcSeconds(long long unix_seconds) {
 
 std::string TimelineOutcome(const Timeline& timeline) {
   for (auto it = timeline.rows.rbegin(); it != timeline.rows.rend(); ++it) {
+    if (it->kind == HistoryRow::Kind::kError) return "status broken at " + it->commit.substr(0, 7);
     if (it->kind != HistoryRow::Kind::kStatus) continue;
     if (it->phase == Phase::kSucceeded || it->phase == Phase::kFailed) return std::string(PhaseName(it->phase));
     return std::string(PhaseName(it->phase)) + " at " + std::to_string(it->weight) + "%";
   }
   return "no status";
+}
+
+std::string OperatorActionOf(const std::string& message) {
+  for (const ActionStyle& a : kActions)
+    for (const char* end : {"`", " "})
+      if (message.find("`gitcanary " + std::string(a.name) + end) != std::string::npos) return a.name;
+  return "";
+}
+
+std::string TimelineRange(const Timeline& timeline) {
+  const Rows& rows = timeline.rows;
+  const std::size_t changes = std::count_if(rows.begin(), rows.end(), IsState);
+  std::string out = (timeline.truncated ? "the newest " : "") + std::to_string(changes) +
+                    (changes == 1 ? " status change" : " status changes");
+  if (!rows.empty()) out += ", " + FormatUtcSeconds(rows.front().time) + " to " + FormatUtcSeconds(rows.back().time);
+  if (timeline.truncated) out += " (older ones not shown)";
+  return out;
 }
 
 std::string HistoryChartSvg(const Timeline& timeline) {
@@ -344,30 +446,30 @@ std::string HistoryChartSvg(const Timeline& timeline) {
   const long long step = TickStep(frame);
   const std::vector<long long> ticks = Ticks(frame, step);
   const std::vector<std::string> metrics = MetricNames(rows);
-  const int bottom = kWeightTop + kWeightHeight + static_cast<int>(metrics.size()) * (kMetricGap + kMetricHeight);
+  int legend_rows = 1;
+  const std::string legend = Legend(rows, &legend_rows);
+  const int weight_top = kWeightTop + (legend_rows - 1) * kLegendRow;
+  const int bottom = weight_top + kWeightHeight + static_cast<int>(metrics.size()) * (kMetricGap + kMetricHeight);
   const int height = bottom + 52;
-  const std::size_t changes = std::count_if(rows.begin(), rows.end(), [](const HistoryRow& r) {
-    return r.kind == HistoryRow::Kind::kStatus;
-  });
   const std::string title = timeline.id + ": " + TimelineOutcome(timeline);
+  const std::string range = TimelineRange(timeline);
+  // What fits the width: the title at 16 units (about 10 a character), the range at 11.
+  const std::size_t title_chars = static_cast<std::size_t>((kRight - kLeft) / 10);
+  const std::size_t range_chars = static_cast<std::size_t>((kRight - kLeft) / kCharWidth);
 
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   out += "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"" + std::to_string(kWidth) +
          "\" height=\"" + std::to_string(height) + "\" viewBox=\"0 0 " + std::to_string(kWidth) + " " +
          std::to_string(height) + "\" font-family=\"sans-serif\" font-size=\"11\" fill=\"" + kInk + "\">\n";
-  out += "<title>" + render::EscapeXml("canary " + title) + "</title>\n";
+  out += "<title>" + render::EscapeXml("canary " + title + ": " + range) + "</title>\n";
   out += "<rect width=\"" + std::to_string(kWidth) + "\" height=\"" + std::to_string(height) + "\" fill=\"#ffffff\"/>\n";
-  out += Text(kLeft, 26, title, "id=\"title\" font-size=\"16\" font-weight=\"bold\"");
-  std::string sub = std::to_string(changes) + (changes == 1 ? " status change" : " status changes");
-  if (!rows.empty())
-    sub += ", " + FormatUtcSeconds(rows.front().time) + " to " + FormatUtcSeconds(rows.back().time);
-  out += Text(kLeft, 44, sub, "fill=\"#555555\"");
-  out += Legend(rows);
-  out += WeightPanel(rows, frame, ticks);
-  int top = kWeightTop + kWeightHeight + kMetricGap;
+  out += Text(kLeft, 26, Fit(title, title_chars), "id=\"title\" font-size=\"16\" font-weight=\"bold\"");
+  out += Text(kLeft, 44, Fit(range, range_chars), "id=\"range\" fill=\"#555555\"");
+  out += legend;
+  out += WeightPanel(rows, frame, ticks, weight_top);
+  int top = weight_top + kWeightHeight + kMetricGap;
   for (std::size_t i = 0; i < metrics.size(); ++i, top += kMetricGap + kMetricHeight)
     out += MetricPanel(rows, frame, ticks, i, metrics[i], top);
-
   const auto day = [](long long t) { return t >= 0 ? t / 86400 : (t - 86399) / 86400; };
   const bool one_day = rows.empty() || day(frame.t0) == day(static_cast<long long>(frame.end));
   out += "<g id=\"time-axis\">\n";

@@ -3,9 +3,12 @@
 // byte for byte the same for the same timeline (no clock, no locale, no I/O).
 //
 // The picture, top to bottom:
-//   - a title with the canary id and its outcome, a subtitle with the time span,
-//     and a legend (weight line, failed checks, the phases that occur, app
-//     changes);
+//   - a title with the canary id and its outcome, a subtitle with the range of
+//     rows shown (how many status changes, from when to when, and whether older
+//     ones were cut off), both cut with "…" to the canvas width; a legend (weight
+//     line, failed checks, the phases that occur, broken status, app changes,
+//     operator actions) that wraps onto further rows, pushing the panels down,
+//     rather than run past the right edge;
 //   - the weight panel: the canary weight as a step line on a 0-100 % axis,
 //     a dot per status commit, red when it recorded failed checks;
 //   - one small panel per metric, each on its own scale (min..max of its values
@@ -14,8 +17,12 @@
 //     no data (a red x on the panel's bottom edge);
 //   - in every panel, bands coloured by phase (grey before the analysis, blue
 //     Progressing, amber while waiting for a gate, purple Promoting/Finalising,
-//     green Succeeded, red Failed) and dashed lines at commits that changed the
-//     app; the time axis (UTC) under the last panel.
+//     green Succeeded, red Failed, dark red while the status was broken),
+//     dashed lines at commits that changed the app, labelled in the weight
+//     panel with their commit subject (cut to 28 characters), and solid lines
+//     at operator actions (approve green, abort red, promote purple, retry
+//     blue), named at the top of the weight panel; the time axis (UTC) under
+//     the last panel.
 // The last state is drawn for an extra eighth of the span (60 s for a
 // one-row timeline) so the outcome band is visible. Every point carries a
 // <title> (a hover tooltip) with its time, phase, weight and commit subject.
@@ -36,8 +43,10 @@ struct HistoryMetric {
 };
 
 struct HistoryRow {
-  enum class Kind { kStatus, kChange };
-  Kind kind = Kind::kStatus;  // kChange: a commit that changed the app, not the status
+  // kChange: a commit that changed the app, not the status; kError: a commit
+  // that left the status broken (it does not parse; `error` says why).
+  enum class Kind { kStatus, kChange, kError };
+  Kind kind = Kind::kStatus;
   std::string commit;         // full id
   long long time = 0;         // commit time, unix seconds
   Phase phase = Phase::kInitializing;  // the fields below are meaningful for kStatus only
@@ -46,12 +55,20 @@ struct HistoryRow {
   long long iterations = 0;
   std::vector<HistoryMetric> metrics;  // in the order recorded
   std::string subject;                 // the commit's line about this canary
+  std::string action;  // kStatus: "approve", "abort", "promote" or "retry" when an operator command made it
+  std::string error;   // kError: the status's error, "file:line:col: status.field: message"
 };
 
 struct Timeline {
   std::string id;                // "namespace/name"
   std::vector<HistoryRow> rows;  // oldest first
+  bool truncated = false;        // older status changes exist that are not in rows (history --limit)
 };
+
+// The operator action a commit message records ("approve", "abort",
+// "promote", "retry": the message names the command as `gitcanary approve`),
+// else "".
+std::string OperatorActionOf(const std::string& message);
 
 // A metric value in its shortest form up to two decimals: 99.82, 212, 0.5.
 std::string FormatMetricValue(double v);
@@ -59,9 +76,16 @@ std::string FormatMetricValue(double v);
 // "2024-05-01T10:00:00Z" for unix seconds.
 std::string FormatUtcSeconds(long long unix_seconds);
 
-// The outcome in words: "Succeeded", "Failed", "Progressing at 20%", or
+// The outcome in words: "Succeeded", "Failed", "Progressing at 20%",
+// "status broken at 1a2b3c4" when the last state is an error row, or
 // "no status" for a timeline without status rows.
 std::string TimelineOutcome(const Timeline& timeline);
+
+// The range the rows cover, as the chart's subtitle says it: "8 status
+// changes, 2024-05-01T10:01:00Z to 2024-05-01T10:11:00Z", or for a truncated
+// timeline "the newest 3 status changes, ... (older ones not shown)". Status
+// and error rows count as status changes.
+std::string TimelineRange(const Timeline& timeline);
 
 // The chart as a self-contained SVG 1.1 document (no scripts, no external
 // fonts or images).

@@ -164,6 +164,166 @@ TEST_CASE("HistoryChart: a failure is red, app changes are dashed lines, the leg
   CHECK(legend.find(">Promoting<") == std::string::npos);
 }
 
+TEST_CASE("HistoryChart: the legend wraps inside the canvas and pushes the panels down") {
+  // Every phase, failed checks, a broken status, an app change and all four
+  // operator actions, and the weight line: 17 legend items, far wider than one 864-unit row.
+  Timeline t{"test/podinfo", {}};
+  long long dt = 0;
+  for (Phase p : {Phase::kInitializing, Phase::kInitialized, Phase::kWaiting, Phase::kProgressing,
+                  Phase::kWaitingPromotion, Phase::kPromoting, Phase::kFinalising, Phase::kSucceeded, Phase::kFailed})
+    t.rows.push_back(Status(dt += 60, p, 10));
+  t.rows[3].failed_checks = 1;
+  for (const char* action : {"approve", "abort", "promote", "retry"}) {
+    t.rows.push_back(Status(dt += 60, Phase::kProgressing, 20));
+    t.rows.back().action = action;
+  }
+  HistoryRow change;
+  change.kind = HistoryRow::Kind::kChange;
+  change.commit = "abcdef0123456789";
+  change.time = kT + (dt += 60);
+  change.subject = "podinfo: image 6.0.1";
+  t.rows.push_back(change);
+  HistoryRow broken;
+  broken.kind = HistoryRow::Kind::kError;
+  broken.commit = "bad0000000000000";
+  broken.time = kT + (dt += 60);
+  broken.subject = "tune: weight 150";
+  broken.error = "s.yaml:8:17: status.canaryWeight: must be between 0 and 100, got 150";
+  t.rows.push_back(broken);
+  const std::string svg = HistoryChartSvg(t);
+  const std::size_t begin = svg.find("<g id=\"legend\">"), end = svg.find("<g id=\"weight-panel\">");
+  const std::string legend = svg.substr(begin, end - begin);
+  // Each item: translate(X Y), an 18-wide swatch, the label from X + 24. At
+  // 11 units a sans-serif character is under 7 wide, so the label ends
+  // before X + 24 + 7 * length, which must be inside the 960-wide canvas.
+  std::size_t items = 0, rows = 0;
+  std::string last_y;
+  for (std::size_t at = legend.find("translate("); at != std::string::npos; at = legend.find("translate(", at + 1)) {
+    const std::size_t space = legend.find(' ', at), close = legend.find(')', at);
+    const int x = std::stoi(legend.substr(at + 10, space - at - 10));
+    const std::string y = legend.substr(space + 1, close - space - 1);
+    const std::size_t label_at = legend.find("\">", legend.find("<text", at)) + 2;
+    const std::string label = legend.substr(label_at, legend.find("</text>", label_at) - label_at);
+    CAPTURE(label);
+    CHECK(x >= 72);
+    CHECK(x + 24 + 7 * static_cast<int>(label.size()) <= 960);
+    if (y != last_y) ++rows, last_y = y;
+    ++items;
+  }
+  CHECK(items == 17);
+  CHECK(rows >= 2);
+  for (const char* label : {">WaitingPromotion<", ">Failed<", ">failed checks<", ">status broken<", ">app change<",
+                            ">gitcanary approve<", ">gitcanary abort<", ">gitcanary promote<", ">gitcanary retry<"})
+    CHECK_MESSAGE(legend.find(label) != std::string::npos, label);
+  // Each further legend row moves the weight panel (84 with one row) down by 18.
+  const std::string top = std::to_string(84 + 18 * static_cast<int>(rows - 1));
+  CHECK(svg.find("<rect x=\"72\" y=\"" + top + "\" width=\"864\" height=\"200\" fill=\"none\"") != std::string::npos);
+  const int height = 84 + 18 * static_cast<int>(rows - 1) + 200 + 52;
+  CHECK(svg.find("height=\"" + std::to_string(height) + "\" viewBox=\"0 0 960 " + std::to_string(height) + "\"") !=
+        std::string::npos);
+}
+
+TEST_CASE("HistoryChart: a long canary id is cut to the canvas in the title, whole in the document title") {
+  const std::string id = "a-namespace-with-a-long-name/" + std::string(120, 'x');
+  Timeline t{id, {Status(0, Phase::kProgressing, 10)}};
+  const std::string svg = HistoryChartSvg(t);
+  const std::size_t at = svg.find("id=\"title\"");
+  const std::string shown = svg.substr(svg.find('>', at) + 1, svg.find("</text>", at) - svg.find('>', at) - 1);
+  // 16-unit bold text is under 10 units a character: 86 characters fit 864 units.
+  CHECK(shown.size() <= 86 + 2);  // "…" is 3 bytes, one character
+  CHECK(shown.substr(shown.size() - 3) == "…");
+  CHECK(shown.rfind("a-namespace-with-a-long-name/xxx", 0) == 0);
+  CHECK(svg.find("<title>canary " + id + ": Progressing at 10%: ") != std::string::npos);
+}
+
+TEST_CASE("HistoryChart: operator actions are marked and named on the timeline") {
+  Timeline t = ThreeSteps();
+  t.rows[1].action = "approve";
+  t.rows[2].action = "abort";
+  t.rows[2].phase = Phase::kFailed;
+  t.rows[2].weight = 0;
+  const std::string svg = HistoryChartSvg(t);
+  // x 456 and 840 (as in the 3-step test): a solid line over the weight panel
+  // (84..284) and over every other panel, a flag and the name at the top.
+  CHECK(svg.find("<g class=\"action approve\">") != std::string::npos);
+  CHECK(svg.find("<line x1=\"456\" y1=\"84\" x2=\"456\" y2=\"284\" stroke=\"#2e7d32\" stroke-width=\"1.5\"/>") !=
+        std::string::npos);
+  CHECK(svg.find("<line x1=\"840\" y1=\"84\" x2=\"840\" y2=\"284\" stroke=\"#b71c1c\" stroke-width=\"1.5\"/>") !=
+        std::string::npos);
+  CHECK(svg.find("<text x=\"460\" y=\"102\" font-weight=\"bold\" fill=\"#2e7d32\">approve</text>") != std::string::npos);
+  CHECK(svg.find("<text x=\"844\" y=\"102\" font-weight=\"bold\" fill=\"#b71c1c\">abort</text>") != std::string::npos);
+  CHECK(svg.find("<path d=\"M451 84 L461 84 L456 91 Z\" fill=\"#2e7d32\"/>") != std::string::npos);
+  CHECK(svg.find("Progressing, weight 10%, gitcanary approve\n") != std::string::npos);  // the tooltip
+  CHECK(svg.find(">gitcanary approve<") != std::string::npos);
+  CHECK(svg.find(">gitcanary promote<") == std::string::npos);  // only what occurs
+  // How history recognises them: the operator command named in the message.
+  CHECK(OperatorActionOf("canary test/podinfo: approved (weight 20 -> 30)\n\nRequested with `gitcanary approve`.\n") ==
+        "approve");
+  CHECK(OperatorActionOf("canary t/p: rolled back\n\nit broke prod\n\nRequested with `gitcanary abort`.\n") == "abort");
+  CHECK(OperatorActionOf("canary t/p: x\n\nRequested by Ann <ann@example.com> with `gitcanary retry --repo r`.\n") ==
+        "retry");
+  CHECK(OperatorActionOf("canary t/p: weight 0 -> 10 (request-success-rate 99 >= 95)") == "");
+  CHECK(OperatorActionOf("podinfo: image 6.0.1") == "");
+}
+
+TEST_CASE("HistoryChart: an app change's line carries its commit subject, escaped and cut") {
+  HistoryRow change;
+  change.kind = HistoryRow::Kind::kChange;
+  change.commit = "abcdef0123456789";
+  change.time = kT + 60;
+  change.subject = "podinfo: image 6.0.1 <beta> & more";
+  HistoryRow short_change = change;
+  short_change.time = kT + 180;
+  short_change.subject = "podinfo: 6.0.2";
+  Timeline t{"test/podinfo",
+             {Status(0, Phase::kSucceeded, 0), change, Status(120, Phase::kProgressing, 10), short_change,
+              Status(240, Phase::kFailed, 0)}};
+  const std::string svg = HistoryChartSvg(t);
+  // Frame 270 s: x = 72 + 3.2 dt -> 264 and 648. The label runs up the line,
+  // 3 to its left, from 4 above the weight panel's bottom (284): 27
+  // characters and "…" (the subject has 34).
+  CHECK(svg.find("<text x=\"261\" y=\"280\" class=\"change-label\" fill=\"#555555\" transform=\"rotate(-90 261 280)\">"
+                 "podinfo: image 6.0.1 &lt;beta&gt;…</text>") != std::string::npos);
+  CHECK(svg.find("<text x=\"645\" y=\"280\" class=\"change-label\" fill=\"#555555\" transform=\"rotate(-90 645 280)\">"
+                 "podinfo: 6.0.2</text>") != std::string::npos);
+  // Only in the weight panel: metric panels keep the bare line.
+  std::size_t labels = 0;
+  for (std::size_t at = svg.find("change-label"); at != std::string::npos; at = svg.find("change-label", at + 1)) ++labels;
+  CHECK(labels == 2);
+}
+
+TEST_CASE("HistoryChart: the title and subtitle cover the rows shown") {
+  Timeline t{"test/podinfo",
+             {Status(0, Phase::kProgressing, 10), Status(60, Phase::kProgressing, 20), Status(120, Phase::kSucceeded, 0)}};
+  t.truncated = true;  // history --limit 3 of a longer history
+  CHECK(TimelineRange(t) ==
+        "the newest 3 status changes, 2024-05-01T10:00:00Z to 2024-05-01T10:02:00Z (older ones not shown)");
+  const std::string svg = HistoryChartSvg(t);
+  CHECK(svg.find(">the newest 3 status changes, 2024-05-01T10:00:00Z to 2024-05-01T10:02:00Z (older ones not "
+                 "shown)<") != std::string::npos);
+  CHECK(svg.find("<title>canary test/podinfo: Succeeded: the newest 3 status changes, 2024-05-01T10:00:00Z to "
+                 "2024-05-01T10:02:00Z (older ones not shown)</title>") != std::string::npos);
+  t.truncated = false;
+  CHECK(TimelineRange(t) == "3 status changes, 2024-05-01T10:00:00Z to 2024-05-01T10:02:00Z");
+  // An error row is a state of its own: it counts, it is the outcome, its band is dark red.
+  HistoryRow broken;
+  broken.kind = HistoryRow::Kind::kError;
+  broken.commit = "bad1234000000000";
+  broken.time = kT + 180;
+  broken.subject = "tune: weight 150";
+  broken.error = "s.yaml:8:17: status.canaryWeight: must be between 0 and 100, got 150";
+  t.rows.push_back(broken);
+  CHECK(TimelineRange(t) == "4 status changes, 2024-05-01T10:00:00Z to 2024-05-01T10:03:00Z");
+  CHECK(TimelineOutcome(t) == "status broken at bad1234");
+  const std::string with_error = HistoryChartSvg(t);
+  CHECK(with_error.find(">test/podinfo: status broken at bad1234<") != std::string::npos);
+  CHECK(with_error.find("<rect class=\"phase broken\"") != std::string::npos);
+  CHECK(with_error.find("fill=\"#7f1d1d\" fill-opacity=\"0.3\"") != std::string::npos);
+  CHECK(with_error.find("status broken: s.yaml:8:17: status.canaryWeight: must be between 0 and 100, got 150\n"
+                        "tune: weight 150</title>") != std::string::npos);
+  CHECK(with_error.find(">status broken<") != std::string::npos);
+}
+
 TEST_CASE("HistoryChart: a timeline over days labels ticks with the date") {
   Timeline t{"test/podinfo", {Status(0, Phase::kProgressing, 10), Status(2 * 86400, Phase::kSucceeded, 0)}};
   const std::string svg = HistoryChartSvg(t);

@@ -113,6 +113,11 @@ std::string HistoryTable(const policies::Timeline& timeline) {
       {"TIME", "PHASE", "WEIGHT", "FAILED", "ITER", "METRICS", "COMMIT", "SUBJECT"}};
   for (const HistoryRow& r : timeline.rows) {
     const bool status = r.kind == HistoryRow::Kind::kStatus;
+    if (r.kind == HistoryRow::Kind::kError) {
+      cells.push_back({policies::FormatUtcSeconds(r.time), "error", "-", "-", "-", "-", r.commit.substr(0, 7),
+                       r.subject + " [status broken: " + r.error + "]"});
+      continue;
+    }
     std::string metrics;
     for (const HistoryMetric& m : r.metrics)
       metrics += (metrics.empty() ? "" : " ") + m.name + "=" + (m.value ? policies::FormatMetricValue(*m.value) : "n/a");
@@ -139,7 +144,7 @@ std::string HistoryJson(const policies::Timeline& timeline) {
     nlohmann::ordered_json row;
     row["commit"] = r.commit;
     row["time"] = policies::FormatUtcSeconds(r.time);
-    row["kind"] = status ? "status" : "change";
+    row["kind"] = status ? "status" : r.kind == HistoryRow::Kind::kError ? "error" : "change";
     row["phase"] = status ? nlohmann::ordered_json(std::string(PhaseName(r.phase))) : nullptr;
     row["weight"] = status ? nlohmann::ordered_json(r.weight) : nullptr;
     row["failed_checks"] = status ? nlohmann::ordered_json(r.failed_checks) : nullptr;
@@ -148,6 +153,8 @@ std::string HistoryJson(const policies::Timeline& timeline) {
     for (const HistoryMetric& m : r.metrics)
       row["metrics"][m.name] = m.value ? nlohmann::ordered_json(*m.value) : nullptr;
     row["subject"] = r.subject;
+    row["action"] = r.action.empty() ? nullptr : nlohmann::ordered_json(r.action);
+    row["error"] = r.error.empty() ? nullptr : nlohmann::ordered_json(r.error);
     out.push_back(std::move(row));
   }
   return out.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";

@@ -27,12 +27,15 @@ std::vector<policies::HistoryMetric> MetricsFromSubject(const std::string& line)
 // not a number (an error text) has no value. nullopt: no section for `id`.
 std::optional<std::vector<policies::HistoryMetric>> MetricsFromNote(const std::string& note, const std::string& id);
 
-// The timeline as an aligned table: TIME PHASE WEIGHT FAILED ITER METRICS COMMIT SUBJECT.
+// The timeline as an aligned table: TIME PHASE WEIGHT FAILED ITER METRICS COMMIT SUBJECT;
+// an error row has PHASE `error` and its error after the subject.
 std::string HistoryTable(const policies::Timeline& timeline);
 
 // The timeline as a JSON array of {commit, time, kind, phase, weight,
-// failed_checks, iterations, metrics: {name: value|null}, subject}; a
-// `change` row has null phase, weight, failed_checks and iterations.
+// failed_checks, iterations, metrics: {name: value|null}, subject, action,
+// error}; kind is status, change or error; a `change` or `error` row has null
+// phase, weight, failed_checks and iterations; action is the operator command
+// that made a status commit (else null), error the broken status's (else null).
 std::string HistoryJson(const policies::Timeline& timeline);
 
 }  // namespace gitcanary::policies
