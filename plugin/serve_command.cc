@@ -15,6 +15,8 @@
 #include <thread>
 
 #include "git/lease.h"
+#include "plugin/dashboard_feed.h"
+#include "plugin/dashboard_site.h"
 #include "plugin/exit_codes.h"
 #include "plugin/json_log.h"
 #include "plugin/metrics_factory.h"
@@ -80,7 +82,9 @@ Result<std::string> LockCacheDir(const ServeOptions& o) {
 
 class HttpEndpoints {
  public:
-  HttpEndpoints(const std::string& listen, ServeMetrics* metrics) {
+  // `site`: the dashboard, served at / (may be null).
+  HttpEndpoints(const std::string& listen, ServeMetrics* metrics, DashboardSite* site) : site_(site) {
+    if (site != nullptr) site->Mount(server_);
     server_.Get("/healthz", [](const httplib::Request&, httplib::Response& res) { res.set_content("ok\n", "text/plain"); });
     server_.Get("/readyz", [metrics](const httplib::Request&, httplib::Response& res) {
       const bool ready = metrics->Ready();
@@ -97,12 +101,14 @@ class HttpEndpoints {
     if (ok_) thread_ = std::thread([this] { server_.listen_after_bind(); });
   }
   ~HttpEndpoints() {
+    if (site_ != nullptr) site_->Stop();
     server_.stop();
     if (thread_.joinable()) thread_.join();
   }
   bool ok() const { return ok_; }
 
  private:
+  DashboardSite* site_;
   httplib::Server server_;
   std::thread thread_;
   bool ok_ = false;
@@ -143,11 +149,12 @@ void LogPass(const PassReport& r, const Catalog* catalog, std::set<std::string>*
 }
 
 // --once: one pass without the lease; stdout has one line per decided canary.
-int OncePass(Reconciler& reconciler, ServeMetrics& metrics) {
+int OncePass(Reconciler& reconciler, ServeMetrics& metrics, DashboardSite* site) {
   std::set<std::string> reported;
   Status s = reconciler.Pass();
   const PassReport& report = reconciler.LastReport();
   metrics.RecordPass(reconciler.CurrentCatalog(), report);
+  if (site != nullptr) PublishPass(*site, reconciler.CurrentCatalog(), report);
   LogPass(report, reconciler.CurrentCatalog(), &reported);
   if (!s.ok()) return ReportError(s, nullptr);
   std::string out;
@@ -163,7 +170,7 @@ int OncePass(Reconciler& reconciler, ServeMetrics& metrics) {
 // Until a stop signal: take or renew the lease, and while holding it run a
 // pass whenever a canary is due (at least every --poll). Failures back off
 // exponentially up to --poll.
-void Loop(const ServeOptions& o, Reconciler& reconciler, git::Lease& lease, ServeMetrics& metrics) {
+void Loop(const ServeOptions& o, Reconciler& reconciler, git::Lease& lease, ServeMetrics& metrics, DashboardSite* site) {
   std::set<std::string> reported;
   const long long max_backoff = std::max<long long>(o.poll_ms, 500);
   long long backoff = 500;
@@ -186,6 +193,7 @@ void Loop(const ServeOptions& o, Reconciler& reconciler, git::Lease& lease, Serv
       const PassReport& report = reconciler.LastReport();
       metrics.RecordFetch(!report.head.empty(), NowMs());
       metrics.RecordPass(reconciler.CurrentCatalog(), report);
+      if (site != nullptr) PublishPass(*site, reconciler.CurrentCatalog(), report);
       LogPass(report, reconciler.CurrentCatalog(), &reported);
       if (!s.ok()) {
         LogError("pass failed", {{"error", s.message()}, {"retry_in_ms", std::to_string(backoff)}});
@@ -223,16 +231,21 @@ int Serve(const ServeOptions& o) {
   };
   Reconciler reconciler(o.reconciler, remote->get(), deps, NowMs);
   ServeMetrics metrics;
+  DashboardOptions dashboard_options;
+  dashboard_options.repo = o.repo;
+  dashboard_options.branch = o.reconciler.branch;
+  dashboard_options.commit_url = o.commit_url;
+  DashboardSite site(dashboard_options, CacheHistoryReader(o.repo, *cache, o.credentials));
   std::unique_ptr<HttpEndpoints> http;
   if (!o.listen.empty()) {
-    http = std::make_unique<HttpEndpoints>(o.listen, &metrics);
+    http = std::make_unique<HttpEndpoints>(o.listen, &metrics, &site);
     if (!http->ok()) return ReportError(Status::Invalid("cannot listen on " + o.listen), nullptr);
   }
   LogInfo("serving", {{"repo", git::RedactUrl(o.repo)}, {"branch", o.reconciler.branch}, {"replica", o.replica_id},
                       {"listen", o.listen}});
-  if (o.once) return OncePass(reconciler, metrics);
+  if (o.once) return OncePass(reconciler, metrics, http ? &site : nullptr);
   git::Lease lease(remote->get(), o.replica_id, o.lease_ttl_ms);
-  Loop(o, reconciler, lease, metrics);
+  Loop(o, reconciler, lease, metrics, http ? &site : nullptr);
   Status released = lease.Release(NowMs());
   if (!released.ok()) LogWarn("lease not released", {{"error", released.message()}});
   LogInfo("stopped");

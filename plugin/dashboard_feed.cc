@@ -1,0 +1,53 @@
+#include "plugin/dashboard_feed.h"
+
+#include <git2.h>
+
+#include <map>
+#include <memory>
+
+#include "git/libgit2_handle.h"
+#include "plugin/history_command.h"
+#include "plugin/status_writeback.h"
+
+namespace gitcanary::plugin {
+
+void PublishPass(DashboardSite& site, const Catalog* catalog, const PassReport& report) {
+  if (catalog == nullptr) return;
+  if (report.pushed.empty()) {
+    site.Publish(*catalog, catalog->commit.empty() ? report.head : catalog->commit);
+    return;
+  }
+  std::map<std::string, render::CanaryStatus> decided;
+  for (const DecidedCanary& d : report.decided) {
+    if (!d.executed.decision.Changed(d.before)) continue;
+    if (const CatalogEntry* e = catalog->Find(d.id)) decided[d.id] = NextStatus(*e, d.executed);
+  }
+  site.Publish(*catalog, report.pushed, decided);
+}
+
+std::string LocalRefTarget(const std::string& path, const std::string& ref) {
+  git::Libgit2Session session;
+  git_repository* raw = nullptr;
+  if (git_repository_open_bare(&raw, path.c_str()) != 0) return "";
+  git::GitPtr<git_repository> repo(raw);
+  git_oid oid;
+  if (git_reference_name_to_id(&oid, repo.get(), ref.c_str()) != 0) return "";
+  char hex[GIT_OID_HEXSZ + 1] = {0};
+  git_oid_tostr(hex, sizeof hex, &oid);
+  return hex;
+}
+
+HistoryReader CacheHistoryReader(const std::string& url, const std::string& cache_dir,
+                                 const git::Credentials& credentials) {
+  auto remote = std::make_shared<std::unique_ptr<git::GitRemote>>();
+  return [=](const CatalogEntry& e, const std::string& head) -> Result<CanaryHistory> {
+    if (!*remote) {
+      auto opened = git::GitRemote::Open(url, cache_dir, credentials);
+      if (!opened.ok()) return opened.status();
+      *remote = std::move(*opened);
+    }
+    return ReadEntryHistory(remote->get(), e, head, LocalRefTarget(cache_dir, "refs/notes/gitcanary"), HistoryOptions{});
+  };
+}
+
+}  // namespace gitcanary::plugin
