@@ -145,7 +145,7 @@ json HeaderObject(const std::string& head, const DashboardOptions& options) {
 
 std::string CanaryRowJson(const CatalogEntry& e) { return SafeDump(RowObject(e)); }
 
-std::string OverviewJsonFromRows(const Catalog& catalog, const std::vector<std::string>& rows,
+std::string OverviewJsonFromRows(const Catalog& catalog, const std::vector<const std::string*>& rows,
                                  const std::string& head, const DashboardOptions& options) {
   json top = HeaderObject(head, options);
   json halted = json::array();
@@ -157,10 +157,13 @@ std::string OverviewJsonFromRows(const Catalog& catalog, const std::vector<std::
   top["halted_apps"] = halted;
   std::string text = SafeDump(top);  // an object: ends in '}'
   text.pop_back();
+  std::size_t size = text.size() + 16;
+  for (const std::string* row : rows) size += row->size() + 1;
+  text.reserve(size);
   text += ",\"canaries\":[";
   for (std::size_t i = 0; i < rows.size(); ++i) {
     if (i != 0) text += ',';
-    text += rows[i];
+    text += *rows[i];
   }
   text += "]}";
   return text;
@@ -170,7 +173,9 @@ std::string OverviewJson(const Catalog& catalog, const std::string& head, const 
   std::vector<std::string> rows;
   rows.reserve(catalog.canaries.size());
   for (const CatalogEntry& e : catalog.canaries) rows.push_back(CanaryRowJson(e));
-  return OverviewJsonFromRows(catalog, rows, head, options);
+  std::vector<const std::string*> pointers;
+  for (const std::string& row : rows) pointers.push_back(&row);
+  return OverviewJsonFromRows(catalog, pointers, head, options);
 }
 
 std::string CanaryPageJson(const CatalogEntry& e, const policies::Timeline& timeline,

@@ -56,7 +56,7 @@ std::string OverviewJson(const Catalog& catalog, const std::string& head, const 
 std::string CanaryRowJson(const CatalogEntry& e);
 
 // The overview from rows already made by CanaryRowJson, in catalog order.
-std::string OverviewJsonFromRows(const Catalog& catalog, const std::vector<std::string>& rows,
+std::string OverviewJsonFromRows(const Catalog& catalog, const std::vector<const std::string*>& rows,
                                  const std::string& head, const DashboardOptions& options);
 
 // A canary's page: its row, the operator commands, and the decisions newest

@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "plugin/dashboard_assets.h"
@@ -19,8 +20,9 @@ constexpr auto kKeepAlive = std::chrono::seconds(15);
 constexpr const char* kJson = "application/json; charset=utf-8";
 
 // Only what a page shows and a history walk needs: never the pod template
-// snapshot, the tracked configs or the app's references.
-CatalogEntry Slim(const CatalogEntry& e) {
+// snapshot, the tracked configs or the app's references. `status` overrides
+// the entry's own (serve's decision, committed in the head published).
+CatalogEntry Slim(const CatalogEntry& e, const render::CanaryStatus* status) {
   CatalogEntry out;
   out.id = e.id;
   out.app_dir = e.app_dir;
@@ -34,25 +36,48 @@ CatalogEntry Slim(const CatalogEntry& e) {
   out.spec.threshold = e.spec.threshold;
   out.spec.max_weight = e.spec.max_weight;
   out.spec.webhooks = e.spec.webhooks;
-  out.status = e.status;
-  out.state.phase = e.state.phase;
-  out.state.canary_weight = e.state.canary_weight;
-  out.state.failed_checks = e.state.failed_checks;
   out.status_file = e.status_file;
   out.status_in_annotation = e.status_in_annotation;
   out.revision = e.revision;
+  out.state.phase = status != nullptr ? status->phase : e.state.phase;
+  out.state.canary_weight = status != nullptr ? static_cast<int>(status->canary_weight) : e.state.canary_weight;
+  out.state.failed_checks = status != nullptr ? static_cast<int>(status->failed_checks) : e.state.failed_checks;
+  const std::optional<render::CanaryStatus>& from = status != nullptr ? std::optional<render::CanaryStatus>() : e.status;
+  if (status != nullptr || from) {
+    const render::CanaryStatus& s = status != nullptr ? *status : *from;
+    render::CanaryStatus kept;  // the fields a page shows
+    kept.phase = s.phase;
+    kept.canary_weight = s.canary_weight;
+    kept.failed_checks = s.failed_checks;
+    kept.iterations = s.iterations;
+    kept.last_transition_time = s.last_transition_time;
+    out.status = std::move(kept);
+  }
   return out;
 }
 
-// Whether the overview row of `a` and `b` is the same (RowObject's inputs).
-bool SameRow(const CatalogEntry& a, const CatalogEntry& b) {
-  auto status_key = [](const CatalogEntry& e) {
-    return std::make_tuple(e.status.has_value(), e.state.phase, e.state.canary_weight, e.state.failed_checks,
-                           e.status ? e.status->last_transition_time : std::string());
-  };
-  return a.id == b.id && a.app_dir == b.app_dir && a.revision == b.revision && a.error.ok() == b.error.ok() &&
-         a.error.message() == b.error.message() && a.spec.provider == b.spec.provider &&
-         a.spec.threshold == b.spec.threshold && a.spec.max_weight == b.spec.max_weight && status_key(a) == status_key(b);
+// Whether `shown` (a slim entry) still shows `e` with `status` laid over it:
+// the inputs of its overview row and of its page, without copying anything.
+bool Unchanged(const CatalogEntry& shown, const CatalogEntry& e, const render::CanaryStatus* status) {
+  const bool has_status = status != nullptr || e.status.has_value();
+  if (shown.status.has_value() != has_status) return false;
+  if (has_status) {
+    const render::CanaryStatus& s = status != nullptr ? *status : *e.status;
+    if (shown.status->phase != s.phase || shown.status->canary_weight != s.canary_weight ||
+        shown.status->failed_checks != s.failed_checks || shown.status->iterations != s.iterations ||
+        shown.status->last_transition_time != s.last_transition_time)
+      return false;
+  }
+  if (status == nullptr && (shown.state.phase != e.state.phase || shown.state.canary_weight != e.state.canary_weight ||
+                            shown.state.failed_checks != e.state.failed_checks))
+    return false;
+  return shown.app_dir == e.app_dir && shown.revision == e.revision && shown.error.ok() == e.error.ok() &&
+         shown.error.message() == e.error.message() && shown.spec.provider == e.spec.provider &&
+         shown.spec.threshold == e.spec.threshold && shown.spec.max_weight == e.spec.max_weight &&
+         std::equal(shown.spec.webhooks.begin(), shown.spec.webhooks.end(), e.spec.webhooks.begin(), e.spec.webhooks.end(),
+                    [](const policies::HookSpec& a, const policies::HookSpec& b) { return a.type == b.type; }) &&
+         shown.canary_file == e.canary_file &&
+         shown.status_file == e.status_file && shown.status_in_annotation == e.status_in_annotation;
 }
 
 std::string IdFrom(const httplib::Request& req) { return req.matches[1].str() + "/" + req.matches[2].str(); }
@@ -69,6 +94,12 @@ DashboardSite::DashboardSite(DashboardOptions options, HistoryReader history)
   snapshot_->overview = plugin::OverviewJson(Catalog{}, "", options_);
 }
 
+const DashboardSite::Canary* DashboardSite::Snapshot::Find(const std::string& id) const {
+  auto it = std::lower_bound(canaries.begin(), canaries.end(), id,
+                             [](const std::shared_ptr<const Canary>& c, const std::string& key) { return c->entry.id < key; });
+  return it != canaries.end() && (*it)->entry.id == id ? it->get() : nullptr;
+}
+
 void DashboardSite::Publish(const Catalog& catalog, const std::string& head,
                             const std::map<std::string, render::CanaryStatus>& overrides) {
   std::shared_ptr<const Snapshot> last;
@@ -79,29 +110,28 @@ void DashboardSite::Publish(const Catalog& catalog, const std::string& head,
   }
   auto next = std::make_shared<Snapshot>();
   next->head = head;
-  next->catalog.commit = head;
-  next->catalog.errors = catalog.errors;
-  next->catalog.flagger_apps = catalog.flagger_apps;
-  next->catalog.canaries.reserve(catalog.canaries.size());
-  std::vector<std::string> rows;
+  next->canaries.reserve(catalog.canaries.size());
+  // Both lists are sorted by id: walk them together.
+  auto before = last->canaries.begin();
+  std::vector<const std::string*> rows;
   rows.reserve(catalog.canaries.size());
   for (const CatalogEntry& e : catalog.canaries) {
-    CatalogEntry slim = Slim(e);
-    if (auto o = overrides.find(e.id); o != overrides.end()) {
-      slim.status = o->second;
-      slim.state.phase = o->second.phase;
-      slim.state.canary_weight = o->second.canary_weight;
-      slim.state.failed_checks = o->second.failed_checks;
+    auto o = overrides.find(e.id);
+    const render::CanaryStatus* status = o == overrides.end() ? nullptr : &o->second;
+    while (before != last->canaries.end() && (*before)->entry.id < e.id) ++before;
+    if (before != last->canaries.end() && (*before)->entry.id == e.id && Unchanged((*before)->entry, e, status)) {
+      next->canaries.push_back(*before);
+    } else {
+      auto made = std::make_shared<Canary>();
+      made->entry = Slim(e, status);
+      made->row = CanaryRowJson(made->entry);
+      next->canaries.push_back(std::move(made));
     }
-    const CatalogEntry* before = last->catalog.Find(e.id);
-    auto row = last->rows.find(e.id);
-    std::string text = before != nullptr && row != last->rows.end() && SameRow(*before, slim) ? row->second
-                                                                                              : CanaryRowJson(slim);
-    rows.push_back(text);
-    next->rows.emplace(e.id, std::move(text));
-    next->catalog.canaries.push_back(std::move(slim));
+    rows.push_back(&next->canaries.back()->row);
   }
-  next->overview = OverviewJsonFromRows(next->catalog, rows, head, options_);
+  Catalog errors;  // the apps that did not load, for the overview
+  errors.errors = catalog.errors;
+  next->overview = OverviewJsonFromRows(errors, rows, head, options_);
   {
     std::lock_guard<std::mutex> lock(mu_);
     snapshot_ = std::move(next);
@@ -126,8 +156,9 @@ std::shared_ptr<const DashboardSite::Page> DashboardSite::PageOf(const std::stri
     snap = snapshot_;
     if (auto p = snap->pages.find(id); p != snap->pages.end()) return p->second;
   }
-  const CatalogEntry* e = snap->catalog.Find(id);
-  if (e == nullptr) return nullptr;
+  const Canary* found = snap->Find(id);
+  if (found == nullptr) return nullptr;
+  const CatalogEntry* e = &found->entry;
   std::lock_guard<std::mutex> walk(history_mu_);
   {
     std::lock_guard<std::mutex> lock(mu_);

@@ -71,12 +71,20 @@ class DashboardSite {
   struct Page {
     std::string json, svg;
   };
+  // One canary as the pages need it: its catalog entry without what only
+  // decisions need, and its overview row. Shared by the snapshots of
+  // successive heads while the canary's row does not change.
+  struct Canary {
+    CatalogEntry entry;
+    std::string row;  // JSON
+  };
   struct Snapshot {
     std::string head;
-    Catalog catalog;  // entries without what only decisions need
-    std::map<std::string, std::string> rows;  // id -> row JSON
+    std::vector<std::shared_ptr<const Canary>> canaries;  // sorted by id
     std::string overview;
     std::map<std::string, std::shared_ptr<const Page>> pages;
+
+    const Canary* Find(const std::string& id) const;
   };
   std::shared_ptr<const Page> PageOf(const std::string& id);
 
