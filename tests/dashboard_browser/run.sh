@@ -18,7 +18,9 @@ src=$(cd "$(dirname "$0")/../.." && pwd)
 skip() { echo "skipped: $*"; exit 77; }
 
 command -v node >/dev/null || skip "no node to run playwright-core"
-eval "$(bash "$src/scripts/install_playwright.sh" "$build")"
+exports=$(bash "$src/scripts/install_playwright.sh" "$build")
+unset GITCANARY_TEST_CHROMIUM GITCANARY_TEST_PLAYWRIGHT  # only what the script vouches for
+eval "$exports"
 [ -n "${GITCANARY_TEST_CHROMIUM:-}" ] || skip "no chromium (apt-get install chromium)"
 [ -n "${GITCANARY_TEST_PLAYWRIGHT:-}" ] || skip "playwright-core cannot be installed from npm"
 
