@@ -25,6 +25,26 @@ void PublishPass(DashboardSite& site, const Catalog* catalog, const PassReport& 
   site.Publish(*catalog, report.pushed, decided);
 }
 
+FollowerFeed::FollowerFeed(git::GitRemote* remote, const ReconcilerOptions& options)
+    : remote_(remote), branch_(options.branch), options_(options.catalog) {
+  options_.cache = &builds_;
+}
+
+Status FollowerFeed::Refresh(DashboardSite& site) {
+  const std::string ref = "refs/heads/" + branch_;
+  auto refs = remote_->Fetch({ref, "refs/notes/gitcanary"});
+  if (!refs.ok()) return refs.status();
+  const std::optional<std::string> head = (*refs)[ref];
+  if (!head) return Status::Invalid("branch " + branch_ + " does not exist on the remote");
+  if (*head == site.Head()) return Status::Ok();
+  auto tree = git::TreeSource::OpenTree(remote_->path(), *head, "");
+  if (!tree.ok()) return tree.status();
+  auto catalog = ReadCatalog(**tree, options_);
+  if (!catalog.ok()) return catalog.status();
+  site.Publish(*catalog, *head);
+  return Status::Ok();
+}
+
 std::string LocalRefTarget(const std::string& path, const std::string& ref) {
   git::Libgit2Session session;
   git_repository* raw = nullptr;

@@ -14,6 +14,22 @@
 
 namespace gitcanary::plugin {
 
+// On a replica that does not hold the lease no pass runs; this keeps its page
+// current all the same: it fetches the branch and the analysis notes, and
+// reads and publishes the head's catalog when the head moved. Runs on serve's
+// loop thread, which then has the cache to itself.
+class FollowerFeed {
+ public:
+  FollowerFeed(git::GitRemote* remote, const ReconcilerOptions& options);
+  Status Refresh(DashboardSite& site);
+
+ private:
+  git::GitRemote* remote_;
+  std::string branch_;
+  CatalogOptions options_;
+  BuildCache builds_;
+};
+
 // Publishes the catalog of the last pass: at the pushed commit with the
 // decided statuses when the pass committed, else at the catalog's commit.
 void PublishPass(DashboardSite& site, const Catalog* catalog, const PassReport& report);

@@ -170,8 +170,11 @@ int OncePass(Reconciler& reconciler, ServeMetrics& metrics, DashboardSite* site)
 // Until a stop signal: take or renew the lease, and while holding it run a
 // pass whenever a canary is due (at least every --poll). Failures back off
 // exponentially up to --poll.
-void Loop(const ServeOptions& o, Reconciler& reconciler, git::Lease& lease, ServeMetrics& metrics, DashboardSite* site) {
+void Loop(const ServeOptions& o, Reconciler& reconciler, git::Lease& lease, ServeMetrics& metrics, DashboardSite* site,
+          git::GitRemote* remote) {
   std::set<std::string> reported;
+  std::unique_ptr<FollowerFeed> follower;  // the dashboard while another replica holds the lease
+  if (site != nullptr) follower = std::make_unique<FollowerFeed>(remote, o.reconciler);
   const long long max_backoff = std::max<long long>(o.poll_ms, 500);
   long long backoff = 500;
   auto back_off = [&] {
@@ -204,6 +207,8 @@ void Loop(const ServeOptions& o, Reconciler& reconciler, git::Lease& lease, Serv
       if (reconciler.NextDueMs() > 0) next = std::min(next, std::max(NowMs() + 50, reconciler.NextDueMs()));
     } else {
       metrics.RecordFetch(true, NowMs());
+      if (follower)
+        if (Status s = follower->Refresh(*site); !s.ok()) LogWarn("dashboard not refreshed", {{"error", s.message()}});
     }
     SleepUntil(next);
   }
@@ -245,7 +250,7 @@ int Serve(const ServeOptions& o) {
                       {"listen", o.listen}});
   if (o.once) return OncePass(reconciler, metrics, http ? &site : nullptr);
   git::Lease lease(remote->get(), o.replica_id, o.lease_ttl_ms);
-  Loop(o, reconciler, lease, metrics, http ? &site : nullptr);
+  Loop(o, reconciler, lease, metrics, http ? &site : nullptr, remote->get());
   Status released = lease.Release(NowMs());
   if (!released.ok()) LogWarn("lease not released", {{"error", released.message()}});
   LogInfo("stopped");

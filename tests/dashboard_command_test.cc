@@ -6,6 +6,7 @@
 #include <httplib.h>
 
 #include <chrono>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -105,6 +106,35 @@ TEST_CASE("dashboard command: follows the branch, links commits and stays read-o
   REQUIRE(post);
   CHECK(post->status == 405);
   CHECK(client.Get("/healthz")->status == 200);
+}
+
+TEST_CASE("dashboard in serve: every replica shows the canaries, the one without the lease too") {
+  TempDir dir;
+  GitopsRemote repo(dir);
+  repo.Commit({{"apps/podinfo/app.yaml", testing::CanaryApp("podinfo", "1.0.0")}}, "add podinfo");
+  const int port_a = testing::FreePort(), port_b = testing::FreePort();
+  auto serve = [&](const std::string& name, int port) {
+    return std::make_unique<ChildProcess>(
+        std::vector<std::string>{GITCANARY_BINARY, "serve", "--repo", repo.remote(), "--cache-dir", dir / ("cache-" + name),
+                                 "--replica-id", name, "--listen", "127.0.0.1:" + std::to_string(port), "--poll", "200ms",
+                                 "--readiness", "none", "--min-interval", "1s"},
+        dir.path(), dir / (name + ".log"));
+  };
+  auto a = serve("a", port_a);
+  httplib::Client client_a("127.0.0.1", port_a);
+  auto initialized = [](const nlohmann::json& j) {
+    return j["canaries"].size() == 1 && j["canaries"][0]["phase"] == "Initialized";
+  };
+  REQUIRE_MESSAGE(!WaitForOverview(client_a, 20, initialized).is_null(), testing::ReadFile(dir / "a.log"));
+  auto b = serve("b", port_b);  // a holds the lease
+  httplib::Client client_b("127.0.0.1", port_b);
+  nlohmann::json seen = WaitForOverview(client_b, 10, initialized);
+  REQUIRE_MESSAGE(!seen.is_null(), testing::ReadFile(dir / "b.log"));
+  CHECK(testing::ReadFile(dir / "b.log").find("status committed") == std::string::npos);  // b decided nothing
+  auto page = client_b.Get("/api/canary/test/podinfo");
+  REQUIRE(page);
+  CHECK(page->status == 200);
+  CHECK(nlohmann::json::parse(page->body)["decisions"][0]["phase"] == "Initialized");
 }
 
 TEST_CASE("dashboard command: a repository URL's userinfo is never shown or logged") {
