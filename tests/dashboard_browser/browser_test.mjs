@@ -8,6 +8,7 @@
 //   - the canary named <script>alert(1)</script> is shown as that text, and
 //     no dialog opens, on the overview and on its own page;
 //   - the canary page shows the chart, the decisions and operator commands;
+//   - without EventSource the page falls back to polling and still follows;
 //   - every request the page makes goes to 127.0.0.1 (all are intercepted
 //     and logged; any other host is aborted and fails the test);
 //   - no Content-Security-Policy violation or script error.
@@ -102,6 +103,26 @@ try {
   await page.waitForFunction(() => document.querySelector('h1').textContent.startsWith('test/'), null, { timeout: 5000 });
   check((await page.textContent('h1')) === 'test/' + XSS, 'its page title is the literal text');
   await page.screenshot({ path: path.join(artifacts, 'canary-script-name.png'), fullPage: true });
+
+  // Without EventSource the page polls, and still follows a push.
+  const polling = await context.newPage();
+  polling.on('pageerror', (e) => problems.push('page error (polling): ' + e.message));
+  await polling.addInitScript(() => { delete window.EventSource; });
+  await polling.goto(base + '/');
+  await polling.waitForSelector('tr[data-id="test/podinfo"] .weight', { timeout: 10000 });
+  check((await polling.textContent('#live')) === 'live (polling)', 'without EventSource the page polls');
+  execFileSync(process.env.PUSH_WEIGHT, ['40'], { stdio: 'inherit' });
+  const polled = Date.now();
+  let followed = false;
+  try {
+    await polling.waitForFunction(() => {
+      const w = document.querySelector('tr[data-id="test/podinfo"] .weight');
+      return w && w.textContent === '40%';
+    }, null, { timeout: 5000, polling: 50 });
+    followed = true;
+  } catch (e) { /* reported below */ }
+  check(followed, `polling, the pushed weight 40% shows within 5 s (${Date.now() - polled} ms)`);
+  await polling.close();
 
   check(dialogs.length === 0, 'no dialog opened ' + JSON.stringify(dialogs));
   check(outside.length === 0, `no request outside 127.0.0.1 (${requests.length} requests, outside: ${JSON.stringify(outside)})`);
