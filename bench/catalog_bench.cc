@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "bench/cpu_clock.h"
-#include "plugin/canary_catalog.h"
+#include "plugin/serve/canary_catalog.h"
 
 using namespace gitcanary;
 using gitcanary::bench::CpuMs;

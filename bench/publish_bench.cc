@@ -18,7 +18,7 @@
 
 #include "bench/cpu_clock.h"
 #include "git/tree_source.h"
-#include "plugin/reconciler.h"
+#include "plugin/serve/reconciler.h"
 
 using namespace gitcanary;
 using gitcanary::bench::CpuMs;

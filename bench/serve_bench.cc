@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "bench/cpu_clock.h"
-#include "plugin/reconciler.h"
+#include "plugin/serve/reconciler.h"
 
 using namespace gitcanary;
 using gitcanary::bench::CpuMs;

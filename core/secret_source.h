@@ -2,7 +2,7 @@
 //
 // Flagger reads a Kubernetes Secret from the cluster; gitcanary has no cluster
 // access, so a secret is looked up by name and key through this interface
-// (plugin/secret_source_impl.h reads mounted files and the environment, tests
+// (plugin/clients/secret_source_impl.h reads mounted files and the environment, tests
 // pass fakes). Get() returns the value, nullopt when the secret has no such
 // key, or an error when the value exists but cannot be read or the name or key
 // is not acceptable. Secret values never appear in error messages, logs,

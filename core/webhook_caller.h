@@ -3,7 +3,7 @@
 // policies/ decides which webhook to call with which JSON body and how to read
 // the answer (policies/webhook.h); the executor in plugin/ carries the call out
 // through this interface, so decisions can be tested without a network.
-// plugin/webhook_client.h holds the HTTP implementation. Post() sends `body` as
+// plugin/clients/webhook_client.h holds the HTTP implementation. Post() sends `body` as
 // application/json with an HTTP POST and returns the final HTTP response,
 // whatever its status, once no retry is left or wanted. It returns an error
 // Status only when no response could be had at all (bad URL, connection

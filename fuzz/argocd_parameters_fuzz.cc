@@ -1,4 +1,4 @@
-// Fuzzes the Argo CD CMP options (plugin/argocd_env.h).
+// Fuzzes the Argo CD CMP options (plugin/sources/argocd_env.h).
 //
 // Each input is used twice:
 //   1. as the JSON of ARGOCD_APP_PARAMETERS, through ParseAppParameters and
@@ -13,7 +13,7 @@
 #include <string_view>
 
 #include "fuzz/fuzz_check.h"
-#include "plugin/argocd_env.h"
+#include "plugin/sources/argocd_env.h"
 
 namespace {
 

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "plugin/disk_source.h"
+#include "plugin/sources/disk_source.h"
 #include "tests/test_util.h"
 
 namespace gitcanary::git {

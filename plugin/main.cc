@@ -2,7 +2,7 @@
 #include <exception>
 #include <iostream>
 
-#include "plugin/cli.h"
+#include "plugin/commands/cli.h"
 
 int main(int argc, char** argv) {
   try {

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "plugin/dashboard_command.h"
-#include "plugin/serve_command.h"
+#include "plugin/commands/dashboard_command.h"
+#include "plugin/serve/serve_command.h"
 
 int main(int argc, char** argv) {
   try {

@@ -2,7 +2,7 @@
 //
 // Which alerts a canary event reaches (AlertWanted), the facts an alert
 // carries (AlertFields), the URL it goes to (AlertUrl) and the exact JSON body
-// each provider type receives (AlertPayload). No I/O: plugin/alert_sender.h
+// each provider type receives (AlertPayload). No I/O: plugin/clients/alert_sender.h
 // posts the body through a WebhookCaller and resolves a provider's secretRef.
 //
 // Everything follows Flagger (fluxcd/flagger, checked at commit 15bd6ad):

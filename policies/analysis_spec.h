@@ -1,7 +1,7 @@
 // AnalysisSpec: what the analysis state machine needs to know of one Canary,
 // as plain typed values.
 //
-// plugin/analysis_spec_reader.cc fills it from a normalised Canary document,
+// policies/analysis_spec_reader.cc fills it from a normalised Canary document,
 // so every default (interval 1m, threshold 1, maxWeight 100, ...) is already
 // applied and every value validated; policies/ never sees YAML. Webhooks and
 // metrics keep their order in the Canary: observations are indexed by it.

@@ -1,5 +1,5 @@
 // Webhook policy: what gitcanary sends to a Flagger-compatible webhook and how
-// it reads the answer. Pure functions, no I/O; plugin/webhook_client.cc does
+// it reads the answer. Pure functions, no I/O; plugin/clients/webhook_client.cc does
 // the HTTP call through core/webhook_caller.h.
 //
 // Everything here follows Flagger (fluxcd/flagger, checked at commit 15bd6ad):

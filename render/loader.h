@@ -7,7 +7,7 @@
 // (.git, .github, ...) are skipped. A subdirectory that holds a kustomization
 // is not read: Flux builds such a directory with kustomize as part of the
 // kustomization it generates for a plain directory, so the caller builds it
-// (plugin/app_build.h); without a place to return it, it is an error. Symlinks are followed only while they stay
+// (plugin/apps/app_build.h); without a place to return it, it is an error. Symlinks are followed only while they stay
 // inside `dir`; one that points outside is refused. Empty documents are dropped;
 // any other document without apiVersion and kind is an error.
 #pragma once

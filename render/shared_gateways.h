@@ -14,7 +14,7 @@
 //
 // Only references whose namespace is written (in the reference or on the
 // Canary) are shared: a Gateway in "the app's namespace" is the app's own.
-// Pure: the plugin loads the other apps (plugin/gateway_plan.h).
+// Pure: the plugin loads the other apps (plugin/apps/gateway_plan.h).
 #pragma once
 
 #include <map>

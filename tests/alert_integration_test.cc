@@ -18,9 +18,9 @@
 #include <thread>
 #include <vector>
 
-#include "plugin/alert_sender.h"
-#include "plugin/secret_source_impl.h"
-#include "plugin/webhook_client.h"
+#include "plugin/clients/alert_sender.h"
+#include "plugin/clients/secret_source_impl.h"
+#include "plugin/clients/webhook_client.h"
 #include "policies/alert.h"
 #include "tests/test_util.h"
 

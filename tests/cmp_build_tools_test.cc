@@ -33,7 +33,7 @@ struct Setup {
     for (const char* name : {"fake-kustomize", "fake-helm", "fake-helm2"}) WriteTool(name, kFakeTool);
     WriteTool("fake-slow", "#!/bin/sh\nsleep 30\n");
     WriteFile(repo + "/gitcanary.yaml", "apiVersion: gitcanary.io/v1alpha1\nkind: Config\n");
-    // More than a list of resources, so that kustomize runs (plugin/app_build.h).
+    // More than a list of resources, so that kustomize runs (plugin/apps/app_build.h).
     WriteFile(repo + "/kustom/kustomization.yaml", "namePrefix: x-\nresources:\n- cm.yaml\n");
     WriteFile(repo + "/kustom/cm.yaml", kManifest);
     WriteFile(repo + "/chart/Chart.yaml", "apiVersion: v2\nname: chart\nversion: 0.1.0\n");

@@ -15,8 +15,8 @@
 #include <tuple>
 #include <vector>
 
-#include "plugin/history_command.h"
-#include "plugin/history_text.h"
+#include "plugin/commands/history_command.h"
+#include "policies/presentation/history_text.h"
 #include "tests/gitops_remote.h"
 #include "tests/test_util.h"
 
@@ -178,10 +178,10 @@ std::pair<int, std::string> RunCaptured(const std::vector<std::string>& args) {
 }
 
 TEST_CASE("history: commit lines and notes give the metric values") {
-  CHECK(SubjectFor("gitcanary: status of 2 canaries\n\ncanary a/b: x\ncanary t/p: weight 0 -> 10\n", "t/p") ==
+  CHECK(policies::SubjectFor("gitcanary: status of 2 canaries\n\ncanary a/b: x\ncanary t/p: weight 0 -> 10\n", "t/p") ==
         "canary t/p: weight 0 -> 10");
-  CHECK(SubjectFor("podinfo: image 6.0.1\n\nbody\n", "t/p") == "podinfo: image 6.0.1");
-  auto m = MetricsFromSubject("canary t/p: weight 10 -> 20 (request-success-rate 99.82 >= 95; latency no data; "
+  CHECK(policies::SubjectFor("podinfo: image 6.0.1\n\nbody\n", "t/p") == "podinfo: image 6.0.1");
+  auto m = policies::MetricsFromSubject("canary t/p: weight 10 -> 20 (request-success-rate 99.82 >= 95; latency no data; "
                               "errors 3 < 5; p50 12.5 in [1, 20]; plain 7)");
   REQUIRE(m.size() == 5);
   CHECK(m[0].name == "request-success-rate");
@@ -197,23 +197,23 @@ TEST_CASE("history: commit lines and notes give the metric values") {
   CHECK(m[3].max == 20);
   CHECK(m[4].value == 7);
   CHECK_FALSE(m[4].min.has_value());
-  CHECK(MetricsFromSubject("canary t/p: x (d 600 > 500)")[0].max == 500);
-  CHECK(MetricsFromSubject("canary t/p: weight 0 -> 10 (pre-rollout checks passed)").empty());
-  CHECK(MetricsFromSubject("canary t/p: approved (weight 20 -> 30)").empty());
-  CHECK(MetricsFromSubject("canary t/p: failed checks 1 -> 2 (webhook gate: HTTP 500 (denied))").empty());
-  CHECK(MetricsFromSubject("canary t/p: weight 0 -> 10").empty());
+  CHECK(policies::MetricsFromSubject("canary t/p: x (d 600 > 500)")[0].max == 500);
+  CHECK(policies::MetricsFromSubject("canary t/p: weight 0 -> 10 (pre-rollout checks passed)").empty());
+  CHECK(policies::MetricsFromSubject("canary t/p: approved (weight 20 -> 30)").empty());
+  CHECK(policies::MetricsFromSubject("canary t/p: failed checks 1 -> 2 (webhook gate: HTTP 500 (denied))").empty());
+  CHECK(policies::MetricsFromSubject("canary t/p: weight 0 -> 10").empty());
 
   const std::string note = "gitcanary analysis at X\n\ncanary t/other\n  metric a: q = 1.000000\n\ncanary t/p\n"
                            "  phase: Progressing\n  metric a: sum(x{l=\"v\"}) = 99.823456\n"
                            "  metric b: q = Prometheus query failed: HTTP 503\n  webhook w: ok\n";
-  auto n = MetricsFromNote(note, "t/p");
+  auto n = policies::MetricsFromNote(note, "t/p");
   REQUIRE(n.has_value());
   REQUIRE(n->size() == 2);
   CHECK((*n)[0].name == "a");
   CHECK((*n)[0].value == 99.823456);
   CHECK((*n)[1].name == "b");
   CHECK_FALSE((*n)[1].value.has_value());
-  CHECK_FALSE(MetricsFromNote(note, "t/none").has_value());
+  CHECK_FALSE(policies::MetricsFromNote(note, "t/none").has_value());
 }
 
 TEST_CASE("history: the timeline of a hand-written release, oldest first") {
@@ -261,7 +261,7 @@ TEST_CASE("history: json and table rows") {
   const Release r = WriteRelease(repo);
   auto t = History(repo, "test/podinfo");
   REQUIRE(t.ok());
-  const nlohmann::json rows = nlohmann::json::parse(HistoryJson(*t));
+  const nlohmann::json rows = nlohmann::json::parse(policies::HistoryJson(*t));
   REQUIRE(rows.size() == 8);
   const nlohmann::json& step = rows[3];
   CHECK(step["commit"] == r.c[6]);
@@ -281,12 +281,12 @@ TEST_CASE("history: json and table rows") {
   CHECK(rows[7]["phase"] == "Succeeded");
   // The keys in the documented order.
   std::vector<std::string> keys;
-  const nlohmann::ordered_json first = nlohmann::ordered_json::parse(HistoryJson(*t))[0];
+  const nlohmann::ordered_json first = nlohmann::ordered_json::parse(policies::HistoryJson(*t))[0];
   for (auto it = first.begin(); it != first.end(); ++it) keys.push_back(it.key());
   CHECK(keys == std::vector<std::string>{"commit", "time", "kind", "phase", "weight", "failed_checks", "iterations",
                                          "metrics", "subject"});
 
-  const std::string table = HistoryTable(*t);
+  const std::string table = policies::HistoryTable(*t);
   std::istringstream lines(table);
   std::vector<std::string> l;
   for (std::string line; std::getline(lines, line);) l.push_back(line);

@@ -20,7 +20,7 @@
 #include <utility>
 #include <vector>
 
-#include "plugin/prometheus_client.h"
+#include "plugin/clients/prometheus_client.h"
 #include "policies/metric_query.h"
 #include "tests/process_harness.h"
 #include "tests/test_util.h"

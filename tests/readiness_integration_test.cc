@@ -18,7 +18,7 @@
 #include <thread>
 #include <vector>
 
-#include "plugin/readiness.h"
+#include "plugin/clients/readiness.h"
 #include "tests/process_harness.h"
 #include "tests/test_util.h"
 

@@ -19,7 +19,7 @@
 #include <random>
 #include <thread>
 
-#include "plugin/prometheus_client.h"
+#include "plugin/clients/prometheus_client.h"
 #include "tests/gitops_remote.h"
 #include "tests/process_harness.h"
 #include "tests/test_util.h"

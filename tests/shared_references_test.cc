@@ -7,7 +7,7 @@
 
 #include <string>
 
-#include "plugin/shared_references.h"
+#include "plugin/apps/shared_references.h"
 #include "tests/test_util.h"
 
 using namespace gitcanary::testing;

@@ -19,7 +19,7 @@
 #include <thread>
 #include <vector>
 
-#include "plugin/webhook_client.h"
+#include "plugin/clients/webhook_client.h"
 #include "policies/webhook.h"
 
 namespace gitcanary::plugin {

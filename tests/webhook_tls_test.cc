@@ -8,7 +8,7 @@
 #include <string>
 #include <thread>
 
-#include "plugin/webhook_client.h"
+#include "plugin/clients/webhook_client.h"
 #include "tests/test_util.h"
 
 namespace gitcanary::plugin {

@@ -1,0 +1,40 @@
+// MetricsFactory: the MetricsProvider for each metric of a canary, built from
+// its MetricTemplate or, for the built-in metrics, from the default Prometheus
+// (overridden per canary by spec.metricsServer), and kept for reuse.
+//
+// A template's `secretRef` is read through a SecretSource with Flagger's keys:
+// `token` (sent as a bearer token), else `username` and `password` (basic
+// auth; both are needed). Only provider type `prometheus` is supported.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "core/metrics_provider.h"
+#include "core/secret_source.h"
+#include "plugin/clients/prometheus_client.h"
+#include "policies/analysis_spec.h"
+
+namespace gitcanary::plugin {
+
+class MetricsFactory {
+ public:
+  // `builtin` configures the built-in metrics' Prometheus (its address may be
+  // empty: then a canary without spec.metricsServer cannot use them).
+  MetricsFactory(PrometheusConfig builtin, SecretSource* secrets) : builtin_(std::move(builtin)), secrets_(secrets) {}
+
+  // Thread-safe; the provider lives as long as the factory.
+  Result<MetricsProvider*> For(const policies::MetricTemplate* tmpl, const std::string& metrics_server);
+
+ private:
+  Result<PrometheusConfig> ConfigFor(const policies::MetricTemplate& tmpl);
+
+  PrometheusConfig builtin_;
+  SecretSource* secrets_;
+  std::mutex mu_;
+  std::map<std::string, std::unique_ptr<PrometheusClient>> clients_;  // by template "ns/name" or server address
+};
+
+}  // namespace gitcanary::plugin

@@ -1,0 +1,107 @@
+// MetricsFactory against a real Prometheus-compatible HTTP server on
+// 127.0.0.1: a MetricTemplate's headers and its secretRef's bearer token reach
+// the server, built-in metrics go to spec.metricsServer when set, and a bad
+// template is an error naming it.
+#include <doctest/doctest.h>
+#include <httplib.h>
+
+#include <chrono>
+#include <mutex>
+#include <thread>
+
+#include "plugin/clients/metrics_factory.h"
+#include "plugin/clients/secret_source_impl.h"
+#include "tests/test_util.h"
+
+namespace gitcanary::plugin {
+namespace {
+
+class FakePrometheus {
+ public:
+  FakePrometheus() {
+    server_.Get("/api/v1/query", [this](const httplib::Request& req, httplib::Response& res) {
+      std::lock_guard<std::mutex> lock(mu_);
+      tenant_ = req.get_header_value("X-Scope-OrgID");
+      auth_ = req.get_header_value("Authorization");
+      res.set_content(R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"42.5"]}]}})",
+                      "application/json");
+    });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    for (int i = 0; i < 500 && !server_.is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    REQUIRE(server_.is_running());
+  }
+  ~FakePrometheus() {
+    server_.stop();
+    thread_.join();
+  }
+  std::string Address() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::string tenant() { std::lock_guard<std::mutex> lock(mu_); return tenant_; }
+  std::string auth() { std::lock_guard<std::mutex> lock(mu_); return auth_; }
+
+ private:
+  httplib::Server server_;
+  int port_ = 0;
+  std::thread thread_;
+  std::mutex mu_;
+  std::string tenant_, auth_;
+};
+
+TEST_CASE("metrics factory: a template's headers and secret token reach Prometheus") {
+  FakePrometheus prom;
+  testing::TempDir secrets;
+  testing::WriteFile(secrets / "prom-auth/token", "s3cret\n");
+  FileEnvSecretSource source(secrets.path());
+  MetricsFactory factory(PrometheusConfig{}, &source);
+  policies::MetricTemplate t;
+  t.name = "errors";
+  t.ns = "test";
+  t.address = prom.Address();
+  t.headers = {{"X-Scope-OrgID", "team-a"}};
+  t.secret_name = "prom-auth";
+  auto provider = factory.For(&t, "");
+  REQUIRE(provider.ok());
+  auto value = (*provider)->Query("up");
+  REQUIRE(value.ok());
+  CHECK(*value == 42.5);
+  CHECK(prom.tenant() == "team-a");
+  CHECK(prom.auth() == "Bearer s3cret");
+  auto again = factory.For(&t, "");
+  REQUIRE(again.ok());
+  CHECK(*again == *provider);  // reused
+}
+
+TEST_CASE("metrics factory: built-in metrics use spec.metricsServer over the default") {
+  FakePrometheus prom;
+  PrometheusConfig config;
+  config.address = "http://127.0.0.1:1";
+  config.timeout_ms = 2000;
+  MetricsFactory factory(config, nullptr);
+  auto provider = factory.For(nullptr, prom.Address());
+  REQUIRE(provider.ok());
+  CHECK((*provider)->Query("up").ok());
+  auto fallback = factory.For(nullptr, "");
+  REQUIRE(fallback.ok());
+  CHECK_FALSE((*fallback)->Query("up").ok());  // the default, a closed port
+}
+
+TEST_CASE("metrics factory: unusable templates are errors naming them") {
+  MetricsFactory factory(PrometheusConfig{}, nullptr);
+  policies::MetricTemplate t;
+  t.name = "latency";
+  t.ns = "test";
+  t.provider_type = "datadog";
+  auto other = factory.For(&t, "");
+  REQUIRE_FALSE(other.ok());
+  CHECK(other.status().message() == "MetricTemplate test/latency: provider type \"datadog\" is not supported (gitcanary queries prometheus)");
+  t.provider_type = "prometheus";
+  t.address = "http://prometheus:9090";
+  t.secret_name = "missing";
+  auto no_secrets = factory.For(&t, "");
+  REQUIRE_FALSE(no_secrets.ok());
+  CHECK(no_secrets.status().message().find("secretRef missing") != std::string::npos);
+  CHECK_FALSE(factory.For(nullptr, "").ok());  // no default Prometheus at all
+}
+
+}  // namespace
+}  // namespace gitcanary::plugin

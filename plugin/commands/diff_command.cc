@@ -1,0 +1,323 @@
+#include "plugin/commands/diff_command.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <atomic>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <thread>
+
+#include "git/tree_source.h"
+#include "plugin/apps/app_discovery.h"
+#include "plugin/sources/app_source.h"
+#include "plugin/commands/args.h"
+#include "plugin/commands/build_flags.h"
+#include "plugin/sources/config_lookup.h"
+#include "plugin/sources/disk_source.h"
+#include "plugin/commands/exit_codes.h"
+#include "plugin/apps/gateway_plan.h"
+#include "plugin/apps/render_app.h"
+#include "policies/lint.h"
+#include "render/diff_report.h"
+#include "render/status_summary.h"
+#include "render/loader.h"
+
+namespace gitcanary::plugin {
+
+const char kDiffHelp[] = R"(Usage: gitcanary diff --base REV [--head REV] [PATHS...] [flags]
+
+Render every app that differs between two revisions of a git repository,
+straight from git objects, and report what changes in the rendered output: per
+app, then per resource (added, removed, changed, renamed) with field paths,
+canary status changes on one line, and the lint findings of the head
+revision. Apps whose directory and gitcanary.yaml files are identical in both
+revisions are not rendered. In git mode the normalised Canaries are compared
+too, since the rendered objects do not carry the analysis.
+
+Apps are the paths the repository's Argo CD Applications and Flux
+Kustomizations point at; else the `apps:` list of the top-level
+gitcanary.yaml; else every kustomization no other one includes, every Helm
+chart and every directory that directly holds manifests. Kustomizations and
+charts are built as Argo CD builds them, and an app changed when any input of
+its build did (a shared base included). PATHS limit the search to apps under
+those directories; a PATH or listed app that is a directory in neither
+revision is an error.
+
+Flags:
+  --repo PATH          the repository (work tree, .git or bare; default: the
+                       one holding the working directory)
+  --base REV           the revision to compare against (required)
+  --head REV           the revision under review (default HEAD)
+  --format FORMAT      markdown (default), unified or json
+  --output FILE        write the report to FILE instead of stdout. Markdown
+                       over 65,536 characters is split into comment-sized
+                       parts: FILE, FILE.2, FILE.3, ... (each part starts with
+                       "<!-- gitcanary diff part N/M -->"; on stdout the parts
+                       follow one another)
+  --mode git|flagger   render mode (default: defaults.mode in gitcanary.yaml,
+                       else git)
+  -n, --namespace NS   namespace of objects that have none (default "default")
+  --show-secrets       show Secret data and stringData (redacted by default)
+  -h, --help           show this help
+
+Exit codes: 0 no change, 1 changes, 2 error (bad flags, unknown revision, or
+an app that does not render in either revision; that app is still reported).
+)";
+
+namespace {
+
+constexpr int kExitChanges = 1;
+constexpr int kExitError = 2;
+
+struct DiffRequest {
+  std::string repo, base, head;
+  std::vector<std::string> under;
+  std::optional<std::string> mode;
+  std::string app_namespace = "default";
+  render::DiffOptions options;
+  BuildTools tools;
+};
+
+// A render of one app at one revision: its objects and, for the head, its
+// lint findings; or the error.
+struct Rendered {
+  std::vector<render::Manifest> objects;
+  std::vector<Finding> findings;
+  std::string error;
+};
+
+// In git mode the Canaries are not in the output (serve reads them from git),
+// so a change to an analysis would not show: their normalised form, as
+// flagger mode renders it, is compared too.
+Status AddCanarySpecs(std::vector<render::Manifest> manifests, const render::AppConfig& config,
+                      const render::RenderOptions& options, std::vector<render::Manifest>* objects) {
+  render::RenderOptions flagger = options;
+  flagger.mode = render::Mode::kFlagger;
+  auto result = render::Render(std::move(manifests), config, flagger);
+  if (!result.ok()) return result.status();
+  for (render::Manifest& m : result->objects)
+    if (m.kind == "Canary") objects->push_back(std::move(m));
+  KeepUntilExit(std::move(result->objects));
+  KeepUntilExit(std::move(result->dropped));
+  return Status::Ok();
+}
+
+Rendered RenderApp(const git::TreeSource& whole, const std::string& app, const DiffRequest& request, bool lint) {
+  Rendered out;
+  auto fail = [&](const Status& s) {
+    out.error = s.message();
+    return std::move(out);
+  };
+  auto config = LoadNearestConfig(whole, app);
+  if (!config.ok()) return fail(config.status());
+  auto built = BuildApp(whole, app, request.tools, std::nullopt);
+  if (!built.ok()) return fail(built.status());
+  std::vector<render::Manifest>* manifests = &built->manifests;
+  if (lint) out.findings = policies::LintApp(*manifests, *config, request.app_namespace);
+  auto mode = ResolveMode(request.mode, *config);
+  if (!mode.ok()) return fail(mode.status());
+  render::RenderOptions options{*mode, request.app_namespace};
+  std::vector<std::string> ignored;
+  auto plan = PlanGatewaysForApp(GatewayPlanRequest{&whole, app, std::nullopt, request.tools}, *manifests, *config,
+                                 &ignored);
+  if (!plan.ok()) return fail(plan.status());
+  options.gateways = std::move(*plan);
+  std::vector<render::Manifest> specs = *mode == render::Mode::kGit ? *manifests : std::vector<render::Manifest>{};
+  auto result = RenderNonEmpty(std::move(*manifests), *config, options, app.empty() ? "." : app);
+  if (!result.ok()) return fail(result.status());
+  out.objects = std::move(result->objects);
+  KeepUntilExit(std::move(result->dropped));
+  if (*mode == render::Mode::kGit) {
+    Status s = AddCanarySpecs(std::move(specs), *config, options, &out.objects);
+    if (!s.ok()) return fail(s);
+  }
+  return out;
+}
+
+// Renders both sides of every changed app on all cores, one (app, side) pair
+// per task, so the two kustomize builds of a single changed app run at once;
+// each worker opens the repository itself, as a TreeSource is used by one
+// thread at a time.
+Result<std::vector<render::AppDiff>> DiffApps(const DiffRequest& request, const std::vector<ChangedApp>& apps) {
+  std::vector<Rendered> before(apps.size()), after(apps.size());
+  std::vector<Status> failures(apps.size() * 2);
+  std::atomic<std::size_t> next{0};
+  auto work = [&]() {
+    auto base = git::TreeSource::OpenTree(request.repo, request.base, "");
+    auto head = git::TreeSource::OpenTree(request.repo, request.head, "");
+    for (std::size_t task = next++; task < apps.size() * 2; task = next++) {
+      const std::size_t i = task / 2;
+      const bool is_head = task % 2 == 1;
+      const auto& tree = is_head ? head : base;
+      if (!tree.ok()) {
+        failures[task] = tree.status();
+        continue;
+      }
+      const ChangedApp& app = apps[i];
+      if (is_head && app.in_head) after[i] = RenderApp(**tree, app.path, request, true);
+      if (!is_head && app.in_base) before[i] = RenderApp(**tree, app.path, request, false);
+    }
+  };
+  const std::size_t threads =
+      std::min<std::size_t>(std::max(1u, std::thread::hardware_concurrency()), std::max<std::size_t>(apps.size() * 2, 1));
+  std::vector<std::thread> pool;
+  for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  for (const Status& s : failures)
+    if (!s.ok()) return s;
+  std::vector<render::AppDiff> diffs(apps.size());
+  for (std::size_t i = 0; i < apps.size(); ++i) {
+    render::AppDiff& diff = diffs[i];
+    diff.app = apps[i].path.empty() ? "." : apps[i].path;
+    if (!before[i].error.empty()) diff.errors.push_back("base: " + before[i].error);
+    if (!after[i].error.empty()) diff.errors.push_back("head: " + after[i].error);
+    diff.findings = std::move(after[i].findings);
+    if (diff.errors.empty()) {
+      diff.changes = render::DiffObjects(before[i].objects, after[i].objects, request.options);
+      diff.status_lines = render::StatusSummary(before[i].objects, after[i].objects);
+    }
+    KeepUntilExit(std::move(before[i].objects));
+    KeepUntilExit(std::move(after[i].objects));
+  }
+  return diffs;
+}
+
+Result<render::DiffReport> Diff(const DiffRequest& request) {
+  auto base = git::TreeSource::OpenTree(request.repo, request.base, "");
+  if (!base.ok()) return base.status();
+  auto head = git::TreeSource::OpenTree(request.repo, request.head, "");
+  if (!head.ok()) return head.status();
+  // The top-level gitcanary.yaml of either side may list the apps.
+  std::optional<std::vector<std::string>> listed;
+  for (const git::TreeSource* side : {base->get(), head->get()}) {
+    auto config = LoadNearestConfig(*side, "");
+    if (!config.ok()) return config.status();
+    if (!config->apps) continue;
+    if (!listed) listed.emplace();
+    for (const std::string& app : *config->apps)
+      if (std::find(listed->begin(), listed->end(), app) == listed->end()) listed->push_back(app);
+  }
+  auto apps = FindChangedApps(**base, **head, request.under, listed ? &*listed : nullptr, request.tools);
+  if (!apps.ok()) return apps.status();
+  auto diffs = DiffApps(request, *apps);
+  if (!diffs.ok()) return diffs.status();
+  render::DiffReport report{request.base, request.head, {}};
+  for (render::AppDiff& diff : *diffs)
+    if (!diff.changes.empty() || !diff.status_lines.empty() || !diff.errors.empty() || !diff.findings.empty())
+      report.apps.push_back(std::move(diff));
+  return report;
+}
+
+Result<DiffRequest> ReadRequest(const ParsedArgs& args) {
+  DiffRequest request;
+  if (auto repo = args.Get("repo")) {
+    request.repo = *repo;
+  } else {
+    auto top = FindRepoRoot(".");  // works from any directory of a work tree
+    if (!top.ok()) return top.status();
+    if (top->empty()) return Status::Invalid("not in a git repository; give --repo PATH");
+    request.repo = *top;
+  }
+  if (!args.Has("base")) return Status::Usage("diff needs --base REV");
+  request.base = *args.Get("base");
+  request.head = args.Get("head").value_or("HEAD");
+  for (const std::string& given : args.positionals) {
+    if (!given.empty() && given[0] == '/') return Status::Usage("PATHS are relative to the repository: " + given);
+    request.under.push_back(CleanRelative(given));
+  }
+  request.mode = args.Get("mode");
+  if (request.mode) {
+    auto mode = render::ParseMode(*request.mode);
+    if (!mode.ok()) return mode.status();
+  }
+  request.app_namespace = args.Get("namespace").value_or("default");
+  request.options.show_secrets = args.Has("show-secrets");
+  auto tools = BuildToolsFrom(args, request.app_namespace);
+  if (!tools.ok()) return tools.status();
+  request.tools = std::move(*tools);
+  return request;
+}
+
+// The report's parts: one for unified and JSON, comment-sized ones for Markdown.
+Result<std::vector<std::string>> Format(const render::DiffReport& report, const std::string& format) {
+  if (format == "unified") return std::vector<std::string>{render::FormatUnified(report)};
+  if (format == "json") return std::vector<std::string>{render::FormatJson(report)};
+  if (format != "markdown") return Status::Usage("unknown format \"" + format + "\"; expected markdown, unified or json");
+  // Each part carries its number, within the limit.
+  constexpr std::size_t kLimit = 65536, kMarkerRoom = 64;
+  std::vector<std::string> parts = render::FormatMarkdown(report, kLimit - kMarkerRoom);
+  if (parts.size() > 1)
+    for (std::size_t i = 0; i < parts.size(); ++i)
+      parts[i] = "<!-- gitcanary diff part " + std::to_string(i + 1) + "/" + std::to_string(parts.size()) + " -->\n" + parts[i];
+  return parts;
+}
+
+// Writes FILE, FILE.2, ... and removes the parts a longer earlier report left.
+Status WriteParts(const std::vector<std::string>& parts, const std::string& file) {
+  for (std::size_t i = parts.size() + 1; std::remove((file + "." + std::to_string(i)).c_str()) == 0; ++i) {
+  }
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    const std::string path = i == 0 ? file : file + "." + std::to_string(i + 1);
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << parts[i];
+    out.close();
+    if (!out) return Status::Io("writing " + path + " failed");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+int RunDiff(const std::vector<std::string>& argv) {
+  auto args = ParseArgs(argv, WithBuildFlags({{"repo", 0, true}, {"base", 0, true}, {"head", 0, true},
+                                              {"format", 0, true}, {"output", 0, true}, {"mode", 0, true},
+                                              {"namespace", 'n', true}, {"show-secrets", 0, false}}));
+  if (!args.ok()) {
+    ReportError(args.status(), kDiffHelp);
+    return kExitError;
+  }
+  if (args->help) {
+    std::cout << kDiffHelp << "\n" << kBuildFlagsHelp;
+    return kExitOk;
+  }
+  auto request = ReadRequest(*args);
+  const std::string format = args->Get("format").value_or("markdown");
+  if (request.ok() && format != "markdown" && format != "unified" && format != "json")
+    request = Status::Usage("unknown format \"" + format + "\"; expected markdown, unified or json");
+  if (!request.ok()) {
+    ReportError(request.status(), kDiffHelp);
+    return kExitError;
+  }
+  auto report = Diff(*request);
+  if (!report.ok()) {
+    ReportError(report.status(), nullptr);
+    return kExitError;
+  }
+  auto parts = Format(*report, format);
+  if (!parts.ok()) {
+    ReportError(parts.status(), nullptr);
+    return kExitError;
+  }
+  if (auto file = args->Get("output")) {
+    Status written = WriteParts(*parts, *file);
+    if (!written.ok()) {
+      ReportError(written, nullptr);
+      return kExitError;
+    }
+  } else {
+    std::string all;
+    for (const std::string& p : *parts) all += p;
+    if (WriteStdout(all) != kExitOk) return kExitError;
+  }
+  bool render_errors = false;
+  for (const render::AppDiff& app : report->apps) render_errors = render_errors || !app.errors.empty();
+  if (render_errors) {
+    std::cerr << "gitcanary: an app does not render in one of the revisions; see the report\n";
+    return kExitError;
+  }
+  return render::HasChanges(*report) ? kExitChanges : kExitOk;
+}
+
+}  // namespace gitcanary::plugin

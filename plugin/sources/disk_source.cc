@@ -1,0 +1,218 @@
+#include "plugin/sources/disk_source.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <string_view>
+#include <utility>
+
+namespace gitcanary::plugin {
+namespace {
+
+// Drops empty and "." segments, keeps "..": "./a//b/" -> "a/b", "" -> ".".
+std::string CleanDir(const std::string& dir) {
+  const bool absolute = !dir.empty() && dir[0] == '/';
+  std::string out = absolute ? "/" : "";
+  std::size_t start = 0;
+  while (start <= dir.size()) {
+    std::size_t end = dir.find('/', start);
+    if (end == std::string::npos) end = dir.size();
+    std::string_view seg(dir.data() + start, end - start);
+    if (!seg.empty() && seg != ".") {
+      if (!out.empty() && out.back() != '/') out += '/';
+      out += seg;
+    }
+    start = end + 1;
+  }
+  return out.empty() ? "." : out;
+}
+
+std::string Join(const std::string& dir, const std::string& name) {
+  if (name.empty()) return dir;
+  if (dir == ".") return name;
+  if (!dir.empty() && dir.back() == '/') return dir + name;
+  return dir + "/" + name;
+}
+
+// The status for a failed system call on `what` (a Describe() string).
+Status ErrnoStatus(const std::string& what, int err) {
+  if (err == ENOTDIR) return Status::Invalid(what + ": not a directory");
+  if (err == ELOOP) return Status::Invalid(what + ": is a symbolic link (not followed)");
+  return Status::Io(what + ": " + std::strerror(err));
+}
+
+EntryType TypeOfStat(const struct stat& st) {
+  if (S_ISREG(st.st_mode)) return EntryType::kFile;
+  if (S_ISDIR(st.st_mode)) return EntryType::kDirectory;
+  if (S_ISLNK(st.st_mode)) return EntryType::kSymlink;
+  return EntryType::kOther;
+}
+
+// Type of a directory entry from d_type, falling back to fstatat.
+EntryType TypeOfDirent(int dir_fd, const dirent& ent) {
+  switch (ent.d_type) {
+    case DT_REG: return EntryType::kFile;
+    case DT_DIR: return EntryType::kDirectory;
+    case DT_LNK: return EntryType::kSymlink;
+    case DT_UNKNOWN: break;
+    default: return EntryType::kOther;
+  }
+  struct stat st;
+  if (fstatat(dir_fd, ent.d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) return EntryType::kOther;
+  return TypeOfStat(st);
+}
+
+// The text of the symlink `name` in `dir_fd`, growing the buffer as needed.
+Result<std::string> ReadLinkAt(int dir_fd, const char* name, const std::string& what) {
+  std::string buf(256, '\0');
+  for (;;) {
+    ssize_t n = readlinkat(dir_fd, name, buf.data(), buf.size());
+    if (n < 0) return ErrnoStatus(what, errno);
+    if (static_cast<std::size_t>(n) < buf.size()) {
+      buf.resize(static_cast<std::size_t>(n));
+      return buf;
+    }
+    buf.resize(buf.size() * 2);
+  }
+}
+
+struct DirCloser {
+  void operator()(DIR* d) const { closedir(d); }
+};
+
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  ~Fd() { if (fd_ >= 0) close(fd_); }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+}  // namespace
+
+DiskSource::DiskSource(std::string root) : root_(std::move(root)) {
+  while (root_.size() > 1 && root_.back() == '/') root_.pop_back();
+  if (root_.empty()) root_.push_back('.');
+}
+
+std::string DiskSource::Describe(const std::string& path) const { return Join(root_, path); }
+
+Result<std::vector<DirEntry>> DiskSource::List(const std::string& dir) const {
+  const std::string full = Describe(dir);
+  int fd = open(full.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    int err = errno;
+    struct stat st;  // O_DIRECTORY reports a symlink to a directory as ENOTDIR
+    if (err == ENOTDIR && lstat(full.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) err = ELOOP;
+    return ErrnoStatus(full, err);
+  }
+  std::unique_ptr<DIR, DirCloser> d(fdopendir(fd));
+  if (d == nullptr) {
+    const int err = errno;
+    close(fd);
+    return ErrnoStatus(full, err);
+  }
+  std::vector<DirEntry> out;
+  for (;;) {
+    errno = 0;
+    const dirent* ent = readdir(d.get());
+    if (ent == nullptr) break;
+    if (std::strcmp(ent->d_name, ".") == 0 || std::strcmp(ent->d_name, "..") == 0) continue;
+    DirEntry entry;
+    entry.name = ent->d_name;
+    entry.type = TypeOfDirent(fd, *ent);
+    if (entry.type == EntryType::kSymlink) {
+      auto target = ReadLinkAt(fd, ent->d_name, Join(full, entry.name));
+      if (!target.ok()) return target.status();
+      entry.link_target = std::move(target).value();
+    }
+    out.push_back(std::move(entry));
+  }
+  if (errno != 0) return ErrnoStatus(full, errno);
+  std::sort(out.begin(), out.end(),
+            [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
+  return out;
+}
+
+EntryType DiskSource::TypeOf(const std::string& path) const {
+  struct stat st;
+  if (lstat(Describe(path).c_str(), &st) != 0) return EntryType::kOther;
+  return TypeOfStat(st);
+}
+
+Result<std::string> DiskSource::Read(const std::string& path, std::size_t max_bytes) const {
+  const std::string full = Describe(path);
+  // O_NONBLOCK so that a FIFO cannot hang us before fstat rejects it.
+  Fd fd(open(full.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
+  if (fd.get() < 0) return ErrnoStatus(full, errno);
+  struct stat st;
+  if (fstat(fd.get(), &st) != 0) return ErrnoStatus(full, errno);
+  if (!S_ISREG(st.st_mode)) return Status::Invalid(full + ": not a regular file");
+  if (static_cast<std::size_t>(st.st_size) > max_bytes) return FileTooLarge(full, st.st_size, max_bytes);
+  std::string data(static_cast<std::size_t>(st.st_size), '\0');
+  std::size_t got = 0;
+  while (got < data.size()) {
+    ssize_t n = read(fd.get(), data.data() + got, data.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return ErrnoStatus(full, errno);
+    if (n == 0) break;  // the file shrank while we read it
+    got += static_cast<std::size_t>(n);
+  }
+  data.resize(got);
+  return data;
+}
+
+std::string ParentDir(const std::string& dir) {
+  const std::string clean = CleanDir(dir);
+  if (clean == "/") return clean;
+  if (clean == ".") return "..";
+  const std::size_t slash = clean.rfind('/');
+  const std::string last = slash == std::string::npos ? clean : clean.substr(slash + 1);
+  if (last == "..") return clean + "/..";
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return clean.substr(0, slash);
+}
+
+Result<std::string> FindRepoRoot(const std::string& dir) {
+  struct stat st;
+  if (stat(dir.c_str(), &st) != 0) return ErrnoStatus(dir, errno);
+  if (!S_ISDIR(st.st_mode)) return ErrnoStatus(dir, ENOTDIR);
+  std::string cur = CleanDir(dir);
+  for (;;) {
+    if (lstat(Join(cur, ".git").c_str(), &st) == 0) return cur;
+    std::unique_ptr<char, decltype(&std::free)> real(realpath(cur.c_str(), nullptr), &std::free);
+    if (real == nullptr) return ErrnoStatus(cur, errno);
+    if (std::strcmp(real.get(), "/") == 0) return std::string();
+    cur = ParentDir(cur);
+  }
+}
+
+Result<std::string> PathBelow(const std::string& base, const std::string& path) {
+  using CPath = std::unique_ptr<char, decltype(&std::free)>;
+  CPath real_base(realpath(base.c_str(), nullptr), &std::free);
+  if (real_base == nullptr) return ErrnoStatus(base, errno);
+  CPath real_path(realpath(path.c_str(), nullptr), &std::free);
+  if (real_path == nullptr) return ErrnoStatus(path, errno);
+  std::string b = real_base.get();
+  const std::string p = real_path.get();
+  if (p == b) return std::string();
+  if (b.back() != '/') b += '/';
+  if (p.compare(0, b.size(), b) != 0) {
+    return Status::Invalid(path + " is not inside " + base);
+  }
+  return p.substr(b.size());
+}
+
+}  // namespace gitcanary::plugin

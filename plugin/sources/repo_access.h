@@ -1,0 +1,70 @@
+// RepoAccess: how the operator commands (approve, abort, promote, retry,
+// status, history) reach the repository named by --repo.
+//
+// A path that exists on this machine (a clone with a work tree, or a bare
+// repository) is used in place: its branch is read directly, and a status
+// commit moves that branch with compare-and-swap and updates the work tree, as
+// `git commit` would; push it as usual. Anything else is a remote URL: it is
+// fetched into a cache directory and status commits are pushed, never forced.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "git/git_remote.h"
+#include "git/tree_source.h"
+#include "plugin/commands/args.h"
+#include "plugin/serve/canary_catalog.h"
+
+namespace gitcanary::plugin {
+
+// --repo, --branch, --cache-dir and the credential flags.
+std::vector<FlagSpec> RepoFlags();
+extern const char kRepoFlagsHelp[];
+
+class RepoAccess {
+ public:
+  static Result<std::unique_ptr<RepoAccess>> Open(const ParsedArgs& args);
+
+  const std::string& branch() const { return branch_; }
+  const std::string& display() const { return display_; }  // redacted, for messages
+  // Fetches (remote) or reads (local) the branch head.
+  Result<std::string> Head();
+  // The tree of `commit`, rooted at the top.
+  Result<std::unique_ptr<git::TreeSource>> Tree(const std::string& commit);
+  // Commits `changes` on top of `parent` and moves the branch (push or local
+  // compare-and-swap). nullopt: the branch moved meanwhile; read and try again.
+  Result<std::optional<std::string>> Commit(const std::string& parent, const std::vector<git::FileChange>& changes,
+                                            const git::Author& author, const std::string& message);
+  // For history: the remote (or the local repository opened as one).
+  git::GitRemote* remote() { return remote_.get(); }
+
+ private:
+  bool local_ = false;
+  std::string path_;     // local repository, or the cache
+  std::string branch_;
+  std::string display_;
+  std::unique_ptr<git::GitRemote> remote_;
+};
+
+// The branch head as the operator commands read it: the commit, its tree and
+// the canaries in it.
+struct HeadCatalog {
+  std::string head;
+  std::unique_ptr<git::TreeSource> tree;
+  Catalog catalog;
+
+  // The canary `id`, or an error naming the branch, the repository and any
+  // app that did not load.
+  Result<const CatalogEntry*> Find(const std::string& id, const RepoAccess& repo) const;
+};
+Result<HeadCatalog> ReadHeadCatalog(RepoAccess& repo, const CatalogOptions& options);
+
+// The author of an operator's commit: --author-name/--author-email, else
+// $GIT_AUTHOR_NAME/$GIT_AUTHOR_EMAIL, else $USER.
+git::Author OperatorAuthor(const ParsedArgs& args);
+
+}  // namespace gitcanary::plugin
