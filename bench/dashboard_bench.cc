@@ -18,8 +18,8 @@
 #include <vector>
 
 #include "bench/cpu_clock.h"
-#include "plugin/dashboard_site.h"
-#include "plugin/reconciler.h"
+#include "plugin/serve/dashboard_site.h"
+#include "plugin/serve/reconciler.h"
 
 using namespace gitcanary;
 using gitcanary::bench::CpuMs;

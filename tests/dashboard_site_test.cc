@@ -1,9 +1,9 @@
-// The dashboard's HTTP side (plugin/dashboard_site.h) on 127.0.0.1: security
+// The dashboard's HTTP side (plugin/serve/dashboard_site.h) on 127.0.0.1: security
 // headers on every response, 405 for anything but GET and HEAD, JSON with its
 // content type and no markup, no userinfo from the repository URL, commit
 // links through the template, the since=HEAD poll, the event stream, and the
 // overview rebuilt when a new head is published.
-#include "plugin/dashboard_site.h"
+#include "plugin/serve/dashboard_site.h"
 
 #include <doctest/doctest.h>
 #include <time.h>

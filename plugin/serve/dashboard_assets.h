@@ -1,5 +1,5 @@
 // The dashboard's page, script and style, built into the binary from the
-// files under plugin/dashboard_assets/ (CMake writes them into a generated
+// files under plugin/serve/dashboard_assets/ (CMake writes them into a generated
 // dashboard_assets.cc as string literals), so the page needs nothing from the
 // network and nothing on disk.
 #pragma once

@@ -1,4 +1,4 @@
-// How the dashboard (plugin/dashboard_site.h) is fed in `serve`: each pass's
+// How the dashboard (plugin/serve/dashboard_site.h) is fed in `serve`: each pass's
 // catalog is published, with the statuses serve has just committed laid over
 // it, so the page shows a decision as soon as its commit is pushed; and a
 // canary's history is read through a GitRemote of its own on serve's cache
@@ -8,9 +8,9 @@
 #include <string>
 
 #include "git/git_remote.h"
-#include "plugin/canary_catalog.h"
-#include "plugin/dashboard_site.h"
-#include "plugin/reconciler.h"
+#include "plugin/serve/canary_catalog.h"
+#include "plugin/serve/dashboard_site.h"
+#include "plugin/serve/reconciler.h"
 
 namespace gitcanary::plugin {
 

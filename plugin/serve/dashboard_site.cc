@@ -1,11 +1,11 @@
-#include "plugin/dashboard_site.h"
+#include "plugin/serve/dashboard_site.h"
 
 #include <httplib.h>
 
 #include <algorithm>
 #include <chrono>
 
-#include "plugin/dashboard_assets.h"
+#include "plugin/serve/dashboard_assets.h"
 
 namespace gitcanary::plugin {
 

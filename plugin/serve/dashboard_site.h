@@ -11,7 +11,7 @@
 //                          time; beyond that 503, and the page polls instead)
 // Every response carries a strict Content-Security-Policy (nothing but this
 // origin's script, style and data: images; no frames, forms or base), nosniff
-// and no-referrer. The model is plugin/dashboard_model.h.
+// and no-referrer. The model is plugin/serve/dashboard_model.h.
 //
 // Whoever reads git calls Publish with each catalog it reads: the overview is
 // rebuilt then, reusing the rows of canaries that did not change, so a page
@@ -29,9 +29,9 @@
 #include <string>
 
 #include "core/status.h"
-#include "plugin/canary_catalog.h"
-#include "plugin/dashboard_model.h"
-#include "plugin/history_command.h"
+#include "plugin/serve/canary_catalog.h"
+#include "plugin/serve/dashboard_model.h"
+#include "plugin/commands/history_command.h"
 #include "render/canary_status.h"
 
 namespace httplib {

@@ -1,7 +1,7 @@
 // Unit tests for the dashboard's page model: URLs shown without userinfo,
 // the commit-URL template, escaping, the operator commands per phase (README
 // "Operators act through git"), and the overview and canary JSON.
-#include "plugin/dashboard_model.h"
+#include "plugin/serve/dashboard_model.h"
 
 #include <doctest/doctest.h>
 

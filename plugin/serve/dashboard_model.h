@@ -1,6 +1,6 @@
 // DashboardModel: what the dashboard's pages show, as JSON built from the
 // catalog of the branch head and a canary's timeline. Pure: no I/O, no clock;
-// plugin/dashboard_site.h serves it.
+// plugin/serve/dashboard_site.h serves it.
 //
 // The page builds its DOM from this JSON with textContent only, so text from
 // git (names, reasons, commit subjects, note lines) is never markup. The JSON
@@ -16,8 +16,8 @@
 #include <vector>
 
 #include "core/status.h"
-#include "plugin/canary_catalog.h"
-#include "policies/history_chart.h"
+#include "plugin/serve/canary_catalog.h"
+#include "policies/presentation/history_chart.h"
 
 namespace gitcanary::plugin {
 

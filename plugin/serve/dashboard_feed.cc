@@ -1,4 +1,4 @@
-#include "plugin/dashboard_feed.h"
+#include "plugin/serve/dashboard_feed.h"
 
 #include <git2.h>
 
@@ -6,8 +6,8 @@
 #include <memory>
 
 #include "git/libgit2_handle.h"
-#include "plugin/history_command.h"
-#include "plugin/status_writeback.h"
+#include "plugin/commands/history_command.h"
+#include "plugin/serve/status_writeback.h"
 
 namespace gitcanary::plugin {
 

@@ -1,4 +1,4 @@
-#include "plugin/dashboard_command.h"
+#include "plugin/commands/dashboard_command.h"
 
 #include <httplib.h>
 #include <signal.h>
@@ -10,13 +10,13 @@
 #include <mutex>
 #include <thread>
 
-#include "plugin/build_flags.h"
-#include "plugin/dashboard_site.h"
-#include "plugin/exit_codes.h"
-#include "plugin/history_command.h"
-#include "plugin/json_log.h"
-#include "plugin/repo_access.h"
-#include "plugin/serve_exec.h"
+#include "plugin/commands/build_flags.h"
+#include "plugin/serve/dashboard_site.h"
+#include "plugin/commands/exit_codes.h"
+#include "plugin/commands/history_command.h"
+#include "plugin/serve/json_log.h"
+#include "plugin/sources/repo_access.h"
+#include "plugin/commands/serve_exec.h"
 #include "render/fields.h"
 
 namespace gitcanary::plugin {

@@ -1,4 +1,4 @@
-#include "plugin/dashboard_model.h"
+#include "plugin/serve/dashboard_model.h"
 
 #include <algorithm>
 #include <nlohmann/json.hpp>

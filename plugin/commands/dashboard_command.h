@@ -1,4 +1,4 @@
-// `gitcanary dashboard`: the dashboard of plugin/dashboard_site.h on its own,
+// `gitcanary dashboard`: the dashboard of plugin/serve/dashboard_site.h on its own,
 // read-only: it reads the branch every --interval (fetching a remote URL into
 // a cache directory, or reading a local repository in place) and serves the
 // pages; no lease, no decisions, no commits.
