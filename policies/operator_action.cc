@@ -25,8 +25,7 @@ Result<OperatorOutcome> Approve(const AnalysisSpec& spec, const AnalysisState& s
   }
   if (!HasHook(spec, gate))
     return Refuse(spec, state, "it has no " + std::string(HookTypeName(gate)) + " webhook, so nothing waits for approval");
-  OperatorOutcome out{state, false, revision,
-                      "approved " + std::string(HookTypeName(gate))};
+  OperatorOutcome out{state, false, revision, "approved " + std::string(HookTypeName(gate)), ""};
   return out;
 }
 
@@ -42,6 +41,11 @@ std::string_view OperatorActionName(OperatorAction a) {
   return "unknown";
 }
 
+std::string OperatorSummary(const OperatorOutcome& outcome, const std::string& actor) {
+  return outcome.summary + " by " + (actor.empty() ? "an operator" : actor) +
+         (outcome.detail.empty() ? "" : ": " + outcome.detail);
+}
+
 bool IsGate(HookType type) {
   return type == HookType::kConfirmRollout || type == HookType::kConfirmTrafficIncrease ||
          type == HookType::kConfirmPromotion;
@@ -49,7 +53,7 @@ bool IsGate(HookType type) {
 
 Result<OperatorOutcome> Operate(const AnalysisSpec& spec, const AnalysisState& state, const std::string& revision,
                                 OperatorAction action, long long now_ms) {
-  OperatorOutcome out{state, false, "", ""};
+  OperatorOutcome out{state, false, "", "", ""};
   out.next.last_transition_ms = now_ms;
   const bool analysing = state.phase == Phase::kWaiting || state.phase == Phase::kProgressing ||
                          state.phase == Phase::kWaitingPromotion;
@@ -68,7 +72,8 @@ Result<OperatorOutcome> Operate(const AnalysisSpec& spec, const AnalysisState& s
       // next tick does not take it for new and start it again (a canary
       // Waiting at confirm-rollout has not recorded it yet).
       out.next.last_applied_spec = revision;
-      out.summary = "aborted: rolled back by an operator";
+      out.summary = "aborted";
+      out.detail = "rolled back";
       return out;
     case OperatorAction::kPromote:
       if (state.phase != Phase::kProgressing && state.phase != Phase::kWaitingPromotion)
@@ -79,14 +84,16 @@ Result<OperatorOutcome> Operate(const AnalysisSpec& spec, const AnalysisState& s
       out.next.phase = Phase::kPromoting;
       out.next.last_promoted_spec = state.last_applied_spec;
       out.promote = true;
-      out.summary = "promoted by an operator: the rest of the analysis is skipped";
+      out.summary = "promoted";
+      out.detail = "the rest of the analysis is skipped";
       return out;
     case OperatorAction::kRetry:
       if (state.phase != Phase::kFailed) return Refuse(spec, state, "only a Failed canary can be retried");
       if (revision == state.last_promoted_spec)
         return Refuse(spec, state, "the target is back at the promoted revision; there is nothing to retry");
       out.next.last_applied_spec.clear();
-      out.summary = "retry: the analysis of revision " + revision + " runs again at the next tick";
+      out.summary = "retry";
+      out.detail = "the analysis of revision " + revision + " runs again at the next tick";
       return out;
   }
   return Status::Internal("unknown operator action");

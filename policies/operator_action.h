@@ -34,8 +34,13 @@ struct OperatorOutcome {
   AnalysisState next;
   bool promote = false;            // copy the current template into the promoted snapshot
   std::string approved_revision;   // approve: the revision whose gate opens
-  std::string summary;             // "approved confirm-promotion", "aborted", ...
+  std::string summary;             // what happened: "approved confirm-promotion", "aborted", ...
+  std::string detail;              // what it means, or "": "rolled back", ...
 };
+
+// The outcome told with who acted: "aborted by Olga Operator: rolled back",
+// "approved confirm-rollout by Olga Operator".
+std::string OperatorSummary(const OperatorOutcome& outcome, const std::string& actor);
 
 // `revision` is the checksum of the target as committed now.
 Result<OperatorOutcome> Operate(const AnalysisSpec& spec, const AnalysisState& state, const std::string& revision,

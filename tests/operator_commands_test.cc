@@ -208,9 +208,9 @@ TEST_CASE("operator abort while Progressing rolls back to Failed, and serve does
   Operator op(repo, dir, via);
   Operator::Done done = op.Run({"abort", "test/podinfo", "-m", "users see errors"});
   REQUIRE_MESSAGE(done.run.exit_code == 0, done.run.err);
-  CHECK(done.run.out.find("canary test/podinfo: aborted: rolled back by an operator (commit ") == 0);
+  CHECK(done.run.out.find("canary test/podinfo: aborted by Olga Operator: rolled back (commit ") == 0);
   CHECK(Subject(repo, done.commit) ==
-        "canary test/podinfo: aborted: rolled back by an operator (Progressing -> Failed, weight 10 -> 0)");
+        "canary test/podinfo: aborted by Olga Operator: rolled back (Progressing -> Failed, weight 10 -> 0)");
   CHECK(Message(repo, done.commit).find("\n\nusers see errors\n\nRequested with `gitcanary abort`.") !=
         std::string::npos);
   CHECK(Git({"--git-dir", repo.remote(), "diff", "--name-only", done.commit + "^", done.commit}) == kStatusFile);
@@ -238,7 +238,7 @@ TEST_CASE("operator abort while Waiting at confirm-rollout sticks: serve does no
   Operator op(repo, dir, via);
   Operator::Done done = op.Run({"abort", "test/podinfo"});
   REQUIRE_MESSAGE(done.run.exit_code == 0, done.run.err);
-  CHECK(Subject(repo, done.commit) == "canary test/podinfo: aborted: rolled back by an operator (Waiting -> Failed)");
+  CHECK(Subject(repo, done.commit) == "canary test/podinfo: aborted by Olga Operator: rolled back (Waiting -> Failed)");
   CHECK(repo.LatestStatus("podinfo").phase == "Failed");
   const int calls = hook.calls;
   RunResult r = Serve(repo, dir / "cache");
@@ -265,7 +265,7 @@ TEST_CASE("operator retry after Failed runs the analysis of the same revision ag
   Operator op(repo, dir, via);
   Operator::Done done = op.Run({"retry", "test/podinfo", "-m", "load tester fixed"});
   REQUIRE_MESSAGE(done.run.exit_code == 0, done.run.err);
-  CHECK(Subject(repo, done.commit) == "canary test/podinfo: retry: the analysis of revision " +
+  CHECK(Subject(repo, done.commit) == "canary test/podinfo: retry by Olga Operator: the analysis of revision " +
                                           failed.last_applied_spec + " runs again at the next tick");
   // Only the status changed: the pod template is as it was.
   CHECK(Git({"--git-dir", repo.remote(), "diff", "--name-only", done.commit + "^", done.commit}) == kStatusFile);
@@ -298,7 +298,7 @@ TEST_CASE("operator promote while Progressing skips the analysis: Promoting at t
   Operator::Done done = op.Run({"promote", "test/podinfo"});
   REQUIRE_MESSAGE(done.run.exit_code == 0, done.run.err);
   CHECK(Subject(repo, done.commit) ==
-        "canary test/podinfo: promoted by an operator: the rest of the analysis is skipped (Progressing -> Promoting)");
+        "canary test/podinfo: promoted by Olga Operator: the rest of the analysis is skipped (Progressing -> Promoting)");
   const StatusAt promoting = repo.LatestStatus("podinfo");
   CHECK(promoting.phase == "Promoting");
   CHECK(promoting.weight == 20);
@@ -332,7 +332,7 @@ TEST_CASE("operator approve opens confirm-promotion once: WaitingPromotion -> Pr
   Operator op(repo, dir, via);
   Operator::Done done = op.Run({"approve", "test/podinfo", "-m", "numbers look fine"});
   REQUIRE_MESSAGE(done.run.exit_code == 0, done.run.err);
-  CHECK(Subject(repo, done.commit) == "canary test/podinfo: approved confirm-promotion");
+  CHECK(Subject(repo, done.commit) == "canary test/podinfo: approved confirm-promotion by Olga Operator");
   const render::CanaryStatus approved = StatusRecordAt(repo, done.commit, "podinfo");
   CHECK(approved.phase == Phase::kWaitingPromotion);
   CHECK(approved.approved_revision == approved.last_applied_spec);
@@ -360,7 +360,7 @@ TEST_CASE("operator promote from WaitingPromotion passes the gate without asking
   Operator op(repo, dir, Via::kRemotePath);
   Operator::Done done = op.Run({"promote", "test/podinfo"});
   REQUIRE_MESSAGE(done.run.exit_code == 0, done.run.err);
-  CHECK(Subject(repo, done.commit) == "canary test/podinfo: promoted by an operator: the rest of the analysis is "
+  CHECK(Subject(repo, done.commit) == "canary test/podinfo: promoted by Olga Operator: the rest of the analysis is "
                                       "skipped (WaitingPromotion -> Promoting)");
   CHECK(repo.RenderedWeights(done.commit, "podinfo") == std::pair<long long, long long>{70, 30});
   CHECK(PrimaryImage(repo, done.commit, "podinfo") == "ghcr.io/example/podinfo:1.0.1");
@@ -384,7 +384,7 @@ TEST_CASE("operator approve opens confirm-rollout: Waiting -> Progressing, and t
   Operator op(repo, dir, via);
   Operator::Done done = op.Run({"approve", "test/podinfo"});
   REQUIRE_MESSAGE(done.run.exit_code == 0, done.run.err);
-  CHECK(Subject(repo, done.commit) == "canary test/podinfo: approved confirm-rollout");
+  CHECK(Subject(repo, done.commit) == "canary test/podinfo: approved confirm-rollout by Olga Operator");
   const int calls = gate.calls;
   RunResult r = Serve(repo, dir / "cache");
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
@@ -409,7 +409,7 @@ TEST_CASE("operator approve opens confirm-traffic-increase for one step only") {
   Operator op(repo, dir, Via::kRemotePath);
   Operator::Done done = op.Run({"approve", "test/podinfo"});
   REQUIRE_MESSAGE(done.run.exit_code == 0, done.run.err);
-  CHECK(Subject(repo, done.commit) == "canary test/podinfo: approved confirm-traffic-increase");
+  CHECK(Subject(repo, done.commit) == "canary test/podinfo: approved confirm-traffic-increase by Olga Operator");
   int calls = gate.calls;
   REQUIRE(Serve(repo, dir / "cache").exit_code == 0);
   CHECK(gate.calls == calls);

@@ -27,11 +27,13 @@ std::string Join(const std::string& dir, const std::string& name) {
 Result<RepoInput> OpenRepoInput(const ParsedArgs& args, const std::string& path, const std::string& publish) {
   RepoInput in;
   if (args.Has("repo")) {
-    auto tree = git::TreeSource::OpenTree(*args.Get("repo"), args.Get("revision").value_or("HEAD"), "");
+    auto where = ResolveRepoDir(*args.Get("repo"), path);
+    if (!where.ok()) return where.status();
+    auto tree = git::TreeSource::OpenTree(where->root, args.Get("revision").value_or("HEAD"), "");
     if (!tree.ok()) return tree.status();
     in.revision = (*tree)->CommitId();
     in.repo = std::move(*tree);
-    in.under = CleanRelative(path);
+    in.under = where->dir;
     in.publish_dir = CleanRelative(publish);
     if (!in.under.empty() && in.repo->TypeOf(in.under) != EntryType::kDirectory)
       return Status::Invalid(in.under + ": not a directory at " + in.revision);

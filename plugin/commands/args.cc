@@ -1,5 +1,8 @@
 #include "plugin/commands/args.h"
 
+#include <cstdlib>
+#include <iostream>
+
 namespace gitcanary::plugin {
 
 std::optional<std::string> ParsedArgs::Get(const std::string& flag) const {
@@ -8,7 +11,19 @@ std::optional<std::string> ParsedArgs::Get(const std::string& flag) const {
   return it->second;
 }
 
+std::string FlagTableText(const std::vector<FlagSpec>& specs) {
+  std::string out;
+  for (const FlagSpec& s : specs) {
+    out += std::string(kFlagTableLine) + "\t--" + s.name + "\t" +
+           (s.short_name != 0 ? std::string("-") + s.short_name : std::string("-")) + "\t" +
+           (s.takes_value ? "value" : "switch") + "\n";
+  }
+  return out;
+}
+
 Result<ParsedArgs> ParseArgs(const std::vector<std::string>& args, const std::vector<FlagSpec>& specs) {
+  if (const char* table = std::getenv(kFlagTableEnv); table != nullptr && std::string(table) == "1")
+    std::cerr << FlagTableText(specs) << std::flush;
   ParsedArgs out;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];

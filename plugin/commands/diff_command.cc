@@ -5,9 +5,12 @@
 #include <atomic>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <memory>
+#include <optional>
 #include <thread>
 
+#include "git/local_repository.h"
 #include "git/tree_source.h"
 #include "plugin/apps/app_discovery.h"
 #include "plugin/sources/app_source.h"
@@ -18,6 +21,7 @@
 #include "plugin/commands/exit_codes.h"
 #include "plugin/apps/gateway_plan.h"
 #include "plugin/apps/render_app.h"
+#include "plugin/sources/overlay_source.h"
 #include "policies/lint.h"
 #include "render/diff_report.h"
 #include "render/status_summary.h"
@@ -25,7 +29,7 @@
 
 namespace gitcanary::plugin {
 
-const char kDiffHelp[] = R"(Usage: gitcanary diff --base REV [--head REV] [PATHS...] [flags]
+const char kDiffHelp[] = R"(Usage: gitcanary diff --base REV [--head REV | --worktree] [PATHS...] [flags]
 
 Render every app that differs between two revisions of a git repository,
 straight from git objects, and report what changes in the rendered output: per
@@ -45,10 +49,14 @@ those directories; a PATH or listed app that is a directory in neither
 revision is an error.
 
 Flags:
-  --repo PATH          the repository (work tree, .git or bare; default: the
-                       one holding the working directory)
+  --repo PATH          the repository holding PATH (a directory of a work
+                       tree, .git or bare; default: the one holding the
+                       working directory)
   --base REV           the revision to compare against (required)
   --head REV           the revision under review (default HEAD)
+  --worktree           review the work tree instead of a revision: HEAD with
+                       the uncommitted changes on disk, staged or not, and
+                       untracked files (ignored ones left out)
   --format FORMAT      markdown (default), unified or json
   --output FILE        write the report to FILE instead of stdout. Markdown
                        over 65,536 characters is split into comment-sized
@@ -72,6 +80,10 @@ constexpr int kExitError = 2;
 
 struct DiffRequest {
   std::string repo, base, head;
+  // --worktree: the files of the work tree that differ from HEAD (nullopt:
+  // deleted), read from disk; the head side is HEAD with them applied.
+  bool worktree = false;
+  std::map<std::string, std::optional<std::string>> worktree_changes;
   std::vector<std::string> under;
   std::optional<std::string> mode;
   std::string app_namespace = "default";
@@ -103,7 +115,7 @@ Status AddCanarySpecs(std::vector<render::Manifest> manifests, const render::App
   return Status::Ok();
 }
 
-Rendered RenderApp(const git::TreeSource& whole, const std::string& app, const DiffRequest& request, bool lint) {
+Rendered RenderApp(const FileSource& whole, const std::string& app, const DiffRequest& request, bool lint) {
   Rendered out;
   auto fail = [&](const Status& s) {
     out.error = s.message();
@@ -135,6 +147,50 @@ Rendered RenderApp(const git::TreeSource& whole, const std::string& app, const D
   return out;
 }
 
+// The work tree as a source: HEAD's tree with the uncommitted files read from
+// disk. Those files are described by their path on disk, the others as HEAD's.
+class WorktreeView : public OverlaySource {
+ public:
+  WorktreeView(std::unique_ptr<git::TreeSource> head, const DiffRequest& request)
+      : OverlaySource(*head, request.worktree_changes), head_(std::move(head)), disk_(request.repo),
+        changes_(request.worktree_changes) {}
+  std::string Describe(const std::string& path) const override {
+    return changes_.count(path) ? disk_.Describe(path) : OverlaySource::Describe(path);
+  }
+
+ private:
+  std::unique_ptr<git::TreeSource> head_;
+  DiskSource disk_;
+  const std::map<std::string, std::optional<std::string>>& changes_;
+};
+
+// The head side of the comparison, for one thread.
+Result<std::unique_ptr<FileSource>> OpenHead(const DiffRequest& request) {
+  auto tree = git::TreeSource::OpenTree(request.repo, request.head, "");
+  if (!tree.ok()) return tree.status();
+  if (!request.worktree) return std::unique_ptr<FileSource>(std::move(*tree));
+  return std::unique_ptr<FileSource>(std::make_unique<WorktreeView>(std::move(*tree), request));
+}
+
+// The uncommitted files of the work tree, read through DiskSource (symlinks
+// are not followed, as nowhere in a render).
+Result<std::map<std::string, std::optional<std::string>>> ReadWorktreeChanges(const std::string& repo) {
+  auto changes = git::UncommittedChanges(repo);
+  if (!changes.ok()) return Status::Invalid("--worktree: " + changes.status().message());
+  DiskSource disk(repo);
+  std::map<std::string, std::optional<std::string>> out;
+  for (const git::WorktreeChange& c : *changes) {
+    if (c.deleted) {
+      out[c.path] = std::nullopt;
+      continue;
+    }
+    auto text = disk.Read(c.path);
+    if (!text.ok()) return text.status();
+    out[c.path] = std::move(*text);
+  }
+  return out;
+}
+
 // Renders both sides of every changed app on all cores, one (app, side) pair
 // per task, so the two kustomize builds of a single changed app run at once;
 // each worker opens the repository itself, as a TreeSource is used by one
@@ -144,8 +200,12 @@ Result<std::vector<render::AppDiff>> DiffApps(const DiffRequest& request, const 
   std::vector<Status> failures(apps.size() * 2);
   std::atomic<std::size_t> next{0};
   auto work = [&]() {
-    auto base = git::TreeSource::OpenTree(request.repo, request.base, "");
-    auto head = git::TreeSource::OpenTree(request.repo, request.head, "");
+    Result<std::unique_ptr<FileSource>> base = [&]() -> Result<std::unique_ptr<FileSource>> {
+      auto tree = git::TreeSource::OpenTree(request.repo, request.base, "");
+      if (!tree.ok()) return tree.status();
+      return std::unique_ptr<FileSource>(std::move(*tree));
+    }();
+    auto head = OpenHead(request);
     for (std::size_t task = next++; task < apps.size() * 2; task = next++) {
       const std::size_t i = task / 2;
       const bool is_head = task % 2 == 1;
@@ -187,11 +247,11 @@ Result<std::vector<render::AppDiff>> DiffApps(const DiffRequest& request, const 
 Result<render::DiffReport> Diff(const DiffRequest& request) {
   auto base = git::TreeSource::OpenTree(request.repo, request.base, "");
   if (!base.ok()) return base.status();
-  auto head = git::TreeSource::OpenTree(request.repo, request.head, "");
+  auto head = OpenHead(request);
   if (!head.ok()) return head.status();
   // The top-level gitcanary.yaml of either side may list the apps.
   std::optional<std::vector<std::string>> listed;
-  for (const git::TreeSource* side : {base->get(), head->get()}) {
+  for (const FileSource* side : std::initializer_list<const FileSource*>{base->get(), head->get()}) {
     auto config = LoadNearestConfig(*side, "");
     if (!config.ok()) return config.status();
     if (!config->apps) continue;
@@ -203,7 +263,7 @@ Result<render::DiffReport> Diff(const DiffRequest& request) {
   if (!apps.ok()) return apps.status();
   auto diffs = DiffApps(request, *apps);
   if (!diffs.ok()) return diffs.status();
-  render::DiffReport report{request.base, request.head, {}};
+  render::DiffReport report{request.base, request.worktree ? "work tree" : request.head, {}};
   for (render::AppDiff& diff : *diffs)
     if (!diff.changes.empty() || !diff.status_lines.empty() || !diff.errors.empty() || !diff.findings.empty())
       report.apps.push_back(std::move(diff));
@@ -213,7 +273,9 @@ Result<render::DiffReport> Diff(const DiffRequest& request) {
 Result<DiffRequest> ReadRequest(const ParsedArgs& args) {
   DiffRequest request;
   if (auto repo = args.Get("repo")) {
-    request.repo = *repo;
+    auto found = git::FindRepository(*repo);  // any directory of a work tree, as for git
+    if (!found.ok()) return found.status();
+    request.repo = found->root;
   } else {
     auto top = FindRepoRoot(".");  // works from any directory of a work tree
     if (!top.ok()) return top.status();
@@ -223,6 +285,9 @@ Result<DiffRequest> ReadRequest(const ParsedArgs& args) {
   if (!args.Has("base")) return Status::Usage("diff needs --base REV");
   request.base = *args.Get("base");
   request.head = args.Get("head").value_or("HEAD");
+  request.worktree = args.Has("worktree");
+  if (request.worktree && args.Has("head"))
+    return Status::Usage("--worktree reviews the work tree against --base; give no --head");
   for (const std::string& given : args.positionals) {
     if (!given.empty() && given[0] == '/') return Status::Usage("PATHS are relative to the repository: " + given);
     request.under.push_back(CleanRelative(given));
@@ -237,6 +302,11 @@ Result<DiffRequest> ReadRequest(const ParsedArgs& args) {
   auto tools = BuildToolsFrom(args, request.app_namespace);
   if (!tools.ok()) return tools.status();
   request.tools = std::move(*tools);
+  if (request.worktree) {
+    auto changes = ReadWorktreeChanges(request.repo);
+    if (!changes.ok()) return changes.status();
+    request.worktree_changes = std::move(*changes);
+  }
   return request;
 }
 
@@ -273,7 +343,8 @@ Status WriteParts(const std::vector<std::string>& parts, const std::string& file
 int RunDiff(const std::vector<std::string>& argv) {
   auto args = ParseArgs(argv, WithBuildFlags({{"repo", 0, true}, {"base", 0, true}, {"head", 0, true},
                                               {"format", 0, true}, {"output", 0, true}, {"mode", 0, true},
-                                              {"namespace", 'n', true}, {"show-secrets", 0, false}}));
+                                              {"namespace", 'n', true}, {"show-secrets", 0, false},
+                                              {"worktree", 0, false}}));
   if (!args.ok()) {
     ReportError(args.status(), kDiffHelp);
     return kExitError;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -68,6 +69,7 @@ kustomize.buildOptions in argocd-cm), so these three are set here only:
 
 Argo CD's environment:
   ARGOCD_APP_NAME            starts every error message: "app NAME: ..."
+                             (unset: the working directory's name)
   ARGOCD_APP_NAMESPACE       the default of "namespace"
   ARGOCD_APP_REVISION        written to the gitcanary.io/source-revision
                              annotation of every object
@@ -315,11 +317,40 @@ Result<std::string> Generate(const CmpOptions& cmp, const Environment& env) {
 
 }  // namespace
 
+namespace {
+
+// The name every error starts with: ARGOCD_APP_NAME, else (a run by hand) the
+// working directory's name.
+std::string AppName(const Environment& env) {
+  auto name = env.find("ARGOCD_APP_NAME");
+  if (name != env.end() && !name->second.empty()) return name->second;
+  std::unique_ptr<char, decltype(&std::free)> cwd(getcwd(nullptr, 0), &std::free);
+  if (cwd == nullptr) return ".";
+  std::string dir = cwd.get();
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  const std::size_t slash = dir.rfind('/');
+  const std::string base = slash == std::string::npos ? dir : dir.substr(slash + 1);
+  return base.empty() ? dir : base;
+}
+
+int RunGenerateAs(const std::string& app, const std::vector<std::string>& argv, const Environment& env);
+
+}  // namespace
+
 int RunGenerate(const std::vector<std::string>& argv) {
   const Environment env = ProcessEnvironment();
   // Every error names the app, so Argo CD's UI shows which one failed.
-  auto name = env.find("ARGOCD_APP_NAME");
-  const std::string app = name == env.end() || name->second.empty() ? "" : "app " + name->second + ": ";
+  const std::string app = "app " + AppName(env) + ": ";
+  try {
+    return RunGenerateAs(app, argv, env);
+  } catch (const std::exception& e) {
+    return ReportError(Status::Invalid(app + "internal error: " + e.what()), nullptr);
+  }
+}
+
+namespace {
+
+int RunGenerateAs(const std::string& app, const std::vector<std::string>& argv, const Environment& env) {
   auto fail = [&app](const Status& status, const char* usage) {
     const std::string message = app + status.message();
     return ReportError(status.code() == Code::kUsage ? Status::Usage(message) : Status::Invalid(message), usage);
@@ -340,5 +371,7 @@ int RunGenerate(const std::vector<std::string>& argv) {
     return fail(Status::Io("writing stdout failed"), nullptr);
   return kExitOk;
 }
+
+}  // namespace
 
 }  // namespace gitcanary::plugin

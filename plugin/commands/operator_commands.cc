@@ -45,8 +45,13 @@ std::string ActionHelp(policies::OperatorAction action) {
          "Flags:\n"
          "  -m, --message TEXT    why (recorded in the commit message)\n"
          "  -n, --namespace NS    namespace of objects that have none (default \"default\")\n"
+         "  --author \"NAME <EMAIL>\"\n"
+         "                        who acts, recorded as the commit's author and named\n"
+         "                        in its message (default: the git identity, as for\n"
+         "                        git commit: $GIT_AUTHOR_NAME/EMAIL, else git config\n"
+         "                        user.name/user.email)\n"
          "  --author-name NAME, --author-email EMAIL\n"
-         "                        commit author (default $GIT_AUTHOR_NAME/EMAIL, else $USER)\n"
+         "                        the same, one part at a time\n"
          "  -h, --help            show this help\n" +
          kRepoFlagsHelp + "\nExit codes: 0 committed, 1 refused or failed, 2 usage error.\n";
 }
@@ -62,8 +67,9 @@ long long NowMs() {
 }
 
 std::string CommitMessageFor(policies::OperatorAction action, const CatalogEntry& e,
-                             const policies::OperatorOutcome& outcome, const ParsedArgs& args) {
-  std::string subject = "canary " + e.id + ": " + outcome.summary;
+                             const policies::OperatorOutcome& outcome, const ParsedArgs& args,
+                             const git::Author& author) {
+  std::string subject = "canary " + e.id + ": " + policies::OperatorSummary(outcome, author.name);
   // retry clears lastAppliedSpec, which the transition would show as
   // "revision " with nothing after it; the summary names the revision.
   policies::AnalysisState shown = outcome.next;
@@ -72,7 +78,7 @@ std::string CommitMessageFor(policies::OperatorAction action, const CatalogEntry
   if (!transition.empty()) subject += " (" + transition + ")";
   std::string body = "Requested with `gitcanary " + std::string(policies::OperatorActionName(action)) + "`.";
   if (auto why = args.Get("message"); why && !why->empty()) body = *why + "\n\n" + body;
-  return subject + "\n\n" + body + "\n";
+  return subject + "\n\n" + body + "\n\nActed-by: " + author.name + " <" + author.email + ">\n";
 }
 
 Result<std::string> Act(policies::OperatorAction action, const ParsedArgs& args) {
@@ -86,7 +92,8 @@ Result<std::string> Act(policies::OperatorAction action, const ParsedArgs& args)
   auto tools = BuildToolsFrom(args, options.app_namespace);
   if (!tools.ok()) return tools.status();
   options.tools = std::move(*tools);
-  const git::Author author = OperatorAuthor(args);
+  auto author = OperatorAuthor(args, (*repo)->local_path());
+  if (!author.ok()) return author.status();
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
     auto at_head = ReadHeadCatalog(**repo, options);
     if (!at_head.ok()) return at_head.status();
@@ -104,9 +111,13 @@ Result<std::string> Act(policies::OperatorAction action, const ParsedArgs& args)
     }
     auto change = StatusChange(*at_head->tree, *e, status, WriteMode::kCommit);
     if (!change.ok()) return change.status();
-    auto commit = (*repo)->Commit(at_head->head, {*change}, author, CommitMessageFor(action, *e, *outcome, args));
+    auto commit = (*repo)->Commit(at_head->head, {*change}, *author,
+                                  CommitMessageFor(action, *e, *outcome, args, *author));
     if (!commit.ok()) return commit.status();
-    if (*commit) return "canary " + id + ": " + outcome->summary + " (commit " + **commit + ")\n";
+    if (*commit) {
+      std::cerr << (*repo)->PushHint(**commit);
+      return "canary " + id + ": " + policies::OperatorSummary(*outcome, author->name) + " (commit " + **commit + ")\n";
+    }
   }
   return Status::Io("branch " + (*repo)->branch() + " kept moving; nothing committed, try again");
 }
@@ -114,7 +125,8 @@ Result<std::string> Act(policies::OperatorAction action, const ParsedArgs& args)
 int RunAction(policies::OperatorAction action, const std::vector<std::string>& argv) {
   const std::string help = ActionHelp(action);
   auto args = ParseArgs(argv, WithRepoFlags({{"message", 'm', true}, {"namespace", 'n', true},
-                                              {"author-name", 0, true}, {"author-email", 0, true}}));
+                                              {"author", 0, true}, {"author-name", 0, true},
+                                              {"author-email", 0, true}}));
   if (!args.ok()) return ReportError(args.status(), help.c_str());
   if (args->help) {
     std::cout << help;

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "git/lease.h"
+#include "plugin/commands/build_flags.h"
 #include "plugin/commands/exit_codes.h"
 #include "plugin/serve/json_log.h"
 #include "plugin/clients/metrics_factory.h"
@@ -263,7 +264,7 @@ int RunServe(const std::vector<std::string>& argv) {
   auto args = ParseArgs(argv, ServeFlags());
   if (!args.ok()) return ReportError(args.status(), kServeHelp);
   if (args->help) {
-    std::cout << kServeHelp;
+    std::cout << kServeHelp << "\n" << kBuildFlagsHelp;
     return kExitOk;
   }
   auto options = ServeOptionsFrom(*args);

@@ -30,6 +30,18 @@ struct AppSource {
   std::optional<std::string> disk_root;  // the repository top on disk; none for a commit
 };
 
+// Where --repo PATH and a DIR given with it point: the repository holding
+// PATH, found upward as git finds it (`root`, to open), and DIR relative to
+// PATH, as after `git -C PATH` (so relative to the working directory for
+// `--repo .`), as a clean path from the repository's top. PATH the top itself
+// (or a .git directory, or a bare repository) leaves DIR relative to the top.
+// DIR leading out of the repository is an error.
+struct RepoDir {
+  std::string root;
+  std::string dir;
+};
+Result<RepoDir> ResolveRepoDir(const std::string& repo, const std::string& dir);
+
 // Reads the --repo and --revision flags of `args`.
 Result<AppSource> OpenAppSource(const ParsedArgs& args, const std::string& dir);
 

@@ -6,18 +6,26 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <initializer_list>
+#include <iostream>
 
 #include "git/libgit2_handle.h"
+#include "git/local_repository.h"
+#include "plugin/apps/run_tool.h"
 #include "plugin/clients/git_credentials.h"
 #include "render/revision_checksum.h"
 
 namespace gitcanary::plugin {
 
 const char kRepoFlagsHelp[] = R"(Repository:
-  --repo PATH|URL       a local clone or bare repository (used in place; push the
-                        new commit as usual), or a remote URL (fetched, and the
-                        commit pushed). Default: the current directory
+  --repo PATH|URL       a local clone (any directory in it) or bare repository
+                        (used in place; push the new commit as usual), or a
+                        remote URL (fetched, and the commit pushed). Default:
+                        the repository holding the current directory
   --branch NAME         branch (default: a local clone's current branch, else main)
+  --fetch               in a local clone, run `git fetch` for the branch's
+                        upstream first (a branch behind or ahead of its
+                        upstream is warned about either way)
   --cache-dir DIR       where the branch is fetched, for a local repository too
                         (default $TMPDIR/gitcanary/...)
   --token-file FILE, --token-env VAR, --username NAME, --ssh-key FILE
@@ -26,7 +34,7 @@ const char kRepoFlagsHelp[] = R"(Repository:
 
 std::vector<FlagSpec> RepoFlags() {
   return {{"repo", 0, true},       {"branch", 0, true},   {"cache-dir", 0, true}, {"token-file", 0, true},
-          {"token-env", 0, true},  {"username", 0, true}, {"ssh-key", 0, true}};
+          {"token-env", 0, true},  {"username", 0, true}, {"ssh-key", 0, true},   {"fetch", 0, false}};
 }
 
 namespace {
@@ -67,6 +75,39 @@ std::string DefaultCache(const std::string& url) {
          render::Digest(yaml::Node::String(url)) + "-" + std::to_string(getuid());
 }
 
+std::string Commits(std::size_t n) { return std::to_string(n) + (n == 1 ? " commit" : " commits"); }
+
+constexpr int kFetchTimeoutMs = 120000;
+
+// `git fetch REMOTE` in the clone, so its credential helpers and ssh
+// configuration apply as they do for the person's own fetches.
+Status FetchUpstream(const std::string& path, const git::UpstreamState& up) {
+  if (up.remote.empty() || up.remote == ".") return Status::Ok();  // a local upstream branch
+  auto run = RunTool({"git", "fetch", "--quiet", up.remote}, path, kFetchTimeoutMs);
+  if (!run.ok()) return run.status();
+  if (run->failure == ToolFailure::kNotFound) return Status::Invalid("--fetch runs git, which is not on PATH");
+  if (run->failure == ToolFailure::kTimedOut) return Status::Io("git fetch " + up.remote + " timed out");
+  if (run->run.exit_code != 0)
+    return Status::Io("git fetch " + up.remote + " failed: " + FirstUsefulLine(run->run.err));
+  return Status::Ok();
+}
+
+// The warning for a local branch that is not where its upstream is; "" when it is.
+std::string StaleWarning(const std::string& branch, const git::UpstreamState& up, bool fetched_now) {
+  if (up.ahead == 0 && up.behind == 0) return "";
+  std::string out = "gitcanary: warning: branch " + branch;
+  if (up.ahead > 0 && up.behind > 0)
+    out += " and " + up.upstream + " have diverged (" + std::to_string(up.ahead) + " ahead, " +
+           std::to_string(up.behind) + " behind): run git pull --rebase, then git push";
+  else if (up.behind > 0)
+    out += " is " + Commits(up.behind) + " behind " + up.upstream +
+           ": this reads the local branch; run git pull to bring it up to date";
+  else
+    out += " is " + Commits(up.ahead) + " ahead of " + up.upstream + ": run git push to publish it";
+  if (!fetched_now) out += " (" + up.upstream + " as last fetched; --fetch fetches it first)";
+  return out + "\n";
+}
+
 }  // namespace
 
 Result<std::unique_ptr<RepoAccess>> RepoAccess::Open(const ParsedArgs& args) {
@@ -76,12 +117,29 @@ Result<std::unique_ptr<RepoAccess>> RepoAccess::Open(const ParsedArgs& args) {
   out->local_ = repo.find("://") == std::string::npos && std::filesystem::is_directory(repo, ec);
   out->display_ = git::RedactUrl(repo);
   if (out->local_) {
+    // Any directory of a work tree names its repository, as for git.
+    auto found = git::FindRepository(repo);
+    if (!found.ok()) return found.status();
     // One spelling per repository (`.`, `./r/`, `r`, `/abs/r`): the cache
     // remembers the URL it was made for and refuses any other.
-    std::filesystem::path full = std::filesystem::canonical(repo, ec);
-    if (ec) full = std::filesystem::absolute(repo, ec).lexically_normal();
+    std::filesystem::path full = std::filesystem::canonical(found->root, ec);
+    if (ec) full = std::filesystem::absolute(found->root, ec).lexically_normal();
     out->path_ = full.string();
     out->branch_ = args.Get("branch").value_or(CurrentBranch(out->path_));
+    auto upstream = git::CompareWithUpstream(out->path_, out->branch_);
+    if (!upstream.ok()) return upstream.status();
+    if (*upstream && args.Has("fetch")) {
+      if (Status s = FetchUpstream(out->path_, **upstream); !s.ok()) return s;
+      upstream = git::CompareWithUpstream(out->path_, out->branch_);
+      if (!upstream.ok()) return upstream.status();
+    } else if (!*upstream && args.Has("fetch")) {
+      std::cerr << "gitcanary: --fetch: branch " << out->branch_ << " of " << out->path_
+                << " has no upstream; nothing fetched\n";
+    }
+    if (*upstream) {
+      out->upstream_ = (*upstream)->upstream;
+      std::cerr << StaleWarning(out->branch_, **upstream, args.Has("fetch"));
+    }
     auto remote = git::GitRemote::Open(out->path_, args.Get("cache-dir").value_or(DefaultCache(out->path_)), {});
     if (!remote.ok()) return remote.status();
     out->remote_ = std::move(*remote);
@@ -156,17 +214,47 @@ Result<const CatalogEntry*> HeadCatalog::Find(const std::string& id, const RepoA
   return Status::Invalid(msg);
 }
 
-git::Author OperatorAuthor(const ParsedArgs& args) {
+std::string RepoAccess::PushHint(const std::string& commit) const {
+  if (!local_ || upstream_.empty()) return "";
+  return "committed " + commit.substr(0, 7) + " on " + branch_ + "; run git push to publish it to " + upstream_ + "\n";
+}
+
+Result<git::Author> OperatorAuthor(const ParsedArgs& args, const std::string& repo_path) {
   auto env = [](const char* name) {
     const char* v = std::getenv(name);
     return std::string(v != nullptr ? v : "");
   };
-  std::string user = env("USER");
-  if (user.empty()) user = "operator";
+  std::string given_name, given_email;
+  if (auto author = args.Get("author")) {
+    const std::size_t open = author->rfind('<');
+    const std::size_t close = author->rfind('>');
+    if (open == std::string::npos || close != author->size() - 1 || close <= open + 1 || open == 0 ||
+        (*author)[open - 1] != ' ')
+      return Status::Usage("--author wants \"Name <email>\", not \"" + *author + "\"");
+    given_name = author->substr(0, open - 1);
+    given_email = author->substr(open + 1, close - open - 1);
+    while (!given_name.empty() && given_name.back() == ' ') given_name.pop_back();
+    if (given_name.empty()) return Status::Usage("--author wants \"Name <email>\", not \"" + *author + "\"");
+  }
+  const git::Identity configured = git::ConfiguredIdentity(repo_path);
+  auto first = [](std::initializer_list<std::string> choices) {
+    for (const std::string& c : choices)
+      if (!c.empty()) return c;
+    return std::string();
+  };
   git::Author a;
-  a.name = args.Get("author-name").value_or(env("GIT_AUTHOR_NAME").empty() ? user : env("GIT_AUTHOR_NAME"));
-  a.email = args.Get("author-email").value_or(env("GIT_AUTHOR_EMAIL").empty() ? user + "@localhost"
-                                                                                : env("GIT_AUTHOR_EMAIL"));
+  a.name = first({given_name, args.Get("author-name").value_or(""), env("GIT_AUTHOR_NAME"), configured.name});
+  a.email = first({given_email, args.Get("author-email").value_or(""), env("GIT_AUTHOR_EMAIL"), configured.email,
+                   env("EMAIL")});
+  if (!a.name.empty() && !a.email.empty()) return a;
+  const std::string user = env("USER").empty() ? "operator" : env("USER");
+  std::string missing = a.name.empty() && a.email.empty() ? "user.name and user.email"
+                        : a.name.empty()                  ? "user.name"
+                                                          : "user.email";
+  if (a.name.empty()) a.name = user;
+  if (a.email.empty()) a.email = user + "@localhost";
+  std::cerr << "gitcanary: no git identity (" << missing << " not configured); the commit is authored by " << a.name
+            << " <" << a.email << ">: set them with git config --global, or pass --author \"Name <email>\"\n";
   return a;
 }
 
