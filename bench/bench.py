@@ -25,6 +25,7 @@ import integrations
 import kustomize
 import publish
 import serve
+import dashboard_bench
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -262,7 +263,7 @@ def main():
     parser.add_argument("--quick", action="store_true", help="fewer runs per figure")
     parser.add_argument("--keep", help="directory to keep generated corpora in (reused across runs)")
     parser.add_argument("--only", choices=["render", "git-mode", "helmrelease", "analysis", "serve", "publish",
-                                           "integrations", "kustomize"],
+                                           "integrations", "kustomize", "dashboard"],
                         help="run one group of benchmarks")
     args = parser.parse_args()
     if not os.path.isfile(GEN):
@@ -285,6 +286,8 @@ def main():
         "integrations": lambda: integrations.integration_benchmarks(binary, base, corpus, args.quick, report, timed),
         "kustomize": lambda: kustomize.kustomize_benchmarks(binary, os.path.join(build, "gitcanary_catalog_bench"), base,
                                                             corpus, args.quick, report, timed, timed_in_turns),
+        "dashboard": lambda: dashboard_bench.dashboard_benchmarks(binary, os.path.join(build, "gitcanary_dashboard_bench"),
+                                                                  base, corpus(base, 1000), args.quick, report),
     }
     try:
         for name, run in groups.items():

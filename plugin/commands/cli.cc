@@ -19,6 +19,7 @@
 #include "plugin/commands/render_command.h"
 #include "plugin/commands/serve_exec.h"
 #include "plugin/commands/simulate_command.h"
+#include "plugin/commands/dashboard_command.h"
 
 namespace gitcanary::plugin {
 
@@ -43,6 +44,7 @@ constexpr Command kCommands[] = {
     {"serve", "advance canaries from committed git state, writing each decision back", RunServeExec},
     {"status", "the canaries of a branch as git records them", RunStatus},
     {"history", "a canary's timeline from git history (table, JSON or an SVG chart)", RunHistory},
+    {"dashboard", "the canaries of a branch as a live web page, read-only", RunDashboardExec},
     {"approve", "open the manual gate a canary waits at (a commit)", RunApprove},
     {"abort", "roll a canary back now (a commit)", RunAbort},
     {"promote", "promote a canary, skipping the rest of its analysis (a commit)", RunPromote},

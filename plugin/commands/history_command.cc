@@ -104,8 +104,10 @@ struct Pending {
 // The walk down the first-parent history, newest first.
 class Walker {
  public:
-  Walker(RepoAccess& repo, const CatalogEntry& e, std::string notes)
-      : remote_(repo.remote()), entry_(e), notes_(std::move(notes)), reader_(repo.remote(), e) {}
+  Walker(git::GitRemote* remote, const CatalogEntry& e, std::string notes)
+      : remote_(remote), entry_(e), notes_(std::move(notes)), reader_(remote, e) {}
+
+  std::map<std::string, std::vector<std::string>>& evidence() { return evidence_; }
 
   Result<std::vector<HistoryRow>> Run(const std::string& head, std::size_t limit) {
     git_repository* raw = nullptr;
@@ -178,7 +180,11 @@ class Walker {
     if (!notes_.empty()) {
       auto note = remote_->ReadNote(notes_, p.info.id);
       if (!note.ok()) return note.status();
-      if (*note) metrics = policies::MetricsFromNote(**note, entry_.id);
+      if (*note) {
+        metrics = policies::MetricsFromNote(**note, entry_.id);
+        std::vector<std::string> section = policies::NoteSection(**note, entry_.id);
+        if (!section.empty()) evidence_[p.info.id] = std::move(section);
+      }
     }
     std::vector<HistoryMetric> from_subject = policies::MetricsFromSubject(row.subject);
     if (metrics)  // the note's exact values, the subject's thresholds
@@ -198,6 +204,7 @@ class Walker {
   std::string notes_;
   StatusReader reader_;
   std::vector<HistoryRow> rows_;
+  std::map<std::string, std::vector<std::string>> evidence_;
   std::size_t status_rows_ = 0;
   bool truncated_ = false;
 
@@ -207,6 +214,23 @@ class Walker {
 
 
 }  // namespace
+
+Result<CanaryHistory> ReadEntryHistory(git::GitRemote* remote, const CatalogEntry& e, const std::string& head,
+                                       const std::string& notes_commit, const HistoryOptions& options) {
+  Walker walker(remote, e, notes_commit);
+  auto rows = walker.Run(head, options.limit);
+  if (!rows.ok()) return rows.status();
+  // Oldest first, starting at the first status row: app changes before the
+  // canary had a status are its prehistory.
+  while (!rows->empty() && rows->back().kind == HistoryRow::Kind::kChange) rows->pop_back();
+  if (rows->empty()) return Status::Invalid("no status recorded yet for " + e.id);
+  CanaryHistory history;
+  history.timeline.id = e.id;
+  history.timeline.truncated = walker.truncated();
+  history.timeline.rows.assign(rows->rbegin(), rows->rend());
+  history.evidence = std::move(walker.evidence());
+  return history;
+}
 
 Result<policies::Timeline> ReadHistory(RepoAccess& repo, const std::string& id, const HistoryOptions& options) {
   CatalogOptions catalog_options;
@@ -218,21 +242,11 @@ Result<policies::Timeline> ReadHistory(RepoAccess& repo, const std::string& id, 
   if (!at_head.ok()) return at_head.status();
   auto found = at_head->Find(id, repo);
   if (!found.ok()) return found.status();
-  const CatalogEntry* e = *found;
   auto notes = repo.remote()->Fetch({kNotesRef});
   if (!notes.ok()) return notes.status();
-  Walker walker(repo, *e, (*notes)[kNotesRef].value_or(""));
-  auto rows = walker.Run(at_head->head, options.limit);
-  if (!rows.ok()) return rows.status();
-  // Oldest first, starting at the first status row: app changes before the
-  // canary had a status are its prehistory.
-  while (!rows->empty() && rows->back().kind == HistoryRow::Kind::kChange) rows->pop_back();
-  if (rows->empty()) return Status::Invalid("no status recorded yet for " + id);
-  policies::Timeline timeline;
-  timeline.id = id;
-  timeline.truncated = walker.truncated();
-  timeline.rows.assign(rows->rbegin(), rows->rend());
-  return timeline;
+  auto history = ReadEntryHistory(repo.remote(), **found, at_head->head, (*notes)[kNotesRef].value_or(""), options);
+  if (!history.ok()) return history.status();
+  return std::move(history->timeline);
 }
 
 namespace {

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -36,6 +37,22 @@ struct HistoryOptions {
 // first. Errors: no such canary at the head (naming branch and repository),
 // or no status in its history ("no status recorded yet for NS/NAME").
 Result<policies::Timeline> ReadHistory(RepoAccess& repo, const std::string& id, const HistoryOptions& options);
+
+// A timeline with the evidence of each status row: the lines of the canary's
+// section in the commit's analysis note (NoteSection in history_text.h),
+// keyed by full commit id; rows without a note have no entry.
+struct CanaryHistory {
+  policies::Timeline timeline;
+  std::map<std::string, std::vector<std::string>> evidence;
+};
+
+// The history of catalog entry `e` from `head` down, read through `remote`
+// (which must hold `head`), with analysis notes from the notes commit
+// `notes_commit` ("" = none). ReadHistory is this after reading the head's
+// catalog and fetching the notes; the dashboard calls it with the catalog it
+// already has. Same errors as ReadHistory.
+Result<CanaryHistory> ReadEntryHistory(git::GitRemote* remote, const CatalogEntry& e, const std::string& head,
+                                       const std::string& notes_commit, const HistoryOptions& options);
 
 // gitcanary history NS/NAME [--repo PATH|URL] [--branch B] [-n NS] [-o table|json] [--svg FILE] [--limit N]
 int RunHistory(const std::vector<std::string>& args);

@@ -25,6 +25,8 @@
 #include "plugin/serve/serve_notices.h"
 #include "plugin/serve/serve_options.h"
 #include "plugin/clients/webhook_client.h"
+#include "plugin/serve/dashboard_feed.h"
+#include "plugin/serve/dashboard_site.h"
 #include "render/revision_checksum.h"
 
 namespace gitcanary::plugin {
@@ -82,7 +84,9 @@ Result<std::string> LockCacheDir(const ServeOptions& o) {
 
 class HttpEndpoints {
  public:
-  HttpEndpoints(const std::string& listen, ServeMetrics* metrics) {
+  // `site`: the dashboard, served at / (may be null).
+  HttpEndpoints(const std::string& listen, ServeMetrics* metrics, DashboardSite* site) : site_(site) {
+    if (site != nullptr) site->Mount(server_);
     server_.Get("/healthz", [](const httplib::Request&, httplib::Response& res) { res.set_content("ok\n", "text/plain"); });
     server_.Get("/readyz", [metrics](const httplib::Request&, httplib::Response& res) {
       const bool ready = metrics->Ready();
@@ -99,12 +103,14 @@ class HttpEndpoints {
     if (ok_) thread_ = std::thread([this] { server_.listen_after_bind(); });
   }
   ~HttpEndpoints() {
+    if (site_ != nullptr) site_->Stop();
     server_.stop();
     if (thread_.joinable()) thread_.join();
   }
   bool ok() const { return ok_; }
 
  private:
+  DashboardSite* site_;
   httplib::Server server_;
   std::thread thread_;
   bool ok_ = false;
@@ -160,11 +166,12 @@ void WarnMissingPrometheus(const ServeOptions& o, const Catalog* catalog, bool* 
 }
 
 // --once: one pass without the lease; stdout has one line per decided canary.
-int OncePass(const ServeOptions& o, Reconciler& reconciler, ServeMetrics& metrics) {
+int OncePass(const ServeOptions& o, Reconciler& reconciler, ServeMetrics& metrics, DashboardSite* site) {
   std::set<std::string> reported;
   Status s = reconciler.Pass();
   const PassReport& report = reconciler.LastReport();
   metrics.RecordPass(reconciler.CurrentCatalog(), report);
+  if (site != nullptr) PublishPass(*site, reconciler.CurrentCatalog(), report);
   LogPass(report, reconciler.CurrentCatalog(), &reported);
   bool checked = false;
   WarnMissingPrometheus(o, reconciler.CurrentCatalog(), &checked);
@@ -184,9 +191,12 @@ int OncePass(const ServeOptions& o, Reconciler& reconciler, ServeMetrics& metric
 // Until a stop signal: take or renew the lease, and while holding it run a
 // pass whenever a canary is due (at least every --poll). Failures back off
 // exponentially up to --poll.
-void Loop(const ServeOptions& o, Reconciler& reconciler, git::Lease& lease, ServeMetrics& metrics) {
+void Loop(const ServeOptions& o, Reconciler& reconciler, git::Lease& lease, ServeMetrics& metrics, DashboardSite* site,
+          git::GitRemote* remote) {
   std::set<std::string> reported;
   bool prometheus_checked = false;
+  std::unique_ptr<FollowerFeed> follower;  // the dashboard while another replica holds the lease
+  if (site != nullptr) follower = std::make_unique<FollowerFeed>(remote, o.reconciler);
   const long long max_backoff = std::max<long long>(o.poll_ms, 500);
   long long backoff = 500;
   auto back_off = [&] {
@@ -208,6 +218,7 @@ void Loop(const ServeOptions& o, Reconciler& reconciler, git::Lease& lease, Serv
       const PassReport& report = reconciler.LastReport();
       metrics.RecordFetch(!report.head.empty(), NowMs());
       metrics.RecordPass(reconciler.CurrentCatalog(), report);
+      if (site != nullptr) PublishPass(*site, reconciler.CurrentCatalog(), report);
       LogPass(report, reconciler.CurrentCatalog(), &reported);
       WarnMissingPrometheus(o, reconciler.CurrentCatalog(), &prometheus_checked);
       if (!s.ok()) {
@@ -219,6 +230,8 @@ void Loop(const ServeOptions& o, Reconciler& reconciler, git::Lease& lease, Serv
       if (reconciler.NextDueMs() > 0) next = std::min(next, std::max(NowMs() + 50, reconciler.NextDueMs()));
     } else {
       metrics.RecordFetch(true, NowMs());
+      if (follower)
+        if (Status s = follower->Refresh(*site); !s.ok()) LogWarn("dashboard not refreshed", {{"error", s.message()}});
     }
     SleepUntil(next);
   }
@@ -246,16 +259,21 @@ int Serve(const ServeOptions& o) {
   };
   Reconciler reconciler(o.reconciler, remote->get(), deps, NowMs);
   ServeMetrics metrics;
+  DashboardOptions dashboard_options;
+  dashboard_options.repo = o.repo;
+  dashboard_options.branch = o.reconciler.branch;
+  dashboard_options.commit_url = o.commit_url;
+  DashboardSite site(dashboard_options, CacheHistoryReader(o.repo, *cache, o.credentials));
   std::unique_ptr<HttpEndpoints> http;
   if (!o.listen.empty()) {
-    http = std::make_unique<HttpEndpoints>(o.listen, &metrics);
+    http = std::make_unique<HttpEndpoints>(o.listen, &metrics, &site);
     if (!http->ok()) return ReportError(Status::Invalid("cannot listen on " + o.listen), nullptr);
   }
   LogInfo("serving", {{"repo", git::RedactUrl(o.repo)}, {"branch", o.reconciler.branch}, {"replica", o.replica_id},
                       {"listen", o.listen}});
-  if (o.once) return OncePass(o, reconciler, metrics);
+  if (o.once) return OncePass(o, reconciler, metrics, http ? &site : nullptr);
   git::Lease lease(remote->get(), o.replica_id, o.lease_ttl_ms);
-  Loop(o, reconciler, lease, metrics);
+  Loop(o, reconciler, lease, metrics, http ? &site : nullptr, remote->get());
   Status released = lease.Release(NowMs());
   if (!released.ok()) LogWarn("lease not released", {{"error", released.message()}});
   LogInfo("stopped");

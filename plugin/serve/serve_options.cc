@@ -1,5 +1,7 @@
 #include "plugin/serve/serve_options.h"
 
+#include "plugin/serve/dashboard_model.h"
+
 #include "plugin/sources/app_source.h"
 #include "plugin/commands/build_flags.h"
 
@@ -49,8 +51,10 @@ Analysis:
   --min-interval DUR    floor of analysis.interval (default 10s, as Flagger; lower
                         it for demos and tests)
 Running:
-  --listen HOST:PORT    serve /healthz /readyz /metrics (default 0.0.0.0:9797, with
-                        --once off; "off" = none)
+  --listen HOST:PORT    serve the dashboard (/) and /healthz /readyz /metrics
+                        (default 0.0.0.0:9797, with --once off; "off" = none)
+  --commit-url TEMPLATE link the dashboard's commits: {sha} is replaced by the
+                        commit id, e.g. https://git.example.com/org/repo/commit/{sha}
   --replica-id ID       name in the lease (default HOSTNAME-PID)
   --lease-ttl DURATION  lease time to live (default 30s)
   --poll DURATION       longest wait between passes (default 5s)
@@ -74,7 +78,7 @@ std::vector<FlagSpec> ServeFlags() {
           {"namespace", 'n', true},   {"listen", 0, true},        {"replica-id", 0, true},
           {"lease-ttl", 0, true},     {"poll", 0, true},          {"once", 0, false},
           {"all-due", 0, false},      {"dry-run", 0, false},      {"min-interval", 0, true},
-          {"publish", 0, true}});
+          {"publish", 0, true},       {"commit-url", 0, true}});
 }
 
 namespace {
@@ -158,6 +162,8 @@ Result<ServeOptions> ServeOptionsFrom(const ParsedArgs& args) {
   if (o.listen == "off") o.listen.clear();
   if (!o.listen.empty() && o.listen.rfind(':') == std::string::npos)
     return Status::Usage("--listen takes HOST:PORT, got \"" + o.listen + "\"");
+  o.commit_url = args.Get("commit-url").value_or("");
+  if (Status s = CheckCommitUrlTemplate(o.commit_url); !s.ok()) return s;
   o.replica_id = args.Get("replica-id").value_or(DefaultReplicaId());
   auto ttl = Duration(args, "lease-ttl", 30000);
   if (!ttl.ok()) return ttl.status();

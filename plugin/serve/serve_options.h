@@ -25,7 +25,8 @@ struct ServeOptions {
   ReconcilerOptions reconciler;
   ReadinessConfig readiness;
   std::string prometheus;  // default Prometheus for built-in metrics
-  std::string listen;      // host:port for /healthz /readyz /metrics; "" = none
+  std::string listen;      // host:port for the dashboard, /healthz /readyz /metrics; "" = none
+  std::string commit_url;  // the dashboard's commit links: {sha} replaced; "" = none
   std::string replica_id;
   long long lease_ttl_ms = 30000;
   long long poll_ms = 5000;  // longest sleep between passes

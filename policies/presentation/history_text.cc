@@ -108,6 +108,17 @@ std::optional<std::vector<HistoryMetric>> MetricsFromNote(const std::string& not
   return out;
 }
 
+std::vector<std::string> NoteSection(const std::string& note, const std::string& id) {
+  std::istringstream lines(note);
+  std::string line;
+  while (std::getline(lines, line) && line != "canary " + id) {
+  }
+  std::vector<std::string> out;
+  if (lines.fail()) return out;
+  while (std::getline(lines, line) && line.rfind("  ", 0) == 0) out.push_back(line.substr(2));
+  return out;
+}
+
 std::string HistoryTable(const policies::Timeline& timeline) {
   std::vector<std::vector<std::string>> cells{
       {"TIME", "PHASE", "WEIGHT", "FAILED", "ITER", "METRICS", "COMMIT", "SUBJECT"}};

@@ -27,6 +27,11 @@ std::vector<policies::HistoryMetric> MetricsFromSubject(const std::string& line)
 // not a number (an error text) has no value. nullopt: no section for `id`.
 std::optional<std::vector<policies::HistoryMetric>> MetricsFromNote(const std::string& note, const std::string& id);
 
+// The lines of canary `id`'s section in an analysis note, without their
+// indent ("transition: ...", "metric NAME: QUERY = VALUE", "webhook NAME:
+// ..."); empty when the note has no section for `id`.
+std::vector<std::string> NoteSection(const std::string& note, const std::string& id);
+
 // The timeline as an aligned table: TIME PHASE WEIGHT FAILED ITER METRICS COMMIT SUBJECT;
 // an error row has PHASE `error` and its error after the subject.
 std::string HistoryTable(const policies::Timeline& timeline);
