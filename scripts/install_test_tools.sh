@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Installs the tools the integration tests use, from Debian packages, when they
-# are missing: `prometheus` (the real server the metric tests query) and `hey`
-# (load generator). Debian's prometheus postinst would start a daemon listening
-# on all interfaces, so services are blocked with a policy-rc.d that answers 101
-# for the duration of the install (any existing one is restored afterwards), and
+# are missing: `prometheus` (the real server the metric tests query), `hey`
+# (load generator) and `zsh` (the completion test checks its script with
+# `zsh -n`). Debian's prometheus postinst would start a daemon listening on all
+# interfaces, so services are blocked with a policy-rc.d that answers 101 for
+# the duration of the install (any existing one is restored afterwards), and
 # any prometheus daemon the install started anyway is stopped. Safe to re-run;
 # never prompts (uses `sudo -n` when not root).
 set -euo pipefail
 
-packages=(prometheus hey)
+packages=(prometheus hey zsh)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
