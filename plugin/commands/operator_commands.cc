@@ -94,21 +94,28 @@ Status WithRecovery(const Status& error, RepoAccess& repo, const CatalogEntry& e
   return Status::Invalid(error.message() + "; " + RecoveryText(**broke));
 }
 
+// The catalog options of an operator command: -n and the build flags.
+Result<CatalogOptions> CatalogOptionsFrom(const ParsedArgs& args) {
+  CatalogOptions options;
+  options.app_namespace = args.Get("namespace").value_or("default");
+  auto tools = BuildToolsFrom(args, options.app_namespace);
+  if (!tools.ok()) return tools.status();
+  options.tools = std::move(*tools);
+  return options;
+}
+
 Result<std::string> Act(policies::OperatorAction action, const ParsedArgs& args) {
   if (args.positionals.size() != 1 || args.positionals[0].find('/') == std::string::npos)
     return Status::Usage("give the canary as NAMESPACE/NAME");
   const std::string id = args.positionals[0];
   auto repo = RepoAccess::Open(args);
   if (!repo.ok()) return repo.status();
-  CatalogOptions options;
-  options.app_namespace = args.Get("namespace").value_or("default");
-  auto tools = BuildToolsFrom(args, options.app_namespace);
-  if (!tools.ok()) return tools.status();
-  options.tools = std::move(*tools);
+  auto options = CatalogOptionsFrom(args);
+  if (!options.ok()) return options.status();
   auto author = OperatorAuthor(args, (*repo)->local_path());
   if (!author.ok()) return author.status();
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
-    auto at_head = ReadHeadCatalog(**repo, options);
+    auto at_head = ReadHeadCatalog(**repo, *options);
     if (!at_head.ok()) return at_head.status();
     auto found = at_head->Find(id, **repo);
     if (!found.ok()) return found.status();
@@ -154,12 +161,19 @@ const char kStatusHelp[] = R"(Usage: gitcanary status [flags]
 
 The canaries of a branch as git records them, like `kubectl get canaries`:
 NAMESPACE NAME STATUS WEIGHT FAILED LASTTRANSITION. A canary that cannot be
-analysed shows STATUS Halted and its error.
+analysed shows STATUS Halted and its error; a status that a commit broke
+also shows that commit and the `git revert` that recovers.
 
 Flags:
   -o, --output FORMAT   table (default) or json (an array of {namespace, name,
                         status, weight, failed_checks, last_transition_time,
-                        revision, error}; apps that do not load go to stderr)
+                        revision, error, broken_by, recovery}; apps that do
+                        not load go to stderr)
+  -w, --watch           keep watching: redraw the table whenever the branch
+                        moves (on a terminal), else print one line per changed
+                        canary (with -o json, one JSON object per line);
+                        Ctrl-C stops it with exit 0
+  --interval DURATION   how often --watch asks where the branch is (default 2s)
   -n, --namespace NS    namespace of objects that have none (default "default")
   -h, --help            show this help
 )";
@@ -180,12 +194,9 @@ Result<int> Watch(const ParsedArgs& args) {
   }
   auto repo = RepoAccess::Open(args);
   if (!repo.ok()) return repo.status();
-  CatalogOptions options;
-  options.app_namespace = args.Get("namespace").value_or("default");
-  auto tools = BuildToolsFrom(args, options.app_namespace);
-  if (!tools.ok()) return tools.status();
-  options.tools = std::move(*tools);
-  return WatchStatus(**repo, std::move(options), watch);
+  auto options = CatalogOptionsFrom(args);
+  if (!options.ok()) return options.status();
+  return WatchStatus(**repo, std::move(*options), watch);
 }
 
 Result<std::string> StatusText(const ParsedArgs& args) {
@@ -195,12 +206,9 @@ Result<std::string> StatusText(const ParsedArgs& args) {
     return Status::Usage("unknown output format \"" + format + "\"; expected table or json");
   auto repo = RepoAccess::Open(args);
   if (!repo.ok()) return repo.status();
-  CatalogOptions options;
-  options.app_namespace = args.Get("namespace").value_or("default");
-  auto tools = BuildToolsFrom(args, options.app_namespace);
-  if (!tools.ok()) return tools.status();
-  options.tools = std::move(*tools);
-  auto at_head = ReadHeadCatalog(**repo, options);
+  auto options = CatalogOptionsFrom(args);
+  if (!options.ok()) return options.status();
+  auto at_head = ReadHeadCatalog(**repo, *options);
   if (!at_head.ok()) return at_head.status();
   auto report = BuildStatusReport(**repo, *at_head);
   if (!report.ok()) return report.status();
