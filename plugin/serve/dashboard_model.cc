@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/phase.h"
+#include "render/xml_escape.h"
 
 namespace gitcanary::plugin {
 
@@ -75,17 +76,12 @@ std::string CommitUrl(const std::string& tmpl, const std::string& sha) {
 }
 
 std::string HtmlEscape(std::string_view text) {
+  // render::EscapeXml's entities, and the apostrophe, so that text is safe in
+  // attributes quoted either way.
   std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
+  for (char c : render::EscapeXml(text)) {
+    if (c == '\'') out += "&#39;";
+    else out += c;
   }
   return out;
 }
