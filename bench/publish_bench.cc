@@ -22,18 +22,10 @@
 
 using namespace gitcanary;
 using gitcanary::bench::CpuMs;
+using gitcanary::bench::Median;
+using gitcanary::bench::NowMs;
 
 namespace {
-
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
-long long NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // A person's commit: app's Deployment gets image tag `tag`, and its status an
 // old lastTransitionTime, so its canary is due with a new revision.

@@ -16,20 +16,8 @@
 
 using namespace gitcanary;
 using gitcanary::bench::CpuMs;
-
-namespace {
-
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
-long long NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
+using gitcanary::bench::Median;
+using gitcanary::bench::NowMs;
 
 int main(int argc, char** argv) {
   if (argc != 3) {
