@@ -537,6 +537,9 @@ bool FastParser::ReadBlockLines(bool folded, int parent, std::string* v, int* br
 
 bool FastParseYaml(std::string_view text, std::vector<Node>* docs, const ParseLimits& limits) {
   docs->clear();
+  // A byte order mark left at the start (ParseYamlStream skips one): yaml-cpp
+  // skips it too, where the fast parser would take it into the first key.
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") return false;
   // A last line of only spaces, or of spaces and a comment, with no line
   // break: yaml-cpp's mark for a value left empty before it depends on the
   // indentation around it.
