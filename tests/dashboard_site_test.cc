@@ -6,7 +6,6 @@
 #include "plugin/serve/dashboard_site.h"
 
 #include <doctest/doctest.h>
-#include <time.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -15,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/process_harness.h"
+#include "tests/slowdown.h"
 
 namespace gitcanary::plugin {
 
@@ -180,11 +180,6 @@ namespace gitcanary::plugin {
 // commit, < 500 KB for a first load), at ten times the CPU for slow or
 // sanitized builds: 1000 canaries, one of them changed per commit.
 TEST_CASE("dashboard site: a new commit over 1000 canaries costs little CPU and the page stays small") {
-  auto thread_cpu_ms = [] {
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-  };
   Catalog catalog;
   for (int i = 0; i < 1000; ++i) {
     char id[64];
@@ -207,9 +202,9 @@ TEST_CASE("dashboard site: a new commit over 1000 canaries costs little CPU and 
     decided.canary_weight = 10 + i;
     char head[41];
     std::snprintf(head, sizeof head, "%040d", i + 2);
-    const double start = thread_cpu_ms();
+    const double start = gitcanary::testing::ThreadCpuMs();
     site.Publish(catalog, head, {{catalog.canaries[i * 97].id, decided}});
-    worst = std::max(worst, thread_cpu_ms() - start);
+    worst = std::max(worst, gitcanary::testing::ThreadCpuMs() - start);
   }
   CAPTURE(worst);
   CHECK(worst < 50);
