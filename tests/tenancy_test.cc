@@ -86,6 +86,39 @@ TEST_CASE("tenancy: render accepts an app in its namespace and leaves apps outsi
         std::string::npos);
 }
 
+// As Argo CD's cmp-server runs it: in the app's directory of the extracted
+// repository, with the app's path and destination namespace in the environment.
+TEST_CASE("tenancy: generate refuses an app rendering into a namespace its path may not use") {
+  TempDir work;
+  const std::string top = work / "_cmp_server/req";
+  WriteFile(top + "/gitcanary.yaml", kTopConfig);
+  WriteFile(top + "/apps/team-a/web/deploy.yaml", DeploymentIn("team-b"));
+  WriteFile(top + "/apps/team-a/api/deploy.yaml", DeploymentIn("team-a"));
+  auto generate = [&](const std::string& app) {
+    return testing::Run({"/bin/sh", "-c", "cd \"$1\" && exec \"$2\" generate", "sh", top + "/" + app,
+                         GITCANARY_BINARY},
+                        "",
+                        {{"ARGOCD_CMP_WORKDIR", work.path()}, {"ARGOCD_APP_NAME", "web"},
+                         {"ARGOCD_APP_SOURCE_PATH", app}, {"ARGOCD_APP_NAMESPACE", "team-a"}});
+  };
+  RunResult refused = generate("apps/team-a/web");
+  CHECK(refused.exit_code == 1);
+  CHECK(refused.out.empty());
+  CHECK(refused.err.find("app web: apps/team-a/web/deploy.yaml:5:14: metadata.namespace: Deployment team-b/web: "
+                         "namespace \"team-b\" is not allowed for the app at \"apps/team-a/web\"") !=
+        std::string::npos);
+  RunResult ok = generate("apps/team-a/api");
+  CHECK_MESSAGE(ok.exit_code == 0, ok.err);
+  CHECK(ok.out.find("namespace: team-a") != std::string::npos);
+}
+
+TEST_CASE("tenancy: serve --secrets-layout takes namespaced or flat") {
+  RunResult r = testing::Gitcanary({"serve", "--repo", "/nonexistent", "--once", "--secrets-layout", "nested"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.out.empty());
+  CHECK(r.err.find("--secrets-layout takes namespaced or flat, got \"nested\"") != std::string::npos);
+}
+
 TEST_CASE("tenancy: namespace rules below the top gitcanary.yaml are refused") {
   TempDir dir;
   MakeRepo(dir);
