@@ -168,6 +168,53 @@ Status ReadTemplates(const Fields& f, const Node& templates, AppConfig* config) 
   return Status::Ok();
 }
 
+// A list of namespace names or globs with `*` (at least one when `required`).
+Status ReadNamespaceList(const Fields& f, const Node& rule, const char* key, const std::string& path, bool required,
+                         std::vector<std::string>* out) {
+  auto list = f.Sequence(rule, key, path);
+  if (!list.ok()) return list.status();
+  const std::string at = JoinPath(path, key);
+  if (*list == nullptr || (*list)->items.empty()) {
+    if (!required) return Status::Ok();
+    return f.Error(*list != nullptr ? **list : rule, at, "missing; list the namespaces the apps under this path may use");
+  }
+  for (std::size_t i = 0; i < (*list)->items.size(); ++i) {
+    const Node& item = (*list)->items[i];
+    const std::string item_at = at + "[" + std::to_string(i) + "]";
+    bool ok = item.IsStringScalar() && !item.value.empty() && item.value.size() <= 63;
+    for (char c : ok ? item.value : std::string()) ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '*');
+    if (!ok) return f.Error(item, item_at, "expected a namespace name, or a glob with *, got " + Shown(item));
+    out->push_back(item.value);
+  }
+  return Status::Ok();
+}
+
+// namespaces: [{path, allow, shared}], in order: the first match applies.
+Status ReadNamespaceRules(const Fields& f, const Node& root, AppConfig* config) {
+  auto rules = f.Sequence(root, "namespaces", "");
+  if (!rules.ok()) return rules.status();
+  if (*rules == nullptr) return Status::Ok();
+  config->namespaces.emplace();
+  for (std::size_t i = 0; i < (*rules)->items.size(); ++i) {
+    const Node& item = (*rules)->items[i];
+    const std::string path = "namespaces[" + std::to_string(i) + "]";
+    if (!item.IsMapping()) return f.Error(item, path, "expected a mapping with path and allow, got " + Shown(item));
+    if (Status s = CheckKeys(f, item, path, {"path", "allow", "shared"}); !s.ok()) return s;
+    NamespaceRule rule;
+    auto glob = f.String(item, "path", path);
+    if (!glob.ok()) return glob.status();
+    if (!glob->has_value()) return f.Error(item, JoinPath(path, "path"), "missing; a glob such as apps/team-a/**");
+    if (std::string why = PathGlobProblem(**glob); !why.empty())
+      return f.Error(*item.Find("path"), JoinPath(path, "path"), "\"" + **glob + "\" " + why);
+    rule.path = **glob;
+    if (Status s = ReadNamespaceList(f, item, "allow", path, true, &rule.allow); !s.ok()) return s;
+    if (Status s = ReadNamespaceList(f, item, "shared", path, false, &rule.shared); !s.ok()) return s;
+    rule.where = f.file() + ":" + std::to_string(item.mark.line) + ":" + std::to_string(item.mark.column) + " " + path;
+    config->namespaces->push_back(std::move(rule));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<Mode> ParseMode(std::string_view text) {
@@ -187,7 +234,7 @@ Result<AppConfig> ParseAppConfig(std::string_view text, const std::string& file)
   }
   const Node& root = (*docs)[0];
   Fields f(file);
-  Status s = CheckKeys(f, root, "", {"apiVersion", "kind", "defaults", "templates", "apps", "gateways"});
+  Status s = CheckKeys(f, root, "", {"apiVersion", "kind", "defaults", "templates", "apps", "gateways", "namespaces"});
   if (!s.ok()) return s;
   auto api = f.String(root, "apiVersion", "");
   if (!api.ok()) return api.status();
@@ -203,6 +250,7 @@ Result<AppConfig> ParseAppConfig(std::string_view text, const std::string& file)
   if (!templates.ok()) return templates.status();
   if (*templates != nullptr && !(s = ReadTemplates(f, **templates, &config)).ok()) return s;
   if (!(s = ReadApps(f, root, &config)).ok()) return s;
+  if (!(s = ReadNamespaceRules(f, root, &config)).ok()) return s;
   auto gateways = f.Mapping(root, "gateways", "");
   if (!gateways.ok()) return gateways.status();
   if (*gateways != nullptr && !(s = ReadGatewaySettings(file, **gateways, &config.gateways)).ok()) return s;

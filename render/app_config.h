@@ -14,6 +14,7 @@
 
 #include "core/status.h"
 #include "render/gateway_settings.h"
+#include "render/namespace_rules.h"
 #include "render/yaml_tree.h"
 
 namespace gitcanary::render {
@@ -58,6 +59,10 @@ struct AppConfig {
   // How the Istio Gateways named in service.gateways are generated, shared
   // between apps or left to a definition elsewhere (render/gateway_settings.h).
   std::map<GatewayKey, GatewaySettings> gateways;
+  // namespaces: which namespaces the apps under each path may use
+  // (render/namespace_rules.h). Read from the repository's top gitcanary.yaml
+  // only; unset = no rules.
+  std::optional<std::vector<NamespaceRule>> namespaces;
 };
 
 Result<Mode> ParseMode(std::string_view text);

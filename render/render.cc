@@ -43,6 +43,7 @@ Result<RenderResult> Render(std::vector<Manifest> manifests, const AppConfig& co
   if (!kurator.ok()) return kurator.status();
   s = CheckDuplicates(manifests, ns);
   if (!s.ok()) return s;
+  if (options.namespaces && !(s = CheckNamespaces(*options.namespaces, manifests, ns)).ok()) return s;  // as written
   std::vector<CanaryRef> canaries;
   for (std::size_t i = 0; i < manifests.size(); ++i) {
     if (manifests[i].Group() != kCanaryGroup) continue;
@@ -76,6 +77,7 @@ Result<RenderResult> Render(std::vector<Manifest> manifests, const AppConfig& co
   if (!s.ok()) return s;
   s = CheckDuplicatesAndSort(manifests, ns);  // generated objects must not collide with the input's
   if (!s.ok()) return s;
+  if (options.namespaces && !(s = CheckNamespaces(*options.namespaces, manifests, ns)).ok()) return s;  // as rendered
   result.objects = std::move(manifests);
   return result;
 }

@@ -17,6 +17,7 @@
 #include "core/status.h"
 #include "render/app_config.h"
 #include "render/manifest.h"
+#include "render/namespace_rules.h"
 #include "render/shared_gateways.h"
 
 namespace gitcanary::render {
@@ -27,6 +28,10 @@ struct RenderOptions {
   // Set when the app is rendered as one app of a repository: which Gateways
   // it emits (render/shared_gateways.h). Unset: the app stands alone.
   std::optional<GatewayPlan> gateways;
+  // Set when a namespace rule of the repository's gitcanary.yaml applies to
+  // the app (render/namespace_rules.h): every object, as written and as
+  // rendered, and every Canary reference is checked against it.
+  std::optional<NamespaceScope> namespaces;
 };
 
 struct RenderResult {

@@ -217,7 +217,7 @@ TEST_CASE("alert: a secretRef address from a mounted file overrides spec.address
   AlertServer server;
   REQUIRE(server.ready());
   gitcanary::testing::TempDir tmp;
-  gitcanary::testing::WriteFile(tmp / "slack-url/address", server.Url("/hooks/T0KEN/ok") + "\n");
+  gitcanary::testing::WriteFile(tmp / "flagger/slack-url/address", server.Url("/hooks/T0KEN/ok") + "\n");
   FileEnvSecretSource secrets(tmp.path());
   HttpWebhookCaller caller;
 
@@ -242,7 +242,7 @@ TEST_CASE("alert: failures with a secret address do not show its path") {
   AlertServer server;
   REQUIRE(server.ready());
   gitcanary::testing::TempDir tmp;
-  gitcanary::testing::WriteFile(tmp / "slack-url/address", server.Url("/hooks/T0KEN/fail"));
+  gitcanary::testing::WriteFile(tmp / "flagger/slack-url/address", server.Url("/hooks/T0KEN/fail"));
   FileEnvSecretSource secrets(tmp.path());
   HttpWebhookCaller caller;
   Result<AlertProvider> p = ResolveProviderAddress(Provider("slack", ""), std::string("slack-url"), secrets);
@@ -256,9 +256,9 @@ TEST_CASE("alert: failures with a secret address do not show its path") {
 
 TEST_CASE("alert: secretRef without an address, with a token, or with a bad name fails") {
   gitcanary::testing::TempDir tmp;
-  gitcanary::testing::WriteFile(tmp / "only-token/token", "xoxb-123");
-  gitcanary::testing::WriteFile(tmp / "with-token/address", "https://slack.com/api/chat.postMessage");
-  gitcanary::testing::WriteFile(tmp / "with-token/token", "xoxb-456\n");
+  gitcanary::testing::WriteFile(tmp / "flagger/only-token/token", "xoxb-123");
+  gitcanary::testing::WriteFile(tmp / "flagger/with-token/address", "https://slack.com/api/chat.postMessage");
+  gitcanary::testing::WriteFile(tmp / "flagger/with-token/token", "xoxb-456\n");
   FileEnvSecretSource secrets(tmp.path());
 
   Result<AlertProvider> none = ResolveProviderAddress(Provider("slack", "https://a.example/x"),
@@ -266,7 +266,10 @@ TEST_CASE("alert: secretRef without an address, with a token, or with a bad name
   REQUIRE_FALSE(none.ok());
   CHECK(none.status().code() == Code::kInvalidInput);
   CHECK(none.status().message() ==
-        "alert provider flagger/on-call (slack): secret \"only-token\" has no key \"address\"");
+        "alert provider flagger/on-call (slack): secretRef: secret \"only-token\" in namespace flagger (" +
+            (tmp / "flagger/only-token/") +
+            " or GITCANARY_SECRET_FLAGGER__ONLY_TOKEN_<KEY>) has no key \"address\"; a secretRef is read only "
+            "from the AlertProvider's own namespace");
 
   Result<AlertProvider> bad = ResolveProviderAddress(Provider("slack", ""), std::string("../etc"), secrets);
   REQUIRE_FALSE(bad.ok());
@@ -283,6 +286,24 @@ TEST_CASE("alert: secretRef without an address, with a token, or with a bad name
   CHECK(st.code() == Code::kInvalidInput);
   CHECK(st.message().find("xoxb") == std::string::npos);
   CHECK(st.message().find("token") != std::string::npos);
+}
+
+TEST_CASE("alert: a provider's secretRef is never read from another namespace") {
+  AlertServer server;
+  REQUIRE(server.ready());
+  gitcanary::testing::TempDir tmp;
+  // team-b's Secret "slack-url" exists; the provider is in team-a.
+  gitcanary::testing::WriteFile(tmp / "team-b/slack-url/address", server.Url("/hooks/team-b"));
+  gitcanary::testing::ScopedEnv flat("GITCANARY_SECRET_SLACK_URL_ADDRESS", server.Url("/hooks/flat"));
+  gitcanary::testing::ScopedEnv other("GITCANARY_SECRET_TEAM_B__SLACK_URL_ADDRESS", server.Url("/hooks/env-b"));
+  FileEnvSecretSource secrets(tmp.path());
+  AlertProvider provider = Provider("slack", server.Url("/hooks/spec"));
+  provider.ns = "team-a";
+  Result<AlertProvider> p = ResolveProviderAddress(provider, std::string("slack-url"), secrets);
+  REQUIRE_FALSE(p.ok());
+  CHECK(p.status().code() == Code::kInvalidInput);
+  CHECK(p.status().message().find("secret \"slack-url\" in namespace team-a") != std::string::npos);
+  CHECK(server.Requests().empty());  // nothing sent: the executor sends only a resolved provider
 }
 
 }  // namespace

@@ -12,17 +12,6 @@ std::string Join(const std::string& dir, std::string_view name) {
   return dir.empty() ? std::string(name) : dir + "/" + std::string(name);
 }
 
-// The directory of the topmost gitcanary.yaml from `dir` up to the top.
-std::optional<std::string> TopmostConfigDir(const FileSource& repo, std::string dir) {
-  std::optional<std::string> found;
-  for (;;) {
-    if (repo.TypeOf(Join(dir, render::kConfigFileName)) == EntryType::kFile) found = dir;
-    if (dir.empty()) return found;
-    const std::size_t slash = dir.rfind('/');
-    dir = slash == std::string::npos ? std::string() : dir.substr(0, slash);
-  }
-}
-
 // The repository of apps seen from `top`: every path is below it, so the app
 // search never looks above the topmost gitcanary.yaml (on a disk outside git,
 // the lookup's root is "/").

@@ -2,6 +2,7 @@
 
 #include "plugin/sources/config_lookup.h"
 #include "plugin/apps/gateway_plan.h"
+#include "plugin/apps/namespace_scope.h"
 #include "plugin/apps/render_app.h"
 #include "render/app_roots.h"
 #include "render/render.h"
@@ -31,6 +32,9 @@ Result<std::vector<render::Manifest>> RenderRepoApp(const FileSource& repo, cons
   auto plan = PlanGatewaysForApp(plan_request, built->manifests, *config, &explain);
   if (!plan.ok()) return plan.status();
   render_options.gateways = std::move(*plan);
+  auto rule = NamespaceScopeFor(repo, app, *config);
+  if (!rule.ok()) return rule.status();
+  render_options.namespaces = std::move(*rule);
   auto result = RenderNonEmpty(std::move(built->manifests), *config, render_options, shown);
   if (!result.ok()) return result.status();
   return std::move(result->objects);

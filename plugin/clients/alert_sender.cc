@@ -46,7 +46,7 @@ Status Unsupported(const policies::AlertProvider& provider) {
 Result<std::optional<std::string>> GetKey(const policies::AlertProvider& provider,
                                           const std::string& secret, const std::string& key,
                                           SecretSource& secrets) {
-  Result<std::optional<std::string>> value = secrets.Get(secret, key);
+  Result<std::optional<std::string>> value = secrets.Get(provider.ns, secret, key);
   if (value.ok()) return value;
   const std::string message = Where(provider) + ": secretRef: " + value.status().message();
   return value.status().code() == Code::kIo ? Status::Io(message) : Status::Invalid(message);
@@ -83,8 +83,8 @@ Result<policies::AlertProvider> ResolveProviderAddress(policies::AlertProvider p
   Result<std::optional<std::string>> address = GetKey(provider, *secret_name, "address", secrets);
   if (!address.ok()) return address.status();
   if (!address->has_value()) {
-    return Status::Invalid(Where(provider) + ": secret \"" + *secret_name +
-                           "\" has no key \"address\"");
+    return Status::Invalid(Where(provider) + ": secretRef: " + secrets.Describe(provider.ns, *secret_name) +
+                           " has no key \"address\"; a secretRef is read only from the AlertProvider's own namespace");
   }
   Result<std::optional<std::string>> token = GetKey(provider, *secret_name, "token", secrets);
   if (!token.ok()) return token.status();

@@ -33,7 +33,8 @@ Status SendAlert(WebhookCaller& caller, const policies::AlertProvider& provider,
                  const policies::AlertEvent& event);
 
 // The provider with its secretRef applied, as Flagger's alert() does: when
-// `secret_name` is given, the secret's `address` replaces spec.address (a
+// `secret_name` is given, the secret, read in the provider's own namespace
+// (provider.ns, never another), has its `address` replace spec.address (a
 // secret without `address` is an Invalid error; Flagger skips the alert) and
 // its `token`, when present, becomes the provider's token. Flagger reads no
 // other key from the secret: proxy, username and channel come from the spec.

@@ -14,18 +14,25 @@ Result<PrometheusConfig> MetricsFactory::ConfigFor(const policies::MetricTemplat
   if (config.address.empty()) return Status::Invalid(who + ": spec.provider.address is empty and no default Prometheus is set");
   if (t.secret_name.empty()) return config;
   if (secrets_ == nullptr) return Status::Invalid(who + ": secretRef " + t.secret_name + " given, but no secrets are configured");
-  auto token = secrets_->Get(t.secret_name, "token");
+  // Flagger reads the Secret from the template's own namespace; so does this,
+  // never from another (a template's namespace is its own or the app's).
+  auto token = secrets_->Get(t.ns, t.secret_name, "token");
   if (!token.ok()) return token.status();
   if (token->has_value()) {
     config.bearer_token = **token;
     return config;
   }
-  auto user = secrets_->Get(t.secret_name, "username");
+  auto user = secrets_->Get(t.ns, t.secret_name, "username");
   if (!user.ok()) return user.status();
-  auto password = secrets_->Get(t.secret_name, "password");
+  auto password = secrets_->Get(t.ns, t.secret_name, "password");
   if (!password.ok()) return password.status();
+  if (!user->has_value() && !password->has_value())
+    return Status::Invalid(who + ": spec.provider.secretRef: " + secrets_->Describe(t.ns, t.secret_name) +
+                           " not found (no key token, username or password); a secretRef is read only from the "
+                           "namespace of the MetricTemplate that names it");
   if (!user->has_value() || !password->has_value())
-    return Status::Invalid(who + ": secret " + t.secret_name + " has neither a token nor a username and password");
+    return Status::Invalid(who + ": spec.provider.secretRef: " + secrets_->Describe(t.ns, t.secret_name) +
+                           " has neither a token nor both a username and a password");
   config.username = **user;
   config.password = **password;
   return config;

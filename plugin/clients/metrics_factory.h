@@ -2,9 +2,11 @@
 // its MetricTemplate or, for the built-in metrics, from the default Prometheus
 // (overridden per canary by spec.metricsServer), and kept for reuse.
 //
-// A template's `secretRef` is read through a SecretSource with Flagger's keys:
-// `token` (sent as a bearer token), else `username` and `password` (basic
-// auth; both are needed). Only provider type `prometheus` is supported.
+// A template's `secretRef` is read through a SecretSource, in the template's
+// own namespace (never another), with Flagger's keys: `token` (sent as a
+// bearer token), else `username` and `password` (basic auth; both are
+// needed). A secret with none of them is an error, and the template is never
+// queried. Only provider type `prometheus` is supported.
 #pragma once
 
 #include <map>

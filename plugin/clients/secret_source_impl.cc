@@ -97,19 +97,35 @@ Result<std::optional<std::string>> ReadSecretFile(const std::string& path) {
 
 }  // namespace
 
-std::string SecretEnvName(const std::string& secret_name, const std::string& key) {
-  std::string out = "GITCANARY_SECRET_";
-  const auto append = [&out](const std::string& part) {
-    for (unsigned char c : part) {
-      if (c >= 'a' && c <= 'z') c = static_cast<unsigned char>(c - 'a' + 'A');
-      const bool keep = (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-      out += keep ? static_cast<char>(c) : '_';
-    }
-  };
-  append(secret_name);
-  out += '_';
-  append(key);
+namespace {
+
+// Upper-cased, every byte other than A-Z and 0-9 written as '_'.
+std::string EnvPart(const std::string& part) {
+  std::string out;
+  for (unsigned char c : part) {
+    if (c >= 'a' && c <= 'z') c = static_cast<unsigned char>(c - 'a' + 'A');
+    const bool keep = (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    out += keep ? static_cast<char>(c) : '_';
+  }
   return out;
+}
+
+}  // namespace
+
+std::string FlatSecretEnvName(const std::string& secret_name, const std::string& key) {
+  return "GITCANARY_SECRET_" + EnvPart(secret_name) + "_" + EnvPart(key);
+}
+
+std::string SecretEnvName(const std::string& ns, const std::string& secret_name, const std::string& key) {
+  const std::string n = EnvPart(ns);
+  if (n.empty() || n.front() == '_' || n.back() == '_' || n.find("__") != std::string::npos) return "";
+  return "GITCANARY_SECRET_" + n + "__" + EnvPart(secret_name) + "_" + EnvPart(key);
+}
+
+Result<SecretsLayout> ParseSecretsLayout(std::string_view text) {
+  if (text == "namespaced") return SecretsLayout::kNamespaced;
+  if (text == "flat") return SecretsLayout::kFlat;
+  return Status::Usage("--secrets-layout takes namespaced or flat, got \"" + std::string(text) + "\"");
 }
 
 std::string SecretsDirFromEnvironment() {
@@ -117,16 +133,34 @@ std::string SecretsDirFromEnvironment() {
   return dir != nullptr && *dir != '\0' ? std::string(dir) : std::string(kDefaultSecretsDir);
 }
 
-Result<std::optional<std::string>> FileEnvSecretSource::Get(const std::string& secret_name,
+std::string FileEnvSecretSource::Describe(const std::string& ns, const std::string& secret_name) const {
+  if (layout_ == SecretsLayout::kFlat) {
+    return "secret " + Quoted(secret_name) + " (flat layout: " + dir_ + "/" + secret_name + "/ or " +
+           FlatSecretEnvName(secret_name, "") + "<KEY>)";
+  }
+  const std::string env = SecretEnvName(ns, secret_name, "");
+  return "secret " + Quoted(secret_name) + " in namespace " + ns + " (" + dir_ + "/" + ns + "/" + secret_name + "/" +
+         (env.empty() ? "" : " or " + env + "<KEY>") + ")";
+}
+
+Result<std::optional<std::string>> FileEnvSecretSource::Get(const std::string& ns, const std::string& secret_name,
                                                             const std::string& key) {
+  const bool flat = layout_ == SecretsLayout::kFlat;
+  if (!flat) {
+    Status ns_ok = CheckPart("namespace", ns);
+    if (!ns_ok.ok()) return ns_ok;
+  }
   Status name_ok = CheckPart("name", secret_name);
   if (!name_ok.ok()) return name_ok;
   Status key_ok = CheckPart("key", key);
   if (!key_ok.ok()) return key_ok;
 
-  Result<std::optional<std::string>> file = ReadSecretFile(dir_ + "/" + secret_name + "/" + key);
+  const std::string dir = flat ? dir_ : dir_ + "/" + ns;
+  Result<std::optional<std::string>> file = ReadSecretFile(dir + "/" + secret_name + "/" + key);
   if (!file.ok() || file->has_value()) return file;
-  const char* env = std::getenv(SecretEnvName(secret_name, key).c_str());
+  const std::string var = flat ? FlatSecretEnvName(secret_name, key) : SecretEnvName(ns, secret_name, key);
+  if (var.empty()) return std::optional<std::string>();
+  const char* env = std::getenv(var.c_str());
   if (env == nullptr) return std::optional<std::string>();
   return std::optional<std::string>(env);
 }

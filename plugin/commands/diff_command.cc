@@ -20,6 +20,7 @@
 #include "plugin/sources/disk_source.h"
 #include "plugin/commands/exit_codes.h"
 #include "plugin/apps/gateway_plan.h"
+#include "plugin/apps/namespace_scope.h"
 #include "plugin/apps/render_app.h"
 #include "plugin/sources/overlay_source.h"
 #include "policies/lint.h"
@@ -135,6 +136,9 @@ Rendered RenderApp(const FileSource& whole, const std::string& app, const DiffRe
                                  &ignored);
   if (!plan.ok()) return fail(plan.status());
   options.gateways = std::move(*plan);
+  auto rule = NamespaceScopeFor(whole, app, *config);
+  if (!rule.ok()) return fail(rule.status());
+  options.namespaces = std::move(*rule);
   std::vector<render::Manifest> specs = *mode == render::Mode::kGit ? *manifests : std::vector<render::Manifest>{};
   auto result = RenderNonEmpty(std::move(*manifests), *config, options, app.empty() ? "." : app);
   if (!result.ok()) return fail(result.status());

@@ -17,6 +17,7 @@
 #include "plugin/sources/disk_source.h"
 #include "plugin/commands/exit_codes.h"
 #include "plugin/apps/gateway_plan.h"
+#include "plugin/apps/namespace_scope.h"
 #include "plugin/apps/render_app.h"
 #include "render/app_config.h"
 #include "render/carried_annotations.h"
@@ -306,6 +307,9 @@ Result<std::string> Generate(const CmpOptions& cmp, const Environment& env) {
   auto plan = PlanGatewaysForApp(plan_request, app->manifests, *config, &app->explain);
   if (!plan.ok()) return plan.status();
   options.gateways = std::move(*plan);
+  auto rule = NamespaceScopeFor(top, where->logical, *config);
+  if (!rule.ok()) return rule.status();
+  options.namespaces = std::move(*rule);
   auto result = RenderNonEmpty(std::move(app->manifests), *config, options, "the app directory");
   if (!result.ok()) return result.status();
   if (!cmp.revision.empty()) render::AnnotateAll(result->objects, kSourceRevisionAnnotation, cmp.revision);

@@ -11,6 +11,7 @@
 #include "plugin/sources/config_lookup.h"
 #include "plugin/sources/disk_source.h"
 #include "plugin/commands/exit_codes.h"
+#include "plugin/apps/namespace_scope.h"
 #include "plugin/apps/published_apps.h"
 #include "policies/lint.h"
 #include "render/loader.h"
@@ -81,6 +82,9 @@ Result<std::vector<Finding>> LintDir(const ParsedArgs& args) {
   if (!app.ok()) return app.status();
   std::vector<render::Manifest>* manifests = &app->manifests;
   if (manifests->empty()) return Status::Invalid(dir + ": no manifests found; nothing to lint");
+  auto rule = NamespaceScopeFor(*src->lookup, src->lookup_dir, *config);
+  if (!rule.ok()) return rule.status();
+  options.namespaces = std::move(*rule);
   auto rendered = render::Render(*manifests, *config, options);  // invalid input is render's error
   if (!rendered.ok()) return rendered.status();
   return policies::LintApp(*manifests, *config, options.app_namespace);

@@ -11,6 +11,7 @@
 #include "plugin/sources/config_lookup.h"
 #include "plugin/commands/exit_codes.h"
 #include "plugin/apps/gateway_plan.h"
+#include "plugin/apps/namespace_scope.h"
 #include "plugin/apps/published_apps.h"
 #include "plugin/apps/published_writer.h"
 #include "plugin/apps/render_app.h"
@@ -80,6 +81,9 @@ Result<std::string> RenderToText(const ParsedArgs& args, std::vector<std::string
   auto plan = PlanGatewaysForApp(plan_request, app->manifests, *config, &app->explain);
   if (!plan.ok()) return plan.status();
   options.gateways = std::move(*plan);
+  auto rule = NamespaceScopeFor(*src->lookup, src->lookup_dir, *config);
+  if (!rule.ok()) return rule.status();
+  options.namespaces = std::move(*rule);
   auto result = RenderNonEmpty(std::move(app->manifests), *config, options, dir);
   if (!result.ok()) return result.status();
   *explain = std::move(app->explain);

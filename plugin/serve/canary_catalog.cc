@@ -5,6 +5,7 @@
 #include <set>
 
 #include "plugin/sources/config_lookup.h"
+#include "plugin/apps/namespace_scope.h"
 #include "plugin/apps/shared_references.h"
 #include "render/app_roots.h"
 #include "policies/status_state.h"
@@ -206,6 +207,12 @@ Result<std::optional<LoadedApp>> LoadApp(const git::TreeSource& tree, const std:
   if (auto k = render::kurator::ExpandApplications(app.manifests, config->mode.value_or(render::Mode::kGit), app_ns, &explain);
       !k.ok())
     return k.status();
+  // A namespace rule of the top gitcanary.yaml: an app that breaks it does not
+  // load, so neither its canaries nor its templates and providers are used.
+  auto rule = NamespaceScopeFor(tree, dir, *config);
+  if (!rule.ok()) return rule.status();
+  if (*rule)
+    if (Status s = render::CheckNamespaces(**rule, app.manifests, app_ns); !s.ok()) return s;
   auto templates = policies::ReadMetricTemplates(app.manifests, app_ns);
   if (!templates.ok()) return templates.status();
   auto providers = policies::ReadAlertProviders(app.manifests, app_ns);

@@ -243,7 +243,7 @@ int Serve(const ServeOptions& o) {
   auto remote = git::GitRemote::Open(o.repo, *cache, o.credentials);
   if (!remote.ok()) return ReportError(remote.status(), nullptr);
 
-  FileEnvSecretSource secrets(SecretsDirFromEnvironment());
+  FileEnvSecretSource secrets(SecretsDirFromEnvironment(), o.secrets_layout);
   HttpWebhookCaller webhooks;
   PrometheusConfig builtin;
   builtin.address = o.prometheus;

@@ -50,6 +50,10 @@ Analysis:
   -n, --namespace NS    namespace of objects that have none (default "default")
   --min-interval DUR    floor of analysis.interval (default 10s, as Flagger; lower
                         it for demos and tests)
+  --secrets-layout L    where a secretRef is read (dir: $GITCANARY_SECRETS_DIR,
+                        default /etc/gitcanary/secrets): namespaced (default:
+                        DIR/<namespace>/<name>/<key>, the referring object's own
+                        namespace) or flat (DIR/<name>/<key>, single tenant only)
 Running:
   --listen HOST:PORT    serve the dashboard (/) and /healthz /readyz /metrics
                         (default 0.0.0.0:9797, with --once off; "off" = none)
@@ -78,7 +82,7 @@ std::vector<FlagSpec> ServeFlags() {
           {"namespace", 'n', true},   {"listen", 0, true},        {"replica-id", 0, true},
           {"lease-ttl", 0, true},     {"poll", 0, true},          {"once", 0, false},
           {"all-due", 0, false},      {"dry-run", 0, false},      {"min-interval", 0, true},
-          {"publish", 0, true},       {"commit-url", 0, true}});
+          {"publish", 0, true},       {"commit-url", 0, true},    {"secrets-layout", 0, true}});
 }
 
 namespace {
@@ -162,6 +166,9 @@ Result<ServeOptions> ServeOptionsFrom(const ParsedArgs& args) {
   if (o.listen == "off") o.listen.clear();
   if (!o.listen.empty() && o.listen.rfind(':') == std::string::npos)
     return Status::Usage("--listen takes HOST:PORT, got \"" + o.listen + "\"");
+  auto layout = ParseSecretsLayout(args.Get("secrets-layout").value_or("namespaced"));
+  if (!layout.ok()) return layout.status();
+  o.secrets_layout = *layout;
   o.commit_url = args.Get("commit-url").value_or("");
   if (Status s = CheckCommitUrlTemplate(o.commit_url); !s.ok()) return s;
   o.replica_id = args.Get("replica-id").value_or(DefaultReplicaId());

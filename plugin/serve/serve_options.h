@@ -12,6 +12,7 @@
 #include "plugin/commands/args.h"
 #include "plugin/clients/git_credentials.h"
 #include "plugin/clients/readiness.h"
+#include "plugin/clients/secret_source_impl.h"
 #include "plugin/serve/reconciler.h"
 
 namespace gitcanary::plugin {
@@ -31,6 +32,7 @@ struct ServeOptions {
   long long lease_ttl_ms = 30000;
   long long poll_ms = 5000;  // longest sleep between passes
   bool once = false;
+  SecretsLayout secrets_layout = SecretsLayout::kNamespaced;  // --secrets-layout
 };
 
 // The flags ParseArgs needs for serve.

@@ -20,6 +20,18 @@ Result<render::AppConfig> LoadNearestConfig(const FileSource& source, const std:
   return render::AppConfig{};
 }
 
+std::optional<std::string> TopmostConfigDir(const FileSource& source, std::string dir) {
+  std::optional<std::string> found;
+  for (;;) {
+    const std::string path = dir.empty() ? std::string(render::kConfigFileName)
+                                         : dir + "/" + std::string(render::kConfigFileName);
+    if (source.TypeOf(path) == EntryType::kFile) found = dir;
+    if (dir.empty()) return found;
+    const std::size_t slash = dir.rfind('/');
+    dir = slash == std::string::npos ? std::string() : dir.substr(0, slash);
+  }
+}
+
 Result<DiskLookup> DiskLookupFor(const std::string& app_dir) {
   auto repo = FindRepoRoot(app_dir);
   if (!repo.ok()) return repo.status();

@@ -3,6 +3,7 @@
 // wins. Returns built-in defaults when there is none.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "core/file_source.h"
@@ -12,6 +13,10 @@ namespace gitcanary::plugin {
 
 // `dir` is relative to the source root; lookup stops at the source root.
 Result<render::AppConfig> LoadNearestConfig(const FileSource& source, const std::string& dir);
+
+// The directory of the topmost gitcanary.yaml from `dir` up to the source
+// root (the repository's top gitcanary.yaml); nullopt when there is none.
+std::optional<std::string> TopmostConfigDir(const FileSource& source, std::string dir);
 
 // For a directory on disk: the source to look up from and `dir` within it.
 struct DiskLookup {
