@@ -11,6 +11,7 @@
 
 #include "plugin/clients/metrics_factory.h"
 #include "plugin/clients/secret_source_impl.h"
+#include "tests/loopback_egress.h"
 #include "tests/test_util.h"
 
 namespace gitcanary::plugin {
@@ -52,7 +53,7 @@ TEST_CASE("metrics factory: a template's headers and secret token reach Promethe
   testing::TempDir secrets;
   testing::WriteFile(secrets / "prom-auth/token", "s3cret\n");
   FileEnvSecretSource source(secrets.path());
-  MetricsFactory factory(PrometheusConfig{}, &source);
+  MetricsFactory factory(PrometheusConfig{}, &source, testing::LoopbackEgress());
   policies::MetricTemplate t;
   t.name = "errors";
   t.ns = "test";
@@ -76,7 +77,7 @@ TEST_CASE("metrics factory: built-in metrics use spec.metricsServer over the def
   PrometheusConfig config;
   config.address = "http://127.0.0.1:1";
   config.timeout_ms = 2000;
-  MetricsFactory factory(config, nullptr);
+  MetricsFactory factory(config, nullptr, testing::LoopbackEgress());
   auto provider = factory.For(nullptr, prom.Address());
   REQUIRE(provider.ok());
   CHECK((*provider)->Query("up").ok());
@@ -86,7 +87,7 @@ TEST_CASE("metrics factory: built-in metrics use spec.metricsServer over the def
 }
 
 TEST_CASE("metrics factory: unusable templates are errors naming them") {
-  MetricsFactory factory(PrometheusConfig{}, nullptr);
+  MetricsFactory factory(PrometheusConfig{}, nullptr, testing::LoopbackEgress());
   policies::MetricTemplate t;
   t.name = "latency";
   t.ns = "test";
