@@ -21,6 +21,7 @@
 #include "plugin/clients/alert_sender.h"
 #include "plugin/clients/secret_source_impl.h"
 #include "plugin/clients/webhook_client.h"
+#include "tests/loopback_egress.h"
 #include "policies/alert.h"
 #include "tests/test_util.h"
 
@@ -118,7 +119,7 @@ json OnlyBody(AlertServer& server, const std::string& path) {
 // server received at `received_path`.
 json SendAndReceive(AlertServer& server, const AlertProvider& provider, Severity severity,
                     const std::string& received_path) {
-  HttpWebhookCaller caller;
+  HttpWebhookCaller caller(testing::LoopbackEgress());
   Status st = SendAlert(caller, provider, Event(severity));
   REQUIRE_MESSAGE(st.ok(), st.message());
   return OnlyBody(server, received_path);
@@ -165,7 +166,7 @@ TEST_CASE("alert: generic receives the event webhook body and 204 is success") {
   CHECK(body["metadata"]["timestamp"] == "1700000000000");
   CHECK(body["metadata"]["Target"] == "Deployment/podinfo.test");
   // Any 2xx is success for Flagger's notifier, unlike its webhooks (<= 202).
-  HttpWebhookCaller caller;
+  HttpWebhookCaller caller(testing::LoopbackEgress());
   Status empty = SendAlert(caller, Provider("generic", server.Url("/empty")), Event(Severity::kInfo));
   CHECK_MESSAGE(empty.ok(), empty.message());
 }
@@ -180,7 +181,7 @@ TEST_CASE("alert: discord posts to the /slack endpoint") {
 TEST_CASE("alert: a 500 is an error naming the provider, sent once, without credentials") {
   AlertServer server;
   REQUIRE(server.ready());
-  HttpWebhookCaller caller;
+  HttpWebhookCaller caller(testing::LoopbackEgress());
   const std::string url = "http://bot:s3cret@" + server.HostPort() + "/error";
   Status st = SendAlert(caller, Provider("slack", url), Event(Severity::kError));
   REQUIRE_FALSE(st.ok());
@@ -192,7 +193,7 @@ TEST_CASE("alert: a 500 is an error naming the provider, sent once, without cred
 }
 
 TEST_CASE("alert: a refused connection is an Io error naming the provider") {
-  HttpWebhookCaller caller(HttpWebhookCaller::Options{10, 50, 64 * 1024});
+  HttpWebhookCaller caller(testing::LoopbackEgress(), HttpWebhookCaller::Options{10, 50, 64 * 1024});
   // A loopback port that is bound but not listening, held for the test.
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
   REQUIRE(fd >= 0);
@@ -219,7 +220,7 @@ TEST_CASE("alert: a secretRef address from a mounted file overrides spec.address
   gitcanary::testing::TempDir tmp;
   gitcanary::testing::WriteFile(tmp / "flagger/slack-url/address", server.Url("/hooks/T0KEN/ok") + "\n");
   FileEnvSecretSource secrets(tmp.path());
-  HttpWebhookCaller caller;
+  HttpWebhookCaller caller(testing::LoopbackEgress());
 
   Result<AlertProvider> p =
       ResolveProviderAddress(Provider("slack", server.Url("/error")), std::string("slack-url"), secrets);
@@ -244,7 +245,7 @@ TEST_CASE("alert: failures with a secret address do not show its path") {
   gitcanary::testing::TempDir tmp;
   gitcanary::testing::WriteFile(tmp / "flagger/slack-url/address", server.Url("/hooks/T0KEN/fail"));
   FileEnvSecretSource secrets(tmp.path());
-  HttpWebhookCaller caller;
+  HttpWebhookCaller caller(testing::LoopbackEgress());
   Result<AlertProvider> p = ResolveProviderAddress(Provider("slack", ""), std::string("slack-url"), secrets);
   REQUIRE(p.ok());
   Status st = SendAlert(caller, *p, Event(Severity::kError));
@@ -280,7 +281,7 @@ TEST_CASE("alert: secretRef without an address, with a token, or with a bad name
   REQUIRE(with_token.ok());
   CHECK(with_token->token == "xoxb-456");
   // Flagger would send it as a Bearer header, which this client cannot: refused, nothing sent.
-  HttpWebhookCaller caller;
+  HttpWebhookCaller caller(testing::LoopbackEgress());
   Status st = SendAlert(caller, *with_token, Event(Severity::kInfo));
   REQUIRE_FALSE(st.ok());
   CHECK(st.code() == Code::kInvalidInput);

@@ -34,7 +34,7 @@ const char kStatusFile[] = "apps/podinfo/podinfo.gitcanary-status.yaml";
 // One serve pass over every canary, whatever its interval.
 RunResult Serve(const GitopsRemote& repo, const std::string& cache) {
   return testing::Gitcanary({"serve", "--repo", repo.remote(), "--cache-dir", cache, "--once", "--all-due",
-                             "--min-interval", "1s", "--readiness", "none", "--listen", "off"});
+                             "--min-interval", "1s", "--readiness", "none", "--listen", "off", "--allow-egress", "127.0.0.0/8"});
 }
 
 // `serve` passes until canary test/NAME shows `phase` (at most `passes`).

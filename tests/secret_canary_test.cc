@@ -71,7 +71,7 @@ TEST_CASE("a canary secret value appears in no output, log, commit message, note
   repo.Commit({{"apps/podinfo/app.yaml", app("1.0.0")}}, "add podinfo");
   Outputs out;
   const std::vector<std::string> once = {"serve", "--repo", repo.remote(), "--cache-dir", dir / "cache",
-                                         "--once", "--all-due", "--readiness", "none"};
+                                         "--once", "--all-due", "--readiness", "none", "--allow-egress", "127.0.0.0/8"};
   out.Add("serve init", testing::Gitcanary(once));
   repo.Commit({{"apps/podinfo/app.yaml", app("1.0.1")}}, "podinfo 1.0.1");
   // The hook fails: two failed checks (threshold 2), then the rollback.
@@ -87,7 +87,8 @@ TEST_CASE("a canary secret value appears in no output, log, commit message, note
   repo.Commit({{"apps/podinfo/app.yaml", app("1.0.2")}}, "podinfo 1.0.2");
   {
     testing::ChildProcess serve({GITCANARY_BINARY, "serve", "--repo", repo.remote(), "--cache-dir", dir / "cache",
-                                 "--min-interval", "1s", "--poll", "200ms", "--readiness", "none", "--listen", "off"},
+                                 "--min-interval", "1s", "--poll", "200ms", "--readiness", "none", "--listen", "off",
+                                 "--allow-egress", "127.0.0.0/8"},
                                 dir.path(), dir / "serve.log");
     testing::WaitFor([&] { return repo.StatusHistory("podinfo").size() >= 8; },
                      testing::Clock::now() + std::chrono::seconds(20));

@@ -28,7 +28,8 @@ using testing::WaitFor;
 
 std::vector<std::string> Serve(const std::string& remote, const std::string& cache, const std::string& listen) {
   return {GITCANARY_BINARY, "serve",   "--repo",       remote, "--cache-dir", cache, "--min-interval", "1s",
-          "--poll",         "100ms",   "--readiness",  "none", "--listen",    listen, "--lease-ttl",   "3s"};
+          "--poll",         "100ms",   "--readiness",  "none", "--listen",    listen, "--lease-ttl",   "3s",
+          "--allow-egress", "127.0.0.0/8"};
 }
 
 int HttpStatus(int port, const std::string& path) {

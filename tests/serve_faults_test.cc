@@ -34,7 +34,7 @@ std::vector<std::string> Serve(const std::string& remote, const std::string& cac
                                std::vector<std::string> extra = {}) {
   std::vector<std::string> args{GITCANARY_BINARY, "serve",      "--repo", remote, "--cache-dir", cache,
                                 "--min-interval", "1s",         "--poll", "200ms", "--readiness", "none",
-                                "--listen",       "off",        "--lease-ttl", "10s"};
+                                "--listen",       "off",        "--lease-ttl", "10s", "--allow-egress", "127.0.0.0/8"};
   args.insert(args.end(), extra.begin(), extra.end());
   return args;
 }

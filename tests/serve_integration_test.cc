@@ -45,7 +45,8 @@ std::string Binary() { return GITCANARY_BINARY; }
 std::vector<std::string> ServeArgs(const GitopsRemote& repo, const std::string& cache,
                                    const std::vector<std::string>& extra) {
   std::vector<std::string> args{Binary(), "serve", "--repo", repo.remote(), "--cache-dir", cache,
-                                "--min-interval", "1s", "--poll", "200ms", "--readiness", "none"};
+                                "--min-interval", "1s", "--poll", "200ms", "--readiness", "none",
+                                "--allow-egress", "127.0.0.0/8"};
   args.insert(args.end(), extra.begin(), extra.end());
   return args;
 }

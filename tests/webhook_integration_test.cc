@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "plugin/clients/webhook_client.h"
+#include "tests/loopback_egress.h"
 #include "policies/webhook.h"
 
 namespace gitcanary::plugin {
@@ -147,7 +148,7 @@ const std::string kPayload = policies::WebhookPayload(
 TEST_CASE("webhook: the server receives Flagger's exact body as application/json") {
   WebhookServer server;
   REQUIRE(server.ready());
-  HttpWebhookCaller caller;
+  HttpWebhookCaller caller(testing::LoopbackEgress());
   Result<WebhookResponse> res = caller.Post({server.Url("/ok"), kPayload, 2000, 0});
   REQUIRE_MESSAGE(res.ok(), res.status().message());
   CHECK(res->status == 200);
@@ -165,7 +166,7 @@ TEST_CASE("webhook: the server receives Flagger's exact body as application/json
 TEST_CASE("webhook: status codes follow Flagger's <= 202 rule, bodies in reasons") {
   WebhookServer server;
   REQUIRE(server.ready());
-  HttpWebhookCaller caller;
+  HttpWebhookCaller caller(testing::LoopbackEgress());
   struct Case {
     std::string path;
     int status;
@@ -193,7 +194,7 @@ TEST_CASE("webhook: status codes follow Flagger's <= 202 rule, bodies in reasons
 TEST_CASE("webhook: a slow server times out within the bound") {
   WebhookServer server;
   REQUIRE(server.ready());
-  HttpWebhookCaller caller;
+  HttpWebhookCaller caller(testing::LoopbackEgress());
   const Clock::time_point start = Clock::now();
   Result<WebhookResponse> res = caller.Post({server.Url("/slow"), kPayload, 300, 0});
   const long long elapsed = MillisSince(start);
@@ -209,7 +210,7 @@ TEST_CASE("webhook: a slow server times out within the bound") {
 TEST_CASE("webhook: retries after 5xx until a success") {
   WebhookServer server;
   REQUIRE(server.ready());
-  HttpWebhookCaller caller;
+  HttpWebhookCaller caller(testing::LoopbackEgress());
   const Clock::time_point start = Clock::now();
   Result<WebhookResponse> res = caller.Post({server.Url("/flaky"), kPayload, 2000, 2});
   REQUIRE_MESSAGE(res.ok(), res.status().message());
@@ -224,7 +225,7 @@ TEST_CASE("webhook: retries after 5xx until a success") {
 TEST_CASE("webhook: retries run out on the last 5xx and 4xx is not retried") {
   WebhookServer server;
   REQUIRE(server.ready());
-  HttpWebhookCaller caller(HttpWebhookCaller::Options{10, 50, 64 * 1024});
+  HttpWebhookCaller caller(testing::LoopbackEgress(), HttpWebhookCaller::Options{10, 50, 64 * 1024});
   Result<WebhookResponse> flaky = caller.Post({server.Url("/flaky"), kPayload, 2000, 1});
   REQUIRE(flaky.ok());
   CHECK(flaky->status == 500);
@@ -240,7 +241,7 @@ TEST_CASE("webhook: retries run out on the last 5xx and 4xx is not retried") {
 TEST_CASE("webhook: URL credentials become Basic auth and never show in reasons") {
   WebhookServer server;
   REQUIRE(server.ready());
-  HttpWebhookCaller caller;
+  HttpWebhookCaller caller(testing::LoopbackEgress());
   const std::string url = "http://user:p%40ss@127.0.0.1:" + server.Url("/ok").substr(17);
   REQUIRE(policies::UrlHasCredentials(url));
   Result<WebhookResponse> res = caller.Post({url, kPayload, 2000, 0});
@@ -253,7 +254,7 @@ TEST_CASE("webhook: URL credentials become Basic auth and never show in reasons"
 TEST_CASE("webhook: a closed port is a transport error naming the URL") {
   ClosedPort closed;
   REQUIRE(closed.port() > 0);
-  HttpWebhookCaller caller(HttpWebhookCaller::Options{10, 50, 64 * 1024});
+  HttpWebhookCaller caller(testing::LoopbackEgress(), HttpWebhookCaller::Options{10, 50, 64 * 1024});
   const std::string where = "127.0.0.1:" + std::to_string(closed.port()) + "/hook";
   const Clock::time_point start = Clock::now();
   Result<WebhookResponse> res = caller.Post({"http://admin:s3cret@" + where, kPayload, 2000, 1});
@@ -265,7 +266,7 @@ TEST_CASE("webhook: a closed port is a transport error naming the URL") {
 }
 
 TEST_CASE("webhook: bad URLs fail before any request and big bodies are capped") {
-  HttpWebhookCaller caller;
+  HttpWebhookCaller caller(testing::LoopbackEgress());
   Result<WebhookResponse> ftp = caller.Post({"ftp://example.com/x", kPayload, 100, 3});
   REQUIRE_FALSE(ftp.ok());
   CHECK(ftp.status().code() == Code::kInvalidInput);
@@ -273,7 +274,7 @@ TEST_CASE("webhook: bad URLs fail before any request and big bodies are capped")
 
   WebhookServer server;
   REQUIRE(server.ready());
-  HttpWebhookCaller capped(HttpWebhookCaller::Options{10, 50, 1000});
+  HttpWebhookCaller capped(testing::LoopbackEgress(), HttpWebhookCaller::Options{10, 50, 1000});
   Result<WebhookResponse> big = capped.Post({server.Url("/big"), kPayload, 0, 0});  // default timeout
   REQUIRE_MESSAGE(big.ok(), big.status().message());
   CHECK(big->status == 200);

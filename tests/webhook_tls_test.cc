@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "plugin/clients/webhook_client.h"
+#include "tests/loopback_egress.h"
 #include "tests/test_util.h"
 
 namespace gitcanary::plugin {
@@ -48,7 +49,7 @@ TEST_CASE("webhook: a self-signed https server is refused unless the hook sets d
               "-addext subjectAltName=IP:127.0.0.1 -keyout '" + (dir / "hook.key") + "' -out '" +
               (dir / "hook.crt") + "' 2>/dev/null");
   TlsHookServer server(dir / "hook.crt", dir / "hook.key");
-  HttpWebhookCaller caller;
+  HttpWebhookCaller caller(testing::LoopbackEgress());
   WebhookRequest request;
   request.url = "https://127.0.0.1:" + std::to_string(server.port()) + "/hook";
   request.body = "{}";

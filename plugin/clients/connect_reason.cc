@@ -60,7 +60,7 @@ std::string TcpConnectFailure(const std::string& host, int port, long long timeo
   return reason;
 }
 
-std::string OriginConnectFailure(const std::string& origin, long long timeout_ms) {
+std::string OriginConnectFailure(const std::string& origin, long long timeout_ms, const std::string& address) {
   const std::size_t scheme_end = origin.find("://");
   if (scheme_end == std::string::npos) return "";
   const std::string scheme = origin.substr(0, scheme_end);
@@ -76,7 +76,7 @@ std::string OriginConnectFailure(const std::string& origin, long long timeout_ms
   }
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
   if (host.empty() || port <= 0 || port > 65535) return "";
-  return TcpConnectFailure(host, port, timeout_ms);
+  return TcpConnectFailure(address.empty() ? host : address, port, timeout_ms);
 }
 
 }  // namespace gitcanary::plugin

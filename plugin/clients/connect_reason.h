@@ -14,6 +14,8 @@ std::string TcpConnectFailure(const std::string& host, int port, long long timeo
 
 // The same for the origin of a URL, "http[s]://host[:port]" (IPv6 hosts in
 // brackets; the port defaults to 80 or 443); "" when the origin is malformed.
-std::string OriginConnectFailure(const std::string& origin, long long timeout_ms);
+// With `address`, that address is tried instead of the host's (the one the
+// egress check pinned), so the diagnosis looks up nothing.
+std::string OriginConnectFailure(const std::string& origin, long long timeout_ms, const std::string& address = "");
 
 }  // namespace gitcanary::plugin

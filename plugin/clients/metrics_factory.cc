@@ -51,6 +51,7 @@ Result<MetricsProvider*> MetricsFactory::For(const policies::MetricTemplate* tmp
     config.address = metrics_server;
   }
   if (config.address.empty()) return Status::Invalid("no Prometheus address for the built-in metrics");
+  config.egress = config.address == builtin_.address ? nullptr : egress_;
   auto client = std::make_unique<PrometheusClient>(std::move(config));
   MetricsProvider* out = client.get();
   clients_.emplace(key, std::move(client));

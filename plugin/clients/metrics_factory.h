@@ -7,6 +7,11 @@
 // bearer token), else `username` and `password` (basic auth; both are
 // needed). A secret with none of them is an error, and the template is never
 // queried. Only provider type `prometheus` is supported.
+//
+// Addresses from the repository (a template's spec.provider.address,
+// spec.metricsServer) pass the egress guard before every query; the
+// operator's own Prometheus (`builtin`, from --prometheus) does not, nor does
+// a repository address that is exactly the same URL.
 #pragma once
 
 #include <map>
@@ -25,7 +30,9 @@ class MetricsFactory {
  public:
   // `builtin` configures the built-in metrics' Prometheus (its address may be
   // empty: then a canary without spec.metricsServer cannot use them).
-  MetricsFactory(PrometheusConfig builtin, SecretSource* secrets) : builtin_(std::move(builtin)), secrets_(secrets) {}
+  // `egress` nullptr: DefaultEgressGuard().
+  MetricsFactory(PrometheusConfig builtin, SecretSource* secrets, std::shared_ptr<const EgressGuard> egress = nullptr)
+      : builtin_(std::move(builtin)), secrets_(secrets), egress_(egress ? std::move(egress) : DefaultEgressGuard()) {}
 
   // Thread-safe; the provider lives as long as the factory.
   Result<MetricsProvider*> For(const policies::MetricTemplate* tmpl, const std::string& metrics_server);
@@ -35,6 +42,7 @@ class MetricsFactory {
 
   PrometheusConfig builtin_;
   SecretSource* secrets_;
+  std::shared_ptr<const EgressGuard> egress_;
   std::mutex mu_;
   std::map<std::string, std::unique_ptr<PrometheusClient>> clients_;  // by template "ns/name" or server address
 };

@@ -11,6 +11,7 @@
 
 #include "plugin/clients/metrics_factory.h"
 #include "plugin/clients/secret_source_impl.h"
+#include "tests/loopback_egress.h"
 #include "tests/test_util.h"
 
 namespace gitcanary::plugin {
@@ -55,7 +56,7 @@ TEST_CASE("metrics factory: a template's headers and secret token reach Promethe
   testing::TempDir secrets;
   testing::WriteFile(secrets / "test/prom-auth/token", "s3cret\n");
   FileEnvSecretSource source(secrets.path());
-  MetricsFactory factory(PrometheusConfig{}, &source);
+  MetricsFactory factory(PrometheusConfig{}, &source, testing::LoopbackEgress());
   policies::MetricTemplate t;
   t.name = "errors";
   t.ns = "test";
@@ -79,7 +80,7 @@ TEST_CASE("metrics factory: built-in metrics use spec.metricsServer over the def
   PrometheusConfig config;
   config.address = "http://127.0.0.1:1";
   config.timeout_ms = 2000;
-  MetricsFactory factory(config, nullptr);
+  MetricsFactory factory(config, nullptr, testing::LoopbackEgress());
   auto provider = factory.For(nullptr, prom.Address());
   REQUIRE(provider.ok());
   CHECK((*provider)->Query("up").ok());
@@ -89,7 +90,7 @@ TEST_CASE("metrics factory: built-in metrics use spec.metricsServer over the def
 }
 
 TEST_CASE("metrics factory: unusable templates are errors naming them") {
-  MetricsFactory factory(PrometheusConfig{}, nullptr);
+  MetricsFactory factory(PrometheusConfig{}, nullptr, testing::LoopbackEgress());
   policies::MetricTemplate t;
   t.name = "latency";
   t.ns = "test";
@@ -116,7 +117,7 @@ TEST_CASE("metrics factory: a template reading another namespace's Secret is ref
   testing::WriteFile(secrets / "team-b/prom-auth/password", "b-pw");
   testing::ScopedEnv env("GITCANARY_SECRET_TEAM_B__PROM_AUTH_TOKEN", "team-b-env-token");
   FileEnvSecretSource source(secrets.path());
-  MetricsFactory factory(PrometheusConfig{}, &source);
+  MetricsFactory factory(PrometheusConfig{}, &source, testing::LoopbackEgress());
   policies::MetricTemplate t;
   t.name = "errors";
   t.ns = "team-a";
@@ -147,7 +148,7 @@ TEST_CASE("metrics factory: the flat layout reads a secretRef whatever the names
   testing::WriteFile(secrets / "prom-auth/username", "u");
   testing::WriteFile(secrets / "prom-auth/password", "p");
   FileEnvSecretSource source(secrets.path(), SecretsLayout::kFlat);
-  MetricsFactory factory(PrometheusConfig{}, &source);
+  MetricsFactory factory(PrometheusConfig{}, &source, testing::LoopbackEgress());
   policies::MetricTemplate t;
   t.name = "errors";
   t.ns = "team-a";
@@ -164,7 +165,7 @@ TEST_CASE("metrics factory: a username without a password is refused before any 
   testing::TempDir secrets;
   testing::WriteFile(secrets / "team-a/prom-auth/username", "u");
   FileEnvSecretSource source(secrets.path());
-  MetricsFactory factory(PrometheusConfig{}, &source);
+  MetricsFactory factory(PrometheusConfig{}, &source, testing::LoopbackEgress());
   policies::MetricTemplate t;
   t.name = "errors";
   t.ns = "team-a";

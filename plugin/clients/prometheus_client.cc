@@ -8,6 +8,7 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "plugin/clients/connect_reason.h"
 #include "policies/metric_query.h"
@@ -18,6 +19,7 @@ namespace {
 // An address split into what httplib::Client takes and the path prefix.
 struct Endpoint {
   std::string origin;  // scheme://host[:port]
+  std::string host;    // as httplib keys it: IPv6 without brackets
   std::string prefix;  // "" or "/path" without a trailing slash
 };
 
@@ -40,7 +42,7 @@ Result<Endpoint> ParseAddress(const std::string& address) {
     return Status::Usage("Prometheus address \"" + address +
                          "\" must be http[s]://host[:port][/path] with no query");
   }
-  Endpoint e{scheme + "://" + authority, ""};
+  Endpoint e{scheme + "://" + authority, HostOfAuthority(authority), ""};
   if (path_start != std::string::npos) e.prefix = address.substr(path_start);
   while (!e.prefix.empty() && e.prefix.back() == '/') e.prefix.pop_back();
   return e;
@@ -116,26 +118,49 @@ std::string UrlEncode(const std::string& s) {
   return out;
 }
 
-Result<double> PrometheusClient::Query(const std::string& promql) {
-  Result<Endpoint> endpoint = ParseAddress(config_.address);
-  if (!endpoint.ok()) return endpoint.status();
-  httplib::Client client(endpoint->origin);
-  const time_t sec = static_cast<time_t>(config_.timeout_ms / 1000);
-  const time_t usec = static_cast<time_t>((config_.timeout_ms % 1000) * 1000);
+namespace {
+
+// One GET of `path`, connected to `address` when it is given.
+httplib::Result GetFrom(const PrometheusConfig& config, const Endpoint& endpoint, const std::string& address,
+                        const std::string& path) {
+  httplib::Client client(endpoint.origin);
+  const time_t sec = static_cast<time_t>(config.timeout_ms / 1000);
+  const time_t usec = static_cast<time_t>((config.timeout_ms % 1000) * 1000);
   client.set_connection_timeout(sec, usec);
   client.set_read_timeout(sec, usec);
   client.set_write_timeout(sec, usec);
-  if (!config_.bearer_token.empty()) client.set_bearer_token_auth(config_.bearer_token);
-  if (!config_.username.empty()) client.set_basic_auth(config_.username, config_.password);
-  if (config_.insecure_skip_verify) client.enable_server_certificate_verification(false);
-  httplib::Headers headers(config_.headers.begin(), config_.headers.end());
+  client.set_follow_location(false);
+  if (!address.empty()) client.set_hostname_addr_map({{endpoint.host, address}});
+  if (!config.bearer_token.empty()) client.set_bearer_token_auth(config.bearer_token);
+  if (!config.username.empty()) client.set_basic_auth(config.username, config.password);
+  if (config.insecure_skip_verify) client.enable_server_certificate_verification(false);
+  httplib::Headers headers(config.headers.begin(), config.headers.end());
+  return client.Get(path, headers);
+}
 
+}  // namespace
+
+Result<double> PrometheusClient::Query(const std::string& promql) {
+  Result<Endpoint> endpoint = ParseAddress(config_.address);
+  if (!endpoint.ok()) return endpoint.status();
+  std::vector<std::string> addresses = {""};  // "": the client resolves the operator's own address
+  if (config_.egress) {
+    auto admitted = config_.egress->Admit(endpoint->host);
+    if (!admitted.ok()) {
+      const std::string message = "Prometheus at " + config_.address + ": " + admitted.status().message();
+      return admitted.status().code() == Code::kInvalidInput ? Status::Invalid(message) : Status::Io(message);
+    }
+    addresses = std::move(*admitted);
+  }
   const std::string path = endpoint->prefix + "/api/v1/query?query=" + UrlEncode(promql);
-  httplib::Result reply = client.Get(path, headers);
+  httplib::Result reply = GetFrom(config_, *endpoint, addresses[0], path);
+  // The next checked address only when connecting to the previous one failed.
+  for (std::size_t i = 1; i < addresses.size() && !reply && reply.error() == httplib::Error::Connection; ++i)
+    reply = GetFrom(config_, *endpoint, addresses[i], path);
   if (!reply) {
     std::string reason = HttpTransportReason(reply.error(), config_.timeout_ms);
     if (reply.error() == httplib::Error::Connection) {
-      std::string why = OriginConnectFailure(endpoint->origin, config_.timeout_ms);
+      std::string why = OriginConnectFailure(endpoint->origin, config_.timeout_ms, addresses.back());
       if (!why.empty()) reason = why;
     }
     return Status::Io("Prometheus at " + config_.address + ": " + reason);

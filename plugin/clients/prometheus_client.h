@@ -8,10 +8,20 @@
 // reason, never the credentials. PrometheusConfigFrom builds a config from
 // command-line style settings, reading the bearer token from a file or an
 // environment variable.
+//
+// A config with an `egress` guard (a MetricTemplate's or spec.metricsServer's
+// address, both from the repository) passes it before each query: a refused
+// host is never contacted ("Prometheus at URL: egress denied: ..."), and the
+// query connects only to the checked addresses, keeping the host name for the
+// Host header and TLS. The operator's own --prometheus has no guard.
+// Redirects are never followed.
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
+
+#include "plugin/clients/egress_guard.h"
 
 #include "core/metrics_provider.h"
 #include "core/status.h"
@@ -29,6 +39,7 @@ struct PrometheusConfig {
   long long timeout_ms = 10000;    // connection timeout and read timeout
   std::map<std::string, std::string> headers;  // sent with every query (MetricTemplate provider.headers)
   bool insecure_skip_verify = false;           // https without certificate verification
+  std::shared_ptr<const EgressGuard> egress;    // checked before each query; nullptr: not checked
 };
 
 class PrometheusClient : public MetricsProvider {

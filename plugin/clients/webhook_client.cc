@@ -9,6 +9,7 @@
 #include <string>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include "policies/webhook.h"
 
@@ -60,11 +61,13 @@ void Configure(httplib::Client& client, const policies::WebhookUrl& url, long lo
   if (skip_tls_verify) client.enable_server_certificate_verification(false);
 }
 
-Attempt PostOnce(const policies::WebhookUrl& url, const std::string& body, long long timeout_ms,
-                 std::size_t max_body, bool skip_tls_verify) {
+// One POST to `url`, connected to `address` (one the egress guard checked).
+Attempt PostTo(const policies::WebhookUrl& url, const std::string& address, const std::string& body,
+               long long timeout_ms, std::size_t max_body, bool skip_tls_verify) {
   httplib::Client client(url.scheme + "://" + url.host_port);
   if (!client.is_valid()) return {std::nullopt, "host not supported by the HTTP client", false};
   Configure(client, url, timeout_ms, skip_tls_verify);
+  client.set_hostname_addr_map({{HostOfAuthority(url.host_port), address}});
 
   const Clock::time_point start = Clock::now();
   const Clock::time_point deadline = start + std::chrono::milliseconds(timeout_ms);
@@ -95,6 +98,17 @@ Attempt PostOnce(const policies::WebhookUrl& url, const std::string& body, long 
   return {std::nullopt, DescribeError(error), RetryableError(error)};
 }
 
+// One attempt: the checked addresses in order, moving on only when connecting failed.
+Attempt PostOnce(const policies::WebhookUrl& url, const std::vector<std::string>& addresses, const std::string& body,
+                 long long timeout_ms, std::size_t max_body, bool skip_tls_verify) {
+  Attempt last{std::nullopt, "no address to connect to", false};
+  for (const std::string& address : addresses) {
+    last = PostTo(url, address, body, timeout_ms, max_body, skip_tls_verify);
+    if (last.response || last.error != DescribeError(httplib::Error::Connection)) break;
+  }
+  return last;
+}
+
 }  // namespace
 
 Result<WebhookResponse> HttpWebhookCaller::Post(const WebhookRequest& request) {
@@ -111,7 +125,12 @@ Result<WebhookResponse> HttpWebhookCaller::Post(const WebhookRequest& request) {
       const long long wait = std::min(options_.backoff_step_ms * made, options_.max_backoff_ms);
       std::this_thread::sleep_for(std::chrono::milliseconds(std::max(0LL, wait)));
     }
-    last = PostOnce(*url, request.body, timeout_ms, options_.max_body_bytes, request.skip_tls_verify);
+    // Resolved and checked for each attempt; a refusal ends the call before anything is sent.
+    Result<std::vector<std::string>> addresses = egress_->Admit(HostOfAuthority(url->host_port));
+    if (!addresses.ok() && addresses.status().code() == Code::kInvalidInput) return addresses.status();
+    last = addresses.ok() ? PostOnce(*url, *addresses, request.body, timeout_ms, options_.max_body_bytes,
+                                     request.skip_tls_verify)
+                          : Attempt{std::nullopt, addresses.status().message(), true};
     ++made;
     const bool again =
         last.response ? policies::WebhookRetryable(last.response->status) : last.retryable;

@@ -14,12 +14,22 @@
 // certificate errors are not retried, as in Flagger. Post() returns the last
 // response, or an error naming the URL without its credentials. Safe to call
 // from several threads at once.
+//
+// Every call first passes its EgressGuard (plugin/clients/egress_guard.h): a
+// refused host is never contacted, and the call returns the Invalid error
+// "egress denied: <reason>" at once, without retries. Otherwise each attempt
+// connects only to the addresses the guard checked, in order (the next one
+// only when connecting to the previous failed), with the URL's host name kept
+// for the Host header, SNI and certificate verification. A caller built
+// without a guard uses DefaultEgressGuard().
 #pragma once
 
 #include <cstddef>
+#include <memory>
 
 #include "core/status.h"
 #include "core/webhook_caller.h"
+#include "plugin/clients/egress_guard.h"
 
 namespace gitcanary::plugin {
 
@@ -33,11 +43,15 @@ class HttpWebhookCaller : public WebhookCaller {
 
   HttpWebhookCaller() = default;
   explicit HttpWebhookCaller(Options options) : options_(options) {}
+  explicit HttpWebhookCaller(std::shared_ptr<const EgressGuard> egress) : egress_(std::move(egress)) {}
+  HttpWebhookCaller(std::shared_ptr<const EgressGuard> egress, Options options)
+      : options_(options), egress_(std::move(egress)) {}
 
   Result<WebhookResponse> Post(const WebhookRequest& request) override;
 
  private:
   Options options_;
+  std::shared_ptr<const EgressGuard> egress_ = DefaultEgressGuard();
 };
 
 }  // namespace gitcanary::plugin

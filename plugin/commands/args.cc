@@ -11,6 +11,11 @@ std::optional<std::string> ParsedArgs::Get(const std::string& flag) const {
   return it->second;
 }
 
+std::vector<std::string> ParsedArgs::GetAll(const std::string& flag) const {
+  auto it = repeated.find(flag);
+  return it == repeated.end() ? std::vector<std::string>{} : it->second;
+}
+
 std::string FlagTableText(const std::vector<FlagSpec>& specs) {
   std::string out;
   for (const FlagSpec& s : specs) {
@@ -60,6 +65,7 @@ Result<ParsedArgs> ParseArgs(const std::vector<std::string>& args, const std::ve
       return Status::Usage("flag --" + spec->name + " takes no value");
     }
     out.values[spec->name] = value;
+    out.repeated[spec->name].push_back(value);
   }
   return out;
 }

@@ -28,12 +28,15 @@ struct FlagSpec {
 };
 
 struct ParsedArgs {
-  std::map<std::string, std::string> values;  // flag -> value ("" for switches)
+  std::map<std::string, std::string> values;  // flag -> value ("" for switches); the last one given
+  std::map<std::string, std::vector<std::string>> repeated;  // flag -> every value, in order
   std::vector<std::string> positionals;
   bool help = false;
 
   bool Has(const std::string& flag) const { return values.count(flag) != 0; }
   std::optional<std::string> Get(const std::string& flag) const;
+  // Every value of a flag that may be repeated, in the order given.
+  std::vector<std::string> GetAll(const std::string& flag) const;
 };
 
 // The environment variable that makes ParseArgs write its flag table, and

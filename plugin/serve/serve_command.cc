@@ -244,10 +244,11 @@ int Serve(const ServeOptions& o) {
   if (!remote.ok()) return ReportError(remote.status(), nullptr);
 
   FileEnvSecretSource secrets(SecretsDirFromEnvironment(), o.secrets_layout);
-  HttpWebhookCaller webhooks;
+  auto egress = std::make_shared<const EgressGuard>(o.egress);
+  HttpWebhookCaller webhooks(egress);
   PrometheusConfig builtin;
   builtin.address = o.prometheus;
-  MetricsFactory metrics_factory(builtin, &secrets);
+  MetricsFactory metrics_factory(builtin, &secrets, egress);
   ReadinessChecker readiness(o.readiness);
   ExecutorDeps deps;
   deps.webhooks = &webhooks;

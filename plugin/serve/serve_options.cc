@@ -54,6 +54,18 @@ Analysis:
                         default /etc/gitcanary/secrets): namespaced (default:
                         DIR/<namespace>/<name>/<key>, the referring object's own
                         namespace) or flat (DIR/<name>/<key>, single tenant only)
+Egress (webhooks, alert providers, MetricTemplate and spec.metricsServer
+addresses; not --prometheus, --kube-api or --repo, which the operator sets):
+  --allow-egress ENTRY  allow a host name (*.example.com for the names below
+                        it), an IP address or a CIDR; repeatable, or comma-
+                        separated. By default loopback, link-local (169.254/16,
+                        fe80::/10), 0.0.0.0 and :: and the Kubernetes API
+                        service (KUBERNETES_SERVICE_HOST, kubernetes.default.svc
+                        and its other names; allow its exact address or name)
+                        are denied and everything else is allowed
+  --deny-egress ENTRY   deny a host name, IP address or CIDR the same way
+                        (e.g. 10.0.0.0/8, or 0.0.0.0/0 and ::/0 to allow only
+                        the --allow-egress entries); the longest prefix wins
 Running:
   --listen HOST:PORT    serve the dashboard (/) and /healthz /readyz /metrics
                         (default 0.0.0.0:9797, with --once off; "off" = none)
@@ -82,7 +94,8 @@ std::vector<FlagSpec> ServeFlags() {
           {"namespace", 'n', true},   {"listen", 0, true},        {"replica-id", 0, true},
           {"lease-ttl", 0, true},     {"poll", 0, true},          {"once", 0, false},
           {"all-due", 0, false},      {"dry-run", 0, false},      {"min-interval", 0, true},
-          {"publish", 0, true},       {"commit-url", 0, true},    {"secrets-layout", 0, true}});
+          {"publish", 0, true},       {"commit-url", 0, true},    {"secrets-layout", 0, true},
+          {"allow-egress", 0, true},  {"deny-egress", 0, true}});
 }
 
 namespace {
@@ -101,6 +114,20 @@ Result<git::Signer> ParseSigner(const std::string& text) {
   if (key.empty() || (kind != "ssh" && kind != "gpg"))
     return Status::Usage("--sign takes ssh:KEYFILE or gpg:KEYID, got \"" + text + "\"");
   return git::Signer{kind == "ssh" ? git::Signer::Kind::kSsh : git::Signer::Kind::kGpg, key};
+}
+
+// Every value of a repeatable flag, each split at commas.
+std::vector<std::string> ListFlag(const ParsedArgs& args, const std::string& flag) {
+  std::vector<std::string> out;
+  for (const std::string& value : args.GetAll(flag)) {
+    std::size_t start = 0;
+    for (std::size_t comma = value.find(','); ; comma = value.find(',', start)) {
+      out.push_back(value.substr(start, comma - start));
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+  }
+  return out;
 }
 
 std::string DefaultReplicaId() {
@@ -162,6 +189,11 @@ Result<ServeOptions> ServeOptionsFrom(const ParsedArgs& args) {
   if (auto q = args.Get("readiness-query")) o.readiness.query = *q;
   if (auto api = args.Get("kube-api")) o.readiness.api_server = *api;
   if (Status s = ValidateReadinessConfig(o.readiness); !s.ok()) return Status::Usage(s.message());
+  const char* api = std::getenv("KUBERNETES_SERVICE_HOST");
+  auto egress = policies::EgressPolicy::Make(ListFlag(args, "allow-egress"), ListFlag(args, "deny-egress"),
+                                             api == nullptr ? "" : api);
+  if (!egress.ok()) return egress.status();
+  o.egress = std::move(*egress);
   o.listen = args.Get("listen").value_or(o.once ? "off" : "0.0.0.0:9797");
   if (o.listen == "off") o.listen.clear();
   if (!o.listen.empty() && o.listen.rfind(':') == std::string::npos)

@@ -13,6 +13,7 @@
 #include "plugin/clients/git_credentials.h"
 #include "plugin/clients/readiness.h"
 #include "plugin/clients/secret_source_impl.h"
+#include "policies/egress_policy.h"
 #include "plugin/serve/reconciler.h"
 
 namespace gitcanary::plugin {
@@ -26,6 +27,7 @@ struct ServeOptions {
   ReconcilerOptions reconciler;
   ReadinessConfig readiness;
   std::string prometheus;  // default Prometheus for built-in metrics
+  policies::EgressPolicy egress;  // --allow-egress, --deny-egress and KUBERNETES_SERVICE_HOST
   std::string listen;      // host:port for the dashboard, /healthz /readyz /metrics; "" = none
   std::string commit_url;  // the dashboard's commit links: {sha} replaced; "" = none
   std::string replica_id;

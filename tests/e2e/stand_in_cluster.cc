@@ -524,7 +524,8 @@ std::string StandInCluster::RouterConfig() const {
 std::vector<std::string> StandInCluster::ServeArgs(const std::string& id) const {
   return {GITCANARY_BINARY, "serve", "--repo", repo_.remote(), "--cache-dir", dir_ / ("cache-" + id),
           "--min-interval", "1s", "--poll", "200ms", "--readiness", "none", "--listen", "off",
-          "--prometheus", prometheus_url(), "--replica-id", id, "--lease-ttl", "10s"};
+          "--prometheus", prometheus_url(), "--replica-id", id, "--lease-ttl", "10s",
+          "--allow-egress", "127.0.0.0/8"};
 }
 
 void StandInCluster::StopPrometheus() {
