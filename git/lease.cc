@@ -48,11 +48,11 @@ Status Lease::Refresh() {
 }
 
 Result<bool> Lease::Write(long long expires_ms, long long now_ms) {
-  auto commit = remote_->WriteCommit(current_.commit, {}, Author{}, now_ms / 1000, LeaseMessage(holder_, expires_ms));
+  auto commit = remote_->WriteCommit("", {}, Author{}, now_ms / 1000, LeaseMessage(holder_, expires_ms));
   if (!commit.ok()) return commit.status();
-  auto pushed = remote_->Push({{ref_, *commit}});
-  if (!pushed.ok()) return pushed.status();
-  if (pushed->at(ref_) != PushResult::kPushed) return false;
+  auto replaced = remote_->ReplaceRef(ref_, current_.commit, *commit);
+  if (!replaced.ok()) return replaced.status();
+  if (*replaced != PushResult::kPushed) return false;
   current_ = LeaseInfo{holder_, expires_ms, *commit};
   return true;
 }
