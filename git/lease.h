@@ -16,8 +16,11 @@
 // several replicas acting on the same reading only one wins. The ref thus
 // always reaches exactly two objects, the commit and the empty tree, however
 // often it is renewed; a chain of lease commits left by an older version is
-// simply replaced. Times are wall-clock milliseconds supplied by the caller;
-// replicas need roughly synchronised clocks (well within half the ttl).
+// simply replaced. The server must accept non-fast-forward updates of the
+// ref (plain git does; a hosting rule against force pushes to it leaves the
+// lease untakable once it exists). Times are wall-clock milliseconds
+// supplied by the caller; replicas need roughly synchronised clocks (well
+// within half the ttl).
 #pragma once
 
 #include <string>

@@ -223,6 +223,10 @@ TEST_CASE("GitRemote over http: ReplaceRef replaces only from the expected old i
   CHECK(std::count(objects.begin(), objects.end(), '\n') == 1);  // two lines: the commit and the empty tree
   CHECK(Git(bare, {"log", "-1", "--format=%P", ref}).empty());
   CHECK(Git(bare, {"rev-parse", "main"}) == head);
+  // git-receive-pack's receive.denyNonFastForwards guards branches only, so it leaves the lease alone.
+  Git(bare, {"config", "receive.denyNonFastForwards", "true"});
+  CHECK(replace(two, three) == PushResult::kPushed);
+  CHECK(Git(bare, {"rev-parse", ref}) == three);
 }
 
 TEST_CASE("GitRemote over http: racing ReplaceRef callers win at most once from each value") {
