@@ -227,6 +227,7 @@ TEST_CASE("GitRemote over http: ReplaceRef replaces only from the expected old i
   Git(bare, {"config", "receive.denyNonFastForwards", "true"});
   CHECK(replace(two, three) == PushResult::kPushed);
   CHECK(Git(bare, {"rev-parse", ref}) == three);
+  CHECK(replace(two, three) == PushResult::kPushed);  // already there
 }
 
 TEST_CASE("GitRemote over http: racing ReplaceRef callers win at most once from each value") {
