@@ -449,7 +449,8 @@ Result<std::map<std::string, PushResult>> PushSmart(git_repository* local, git_r
   const std::string reason = rc < 0 ? LastGitError() : "";
   for (const std::string& name : temp_refs) git_reference_remove(local, name.c_str());
   std::map<std::string, PushResult> results;
-  if (rc < 0 && state.replace_mismatch) return std::map<std::string, PushResult>{{updates[0].first, PushResult::kRejected}};
+  if (rc < 0 && state.replace_mismatch)
+    return std::map<std::string, PushResult>{{updates[0].first, PushResult::kRejected}};
   if (rc == GIT_ENONFASTFORWARD && updates.size() > 1) {  // find out which ref it was
     for (const auto& update : updates) {
       auto one = PushSmart(local, remote, creds, {update});
@@ -499,8 +500,8 @@ Result<PushResult> GitRemote::ReplaceRef(const std::string& ref, const std::stri
   git_oid_fromstr(&expected, "0000000000000000000000000000000000000000");
   if (!expected_old.empty() &&
       (expected_old.size() != 40 || git_oid_fromstr(&expected, expected_old.c_str()) < 0 || git_oid_is_zero(&expected)))
-    return Status::Invalid("the expected value of " + ref + " must be a 40-character object id or \"\" (absent), not '" +
-                           expected_old + "'");
+    return Status::Invalid("the expected value of " + ref +
+                           " must be a 40-character object id or \"\" (absent), not '" + expected_old + "'");
   auto found = LookupCommit(repo_.get(), commit, "commit to push to " + ref);
   if (!found.ok()) return found.status();
   const std::vector<std::pair<std::string, git_oid>> parsed{{ref, *git_commit_id(found->get())}};

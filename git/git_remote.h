@@ -10,10 +10,11 @@
 // several replicas share one repository without losing or double-applying a
 // step. The one exception is ReplaceRef, a compare-and-swap against an
 // explicit old id that may replace a ref with an unrelated commit (the
-// lease, which is one parentless commit rewritten in place). For smart transports (http, https, ssh) git-receive-pack checks the
-// old value under the ref lock; for local paths and file:// URLs, where
-// libgit2's local transport overwrites the ref without that check, GitRemote
-// copies the objects and moves the ref itself with a locked compare-and-swap.
+// lease, which is one parentless commit rewritten in place). For smart
+// transports (http, https, ssh) git-receive-pack checks the old value under
+// the ref lock; for local paths and file:// URLs, where libgit2's local
+// transport overwrites the ref without that check, GitRemote copies the
+// objects and moves the ref itself with a locked compare-and-swap.
 //
 // Object ids are 40-character hex strings throughout. In the cache, a fetched
 // or pushed ref has the remote's own name ("refs/heads/main"), so

@@ -273,7 +273,11 @@ void CheckReplaceRace(const std::string& url, const TempDir& tmp, const std::str
     GitRemote& remote = **opened;
     for (int round = 0; round < rounds; ++round) {
       auto fetched = remote.Fetch({ref});
-      if (!fetched.ok()) { std::lock_guard<std::mutex> lock(mu); failures.push_back(fetched.status().message()); return; }
+      if (!fetched.ok()) {
+        std::lock_guard<std::mutex> lock(mu);
+        failures.push_back(fetched.status().message());
+        return;
+      }
       const std::string old = fetched->at(ref).value_or("");
       auto commit = remote.WriteCommit("", {}, Author{}, 1700000000 + round,
                                        "by " + std::to_string(id) + " round " + std::to_string(round) + "\n");
