@@ -244,7 +244,10 @@ TEST_CASE("GitRemote over http: racing ReplaceRef callers win at most once from 
   auto worker = [&](int id) {
     auto opened = GitRemote::Open(url, tmp / ("cache" + std::to_string(id)), Credentials{"", "tok", "", ""});
     for (int round = 0; opened.ok() && round < kRounds; ++round) {
+      // A fetch is two requests; one that races a replacement fails (the commit
+      // it was first told about is gone from the server's refs), so retry.
       auto fetched = (*opened)->Fetch({ref});
+      for (int retry = 0; !fetched.ok() && retry < 5; ++retry) fetched = (*opened)->Fetch({ref});
       const std::string old = fetched.ok() ? fetched->at(ref).value_or("") : "";
       Result<std::string> commit = fetched.ok() ? (*opened)->WriteCommit("", {}, Author{}, 1700000000 + round,
                                                                          "by " + std::to_string(id) + " round " +
