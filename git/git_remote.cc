@@ -43,6 +43,8 @@ struct OpState {
   const Credentials* creds = nullptr;
   int userpass_tries = 0, ssh_tries = 0, username_tries = 0;
   std::map<std::string, std::optional<std::string>> push_status;  // ref -> nullopt (ok) or the reason
+  const git_oid* replace_from = nullptr;  // ReplaceRef: the remote value the push requires (zero: absent)
+  bool replace_mismatch = false;          // the remote advertised another value: nothing was sent
 };
 
 int AuthFailure(int klass, const std::string& message) {
@@ -346,17 +348,22 @@ Result<PushResult> CompareAndSwap(git_repository* remote, const std::string& ref
   }
 }
 
+// Moves `ref` in `remote` to `target`. Without `replace_from`, only as a
+// fast-forward of its current value; with it, from exactly *replace_from
+// (zero: absent), whatever the history.
 Result<PushResult> PushOneLocal(git_repository* local, git_repository* remote, const std::string& ref,
-                                const git_oid& target) {
+                                const git_oid& target, const git_oid* replace_from) {
   git_oid current;
   int rc = git_reference_name_to_id(&current, remote, ref.c_str());
   if (rc == GIT_ENOTFOUND) {
     git_oid_fromstr(&current, "0000000000000000000000000000000000000000");
   } else if (rc < 0) {
     return Status::Io("reading " + ref + ": " + LastGitError());
-  } else if (git_oid_equal(&current, &target)) {
-    return PushResult::kPushed;
-  } else {
+  }
+  if (rc == 0 && git_oid_equal(&current, &target)) return PushResult::kPushed;  // already there
+  if (replace_from != nullptr) {
+    if (!git_oid_equal(&current, replace_from)) return PushResult::kRejected;
+  } else if (rc == 0) {
     git_odb* odb_raw = nullptr;
     if (git_repository_odb(&odb_raw, local) < 0) return Status::Io(LastGitError());
     GitPtr<git_odb> odb(odb_raw);
@@ -378,14 +385,15 @@ Result<PushResult> PushOneLocal(git_repository* local, git_repository* remote, c
 }
 
 Result<std::map<std::string, PushResult>> PushLocal(git_repository* local, const std::string& path,
-                                                    const std::vector<std::pair<std::string, git_oid>>& updates) {
+                                                    const std::vector<std::pair<std::string, git_oid>>& updates,
+                                                    const git_oid* replace_from = nullptr) {
   git_repository* raw = nullptr;
   if (git_repository_open_ext(&raw, path.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr) < 0)
     return Status::Io("no git repository at " + path + " (" + LastGitError() + ")");
   GitPtr<git_repository> remote(raw);
   std::map<std::string, PushResult> results;
   for (const auto& [ref, target] : updates) {
-    auto result = PushOneLocal(local, remote.get(), ref, target);
+    auto result = PushOneLocal(local, remote.get(), ref, target, replace_from);
     if (!result.ok()) return result.status();
     results[ref] = *result;
   }
@@ -396,9 +404,16 @@ Result<std::map<std::string, PushResult>> PushLocal(git_repository* local, const
 // anything, an update that does not fast-forward the advertised value
 // (GIT_ENONFASTFORWARD for the whole push), and git-receive-pack moves each
 // ref only if it still has the advertised value.
+// With `replace_from` (one update only) the refspec is forced, so libgit2
+// skips its fast-forward check, and the push_negotiation callback, which
+// sees each ref's advertised value before anything is sent, aborts the push
+// unless that value is *replace_from (zero: absent) or already the target.
+// git-receive-pack's own check of the advertised value under the ref lock
+// then makes the swap atomic.
 Result<std::map<std::string, PushResult>> PushSmart(git_repository* local, git_remote* remote,
                                                     const Credentials& creds,
-                                                    const std::vector<std::pair<std::string, git_oid>>& updates) {
+                                                    const std::vector<std::pair<std::string, git_oid>>& updates,
+                                                    const git_oid* replace_from = nullptr) {
   std::vector<std::string> temp_refs, specs;
   for (std::size_t i = 0; i < updates.size(); ++i) {
     temp_refs.push_back("refs/gitcanary-push/" + std::to_string(i));
@@ -406,14 +421,27 @@ Result<std::map<std::string, PushResult>> PushSmart(git_repository* local, git_r
     if (git_reference_create(&raw, local, temp_refs.back().c_str(), &updates[i].second, 1, nullptr) < 0)
       return Status::Io("preparing the push: " + LastGitError());
     git_reference_free(raw);
-    specs.push_back(temp_refs.back() + ":" + updates[i].first);
+    specs.push_back((replace_from != nullptr ? "+" : "") + temp_refs.back() + ":" + updates[i].first);
   }
   OpState state;
   state.creds = &creds;
+  state.replace_from = replace_from;
   git_push_options opts = GIT_PUSH_OPTIONS_INIT;
   opts.callbacks = Callbacks(&state);
   opts.callbacks.push_update_reference = [](const char* ref, const char* status, void* payload) {
     static_cast<OpState*>(payload)->push_status[ref] = status ? std::optional<std::string>(status) : std::nullopt;
+    return 0;
+  };
+  opts.callbacks.push_negotiation = [](const git_push_update** pending, std::size_t count, void* payload) {
+    auto* op = static_cast<OpState*>(payload);
+    if (op->replace_from == nullptr) return 0;
+    for (std::size_t i = 0; i < count; ++i) {
+      if (git_oid_equal(&pending[i]->src, op->replace_from) || git_oid_equal(&pending[i]->src, &pending[i]->dst))
+        continue;
+      op->replace_mismatch = true;
+      git_error_set_str(GIT_ERROR_REFERENCE, "the remote's ref moved since it was read");
+      return static_cast<int>(GIT_EUSER);
+    }
     return 0;
   };
   StrArray array(specs);
@@ -421,6 +449,8 @@ Result<std::map<std::string, PushResult>> PushSmart(git_repository* local, git_r
   const std::string reason = rc < 0 ? LastGitError() : "";
   for (const std::string& name : temp_refs) git_reference_remove(local, name.c_str());
   std::map<std::string, PushResult> results;
+  if (rc < 0 && state.replace_mismatch)
+    return std::map<std::string, PushResult>{{updates[0].first, PushResult::kRejected}};
   if (rc == GIT_ENONFASTFORWARD && updates.size() > 1) {  // find out which ref it was
     for (const auto& update : updates) {
       auto one = PushSmart(local, remote, creds, {update});
@@ -459,14 +489,45 @@ Result<std::map<std::string, PushResult>> GitRemote::Push(
     results = PushSmart(repo_.get(), remote->get(), creds_, parsed);
   }
   if (!results.ok()) return RemoteError("push to", url_, creds_, results.status().message());
-  for (const auto& [ref, target] : parsed) {
-    if (results->at(ref) != PushResult::kPushed) continue;
+  if (Status st = FollowPushed(parsed, *results); !st.ok()) return st;
+  return results;
+}
+
+Result<PushResult> GitRemote::ReplaceRef(const std::string& ref, const std::string& expected_old,
+                                         const std::string& commit) {
+  if (Status st = CheckRefName(ref); !st.ok()) return st;
+  git_oid expected;
+  git_oid_fromstr(&expected, "0000000000000000000000000000000000000000");
+  if (!expected_old.empty() &&
+      (expected_old.size() != 40 || git_oid_fromstr(&expected, expected_old.c_str()) < 0 || git_oid_is_zero(&expected)))
+    return Status::Invalid("the expected value of " + ref +
+                           " must be a 40-character object id or \"\" (absent), not '" + expected_old + "'");
+  auto found = LookupCommit(repo_.get(), commit, "commit to push to " + ref);
+  if (!found.ok()) return found.status();
+  const std::vector<std::pair<std::string, git_oid>> parsed{{ref, *git_commit_id(found->get())}};
+  Result<std::map<std::string, PushResult>> results = std::map<std::string, PushResult>{};
+  if (IsLocalUrl(url_)) {
+    results = PushLocal(repo_.get(), LocalPath(url_), parsed, &expected);
+  } else {
+    auto remote = AnonymousRemote(repo_.get(), url_);
+    if (!remote.ok()) return remote.status();
+    results = PushSmart(repo_.get(), remote->get(), creds_, parsed, &expected);
+  }
+  if (!results.ok()) return RemoteError("push to", url_, creds_, results.status().message());
+  if (Status st = FollowPushed(parsed, *results); !st.ok()) return st;
+  return results->at(ref);
+}
+
+Status GitRemote::FollowPushed(const std::vector<std::pair<std::string, git_oid>>& updates,
+                               const std::map<std::string, PushResult>& results) {
+  for (const auto& [ref, target] : updates) {
+    if (results.at(ref) != PushResult::kPushed) continue;
     git_reference* raw = nullptr;
     if (git_reference_create(&raw, repo_.get(), ref.c_str(), &target, 1, "gitcanary: push") < 0)
       return Status::Io("git cache " + path_ + ": " + LastGitError());
     git_reference_free(raw);
   }
-  return results;
+  return Status::Ok();
 }
 
 }  // namespace gitcanary::git

@@ -3,15 +3,18 @@
 //
 // Replicas read and write canary state only through one remote: they fetch
 // the refs they need into the cache, build commits there (status commits,
-// notes, lease renewals), and push them back. A push is never forced, so the
+// notes, lease commits), and push them back. A push is never forced, so the
 // remote takes an update only when it fast-forwards the value the remote has
 // at that instant: a commit built on a stale head comes back kRejected and the
 // caller fetches, recomputes and retries. That compare-and-swap is what lets
 // several replicas share one repository without losing or double-applying a
-// step. For smart transports (http, https, ssh) git-receive-pack checks the
-// old value under the ref lock; for local paths and file:// URLs, where
-// libgit2's local transport overwrites the ref without that check, GitRemote
-// copies the objects and moves the ref itself with a locked compare-and-swap.
+// step. The one exception is ReplaceRef, a compare-and-swap against an
+// explicit old id that may replace a ref with an unrelated commit (the
+// lease, which is one parentless commit rewritten in place). For smart
+// transports (http, https, ssh) git-receive-pack checks the old value under
+// the ref lock; for local paths and file:// URLs, where libgit2's local
+// transport overwrites the ref without that check, GitRemote copies the
+// objects and moves the ref itself with a locked compare-and-swap.
 //
 // Object ids are 40-character hex strings throughout. In the cache, a fetched
 // or pushed ref has the remote's own name ("refs/heads/main"), so
@@ -103,6 +106,21 @@ class GitRemote {
   // (network, auth, missing repository) is an error.
   Result<std::map<std::string, PushResult>> Push(const std::vector<std::pair<std::string, std::string>>& updates);
 
+  // Replaces the remote's `ref` with `commit` only if its value at that
+  // instant is `expected_old` ("" = the ref must not exist): a
+  // compare-and-swap that, unlike Push, does not ask for a fast-forward, so
+  // a root commit may replace an unrelated one. kPushed when the remote moved
+  // to `commit` (or already had it); kRejected when it held any other value
+  // (nothing is changed), or refused the update (a server that denies
+  // non-fast-forward updates of that ref). The cache's copy follows a won
+  // update; other errors as for Push. Over http, https and ssh the push is
+  // forced, aborted before anything is sent unless the remote advertised
+  // `expected_old`, and git-receive-pack moves the ref only if it still holds
+  // that value under the ref's lock, so a concurrent update in between makes
+  // it kRejected. For local paths and file:// it is the locked
+  // compare-and-swap against `expected_old`.
+  Result<PushResult> ReplaceRef(const std::string& ref, const std::string& expected_old, const std::string& commit);
+
   // A new commit whose tree is `parent`'s tree with `changes` applied, in
   // order (subtrees are created and emptied ones removed); no ref moves.
   // `parent` "" = a root commit on an empty tree. Deleting a missing file is
@@ -133,6 +151,9 @@ class GitRemote {
 
  private:
   GitRemote(std::string url, std::string path, Credentials creds, GitPtr<git_repository> repo);
+  // Moves each pushed ref of `updates` in the cache to the commit the remote took.
+  Status FollowPushed(const std::vector<std::pair<std::string, git_oid>>& updates,
+                      const std::map<std::string, PushResult>& results);
 
   Libgit2Session session_;
   std::string url_;

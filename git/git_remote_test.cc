@@ -86,6 +86,14 @@ PushResult PushOk(GitRemote& remote, const std::string& ref, const std::string& 
   return pushed->at(ref);
 }
 
+PushResult ReplaceOk(GitRemote& remote, const std::string& ref, const std::string& expected_old,
+                     const std::string& commit) {
+  auto replaced = remote.ReplaceRef(ref, expected_old, commit);
+  INFO(replaced.status().message());
+  REQUIRE(replaced.ok());
+  return *replaced;
+}
+
 TEST_CASE("GitRemote: RedactUrl hides passwords and tokens") {
   CHECK(RedactUrl("https://user:s3cret@example.com/r.git") == "https://user:***@example.com/r.git");
   CHECK(RedactUrl("https://ghp_token@example.com/r.git") == "https://***@example.com/r.git");
@@ -206,6 +214,101 @@ TEST_CASE("GitRemote: a push wins, a push on a stale parent is rejected, missing
   CHECK(PushOk(*first, "refs/gitcanary/new", unrelated) == PushResult::kRejected);
   CHECK(Git(bare, {"fsck", "--no-progress", "--no-dangling"}).empty());
   CHECK(Git(bare, {"show", "main:f"}) == "2");
+}
+
+TEST_CASE("GitRemote: ReplaceRef swaps against the expected old id whether or not it fast-forwards") {
+  TempDir tmp;
+  const std::string bare = tmp / "remote.git";
+  const std::string head = MakeRemote(tmp, "remote.git", {{"f", "0\n"}});
+  const std::string ref = "refs/gitcanary/lease";
+  int n = 0;
+  for (const std::string& url : {bare, "file://" + bare}) {
+    CAPTURE(url);
+    auto remote = OpenOk(url, tmp / ("cache" + std::to_string(n++)));
+    // Three unrelated root commits: none is an ancestor of another.
+    const std::string one = CommitOk(*remote, "", {}, "one " + url + "\n");
+    const std::string two = CommitOk(*remote, "", {}, "two " + url + "\n");
+    const std::string three = CommitOk(*remote, "", {}, "three " + url + "\n");
+    Git(bare, {"update-ref", "-d", ref});
+
+    CHECK(ReplaceOk(*remote, ref, "", one) == PushResult::kPushed);  // absent, as expected: created
+    CHECK(Git(bare, {"rev-parse", ref}) == one);
+    CHECK(Git(remote->path(), {"rev-parse", ref}) == one);  // the cache follows
+    CHECK(ReplaceOk(*remote, ref, "", two) == PushResult::kRejected);  // "" but the ref exists
+    CHECK(ReplaceOk(*remote, ref, head, two) == PushResult::kRejected);  // stale: another id
+    CHECK(Git(bare, {"rev-parse", ref}) == one);
+    CHECK(Git(remote->path(), {"rev-parse", ref}) == one);
+    // Push stays a fast-forward only: `two` does not descend from `one`.
+    CHECK(PushOk(*remote, ref, two) == PushResult::kRejected);
+    CHECK(Git(bare, {"rev-parse", ref}) == one);
+
+    CHECK(ReplaceOk(*remote, ref, one, two) == PushResult::kPushed);  // not a fast-forward, yet replaced
+    CHECK(Git(bare, {"rev-parse", ref}) == two);
+    CHECK(Git(bare, {"log", "-1", "--format=%P", ref}).empty());  // no parent: `one` is gone from the ref
+    CHECK(ReplaceOk(*remote, ref, one, three) == PushResult::kRejected);  // `one` is stale now
+    CHECK(Git(bare, {"rev-parse", ref}) == two);
+    CHECK(ReplaceOk(*remote, ref, one, two) == PushResult::kPushed);  // already there
+    CHECK(Git(bare, {"rev-parse", "main"}) == head);
+
+    auto bad = remote->ReplaceRef(ref, "abc", three);
+    CHECK_FALSE(bad.ok());
+    CHECK(bad.status().message().find("'abc'") != std::string::npos);
+  }
+  CHECK(Git(bare, {"fsck", "--no-progress", "--no-dangling"}).empty());
+}
+
+// Threads repeatedly read `ref` and replace it from what they read. A correct
+// compare-and-swap lets at most one replacement win from each value, so the
+// won (old, new) pairs form one unbroken line from "" (absent) to the final
+// value.
+void CheckReplaceRace(const std::string& url, const TempDir& tmp, const std::string& bare, const Credentials& creds,
+                      int threads_n, int rounds) {
+  const std::string ref = "refs/gitcanary/race";
+  std::mutex mu;
+  std::vector<std::pair<std::string, std::string>> won;  // (old, new)
+  std::vector<std::string> failures;
+  auto worker = [&](int id) {
+    auto opened = GitRemote::Open(url, tmp / ("race-cache" + std::to_string(id)), creds);
+    if (!opened.ok()) { std::lock_guard<std::mutex> lock(mu); failures.push_back(opened.status().message()); return; }
+    GitRemote& remote = **opened;
+    for (int round = 0; round < rounds; ++round) {
+      auto fetched = remote.Fetch({ref});
+      if (!fetched.ok()) {
+        std::lock_guard<std::mutex> lock(mu);
+        failures.push_back(fetched.status().message());
+        return;
+      }
+      const std::string old = fetched->at(ref).value_or("");
+      auto commit = remote.WriteCommit("", {}, Author{}, 1700000000 + round,
+                                       "by " + std::to_string(id) + " round " + std::to_string(round) + "\n");
+      auto result = commit.ok() ? remote.ReplaceRef(ref, old, *commit) : Result<PushResult>(commit.status());
+      std::lock_guard<std::mutex> lock(mu);
+      if (!result.ok()) { failures.push_back(result.status().message()); return; }
+      if (*result == PushResult::kPushed) won.emplace_back(old, *commit);
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int i = 0; i < threads_n; ++i) threads.emplace_back(worker, i);
+  for (std::thread& t : threads) t.join();
+  for (const std::string& f : failures) FAIL_CHECK(f);
+  std::map<std::string, std::string> next;  // old -> new
+  for (const auto& [old, now] : won) {
+    INFO("two replacements won from '" << old << "'");
+    CHECK(next.emplace(old, now).second);
+  }
+  std::string at;
+  std::size_t steps = 0;
+  for (auto it = next.find(at); it != next.end(); it = next.find(at)) at = it->second, ++steps;
+  CHECK(steps == won.size());
+  CHECK(won.size() >= static_cast<std::size_t>(rounds));  // each round someone wins
+  CHECK(Git(bare, {"rev-parse", ref}) == at);
+}
+
+TEST_CASE("GitRemote: racing ReplaceRef callers win at most once from each value") {
+  TempDir tmp;
+  const std::string bare = tmp / "remote.git";
+  MakeRemote(tmp, "remote.git", {{"f", "0\n"}});
+  CheckReplaceRace(bare, tmp, bare, {}, 4, 40);
 }
 
 TEST_CASE("GitRemote: concurrent pushers to one bare repository never lose an update") {

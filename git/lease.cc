@@ -35,7 +35,11 @@ Lease::Lease(GitRemote* remote, std::string holder, long long ttl_ms, std::strin
     : remote_(remote), holder_(std::move(holder)), ttl_ms_(ttl_ms), ref_(std::move(ref)) {}
 
 Status Lease::Refresh() {
+  // Over http(s) each fetch is two requests, and a lease replaced between them
+  // fails the second one (the commit first named is no longer reachable on the
+  // server), so a failed fetch is tried again.
   auto fetched = remote_->Fetch({ref_});
+  for (int retry = 0; !fetched.ok() && retry < 2; ++retry) fetched = remote_->Fetch({ref_});
   if (!fetched.ok()) return fetched.status();
   const std::optional<std::string>& head = fetched->at(ref_);
   current_ = LeaseInfo{};
@@ -48,11 +52,11 @@ Status Lease::Refresh() {
 }
 
 Result<bool> Lease::Write(long long expires_ms, long long now_ms) {
-  auto commit = remote_->WriteCommit(current_.commit, {}, Author{}, now_ms / 1000, LeaseMessage(holder_, expires_ms));
+  auto commit = remote_->WriteCommit("", {}, Author{}, now_ms / 1000, LeaseMessage(holder_, expires_ms));
   if (!commit.ok()) return commit.status();
-  auto pushed = remote_->Push({{ref_, *commit}});
-  if (!pushed.ok()) return pushed.status();
-  if (pushed->at(ref_) != PushResult::kPushed) return false;
+  auto replaced = remote_->ReplaceRef(ref_, current_.commit, *commit);
+  if (!replaced.ok()) return replaced.status();
+  if (*replaced != PushResult::kPushed) return false;
   current_ = LeaseInfo{holder_, expires_ms, *commit};
   return true;
 }

@@ -5,15 +5,22 @@
 // pushed with compare-and-swap on the branch, so two replicas that both think
 // they hold the lease still cannot double-apply a step. The lease only keeps
 // idle replicas quiet. It lives in its own ref (refs/gitcanary/lease by
-// default) as a chain of commits on the empty tree whose messages read
+// default) as one commit with no parent, on the empty tree, whose message reads
 //   gitcanary lease
 //
 //   holder: ID
 //   expires: UNIX_MS
-// Each renewal is a child of the lease commit it replaces, so taking or
-// renewing the lease is an ordinary fast-forward push that only one replica
-// can win. Times are wall-clock milliseconds supplied by the caller; replicas
-// need roughly synchronised clocks (well within half the ttl).
+// Taking, renewing and releasing the lease each write a new such commit and
+// replace the ref with it (GitRemote::ReplaceRef) under compare-and-swap
+// against the lease commit last read ("" when the ref was missing), so of
+// several replicas acting on the same reading only one wins. The ref thus
+// always reaches exactly two objects, the commit and the empty tree, however
+// often it is renewed; a chain of lease commits left by an older version is
+// simply replaced. The server must accept non-fast-forward updates of the
+// ref (plain git does; a hosting rule against force pushes to it leaves the
+// lease untakable once it exists). Times are wall-clock milliseconds
+// supplied by the caller; replicas need roughly synchronised clocks (well
+// within half the ttl).
 #pragma once
 
 #include <string>
@@ -36,12 +43,13 @@ class Lease {
   Lease(GitRemote* remote, std::string holder, long long ttl_ms, std::string ref = "refs/gitcanary/lease");
 
   // Fetches the lease ref. Free, expired, or ours with less than half the ttl
-  // left: pushes a renewal and returns whether that push won. Ours with more
+  // left: replaces it with a lease for us until now + ttl and returns
+  // whether that compare-and-swap won. Ours with more
   // than half left: true without pushing. Another holder's live lease, or a
   // lost race: false.
   Result<bool> Acquire(long long now_ms);
-  // If the lease is ours and live, pushes an already-expired one so another
-  // replica can take over at once. Not ours, or a lost race: Ok, no change.
+  // If the lease is ours and live, replaces it with an already-expired one
+  // so another replica can take over at once. Not ours, or a lost race: Ok, no change.
   Status Release(long long now_ms);
   // The lease as last seen (fetched or pushed).
   const LeaseInfo& Current() const { return current_; }
@@ -49,8 +57,9 @@ class Lease {
  private:
   // Fetches the ref and parses its head into current_.
   Status Refresh();
-  // Pushes a lease commit for `holder_` expiring at `expires_ms` on top of
-  // current_.commit; true when the push won.
+  // Replaces the ref, if it still holds current_.commit, with a new
+  // parentless lease commit for `holder_` expiring at `expires_ms`; true
+  // when that compare-and-swap won.
   Result<bool> Write(long long expires_ms, long long now_ms);
 
   GitRemote* remote_;

@@ -1,10 +1,12 @@
 // GitRemote over http:// against `git http-backend`, run as a CGI program
 // behind an httplib server on 127.0.0.1 that requires HTTP Basic auth with a
 // token: fetch and push with the right token (including racing pushers, where
-// git-receive-pack is the compare-and-swap), and errors with a wrong or
-// missing token that name the redacted URL and never the token.
+// git-receive-pack is the compare-and-swap), ReplaceRef's compare-and-swap
+// on a ref that does not fast-forward (also raced), and errors with a wrong
+// or missing token that name the redacted URL and never the token.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <set>
@@ -181,6 +183,98 @@ TEST_CASE("GitRemote over http: racing pushers never lose an update") {
   for (std::string line; std::getline(lines, line);) history.insert(line);
   expected.insert(initial);
   CHECK(history == expected);
+}
+
+TEST_CASE("GitRemote over http: ReplaceRef replaces only from the expected old id") {
+  TempDir tmp;
+  const std::string head = MakeRemote(tmp), bare = tmp / "repos/remote.git";
+  auto server = GitServer(tmp / "repos", "tok");
+  auto opened = GitRemote::Open(server->url() + "/remote.git", tmp / "cache", Credentials{"", "tok", "", ""});
+  REQUIRE(opened.ok());
+  GitRemote& remote = **opened;
+  const std::string ref = "refs/gitcanary/lease";
+  auto root = [&](const std::string& message) {
+    auto commit = remote.WriteCommit("", {}, Author{}, 1700000000, message);
+    REQUIRE(commit.ok());
+    return *commit;
+  };
+  auto replace = [&](const std::string& expected, const std::string& commit) {
+    auto result = remote.ReplaceRef(ref, expected, commit);
+    INFO(result.status().message());
+    REQUIRE(result.ok());
+    return *result;
+  };
+  const std::string one = root("one\n"), two = root("two\n"), three = root("three\n");
+  CHECK(replace("", one) == PushResult::kPushed);
+  CHECK(Git(bare, {"rev-parse", ref}) == one);
+  CHECK(replace("", two) == PushResult::kRejected);    // the ref exists
+  CHECK(replace(head, two) == PushResult::kRejected);  // stale
+  CHECK(Git(bare, {"rev-parse", ref}) == one);
+  auto pushed = remote.Push({{ref, two}});  // Push never forces: `two` is unrelated to `one`
+  REQUIRE(pushed.ok());
+  CHECK(pushed->at(ref) == PushResult::kRejected);
+  CHECK(Git(bare, {"rev-parse", ref}) == one);
+  CHECK(replace(one, two) == PushResult::kPushed);  // not a fast-forward, replaced
+  CHECK(Git(bare, {"rev-parse", ref}) == two);
+  CHECK(Git(tmp / "cache", {"rev-parse", ref}) == two);  // the cache follows
+  CHECK(replace(one, three) == PushResult::kRejected);
+  CHECK(Git(bare, {"rev-parse", ref}) == two);
+  const std::string objects = Git(bare, {"rev-list", "--objects", ref});
+  CHECK(std::count(objects.begin(), objects.end(), '\n') == 1);  // two lines: the commit and the empty tree
+  CHECK(Git(bare, {"log", "-1", "--format=%P", ref}).empty());
+  CHECK(Git(bare, {"rev-parse", "main"}) == head);
+  // git-receive-pack's receive.denyNonFastForwards guards branches only, so it leaves the lease alone.
+  Git(bare, {"config", "receive.denyNonFastForwards", "true"});
+  CHECK(replace(two, three) == PushResult::kPushed);
+  CHECK(Git(bare, {"rev-parse", ref}) == three);
+  CHECK(replace(two, three) == PushResult::kPushed);  // already there
+}
+
+TEST_CASE("GitRemote over http: racing ReplaceRef callers win at most once from each value") {
+  TempDir tmp;
+  MakeRemote(tmp);
+  const std::string bare = tmp / "repos/remote.git";
+  auto server = GitServer(tmp / "repos", "tok");
+  const std::string url = server->url() + "/remote.git", ref = "refs/gitcanary/race";
+  constexpr int kThreads = 3, kRounds = 8;
+  std::mutex mu;
+  std::map<std::string, std::string> next;  // won: old -> new
+  std::vector<std::string> failures;
+  int won = 0;
+  auto worker = [&](int id) {
+    auto opened = GitRemote::Open(url, tmp / ("cache" + std::to_string(id)), Credentials{"", "tok", "", ""});
+    for (int round = 0; opened.ok() && round < kRounds; ++round) {
+      // A fetch is two requests; one that races a replacement fails (the commit
+      // it was first told about is gone from the server's refs), so retry.
+      auto fetched = (*opened)->Fetch({ref});
+      for (int retry = 0; !fetched.ok() && retry < 5; ++retry) fetched = (*opened)->Fetch({ref});
+      const std::string old = fetched.ok() ? fetched->at(ref).value_or("") : "";
+      Result<std::string> commit = fetched.ok() ? (*opened)->WriteCommit("", {}, Author{}, 1700000000 + round,
+                                                                         "by " + std::to_string(id) + " round " +
+                                                                             std::to_string(round) + "\n")
+                                                : Result<std::string>(fetched.status());
+      auto result = commit.ok() ? (*opened)->ReplaceRef(ref, old, *commit) : Result<PushResult>(commit.status());
+      std::lock_guard<std::mutex> lock(mu);
+      if (!result.ok()) { failures.push_back(result.status().message()); return; }
+      if (*result != PushResult::kPushed) continue;
+      ++won;
+      if (!next.emplace(old, *commit).second) failures.push_back("two replacements won from '" + old + "'");
+    }
+    if (!opened.ok()) { std::lock_guard<std::mutex> lock(mu); failures.push_back(opened.status().message()); }
+  };
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) threads.emplace_back(worker, i);
+  for (std::thread& t : threads) t.join();
+  for (const std::string& f : failures) FAIL_CHECK(f);
+  // The wins form one line from "" (absent) to the ref's final value. A thread's
+  // attempts are sequential, and each one it lost was lost to a win inside it,
+  // so there are at least kRounds wins.
+  std::string at;
+  int steps = 0;
+  for (auto it = next.find(at); it != next.end(); it = next.find(at)) at = it->second, ++steps;
+  CHECK(steps == won);
+  CHECK(won >= kRounds);
+  CHECK(Git(bare, {"rev-parse", ref}) == at);
 }
 
 TEST_CASE("GitRemote over http: a wrong or missing token fails without leaking it") {

@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <random>
@@ -94,6 +95,12 @@ TEST_CASE("three serve replicas on one remote leave the history one process woul
     committers += testing::ReadFile(dir / ("serve" + std::to_string(i) + ".log")).find("status committed") !=
                   std::string::npos;
   CHECK(committers <= 2);
+  // However often the lease was taken and renewed, its ref reaches one parentless commit and
+  // the empty tree: two lines of rev-list --objects.
+  testing::RunResult objects = testing::Run(
+      {"/usr/bin/git", "--git-dir", repo.remote(), "rev-list", "--objects", "refs/gitcanary/lease"});
+  CHECK(objects.exit_code == 0);
+  CHECK(std::count(objects.out.begin(), objects.out.end(), '\n') == 2);
 }
 
 TEST_CASE("three processes racing --once --all-due passes never step a canary twice") {
