@@ -10,18 +10,9 @@
 
 namespace gitcanary::testing {
 
-inline const std::map<std::string, std::string>& GitTestEnv() {
-  static const std::map<std::string, std::string> env{
-      {"GIT_CONFIG_GLOBAL", "/dev/null"}, {"GIT_CONFIG_NOSYSTEM", "1"},
-      {"GIT_AUTHOR_NAME", "test"},        {"GIT_AUTHOR_EMAIL", "test@localhost"},
-      {"GIT_COMMITTER_NAME", "test"},     {"GIT_COMMITTER_EMAIL", "test@localhost"}};
-  return env;
-}
-
 // The lease as refs/gitcanary/lease of `bare` says; holder "" when missing.
 inline git::LeaseInfo ReadLeaseRef(const std::string& bare) {
-  RunResult log = Run({"/usr/bin/git", "--git-dir", bare, "log", "-1", "--format=%H%n%B", "refs/gitcanary/lease"},
-                      "", GitTestEnv());
+  RunResult log = Run({"/usr/bin/git", "--git-dir", bare, "log", "-1", "--format=%H%n%B", "refs/gitcanary/lease"});
   if (log.exit_code != 0) return {};
   const std::size_t eol = log.out.find('\n');
   git::LeaseInfo info = git::ParseLeaseMessage(log.out.substr(eol + 1));
@@ -33,15 +24,16 @@ inline git::LeaseInfo ReadLeaseRef(const std::string& bare) {
 // expiring at `expires_ms`, whatever it held: not a compare-and-swap.
 // Returns whether git succeeded.
 inline bool WriteLeaseRef(const std::string& bare, const std::string& holder, long long expires_ms) {
-  RunResult tree = Run({"/usr/bin/git", "--git-dir", bare, "mktree"}, "", GitTestEnv());
+  // No environment for the child: Run sets it after fork, and this may run on a server thread.
+  RunResult tree = Run({"/usr/bin/git", "--git-dir", bare, "mktree"});
   if (tree.exit_code != 0) return false;
   while (!tree.out.empty() && tree.out.back() == '\n') tree.out.pop_back();
-  RunResult commit = Run({"/usr/bin/git", "--git-dir", bare, "commit-tree", tree.out, "-F", "-"},
-                         git::LeaseMessage(holder, expires_ms), GitTestEnv());
+  RunResult commit = Run({"/usr/bin/git", "-c", "user.name=test", "-c", "user.email=test@localhost", "--git-dir",
+                          bare, "commit-tree", tree.out, "-F", "-"},
+                         git::LeaseMessage(holder, expires_ms));
   if (commit.exit_code != 0) return false;
   while (!commit.out.empty() && commit.out.back() == '\n') commit.out.pop_back();
-  return Run({"/usr/bin/git", "--git-dir", bare, "update-ref", "refs/gitcanary/lease", commit.out}, "", GitTestEnv())
-             .exit_code == 0;
+  return Run({"/usr/bin/git", "--git-dir", bare, "update-ref", "refs/gitcanary/lease", commit.out}).exit_code == 0;
 }
 
 }  // namespace gitcanary::testing
