@@ -30,6 +30,19 @@ WebhookRequest HookRequest(const policies::AnalysisSpec& spec, const HookSpec& h
   return r;
 }
 
+Status LeaseLost(const Status& why, const std::string& what) {
+  return Status::Io("lease lost during the pass: " + why.message() + "; stopped before " + what +
+                    "; nothing of this pass was committed");
+}
+
+bool AnalysisExecutor::MaySend(const policies::AnalysisSpec& spec, const std::string& what, Executed* out) {
+  if (!deps_.still_held) return true;
+  Status held = deps_.still_held();
+  if (held.ok()) return true;
+  out->stopped = LeaseLost(held, what + " of canary " + spec.ns + "/" + spec.name);
+  return false;
+}
+
 Executed AnalysisExecutor::Decide(const policies::AnalysisSpec& spec, const policies::AnalysisState& state,
                                   const std::string& revision, long long now_ms,
                                   const std::string& approved_revision) {
@@ -41,6 +54,10 @@ Executed AnalysisExecutor::Decide(const policies::AnalysisSpec& spec, const poli
     out.decision = policies::Step(spec, state, obs, now_ms);
     if (!out.decision.need) return out;
     Observe(spec, state, *out.decision.need, approved, &out);
+    if (!out.stopped.ok()) {
+      out.decision = Decision{state, {}, out.stopped.message(), std::nullopt};
+      return out;
+    }
   }
   out.decision = Decision{state, {}, "internal error: the analysis asked for too many observations", std::nullopt};
   return out;
@@ -54,6 +71,8 @@ void AnalysisExecutor::Observe(const policies::AnalysisSpec& spec, const policie
     case Need::Kind::kPrimaryReadiness:
     case Need::Kind::kCanaryReadiness: {
       const bool primary = need.kind == Need::Kind::kPrimaryReadiness;
+      if (deps_.readiness && !MaySend(spec, primary ? "the primary readiness check" : "the canary readiness check", out))
+        return;
       policies::Readiness r = deps_.readiness ? deps_.readiness(spec, primary) : policies::Readiness{true, ""};
       evidence->push_back({primary ? "primary readiness" : "canary readiness", r.ready ? "ready" : r.reason});
       (primary ? obs->primary : obs->canary) = std::move(r);
@@ -68,6 +87,7 @@ void AnalysisExecutor::Observe(const policies::AnalysisSpec& spec, const policie
         out->used_approval = true;
         return;
       }
+      if (!MaySend(spec, std::string(policies::HookTypeName(hook.type)) + " webhook " + hook.name, out)) return;
       std::string_view phase = policies::PhaseForHook(policies::HookTypeName(hook.type), PhaseName(state.phase));
       auto response = deps_.webhooks->Post(HookRequest(spec, hook, phase, obs->revision));
       policies::HookOutcome outcome;
@@ -81,6 +101,7 @@ void AnalysisExecutor::Observe(const policies::AnalysisSpec& spec, const policie
     }
     case Need::Kind::kMetric: {
       const policies::MetricSpec& metric = spec.metrics[need.index];
+      if (!MaySend(spec, "the query of metric " + metric.name, out)) return;
       std::string query;
       policies::MetricOutcome outcome = QueryMetric(spec, metric, &query);
       evidence->push_back({"metric " + metric.name,

@@ -34,7 +34,17 @@ struct ExecutorDeps {
   // Alert providers of the app, and where their secretRefs are read.
   const policies::ProviderIndex* providers = nullptr;
   SecretSource* secrets = nullptr;
+  // Whether this replica still holds serve's lease (plugin/serve/lease_keeper.h),
+  // asked before every webhook call, metric query and readiness check of
+  // Decide, and by the reconciler before it pushes. An error stops there:
+  // nothing more is sent and Executed::stopped says why. Carry() does not ask:
+  // it follows a commit already pushed. Empty (--once, tests): always held.
+  std::function<Status()> still_held;
 };
+
+// The error of a pass stopped because the lease was lost: "lease lost during
+// the pass: WHY; stopped before WHAT; nothing of this pass was committed".
+Status LeaseLost(const Status& why, const std::string& what);
 
 // One observation made while deciding, for logs and commit notes.
 struct Evidence {
@@ -47,6 +57,9 @@ struct Executed {
   std::vector<Evidence> evidence;
   policies::Observations observations;  // everything gathered for the decision
   bool used_approval = false;           // a gate was opened by an operator's approval
+  // Not OK: Decide stopped before an observation because the lease was lost
+  // (LeaseLost); `decision` keeps the state as it was and must not be committed.
+  Status stopped;
 };
 
 class AnalysisExecutor {
@@ -70,6 +83,8 @@ class AnalysisExecutor {
  private:
   void Observe(const policies::AnalysisSpec& spec, const policies::AnalysisState& state,
                const policies::Need& need, bool approved, Executed* out);
+  // Asks deps_.still_held before sending `what`; false (and out->stopped set) when lost.
+  bool MaySend(const policies::AnalysisSpec& spec, const std::string& what, Executed* out);
   void SendAlerts(const policies::AnalysisSpec& spec, const policies::Decision& decision, const policies::Action& alert,
                   long long now_ms, std::vector<std::string>* failures);
   policies::MetricOutcome QueryMetric(const policies::AnalysisSpec& spec, const policies::MetricSpec& metric,

@@ -112,7 +112,7 @@ Result<std::string> Reconciler::FetchHead() {
   return *head;
 }
 
-std::vector<git::FileChange> Reconciler::DecideDue(const States& rejected, long long now, States* decided_on) {
+Result<std::vector<git::FileChange>> Reconciler::DecideDue(const States& rejected, long long now, States* decided_on) {
   const auto started = std::chrono::steady_clock::now();
   report_.halted.clear();
   report_.app_errors = catalog_->errors;
@@ -130,6 +130,7 @@ std::vector<git::FileChange> Reconciler::DecideDue(const States& rejected, long 
     AnalysisExecutor executor(std::move(deps), e.app->templates);
     DecidedCanary decided{e.id, &e.spec, e.state,
                           executor.Decide(e.spec, e.state, e.revision, now, e.status ? e.status->approved_revision : "")};
+    if (!decided.executed.stopped.ok()) return decided.executed.stopped;
     (*decided_on)[e.id] = e.state;
     if (decided.executed.decision.Changed(e.state)) {
       auto change = StatusChange(*tree_, e, NextStatus(e, decided.executed), options_.write_mode);
@@ -163,7 +164,9 @@ Status Reconciler::Attempt(const States& rejected, bool* done, States* decided_o
   if (!head.ok()) return head.status();
   if (Status s = LoadHead(*head); !s.ok()) return s;
   const long long now = now_();
-  std::vector<git::FileChange> changes = DecideDue(rejected, now, decided_on);
+  auto decided = DecideDue(rejected, now, decided_on);
+  if (!decided.ok()) return decided.status();
+  std::vector<git::FileChange> changes = std::move(*decided);
   std::vector<const DecidedCanary*> changed;
   for (const DecidedCanary& d : report_.decided)
     if (d.executed.decision.Changed(d.before)) changed.push_back(&d);
@@ -184,6 +187,8 @@ Status Reconciler::Attempt(const States& rejected, bool* done, States* decided_o
   if (!changed.empty() && !published.empty()) message += PublishTrailer(options_.publish_dir, published, *head);
   auto commit = remote_->WriteCommit(*head, changes, options_.author, now / 1000, message, options_.signer);
   if (!commit.ok()) return commit.status();
+  if (deps_.still_held)
+    if (Status held = deps_.still_held(); !held.ok()) return LeaseLost(held, "pushing the status commit");
   ++report_.push_attempts;
   const std::string branch_ref = BranchRef(options_.branch);
   auto pushed = remote_->Push({{branch_ref, *commit}});

@@ -11,6 +11,12 @@
 // follow a decision (post-rollout, event, alerts) run only after its commit is
 // pushed, so a losing replica never sends them.
 //
+// Serve renews its lease while a pass runs (plugin/serve/lease_keeper.h). The
+// pass asks ExecutorDeps::still_held before every webhook, metric and
+// readiness call of a decision and before pushing the status commit; once the
+// lease is lost, the pass stops there with "lease lost during the pass: ...",
+// sends nothing more and pushes nothing, and the next holder decides afresh.
+//
 // With --publish DIR, the commit that changes statuses also rewrites the
 // published output of their apps (plugin/serve/serve_publisher.h), rendered from
 // the head with those statuses, so Flux never applies routing that disagrees
@@ -98,7 +104,8 @@ class Reconciler {
   Result<std::string> FetchHead();
   Status LoadHead(const std::string& head);
   // Decides every due canary at the loaded head; the status changes to commit.
-  std::vector<git::FileChange> DecideDue(const States& rejected, long long now, States* decided_on);
+  // An error when the lease was lost before an observation (ExecutorDeps::still_held).
+  Result<std::vector<git::FileChange>> DecideDue(const States& rejected, long long now, States* decided_on);
   // Post-rollout and event hooks and alerts of pushed decisions.
   void CarryOut(const std::vector<const DecidedCanary*>& changed, long long now);
   bool Due(const CatalogEntry& e, long long now) const;

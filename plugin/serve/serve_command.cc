@@ -14,7 +14,7 @@
 #include <set>
 #include <thread>
 
-#include "git/lease.h"
+#include "plugin/serve/lease_keeper.h"
 #include "plugin/commands/build_flags.h"
 #include "plugin/commands/exit_codes.h"
 #include "plugin/serve/json_log.h"
@@ -57,14 +57,19 @@ void SleepUntil(long long until_ms) {
   while (!g_stop && NowMs() < until_ms) std::this_thread::sleep_for(std::chrono::milliseconds(20));
 }
 
-// The cache directory, locked for this process: two processes never share one
-// local clone. The lock file descriptor stays open until exit.
-Result<std::string> LockCacheDir(const ServeOptions& o) {
+// The cache directory (+ `suffix`), locked for this process: two processes
+// never share one local clone. The lock file descriptor stays open until exit.
+// The lease keeper's GitRemote has a sibling directory of its own ("-lease").
+Result<std::string> LockCacheDir(const ServeOptions& o, const std::string& suffix = "") {
   std::string dir = o.cache_dir;
   if (dir.empty()) {
     const char* tmp = std::getenv("TMPDIR");
     yaml::Node url = yaml::Node::String(o.repo);
     dir = std::string(tmp != nullptr && *tmp ? tmp : "/tmp") + "/gitcanary/" + render::Digest(url);
+  }
+  if (!suffix.empty()) {
+    while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+    dir += suffix;
   }
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
@@ -189,9 +194,10 @@ int OncePass(const ServeOptions& o, Reconciler& reconciler, ServeMetrics& metric
 }
 
 // Until a stop signal: take or renew the lease, and while holding it run a
-// pass whenever a canary is due (at least every --poll). Failures back off
+// pass whenever a canary is due (at least every --poll); the keeper renews the
+// lease meanwhile and a pass stops once it is lost. Failures back off
 // exponentially up to --poll.
-void Loop(const ServeOptions& o, Reconciler& reconciler, git::Lease& lease, ServeMetrics& metrics, DashboardSite* site,
+void Loop(const ServeOptions& o, Reconciler& reconciler, LeaseKeeper& lease, ServeMetrics& metrics, DashboardSite* site,
           git::GitRemote* remote) {
   std::set<std::string> reported;
   bool prometheus_checked = false;
@@ -204,7 +210,7 @@ void Loop(const ServeOptions& o, Reconciler& reconciler, git::Lease& lease, Serv
     backoff = std::min(backoff * 2, max_backoff);
   };
   while (!g_stop) {
-    auto held = lease.Acquire(NowMs());
+    auto held = lease.Acquire();
     if (!held.ok()) {
       metrics.RecordFetch(false, NowMs());
       LogError("cannot reach the remote", {{"error", held.status().message()}, {"retry_in_ms", std::to_string(backoff)}});
@@ -242,6 +248,14 @@ int Serve(const ServeOptions& o) {
   if (!cache.ok()) return ReportError(cache.status(), nullptr);
   auto remote = git::GitRemote::Open(o.repo, *cache, o.credentials);
   if (!remote.ok()) return ReportError(remote.status(), nullptr);
+  std::unique_ptr<LeaseKeeper> keeper;
+  if (!o.once) {
+    auto lease_cache = LockCacheDir(o, "-lease");
+    if (!lease_cache.ok()) return ReportError(lease_cache.status(), nullptr);
+    auto lease_remote = git::GitRemote::Open(o.repo, *lease_cache, o.credentials);
+    if (!lease_remote.ok()) return ReportError(lease_remote.status(), nullptr);
+    keeper = std::make_unique<LeaseKeeper>(std::move(*lease_remote), o.replica_id, o.lease_ttl_ms, NowMs);
+  }
 
   FileEnvSecretSource secrets(SecretsDirFromEnvironment(), o.secrets_layout);
   auto egress = std::make_shared<const EgressGuard>(o.egress);
@@ -258,6 +272,7 @@ int Serve(const ServeOptions& o) {
     return readiness.Check(spec.ns, primary ? spec.target + "-primary" : spec.target,
                            primary ? spec.primary_ready_threshold : spec.canary_ready_threshold);
   };
+  if (keeper) deps.still_held = [k = keeper.get()] { return k->StillHeld(); };
   Reconciler reconciler(o.reconciler, remote->get(), deps, NowMs);
   ServeMetrics metrics;
   DashboardOptions dashboard_options;
@@ -273,9 +288,8 @@ int Serve(const ServeOptions& o) {
   LogInfo("serving", {{"repo", git::RedactUrl(o.repo)}, {"branch", o.reconciler.branch}, {"replica", o.replica_id},
                       {"listen", o.listen}});
   if (o.once) return OncePass(o, reconciler, metrics, http ? &site : nullptr);
-  git::Lease lease(remote->get(), o.replica_id, o.lease_ttl_ms);
-  Loop(o, reconciler, lease, metrics, http ? &site : nullptr, remote->get());
-  Status released = lease.Release(NowMs());
+  Loop(o, reconciler, *keeper, metrics, http ? &site : nullptr, remote->get());
+  Status released = keeper->Release();
   if (!released.ok()) LogWarn("lease not released", {{"error", released.message()}});
   LogInfo("stopped");
   return kExitOk;

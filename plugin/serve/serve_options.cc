@@ -21,7 +21,8 @@ git state only: read spec and status at the branch head, query Prometheus, call
 webhooks, and commit each decision back (pushed with compare-and-swap, never
 forced). Several replicas may run against one repo: a lease in git
 (refs/gitcanary/lease) keeps all but one idle, and the branch's compare-and-swap
-keeps any two from stepping one canary twice.
+keeps any two from stepping one canary twice. The holder renews the lease while
+a pass runs; a pass that loses it stops before its next webhook, query or push.
 
 Repository:
   --repo URL            remote: a path, file://, https:// or ssh:// (required)
