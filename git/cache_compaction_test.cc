@@ -101,7 +101,7 @@ std::string FetchMain(GitRemote& remote) {
 
 }  // namespace
 
-TEST_CASE("cache compaction: many fetches keep the pack count bounded and every ref, file and commit readable") {
+TEST_CASE("cache compaction: many fetches keep the pack count bounded and every ref and file and commit readable") {
   TempDir tmp;
   Upstream up(tmp);
   const std::string cache = tmp / "cache";
@@ -157,7 +157,7 @@ TEST_CASE("cache compaction: many fetches keep the pack count bounded and every 
   CHECK(Git(cache, {"rev-list", "--count", "refs/heads/main"}) == "14");  // the pushed commit was force-pushed away
 }
 
-TEST_CASE("cache compaction: loose objects past the bound trigger it, and notes and other refs survive") {
+TEST_CASE("cache compaction: loose objects past the bound trigger it and notes survive") {
   TempDir tmp;
   Upstream up(tmp);
   const std::string cache = tmp / "cache";
@@ -222,7 +222,7 @@ TEST_CASE("cache compaction: an unpushed commit is kept while young and pruned w
   }
 }
 
-TEST_CASE("cache compaction: leftovers of interrupted writes go once old, a kept pack stays") {
+TEST_CASE("cache compaction: leftovers of interrupted writes go once old and a kept pack stays") {
   TempDir tmp;
   Upstream up(tmp);
   const std::string cache = tmp / "cache";
@@ -251,7 +251,7 @@ TEST_CASE("cache compaction: leftovers of interrupted writes go once old, a kept
   CHECK(GitIn(cache, {"fsck", "--full", "--no-dangling"}).second == 0);
 }
 
-TEST_CASE("cache compaction: NeedsCompaction is strictly past the bounds, and 0 packs turns it off") {
+TEST_CASE("cache compaction: NeedsCompaction is strictly past the bounds and 0 packs turns it off") {
   struct Row {
     std::size_t packs, loose, max_packs, max_loose;
     bool needed;

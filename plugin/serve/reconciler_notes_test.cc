@@ -38,7 +38,7 @@ int StatusCommits(const std::string& dir) {
 
 }  // namespace
 
-TEST_CASE("serve notes: idle passes add no notes commit; each status commit adds exactly one") {
+TEST_CASE("serve notes: idle passes add no notes commit and each status commit adds exactly one") {
   TempDir dir;
   testing::GitopsRemote repo(dir);
   repo.Commit({{"apps/podinfo/app.yaml", testing::CanaryApp("podinfo", "1.0.0")}}, "add podinfo");
