@@ -105,11 +105,15 @@ def dir_bytes(path):
 
 
 def sample(pid, cache):
-    rss_kb = 0
+    rss_kb = anon_kb = file_kb = 0
     with open(f"/proc/{pid}/status") as f:
         for line in f:
             if line.startswith("VmRSS:"):
                 rss_kb = int(line.split()[1])
+            elif line.startswith("RssAnon:"):
+                anon_kb = int(line.split()[1])
+            elif line.startswith("RssFile:"):
+                file_kb = int(line.split()[1])
     fds = len(os.listdir(f"/proc/{pid}/fd"))
     pack_dir = os.path.join(cache, "objects", "pack")
     packs = len([p for p in os.listdir(pack_dir) if p.endswith(".pack")]) if os.path.isdir(pack_dir) else 0
@@ -118,7 +122,7 @@ def sample(pid, cache):
     for d in os.listdir(objects) if os.path.isdir(objects) else []:
         if len(d) == 2:
             loose += len(os.listdir(os.path.join(objects, d)))
-    return {"rss_mb": rss_kb / 1024, "fds": fds, "packs": packs, "loose": loose, "cache_mb": dir_bytes(cache) / 2**20}
+    return {"rss_mb": rss_kb / 1024, "anon_mb": anon_kb / 1024, "file_mb": file_kb / 1024, "fds": fds, "packs": packs, "loose": loose, "cache_mb": dir_bytes(cache) / 2**20}
 
 
 def main():
@@ -170,7 +174,7 @@ def main():
                 s = sample(serve.pid, cache)
                 s["t"] = round(now - start)
                 samples.append(s)
-                print(f"t={s['t']:4d}s rss={s['rss_mb']:.1f}MB fds={s['fds']} packs={s['packs']} "
+                print(f"t={s['t']:4d}s rss={s['rss_mb']:.1f}MB (anon {s['anon_mb']:.1f}, file {s['file_mb']:.1f}) fds={s['fds']} packs={s['packs']} "
                       f"loose={s['loose']} cache={s['cache_mb']:.2f}MB", flush=True)
                 next_sample += args.sample_every
             if now >= next_push:
