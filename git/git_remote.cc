@@ -279,6 +279,7 @@ Result<std::map<std::string, std::optional<std::string>>> GitRemote::Fetch(const
     int rc = git_reference_remove(repo_.get(), ref.c_str());
     if (rc < 0 && rc != GIT_ENOTFOUND) return Status::Io("git cache " + path_ + ": " + LastGitError());
   }
+  if (auto compacted = Compact(); !compacted.ok()) compaction_error_ = compacted.status().message();
   return result;
 }
 

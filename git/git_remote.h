@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "git/cache_compaction.h"
 #include "git/libgit2_handle.h"
 
 namespace gitcanary::git {
@@ -149,6 +150,17 @@ class GitRemote {
   // error when `path` is a directory.
   Result<std::optional<std::string>> ReadFile(const std::string& commit, const std::string& path);
 
+  // Compaction of the cache (git/cache_compaction.h): checked after every
+  // fetch, on by default. Compact() runs it now when the cache is past the
+  // policy's bounds (`force`: regardless) and then reopens the cache, so the
+  // removed packs are closed and unmapped; it returns whether it ran. A
+  // failed compaction after a fetch does not fail the fetch: it is kept in
+  // compaction_error() until one succeeds.
+  void SetCompaction(const CompactionPolicy& policy) { compaction_ = policy; }
+  Result<bool> Compact(bool force = false);
+  long long compactions() const { return compactions_; }
+  const std::string& compaction_error() const { return compaction_error_; }
+
  private:
   GitRemote(std::string url, std::string path, Credentials creds, GitPtr<git_repository> repo);
   // Moves each pushed ref of `updates` in the cache to the commit the remote took.
@@ -160,6 +172,9 @@ class GitRemote {
   std::string path_;
   Credentials creds_;
   GitPtr<git_repository> repo_;
+  CompactionPolicy compaction_;
+  long long compactions_ = 0;
+  std::string compaction_error_;
 };
 
 // For operator commands run inside a local clone: commits `changes` on top of

@@ -10,6 +10,12 @@ void Libgit2Session::Init() {
   git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
 }
 
+void SetLongRunningLimits() {
+  git_libgit2_opts(GIT_OPT_SET_MWINDOW_FILE_LIMIT, static_cast<size_t>(64));
+  git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, static_cast<size_t>(256) << 20);
+  git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, static_cast<ssize_t>(64) << 20);
+}
+
 std::string LastGitError(const std::string& fallback) {
   const git_error* err = git_error_last();
   if (err == nullptr || err->message == nullptr || err->message[0] == '\0') return fallback;

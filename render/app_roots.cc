@@ -20,6 +20,7 @@ struct AppRootsMemo::Summary {
   enum class Kind { kNone, kChart, kPlain, kKustomization } kind = Kind::kNone;
   std::vector<std::string> referenced;  // directories this kustomization includes
   std::vector<std::pair<std::string, std::shared_ptr<const Summary>>> children;  // (path, summary)
+  std::string key;  // its key in the memo; "" when not memoised
 };
 
 AppRootsMemo::AppRootsMemo() = default;
@@ -64,7 +65,10 @@ class Walk {
     const std::string key = dir + "\n" + id + "\n" + (discovering ? "d" : "-");
     if (memo_ != nullptr && !id.empty()) {
       auto it = memo_->entries().find(key);
-      if (it != memo_->entries().end()) return it->second;
+      if (it != memo_->entries().end()) {
+        Keep(it->second);
+        return it->second;
+      }
     }
     auto entries = repo_.List(dir);
     if (!entries.ok()) return entries.status();
@@ -107,9 +111,17 @@ class Walk {
     }
     std::sort(out->children.begin(), out->children.end(),
               [](const auto& a, const auto& b) { return a.first < b.first; });
-    if (memo_ != nullptr && !id.empty()) memo_->entries()[key] = out;
+    if (memo_ != nullptr && !id.empty()) {
+      out->key = key;
+      memo_->entries()[key] = out;
+      used_[key] = out;
+    }
     return std::shared_ptr<const Summary>(std::move(out));
   }
+
+  // The memo's entries this walk used (found or made), with every subtree
+  // below them: what the next walk of a changed tree can reuse.
+  std::map<std::string, std::shared_ptr<const Summary>> TakeUsed() { return std::move(used_); }
 
  private:
   // The app a directory of published output was rendered from: such a
@@ -124,8 +136,14 @@ class Walk {
     return published->published_from == "." ? std::string() : published->published_from;
   }
 
+  void Keep(const std::shared_ptr<const Summary>& s) {
+    if (s->key.empty() || !used_.emplace(s->key, s).second) return;
+    for (const auto& [path, child] : s->children) Keep(child);
+  }
+
   const FileSource& repo_;
   AppRootsMemo* memo_;
+  std::map<std::string, std::shared_ptr<const Summary>> used_;
 };
 
 struct Found {
@@ -160,6 +178,16 @@ Result<AppRoots> FindAppRoots(const FileSource& repo, const std::vector<std::str
     });
   };
   Walk walk(repo, memo);
+  // The memo keeps only what this walk used: entries of trees that no longer
+  // exist at the head (a status commit changes its app's, apps/'s and the
+  // top's ids) would otherwise pile up for as long as serve runs.
+  struct Prune {
+    Walk& walk;
+    AppRootsMemo* memo;
+    ~Prune() {
+      if (memo != nullptr) memo->entries() = walk.TakeUsed();
+    }
+  } prune{walk, memo};
   const bool whole = under.empty() || (under.size() == 1 && under[0].empty());
   auto top = walk.Summarise("", "", whole);  // rule 1 looks everywhere
   if (!top.ok()) return top.status();

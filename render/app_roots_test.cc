@@ -138,3 +138,22 @@ TEST_CASE("app roots: a memo of unchanged subtrees gives the same apps as a fres
   REQUIRE(under.ok());
   CHECK(under->dirs == std::vector<std::string>{"apps/web/prod", "apps/web/qa", "apps/web/staging"});
 }
+
+TEST_CASE("app roots: a memo kept across many changed trees holds only what the last walk used") {
+  auto files = Layout();
+  MapSource repo(files);
+  gitcanary::render::AppRootsMemo memo;
+  for (int i = 0; i < 20; ++i) {
+    // What a status commit does: one file of one app changes, so its
+    // directory and every parent get new ids.
+    repo.Set("apps/web/prod/status.yaml", "weight: " + std::to_string(i) + "\n");
+    auto memoised = render::FindAppRoots(repo, nullptr, {}, &memo);
+    REQUIRE(memoised.ok());
+    gitcanary::render::AppRootsMemo fresh;
+    auto once = render::FindAppRoots(repo, nullptr, {}, &fresh);
+    REQUIRE(once.ok());
+    CAPTURE(i);
+    CHECK(memoised->dirs == once->dirs);
+    CHECK(memo.entries().size() == fresh.entries().size());
+  }
+}

@@ -59,13 +59,12 @@ std::string LocalRefTarget(const std::string& path, const std::string& ref) {
 
 HistoryReader CacheHistoryReader(const std::string& url, const std::string& cache_dir,
                                  const git::Credentials& credentials) {
-  auto remote = std::make_shared<std::unique_ptr<git::GitRemote>>();
+  // Opened for each read: serve's own GitRemote compacts the cache, and a
+  // handle kept open here would hold every removed pack open and mapped.
   return [=](const CatalogEntry& e, const std::string& head) -> Result<CanaryHistory> {
-    if (!*remote) {
-      auto opened = git::GitRemote::Open(url, cache_dir, credentials);
-      if (!opened.ok()) return opened.status();
-      *remote = std::move(*opened);
-    }
+    auto remote = git::GitRemote::Open(url, cache_dir, credentials);
+    if (!remote.ok()) return remote.status();
+    (*remote)->SetCompaction({0});  // reads only; serve's loop compacts
     return ReadEntryHistory(remote->get(), e, head, LocalRefTarget(cache_dir, "refs/notes/gitcanary"), HistoryOptions{});
   };
 }

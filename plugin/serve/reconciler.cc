@@ -76,6 +76,9 @@ Status Reconciler::LoadHead(const std::string& head) {
   if (!catalog.ok()) return catalog.status();
   tree_ = std::move(*tree);
   catalog_ = std::move(*catalog);
+  // Canaries removed from the branch are forgotten.
+  for (auto it = next_due_.begin(); it != next_due_.end();)
+    it = catalog_->Find(it->first) == nullptr ? next_due_.erase(it) : std::next(it);
   return Status::Ok();
 }
 

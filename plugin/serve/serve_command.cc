@@ -18,6 +18,7 @@
 #include "plugin/commands/build_flags.h"
 #include "plugin/commands/exit_codes.h"
 #include "plugin/serve/json_log.h"
+#include "plugin/serve/process_memory.h"
 #include "plugin/clients/metrics_factory.h"
 #include "plugin/clients/readiness.h"
 #include "plugin/clients/secret_source_impl.h"
@@ -130,6 +131,9 @@ std::string OnceLine(const DecidedCanary& d, bool committed) {
 // Logs what a pass did; halted canaries, app errors and a canary's unchanged
 // decisions once per distinct message.
 void LogPass(const PassReport& r, const Catalog* catalog, std::set<std::string>* reported) {
+  // Bounded for a process that runs for months: reasons can carry figures,
+  // so distinct lines keep coming; past this many, each is logged once more.
+  if (reported->size() > 4096) reported->clear();
   for (const std::string& w : r.warnings) LogWarn(w);
   if (catalog != nullptr)
     for (const std::string& dir : catalog->flagger_apps)
@@ -201,6 +205,7 @@ void Loop(const ServeOptions& o, Reconciler& reconciler, LeaseKeeper& lease, Ser
           git::GitRemote* remote) {
   std::set<std::string> reported;
   bool prometheus_checked = false;
+  HeapTrimmer trimmer;
   std::unique_ptr<FollowerFeed> follower;  // the dashboard while another replica holds the lease
   if (site != nullptr) follower = std::make_unique<FollowerFeed>(remote, o.reconciler);
   const long long max_backoff = std::max<long long>(o.poll_ms, 500);
@@ -227,6 +232,9 @@ void Loop(const ServeOptions& o, Reconciler& reconciler, LeaseKeeper& lease, Ser
       if (site != nullptr) PublishPass(*site, reconciler.CurrentCatalog(), report);
       LogPass(report, reconciler.CurrentCatalog(), &reported);
       WarnMissingPrometheus(o, reconciler.CurrentCatalog(), &prometheus_checked);
+      if (!remote->compaction_error().empty() && reported.insert("compaction " + remote->compaction_error()).second)
+        LogWarn("cache not compacted", {{"error", remote->compaction_error()}});
+      trimmer.AfterPass(NowMs(), remote->compactions());
       if (!s.ok()) {
         LogError("pass failed", {{"error", s.message()}, {"retry_in_ms", std::to_string(backoff)}});
         back_off();
@@ -248,12 +256,15 @@ int Serve(const ServeOptions& o) {
   if (!cache.ok()) return ReportError(cache.status(), nullptr);
   auto remote = git::GitRemote::Open(o.repo, *cache, o.credentials);
   if (!remote.ok()) return ReportError(remote.status(), nullptr);
+  (*remote)->SetCompaction(o.compaction);
+  git::SetLongRunningLimits();
   std::unique_ptr<LeaseKeeper> keeper;
   if (!o.once) {
     auto lease_cache = LockCacheDir(o, "-lease");
     if (!lease_cache.ok()) return ReportError(lease_cache.status(), nullptr);
     auto lease_remote = git::GitRemote::Open(o.repo, *lease_cache, o.credentials);
     if (!lease_remote.ok()) return ReportError(lease_remote.status(), nullptr);
+    (*lease_remote)->SetCompaction(o.compaction);
     keeper = std::make_unique<LeaseKeeper>(std::move(*lease_remote), o.replica_id, o.lease_ttl_ms, NowMs);
   }
 
@@ -308,6 +319,7 @@ int RunServe(const std::vector<std::string>& argv) {
   if (!options.ok()) return ReportError(options.status(), options.status().code() == Code::kUsage ? kServeHelp : nullptr);
   struct sigaction sa {};
   sa.sa_handler = OnSignal;
+  LimitMallocArenas();  // before any thread starts
   sigaction(SIGTERM, &sa, nullptr);
   sigaction(SIGINT, &sa, nullptr);
   signal(SIGPIPE, SIG_IGN);

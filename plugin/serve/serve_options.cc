@@ -28,6 +28,8 @@ Repository:
   --repo URL            remote: a path, file://, https:// or ssh:// (required)
   --branch NAME         branch to follow (default main)
   --cache-dir DIR       local bare clone (default $TMPDIR/gitcanary/<digest of URL>)
+  --cache-max-packs N   compact the clone into one pack when it holds more than N
+                        packs or 64 x N loose objects (default 16; 0 = never)
   --token-file FILE     https token or password, read from FILE
   --token-env VAR       https token or password, read from $VAR
   --username NAME       https or ssh user (default git)
@@ -96,7 +98,7 @@ std::vector<FlagSpec> ServeFlags() {
           {"lease-ttl", 0, true},     {"poll", 0, true},          {"once", 0, false},
           {"all-due", 0, false},      {"dry-run", 0, false},      {"min-interval", 0, true},
           {"publish", 0, true},       {"commit-url", 0, true},    {"secrets-layout", 0, true},
-          {"allow-egress", 0, true},  {"deny-egress", 0, true}});
+          {"allow-egress", 0, true},  {"deny-egress", 0, true},   {"cache-max-packs", 0, true}});
 }
 
 namespace {
@@ -145,6 +147,14 @@ Result<ServeOptions> ServeOptionsFrom(const ParsedArgs& args) {
   o.repo = args.Get("repo").value_or("");
   if (o.repo.empty()) return Status::Usage("--repo is required");
   o.cache_dir = args.Get("cache-dir").value_or("");
+  if (auto packs = args.Get("cache-max-packs")) {
+    char* end = nullptr;
+    const long long n = std::strtoll(packs->c_str(), &end, 10);
+    if (packs->empty() || *end != '\0' || n < 0 || n > 100000)
+      return Status::Usage("--cache-max-packs: \"" + *packs + "\" is not a number of packs such as 16 (0 = never compact)");
+    o.compaction.max_packs = static_cast<std::size_t>(n);
+    o.compaction.max_loose = 64 * o.compaction.max_packs;
+  }
   auto token = ReadToken(args.Get("token-file").value_or(""), args.Get("token-env").value_or(""));
   if (!token.ok()) return token.status();
   o.credentials.token = *token;

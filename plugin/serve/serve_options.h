@@ -23,6 +23,7 @@ extern const char kServeHelp[];
 struct ServeOptions {
   std::string repo;       // remote URL or path
   std::string cache_dir;  // "" = default under $TMPDIR
+  git::CompactionPolicy compaction;  // of the cache (--cache-max-packs)
   git::Credentials credentials;
   ReconcilerOptions reconciler;
   ReadinessConfig readiness;
