@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Sets everything up and runs the whole test suite: unit tests, golden tests of
 # the examples, integration and end-to-end tests against real processes, the
-# schema validation of every rendered object, and a short run of each fuzzing
-# harness.
+# schema validation of every rendered object, a short soak of serve, and a
+# short run of each fuzzing harness.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # kubectl is the reference client for some tests; it is used when present.
@@ -21,6 +21,10 @@ cd ..
 # fixtures, validated against the Kubernetes, Istio, Flagger and Gateway API
 # schemas (tests/schema/run.sh); skips, saying why, without ../shared.
 bash tests/schema/run.sh build
+# The soak test's short form (tests/soak/README.md, about 3 minutes): 3 serve
+# replicas, kill -9, flat RSS and fds, bounded growth, no decision lost or
+# doubled; skips, saying why, without python3, git or gitcanary-serve.
+bash tests/soak/run.sh build
 # Each libFuzzer harness for 15 s (fuzz/README.md); it builds build-fuzz/ with clang.
 bash scripts/fuzz.sh 15
 # The Dockerfile's steps, run on this host (no Docker engine here). It builds
