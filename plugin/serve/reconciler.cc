@@ -130,6 +130,7 @@ Result<std::vector<git::FileChange>> Reconciler::DecideDue(const States& rejecte
     if (!Due(e, now)) continue;
     ExecutorDeps deps = deps_;
     deps.providers = &e.app->providers;
+    if (pass_webhooks_) deps.webhooks = &*pass_webhooks_;
     AnalysisExecutor executor(std::move(deps), e.app->templates);
     DecidedCanary decided{e.id, &e.spec, e.state,
                           executor.Decide(e.spec, e.state, e.revision, now, e.status ? e.status->approved_revision : "")};
@@ -215,6 +216,8 @@ Status Reconciler::Attempt(const States& rejected, bool* done, States* decided_o
 
 Status Reconciler::Pass() {
   report_ = PassReport{};
+  pass_webhooks_.reset();
+  if (deps_.webhooks != nullptr) pass_webhooks_.emplace(deps_.webhooks);
   States rejected;
   std::mt19937_64 rng(std::random_device{}());
   long long backoff = options_.backoff_ms;

@@ -7,7 +7,9 @@
 // fetches again, re-reads spec and status at the new head, decides again, and
 // retries with jittered exponential backoff, up to a limit. A canary whose
 // status changed at the new head is left alone for this pass: someone else
-// already acted on it, so it is never stepped twice. Webhooks and alerts that
+// already acted on it, so it is never stepped twice. A webhook the decision
+// calls again with the same body gets the answer it gave earlier in the pass
+// (PassWebhookMemo): it is sent once per pass. Webhooks and alerts that
 // follow a decision (post-rollout, event, alerts) run only after its commit is
 // pushed, so a losing replica never sends them.
 //
@@ -39,6 +41,7 @@
 #include "git/git_remote.h"
 #include "plugin/serve/analysis_executor.h"
 #include "plugin/serve/canary_catalog.h"
+#include "plugin/serve/pass_webhook_memo.h"
 #include "plugin/serve/serve_publisher.h"
 #include "plugin/serve/status_commit_message.h"
 #include "plugin/serve/status_writeback.h"
@@ -126,6 +129,7 @@ class Reconciler {
   std::string last_head_;
   std::map<std::string, long long> next_due_;  // by canary id
   PassReport report_;
+  std::optional<PassWebhookMemo> pass_webhooks_;  // this pass's decision webhooks, each sent once
 };
 
 }  // namespace gitcanary::plugin

@@ -1,10 +1,12 @@
-// Reconciler and a lease lost during a pass (ExecutorDeps::still_held), with
-// in-process webhooks and a real bare remote: the pass stops before the next
-// webhook or before the push, sends and pushes nothing, and the next pass
-// with the lease decides the step afresh.
+// Reconciler passes with in-process webhooks and a real bare remote. A lease
+// lost during a pass (ExecutorDeps::still_held): the pass stops before the
+// next webhook or before the push, sends and pushes nothing, and the next pass
+// with the lease decides the step afresh. A push race lost during a pass: the
+// pass decides again at the new head without sending a webhook twice.
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -21,8 +23,10 @@ using testing::TempDir;
 class FakeWebhooks : public WebhookCaller {
  public:
   std::vector<std::string> urls;
+  std::function<void()> on_call;  // runs before answering, e.g. to move the branch
   Result<WebhookResponse> Post(const WebhookRequest& r) override {
     urls.push_back(r.url);
+    if (on_call) on_call();
     return WebhookResponse{200, ""};
   }
 };
@@ -121,6 +125,23 @@ TEST_CASE("reconciler lease: a pass that loses the lease stops before the next w
     CHECK_FALSE(s.reconciler->LastReport().pushed.empty());
     CHECK(Refs(s.repo) != refs);
   }
+}
+
+TEST_CASE("reconciler: a pass that loses a push race decides again without sending a webhook twice") {
+  Setup s;
+  s.StartAnalysis();
+  // Someone pushes an unrelated change while the first hook is being answered,
+  // once: the status commit built on the old head is rejected.
+  int pushes = 0;
+  s.hooks.on_call = [&] {
+    if (pushes++ == 0) s.repo.Commit({{"README.md", "moved meanwhile\n"}}, "an unrelated change");
+  };
+  Status pass = s.reconciler->Pass();
+  REQUIRE_MESSAGE(pass.ok(), pass.message());
+  CHECK(s.reconciler->LastReport().conflicts == 1);  // the race happened and was retried
+  CHECK_FALSE(s.reconciler->LastReport().pushed.empty());
+  // Decided twice, each hook sent once: the second decision got the first answers.
+  CHECK(s.hooks.urls == std::vector<std::string>{"http://127.0.0.1:9/first", "http://127.0.0.1:9/second"});
 }
 
 }  // namespace

@@ -246,6 +246,7 @@ void Loop(const ServeOptions& o, Reconciler& reconciler, LeaseKeeper& lease, Ser
       metrics.RecordFetch(true, NowMs());
       if (follower)
         if (Status s = follower->Refresh(*site); !s.ok()) LogWarn("dashboard not refreshed", {{"error", s.message()}});
+      trimmer.AfterPass(NowMs(), remote->compactions());  // a follower's reads free memory too
     }
     SleepUntil(next);
   }
@@ -264,7 +265,11 @@ int Serve(const ServeOptions& o) {
     if (!lease_cache.ok()) return ReportError(lease_cache.status(), nullptr);
     auto lease_remote = git::GitRemote::Open(o.repo, *lease_cache, o.credentials);
     if (!lease_remote.ok()) return ReportError(lease_remote.status(), nullptr);
-    (*lease_remote)->SetCompaction(o.compaction);
+    // The lease cache holds one small ref: compacting it at a few packs costs
+    // little and keeps its open packs (and so serve's fd count) from swinging.
+    git::CompactionPolicy lease_compaction = o.compaction;
+    if (lease_compaction.max_packs > 2) lease_compaction.max_packs = 2;
+    (*lease_remote)->SetCompaction(lease_compaction);
     keeper = std::make_unique<LeaseKeeper>(std::move(*lease_remote), o.replica_id, o.lease_ttl_ms, NowMs);
   }
 

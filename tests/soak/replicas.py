@@ -73,11 +73,25 @@ def proc_rss_kb(pid):
     return None
 
 
-def proc_fds(pid):
+def proc_fds(pid, remote):
+    """(open fds, of which into the bare remote); None when the process is
+    gone. A fetch or push to a local-path remote opens that repository's
+    packs for its duration (libgit2's local transport), a count that follows
+    the remote's own pack count until its gc: an artifact of testing against
+    a local path, which an http or ssh remote does not have."""
     try:
-        return len(os.listdir(f"/proc/{pid}/fd"))
+        names = os.listdir(f"/proc/{pid}/fd")
     except OSError:
         return None
+    into_remote = 0
+    prefix = os.path.realpath(remote) + os.sep
+    for name in names:
+        try:
+            if os.readlink(f"/proc/{pid}/fd/{name}").startswith(prefix):
+                into_remote += 1
+        except OSError:
+            pass
+    return len(names), into_remote
 
 
 def scrape(port, timeout=2.0):
@@ -182,13 +196,17 @@ class Replicas:
             if not life.alive():
                 continue
             life.refresh_metrics()
-            rss, fds = proc_rss_kb(life.pid), proc_fds(life.pid)
+            rss, fds = proc_rss_kb(life.pid), proc_fds(life.pid, self.remote)
             if rss is None or fds is None:
                 continue
-            life.samples.append((now, rss, fds))
+            fds, fds_remote = fds
+            # Judged: serve's own descriptors, without the remote's packs a
+            # local-path fetch or push holds open for its duration.
+            life.samples.append((now, rss, fds - fds_remote))
             packs, loose = cache_shape(self.cache_dir(slot))
             lease_packs, lease_loose = cache_shape(lease_dirs[slot]) if slot in lease_dirs else (0, 0)
             rows.append({"t": round(now, 2), "life": life.id, "pid": life.pid, "rss_kb": rss, "fds": fds,
+                         "fds_into_remote": fds_remote,
                          "cache_bytes": sizes.get(self.cache_dir(slot), 0), "cache_packs": packs, "cache_loose": loose,
                          "lease_cache_bytes": sizes.get(lease_dirs.get(slot), 0), "lease_cache_packs": lease_packs,
                          "lease_cache_loose": lease_loose,

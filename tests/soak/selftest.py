@@ -14,7 +14,7 @@ import unittest
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from checks import canary_problems, legal, log_time, repeated_calls, window_medians  # noqa: E402
+from checks import canary_problems, legal, log_time, repeated_calls, half_ceilings  # noqa: E402
 from history import parse_status  # noqa: E402
 
 
@@ -91,35 +91,45 @@ class Webhooks(unittest.TestCase):
         return repeated_calls({self.STEP: calls}, stops, {1: "replica-0.1", 2: "replica-1.1"})
 
     def test_once_is_fine(self):
-        self.assertEqual(self.run_calls([{"time": 10.0, "pid": 1}]), ([], {}, 0))
+        self.assertEqual(self.run_calls([{"time": 10.0, "pid": 1}]), ([], {}))
 
     def test_two_live_processes_is_caught(self):
-        overlap, _, _ = self.run_calls([{"time": 10.0, "pid": 1}, {"time": 10.5, "pid": 2}])
+        overlap, _ = self.run_calls([{"time": 10.0, "pid": 1}, {"time": 10.5, "pid": 2}])
         self.assertEqual(len(overlap), 1)
         self.assertIn("replica-0.1", overlap[0])
         self.assertIn("replica-1.1", overlap[0])
 
     def test_again_after_the_caller_was_killed_is_allowed(self):
         self.assertEqual(self.run_calls([{"time": 10.0, "pid": 1}, {"time": 12.0, "pid": 2}], killed=11.0),
-                         ([], {"kill -9": 1}, 0))
+                         ([], {"kill -9": 1}))
 
     def test_again_after_the_caller_lost_its_lease_is_allowed(self):
         self.assertEqual(self.run_calls([{"time": 10.0, "pid": 1}, {"time": 12.0, "pid": 2}], lost=11.0),
-                         ([], {"lease lost": 1}, 0))
+                         ([], {"lease lost": 1}))
 
     def test_a_lease_lost_after_the_second_call_is_caught(self):
-        overlap, _, _ = self.run_calls([{"time": 10.0, "pid": 1}, {"time": 12.0, "pid": 2}], lost=12.5)
+        overlap, _ = self.run_calls([{"time": 10.0, "pid": 1}, {"time": 12.0, "pid": 2}], lost=12.5)
         self.assertEqual(len(overlap), 1)
 
     def test_killed_after_the_second_call_is_caught(self):
-        overlap, _, _ = self.run_calls([{"time": 10.0, "pid": 1}, {"time": 12.0, "pid": 2}], killed=13.0)
+        overlap, _ = self.run_calls([{"time": 10.0, "pid": 1}, {"time": 12.0, "pid": 2}], killed=13.0)
         self.assertEqual(len(overlap), 1)
 
-    def test_the_same_process_again_is_counted(self):
-        self.assertEqual(self.run_calls([{"time": 10.0, "pid": 1}, {"time": 10.2, "pid": 1}]), ([], {}, 1))
+    def test_the_same_process_again_is_caught(self):
+        overlap, _ = self.run_calls([{"time": 10.0, "pid": 1}, {"time": 10.2, "pid": 1}])
+        self.assertEqual(len(overlap), 1)
+
+    def test_the_same_process_again_after_its_pass_failed_is_allowed(self):
+        self.assertEqual(self.run_calls([{"time": 10.0, "pid": 1}, {"time": 12.0, "pid": 1}], lost=11.0),
+                         ([], {"lease lost": 1}))
+
+    def test_an_unknown_caller_killed_between_is_allowed(self):
+        calls = [{"time": 10.0, "pid": 0}, {"time": 12.0, "pid": 2}]
+        self.assertEqual(repeated_calls({self.STEP: calls}, {0: [(11.0, "kill -9")]}, {2: "replica-1.1"}),
+                         ([], {"kill -9": 1}))
 
     def test_an_unknown_caller_is_caught(self):
-        overlap, _, _ = self.run_calls([{"time": 10.0, "pid": 0}, {"time": 10.2, "pid": 0}])
+        overlap, _ = self.run_calls([{"time": 10.0, "pid": 0}, {"time": 10.2, "pid": 0}])
         self.assertEqual(len(overlap), 1)
 
 
@@ -127,15 +137,24 @@ class Flatness(unittest.TestCase):
     def test_warm_up_is_left_out(self):
         # Growth during the 10 s warm-up, flat after it.
         samples = [(t, 100 + min(t, 10) * 5) for t in range(0, 41)]
-        self.assertEqual(window_medians(samples, 10, 10, 1), (150, 150))
+        self.assertEqual(half_ceilings(samples, 10, 10, 1), (150, 150))
 
     def test_steady_growth_shows(self):
-        samples = [(t, 100 + t) for t in range(0, 61)]  # +1 a second
-        first, last = window_medians(samples, 10, 10, 1)
-        self.assertEqual((first, last), (115, 155))
+        samples = [(t, 100 + t) for t in range(0, 61)]  # +1 a second; halves 10-35 and 35-60
+        self.assertEqual(half_ceilings(samples, 10, 10, 1), (135, 160))
+
+    def test_a_bounded_swing_is_flat(self):
+        # Packs pile up and are compacted every 15 s: the count swings 20-34.
+        samples = [(t, 20 + t % 15) for t in range(0, 121)]
+        self.assertEqual(half_ceilings(samples, 10, 10, 1), (34, 34))
+
+    def test_a_rising_swing_shows(self):
+        samples = [(t, 20 + t % 15 + t // 10) for t in range(0, 121)]
+        first, last = half_ceilings(samples, 10, 10, 1)
+        self.assertGreater((last - first) / first, 0.10)
 
     def test_too_short_a_life_is_not_judged(self):
-        self.assertIsNone(window_medians([(t, 1) for t in range(0, 29)], 10, 10, 1))
+        self.assertIsNone(half_ceilings([(t, 1) for t in range(0, 29)], 10, 10, 1))
 
 
 class LogTime(unittest.TestCase):

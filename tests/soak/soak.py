@@ -34,9 +34,9 @@ FORMS = {
     "long": dict(passes=10000, decisions=1000, min_kills=10, max_main_s=780, kill_every=(300, 700),
                  warmup_s=45, window_s=30, idle_s=20, settle_s=45, sample_s=1.0, remote_sample_s=3.0,
                  max_wall_s=900),
-    "short": dict(passes=800, decisions=150, min_kills=2, max_main_s=110, kill_every=(200, 350),
-                  warmup_s=15, window_s=10, idle_s=8, settle_s=40, sample_s=1.0, remote_sample_s=2.0,
-                  max_wall_s=180),
+    "short": dict(passes=1500, decisions=150, min_kills=2, max_main_s=150, kill_every=(350, 550),
+                  warmup_s=20, window_s=15, idle_s=8, settle_s=40, sample_s=1.0, remote_sample_s=2.0,
+                  max_wall_s=240),
 }
 CANARIES = [f"c{i:02d}" for i in range(20)]
 REPLICAS = 3
@@ -138,7 +138,7 @@ def run(args):
     hooks = WebhookRecorder(os.path.join(out, "webhooks.jsonl"), replicas.pids, replicas.remote)
     driver = Driver(base, CANARIES, prometheus, hooks.url, rng, BROKEN_SHARE)
     events = Csv(os.path.join(out, "events.csv"), ["t", "event", "detail"])
-    rep_csv = Csv(os.path.join(out, "replicas.csv"), ["t", "life", "pid", "rss_kb", "fds", "cache_bytes",
+    rep_csv = Csv(os.path.join(out, "replicas.csv"), ["t", "life", "pid", "rss_kb", "fds", "fds_into_remote", "cache_bytes",
                                                       "cache_packs", "cache_loose", "lease_cache_bytes",
                                                       "lease_cache_packs", "lease_cache_loose", "passes",
                                                       "lease_held"])
