@@ -55,10 +55,12 @@ using GitPtr = std::unique_ptr<T, GitFree>;
 
 // Process-wide bounds for a long-running process (serve), after the first
 // session: at most 64 pack files open at once (least recently used ones are
-// closed and reopened on demand), 256 MB of pack windows mapped, and 64 MB
-// in the object caches. libgit2's defaults are unlimited files, 8 GB mapped
-// and 256 MB cached, which a process that keeps one repository open for
-// months would fill.
+// closed and reopened on demand), 64 MB of pack windows mapped, and 8 MB in
+// the object caches. libgit2's defaults are unlimited files, 8 GB mapped and
+// 256 MB cached, which a process that keeps one repository open for months
+// would fill: every new head brings new trees and commits into the cache, so
+// its size is what serve's RSS climbs to. A pass reads one head's trees,
+// which 8 MB holds many times over.
 void SetLongRunningLimits();
 
 // Message of the last libgit2 error on this thread, or `fallback` if none.

@@ -223,7 +223,9 @@ void Loop(const ServeOptions& o, Reconciler& reconciler, LeaseKeeper& lease, Ser
       continue;
     }
     metrics.RecordLease(*held);
-    long long next = NowMs() + o.poll_ms;
+    // A follower only needs to see the lease often enough to take it over
+    // in time: every quarter of the TTL, or --poll when that is longer.
+    long long next = NowMs() + (*held ? o.poll_ms : std::max(o.poll_ms, o.lease_ttl_ms / 4));
     if (*held) {
       Status s = reconciler.Pass();
       const PassReport& report = reconciler.LastReport();

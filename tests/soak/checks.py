@@ -37,7 +37,7 @@ from replicas import dir_bytes, log_lines
 
 PACK_BOUND = 20  # the cache is compacted past 16 packs; a few fetches may land before that
 LEASE_BOUND = 3
-FLAT_TOLERANCE = 0.10
+FLAT_TOLERANCE = 0.10  # the long form's; the short form's is its own (soak.py FORMS)
 HALVES_RATIO = 2.0
 
 
@@ -149,14 +149,14 @@ class Checks:
                 self.fig.setdefault("flat_" + what.split()[0], []).append((life.id, first, last, end - start))
                 lines.append(f"{life.id}{' (killed)' if life.killed else ''}: {what} {first:g} -> {last:g} "
                              f"({growth:+.1%}) over {end - start:.0f} s")
-                if growth > FLAT_TOLERANCE:
+                if growth > self.form.get("flat_tolerance", FLAT_TOLERANCE):
                     bad.append(f"{life.id} {what} {first:g} -> {last:g} ({growth:+.1%})")
         self.notes.append("RSS and fds per life (highest in the first half after warm-up -> highest in the second half):")
         self.notes += ["  " + l for l in lines]
         if young:
             self.notes.append(f"  not judged (shorter than {w + 2 * win} s): " + ", ".join(young))
         self.add("RSS and fds flat", judged > 0 and not bad,
-                 (f"{judged} lives judged, all within {FLAT_TOLERANCE:.0%}" if not bad else
+                 (f"{judged} lives judged, all within {self.form.get('flat_tolerance', FLAT_TOLERANCE):.0%}" if not bad else
                   "grew more than 10%: " + "; ".join(bad)) if judged else "no life lasted long enough to judge")
 
     # -- cache packs ----------------------------------------------------------
