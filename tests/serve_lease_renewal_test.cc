@@ -42,7 +42,7 @@ std::vector<std::string> Serve(const GitopsRemote& repo, const std::string& cach
                                const std::string& ttl) {
   return {GITCANARY_BINARY, "serve",  "--repo",     repo.remote(), "--cache-dir", cache,  "--min-interval",
           "1s",             "--poll", "100ms",      "--readiness", "none",        "--listen", "off",
-          "--replica-id",   id,       "--lease-ttl", ttl};
+          "--replica-id",   id,       "--lease-ttl", ttl,         "--allow-egress", "127.0.0.0/8"};
 }
 
 // Webhook calls as the recorder saw them: "PATH BODY @ PHASE WEIGHT", the last

@@ -144,9 +144,8 @@ class Replicas:
         self.lives = []
         self.current = {}  # slot -> Life
         # The stand-ins are on loopback, which serve's egress policy denies by
-        # default: allow 127.0.0.1 when this serve has the flag.
-        help_text = subprocess.run([binary, "--help"], capture_output=True, text=True, timeout=30).stdout
-        self.extra = ["--allow-egress", "127.0.0.1"] if "--allow-egress" in help_text else []
+        # default.
+        self.extra = ["--allow-egress", "127.0.0.1"]
         os.makedirs(os.path.join(base, "logs"), exist_ok=True)
 
     def cache_dir(self, slot):
