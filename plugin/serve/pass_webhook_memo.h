@@ -28,7 +28,6 @@ class PassWebhookMemo : public WebhookCaller {
     answers_.emplace(std::move(key), answer);
     return answer;
   }
-  std::size_t sent() const { return answers_.size(); }
 
  private:
   WebhookCaller* inner_;
