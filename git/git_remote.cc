@@ -243,6 +243,18 @@ Result<std::map<std::string, std::optional<std::string>>> GitRemote::Fetch(const
   for (const std::string& ref : refs)
     if (Status st = CheckRefName(ref); !st.ok()) return st;
   if (Status st = CheckLocalRemote("fetch from", url_, creds_); !st.ok()) return st;
+  auto fetched = IsLocalUrl(url_) ? FetchLocal(refs) : FetchSmart(refs);
+  if (!fetched.ok()) return fetched.status();
+  for (const auto& [ref, id] : *fetched) {
+    if (id) continue;
+    int rc = git_reference_remove(repo_.get(), ref.c_str());
+    if (rc < 0 && rc != GIT_ENOTFOUND) return Status::Io("git cache " + path_ + ": " + LastGitError());
+  }
+  if (auto compacted = Compact(); !compacted.ok()) compaction_error_ = compacted.status().message();
+  return fetched;
+}
+
+Result<std::map<std::string, std::optional<std::string>>> GitRemote::FetchSmart(const std::vector<std::string>& refs) {
   auto made = AnonymousRemote(repo_.get(), url_);
   if (!made.ok()) return made.status();
   GitPtr<git_remote> remote = std::move(*made);
@@ -274,20 +286,15 @@ Result<std::map<std::string, std::optional<std::string>>> GitRemote::Fetch(const
       return fail();
   }
   git_remote_disconnect(remote.get());
-  for (const auto& [ref, id] : result) {
-    if (id) continue;
-    int rc = git_reference_remove(repo_.get(), ref.c_str());
-    if (rc < 0 && rc != GIT_ENOTFOUND) return Status::Io("git cache " + path_ + ": " + LastGitError());
-  }
-  if (auto compacted = Compact(); !compacted.ok()) compaction_error_ = compacted.status().message();
   return result;
 }
 
 namespace {
 
-// Copies every object reachable from `tip` that the remote lacks into the
-// remote's object database as one pack (commits the remote has through any
-// of its refs, and their trees, are left out).
+// Copies every object reachable from `tip` in `local` that `remote` lacks
+// into `remote`'s object database as one pack (commits `remote` has through
+// any of its refs, and their trees, are left out). Pushes to a local path
+// copy from the cache to the remote, local fetches the other way round.
 Status CopyObjects(git_repository* local, git_repository* remote, const git_oid& tip) {
   git_odb* odb_raw = nullptr;
   if (git_repository_odb(&odb_raw, remote) < 0) return Status::Io(LastGitError());
@@ -332,6 +339,41 @@ Status CopyObjects(git_repository* local, git_repository* remote, const git_oid&
   if (rc < 0) return Status::Io("copying objects: " + reason);
   return Status::Ok();
 }
+
+}  // namespace
+
+// libgit2's local transport packs what every ref of the remote reaches,
+// whatever the refspec, less what the cache's own refs reach: a cache that
+// holds only the lease ref would copy the branch's whole history at every
+// renewal. A local fetch copies only what the wanted refs reach, as the
+// smart protocols do, and moves the cache's refs to the remote's values.
+Result<std::map<std::string, std::optional<std::string>>> GitRemote::FetchLocal(const std::vector<std::string>& refs) {
+  const std::string path = LocalPath(url_);
+  git_repository* cache = repo_.get();
+  git_repository* raw = nullptr;
+  if (git_repository_open_ext(&raw, path.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr) < 0)
+    return Status::Io("no git repository at " + path + " (" + LastGitError() + ")");
+  GitPtr<git_repository> remote(raw);
+  std::map<std::string, std::optional<std::string>> result;
+  for (const std::string& ref : refs) {
+    git_oid id;
+    int rc = git_reference_name_to_id(&id, remote.get(), ref.c_str());
+    if (rc == GIT_ENOTFOUND) {
+      result[ref] = std::nullopt;
+      continue;
+    }
+    if (rc < 0) return Status::Io("fetch from " + path + ": reading " + ref + ": " + LastGitError());
+    if (Status st = CopyObjects(remote.get(), cache, id); !st.ok()) return Status::Io("fetch from " + path + ": " + st.message());
+    git_reference* moved = nullptr;
+    if (git_reference_create(&moved, cache, ref.c_str(), &id, 1, "gitcanary: fetch") < 0)
+      return Status::Io("git cache: updating " + ref + ": " + LastGitError());
+    git_reference_free(moved);
+    result[ref] = OidHex(id);
+  }
+  return result;
+}
+
+namespace {
 
 // Moves `ref` in `remote` from `expected` (zero: absent) to `target` under the
 // ref's lock; a held lock is waited for briefly.

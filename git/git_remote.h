@@ -163,6 +163,10 @@ class GitRemote {
 
  private:
   GitRemote(std::string url, std::string path, Credentials creds, GitPtr<git_repository> repo);
+  // Fetch's transfer: libgit2's for http, https and ssh; our own object
+  // copy for local paths and file:// (git_remote.cc says why).
+  Result<std::map<std::string, std::optional<std::string>>> FetchSmart(const std::vector<std::string>& refs);
+  Result<std::map<std::string, std::optional<std::string>>> FetchLocal(const std::vector<std::string>& refs);
   // Moves each pushed ref of `updates` in the cache to the commit the remote took.
   Status FollowPushed(const std::vector<std::pair<std::string, git_oid>>& updates,
                       const std::map<std::string, PushResult>& results);

@@ -133,6 +133,39 @@ TEST_CASE("GitRemote: Open and Fetch from a local path and a file:// URL") {
   }
 }
 
+TEST_CASE("GitRemote: a local fetch copies only what the fetched refs reach") {
+  // The cache of a lease holds one ref; fetching it must not copy the
+  // branch's history, at every renewal, as libgit2's local transport would.
+  TempDir tmp;
+  const std::string main_head = MakeRemote(tmp, "remote.git", {{"apps/a/x.yaml", "a: 1\n"}});
+  const std::string work = tmp / "remote.git-work";
+  Git(work, {"checkout", "-q", "--orphan", "side"});
+  WriteFile(work + "/apps/a/x.yaml", "a: 2\n");
+  WriteFile(work + "/only-on-side.txt", "side\n");
+  Git(work, {"add", "-A"});
+  Git(work, {"commit", "-q", "-m", "side"});
+  Git(work, {"push", "-q", tmp / "remote.git", "side"});
+  const std::string side_head = Git(tmp / "remote.git", {"rev-parse", "side"});
+  const std::string side_blob = Git(tmp / "remote.git", {"rev-parse", "side:only-on-side.txt"});
+  for (const std::string& url : {tmp / "remote.git", "file://" + tmp / "remote.git"}) {
+    CAPTURE(url);
+    const std::string cache = tmp / (url.rfind("file", 0) == 0 ? "cache-url" : "cache-path");
+    auto remote = OpenOk(url, cache);
+    CHECK(Head(*remote, "refs/heads/side") == side_head);
+    CHECK(Git(cache, {"cat-file", "-t", side_blob}) == "blob");
+    // main's commit is not in the cache: only side was fetched.
+    auto probe = Run({"git", "-C", cache, "cat-file", "-e", main_head}, "", kGitEnv, 60);
+    CHECK(probe.exit_code != 0);
+    CHECK(Head(*remote) == main_head);
+    CHECK(Git(cache, {"cat-file", "-t", main_head}) == "commit");
+    CHECK(Git(cache, {"rev-parse", "refs/heads/main"}) == main_head);
+    // Fetching again copies nothing: the pack count stays.
+    const std::string before = Git(cache, {"count-objects", "-v"});
+    CHECK(Head(*remote) == main_head);
+    CHECK(Git(cache, {"count-objects", "-v"}) == before);
+  }
+}
+
 TEST_CASE("GitRemote: WriteCommit applies nested adds, edits and deletes") {
   TempDir tmp;
   const std::string head = MakeRemote(tmp, "remote.git",

@@ -63,14 +63,20 @@ def cache_shape(path):
 
 
 def proc_rss_kb(pid):
+    """(VmRSS, RssAnon, RssFile) in kB, or None when the process is gone.
+    RssAnon is the heap, RssFile mostly the cache's packs mapped by libgit2."""
+    fields = {}
     try:
         with open(f"/proc/{pid}/status") as f:
             for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
+                key = line.split(":", 1)[0]
+                if key in ("VmRSS", "RssAnon", "RssFile"):
+                    fields[key] = int(line.split()[1])
     except OSError:
-        pass
-    return None
+        return None
+    if "VmRSS" not in fields:
+        return None
+    return fields["VmRSS"], fields.get("RssAnon", 0), fields.get("RssFile", 0)
 
 
 def proc_fds(pid, remote):
@@ -198,13 +204,15 @@ class Replicas:
             rss, fds = proc_rss_kb(life.pid), proc_fds(life.pid, self.remote)
             if rss is None or fds is None:
                 continue
+            rss, rss_anon, rss_file = rss
             fds, fds_remote = fds
             # Judged: serve's own descriptors, without the remote's packs a
             # local-path fetch or push holds open for its duration.
             life.samples.append((now, rss, fds - fds_remote))
             packs, loose = cache_shape(self.cache_dir(slot))
             lease_packs, lease_loose = cache_shape(lease_dirs[slot]) if slot in lease_dirs else (0, 0)
-            rows.append({"t": round(now, 2), "life": life.id, "pid": life.pid, "rss_kb": rss, "fds": fds,
+            rows.append({"t": round(now, 2), "life": life.id, "pid": life.pid, "rss_kb": rss, "rss_anon_kb": rss_anon,
+                         "rss_file_kb": rss_file, "fds": fds,
                          "fds_into_remote": fds_remote,
                          "cache_bytes": sizes.get(self.cache_dir(slot), 0), "cache_packs": packs, "cache_loose": loose,
                          "lease_cache_bytes": sizes.get(lease_dirs.get(slot), 0), "lease_cache_packs": lease_packs,

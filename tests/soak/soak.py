@@ -142,7 +142,7 @@ def run(args):
     hooks = WebhookRecorder(os.path.join(out, "webhooks.jsonl"), replicas.pids, replicas.remote)
     driver = Driver(base, CANARIES, prometheus, hooks.url, rng, BROKEN_SHARE)
     events = Csv(os.path.join(out, "events.csv"), ["t", "event", "detail"])
-    rep_csv = Csv(os.path.join(out, "replicas.csv"), ["t", "life", "pid", "rss_kb", "fds", "fds_into_remote", "cache_bytes",
+    rep_csv = Csv(os.path.join(out, "replicas.csv"), ["t", "life", "pid", "rss_kb", "rss_anon_kb", "rss_file_kb", "fds", "fds_into_remote", "cache_bytes",
                                                       "cache_packs", "cache_loose", "lease_cache_bytes",
                                                       "lease_cache_packs", "lease_cache_loose", "passes",
                                                       "lease_held"])
