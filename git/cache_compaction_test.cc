@@ -9,6 +9,7 @@
 #include <doctest/doctest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -21,6 +22,7 @@ namespace gitcanary::git {
 namespace {
 
 using gitcanary::testing::Run;
+using gitcanary::testing::ReadFile;
 using gitcanary::testing::TempDir;
 using gitcanary::testing::WriteFile;
 
@@ -249,6 +251,153 @@ TEST_CASE("cache compaction: leftovers of interrupted writes go once old and a k
   CHECK(fs::exists(pack_dir + "/" + kept + ".pack"));
   CHECK(fs::exists(pack_dir + "/" + kept + ".idx"));
   CHECK(GitIn(cache, {"fsck", "--full", "--no-dangling"}).second == 0);
+}
+
+TEST_CASE("cache compaction: layers: a compaction packs what arrived since the last, not the history") {
+  TempDir tmp;
+  Upstream up(tmp);
+  for (int i = 0; i < 30; ++i) up.Commit("apps/a/f" + std::to_string(i) + ".txt", std::to_string(i));
+  const std::string cache = tmp / "cache";
+  CompactionPolicy policy;
+  policy.max_packs = 16;
+  policy.grace_seconds = 0;
+  auto remote = OpenCache(up, cache, policy);
+  const std::string first = FetchMain(*remote);
+  // The first compaction has no record: full, one layer of every object the
+  // history reaches (as git counts them).
+  REQUIRE(PlanCompaction(cache, policy).full());
+  REQUIRE(remote->Compact(true).ok());
+  const std::string all = Git(cache, {"rev-list", "--objects", "--count", "refs/heads/main"});
+  auto record = ParseLayers(testing::ReadFile(cache + "/" + kRecordFile));
+  REQUIRE(record.has_value());
+  REQUIRE(record->size() == 1);
+  CHECK(std::to_string((*record)[0].objects) == all);
+  REQUIRE((*record)[0].tips.size() == 1);
+  CHECK((*record)[0].tips[0].id == first);
+  CHECK((*record)[0].tips[0].ref == "refs/heads/main");
+
+  // One commit changing one file in apps/a: the next compaction keeps the base
+  // and packs only the commit, the root tree, apps, apps/a and the blob.
+  up.Commit("apps/a/f3.txt", "changed");
+  const std::string second = FetchMain(*remote);
+  CompactionPlan plan = PlanCompaction(cache, policy);
+  CHECK(plan.keep.size() == 1);
+  CHECK(plan.rewritten == 0);
+  CHECK(plan.incoming == 5);  // the fetched pack's objects
+  REQUIRE(remote->Compact(true).ok());
+  record = ParseLayers(testing::ReadFile(cache + "/" + kRecordFile));
+  REQUIRE(record.has_value());
+  REQUIRE(record->size() == 2);
+  CHECK((*record)[1].objects == 5);
+  CHECK((*record)[1].tips[0].id == second);
+  CHECK(MeasureCache(cache).packs == 2);
+  CHECK(GitIn(cache, {"fsck", "--full", "--no-dangling"}).second == 0);
+
+  // Twelve more, of at most 5 new objects each: the layers fold into each
+  // other geometrically, and the base stays, as 12 x 5 is under half of it.
+  const std::size_t base = (*record)[0].objects;
+  std::size_t most_layers = 0;
+  for (int i = 0; i < 12; ++i) {
+    up.Commit("apps/b/g" + std::to_string(i % 7) + ".txt", "v" + std::to_string(i));
+    (void)FetchMain(*remote);
+    REQUIRE(remote->Compact(true).ok());
+    record = ParseLayers(testing::ReadFile(cache + "/" + kRecordFile));
+    REQUIRE(record.has_value());
+    most_layers = std::max(most_layers, record->size());
+    CHECK(MeasureCache(cache).packs == record->size());
+    CHECK((*record)[0].objects == base);
+  }
+  CHECK(most_layers >= 3);
+  CHECK(most_layers <= 8);
+  // Once what came after the base reaches half of it, everything is packed
+  // again: one layer of the whole history.
+  bool full = false;
+  for (int i = 0; i < 40 && !full; ++i) {
+    up.Commit("apps/c/h" + std::to_string(i) + ".txt", "w" + std::to_string(i));
+    (void)FetchMain(*remote);
+    const CompactionPlan next = PlanCompaction(cache, policy);
+    std::size_t newer = next.incoming;
+    for (std::size_t j = 1; j < record->size(); ++j) newer += (*record)[j].objects;
+    CHECK(next.full() == (2 * newer > base));
+    REQUIRE(remote->Compact(true).ok());
+    record = ParseLayers(testing::ReadFile(cache + "/" + kRecordFile));
+    REQUIRE(record.has_value());
+    full = next.full();
+  }
+  REQUIRE(full);
+  REQUIRE(record->size() == 1);
+  CHECK(std::to_string((*record)[0].objects) == Git(cache, {"rev-list", "--objects", "--count", "refs/heads/main"}));
+  CHECK(GitIn(cache, {"fsck", "--full", "--no-dangling"}).second == 0);
+  CHECK(Git(cache, {"show", "main:apps/a/f3.txt"}) == "changed");
+}
+
+TEST_CASE("cache compaction: layers: a record naming a missing pack, or a stray pack, leaves a valid cache") {
+  TempDir tmp;
+  Upstream up(tmp);
+  const std::string cache = tmp / "cache";
+  CompactionPolicy policy;
+  policy.grace_seconds = 0;
+  auto remote = OpenCache(up, cache, policy);
+  (void)FetchMain(*remote);
+  REQUIRE(remote->Compact(true).ok());
+  // A record that names a pack the cache lacks: the next compaction is full.
+  WriteFile(cache + "/" + kRecordFile,
+            FormatLayers({Layer{"pack-" + std::string(40, '0'), 3, {{std::string(40, '1'), "refs/heads/main"}}}}));
+  up.Commit("b.txt", "1");
+  (void)FetchMain(*remote);
+  CHECK(PlanCompaction(cache, policy).full());
+  auto done = remote->Compact(true);
+  REQUIRE(done.ok());
+  CHECK(MeasureCache(cache).packs == 1);
+  CHECK(GitIn(cache, {"fsck", "--full", "--no-dangling"}).second == 0);
+  // Killed after writing a pack but before the record named it: that pack
+  // is one more fetched pack to fold in, and goes.
+  up.Commit("c.txt", "1");
+  (void)FetchMain(*remote);
+  const std::size_t before = MeasureCache(cache).packs;
+  CHECK(before == 2);
+  REQUIRE(remote->Compact(true).ok());
+  auto record = ParseLayers(testing::ReadFile(cache + "/" + kRecordFile));
+  REQUIRE(record.has_value());
+  CHECK(record->size() == 2);
+  CHECK(MeasureCache(cache).packs == 2);
+  CHECK(Git(cache, {"show", "main:c.txt"}) == "1");
+  CHECK(GitIn(cache, {"fsck", "--full", "--no-dangling"}).second == 0);
+}
+
+TEST_CASE("cache compaction: a helper process runs the compactions that rewrite layers") {
+  TempDir tmp;
+  Upstream up(tmp);
+  for (int i = 0; i < 10; ++i) up.Commit("f" + std::to_string(i) + ".txt", "1");  // a base of 33 objects
+  const std::string cache = tmp / "cache";
+  CompactionPolicy policy;
+  policy.grace_seconds = 0;
+  auto remote = OpenCache(up, cache, policy);
+  const std::string serve = (fs::path(GITCANARY_BINARY).parent_path() / "gitcanary-serve").string();
+  REQUIRE(fs::exists(serve));
+  remote->SetCompactionHelper({serve, "compact-cache"});
+  (void)FetchMain(*remote);
+  // The first is full: in the helper.
+  REQUIRE(remote->Compact(true).ok());
+  CHECK(remote->child_compactions() == 1);
+  CHECK(fs::exists(cache + "/" + kRecordFile));
+  // One new commit (3 objects) folds into a new layer, here.
+  up.Commit("d.txt", "1");
+  (void)FetchMain(*remote);
+  REQUIRE(remote->Compact(true).ok());
+  CHECK(remote->compactions() == 2);
+  CHECK(remote->child_compactions() == 1);
+  CHECK(GitIn(cache, {"fsck", "--full", "--no-dangling"}).second == 0);
+  CHECK(OpenFilesUnder(cache, true) == 0);
+  // A helper that fails: its reason comes back, and the cache still works.
+  remote->SetCompactionHelper({"/bin/sh", "-c", "echo no space left >&2; exit 1", "sh"});
+  fs::remove(cache + "/" + kRecordFile);  // makes the next one full, so in the helper
+  auto failed = remote->Compact(true);
+  REQUIRE_FALSE(failed.ok());
+  CHECK(failed.status().message().find("no space left") != std::string::npos);
+  up.Commit("e.txt", "1");
+  CHECK(!FetchMain(*remote).empty());
+  CHECK(Git(cache, {"show", "main:e.txt"}) == "1");
 }
 
 TEST_CASE("cache compaction: NeedsCompaction is strictly past the bounds and 0 packs turns it off") {

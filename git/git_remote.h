@@ -157,8 +157,15 @@ class GitRemote {
   // failed compaction after a fetch does not fail the fetch: it is kept in
   // compaction_error() until one succeeds.
   void SetCompaction(const CompactionPolicy& policy) { compaction_ = policy; }
+  // A compaction that rewrites layers (a full one included) costs memory in
+  // proportion to what it rewrites, up to the whole history. With a helper
+  // set, those run as a child process: `argv` (an executable and its first
+  // arguments) followed by CompactionHelperArgs; the child dies with this
+  // process. Without one (the default), every compaction runs here.
+  void SetCompactionHelper(std::vector<std::string> argv) { helper_ = std::move(argv); }
   Result<bool> Compact(bool force = false);
   long long compactions() const { return compactions_; }
+  long long child_compactions() const { return child_compactions_; }  // of which in the helper
   const std::string& compaction_error() const { return compaction_error_; }
 
  private:
@@ -177,9 +184,15 @@ class GitRemote {
   Credentials creds_;
   GitPtr<git_repository> repo_;
   CompactionPolicy compaction_;
-  long long compactions_ = 0;
+  std::vector<std::string> helper_;
+  long long compactions_ = 0, child_compactions_ = 0;
   std::string compaction_error_;
 };
+
+// The arguments a compaction helper is given after its own: the cache
+// directory and the policy, as `--max-packs N --max-loose N --grace-seconds N
+// DIR` (see plugin/serve/compact_cache_command.h).
+std::vector<std::string> CompactionHelperArgs(const std::string& cache_dir, const CompactionPolicy& policy);
 
 // For operator commands run inside a local clone: commits `changes` on top of
 // the local branch `branch` ("main" or "refs/heads/main") of the repository at

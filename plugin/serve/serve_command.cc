@@ -58,6 +58,13 @@ void SleepUntil(long long until_ms) {
   while (!g_stop && NowMs() < until_ms) std::this_thread::sleep_for(std::chrono::milliseconds(20));
 }
 
+// The path of this executable, "" when /proc does not say.
+std::string SelfExecutable() {
+  std::error_code ec;
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? "" : self.string();
+}
+
 // The cache directory (+ `suffix`), locked for this process: two processes
 // never share one local clone. The lock file descriptor stays open until exit.
 // The lease keeper's GitRemote has a sibling directory of its own ("-lease").
@@ -260,6 +267,9 @@ int Serve(const ServeOptions& o) {
   auto remote = git::GitRemote::Open(o.repo, *cache, o.credentials);
   if (!remote.ok()) return ReportError(remote.status(), nullptr);
   (*remote)->SetCompaction(o.compaction);
+  // Compactions that rewrite layers run in a child: this executable's
+  // `compact-cache` (the lease's cache below has no history to speak of).
+  if (const std::string self = SelfExecutable(); !self.empty()) (*remote)->SetCompactionHelper({self, "compact-cache"});
   git::SetLongRunningLimits();
   std::unique_ptr<LeaseKeeper> keeper;
   if (!o.once) {

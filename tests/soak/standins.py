@@ -132,7 +132,9 @@ class _HookHandler(BaseHTTPRequestHandler):
     reply = _Quiet.reply
 
     def do_POST(self):
-        started = time.monotonic()
+        # Stamped on arrival: a caller killed while the lookup below runs has
+        # its kill stamped after its call, never before.
+        arrived, started = time.time(), time.monotonic()
         owner = self.server.owner
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length).decode(errors="replace") if length else ""
@@ -149,7 +151,7 @@ class _HookHandler(BaseHTTPRequestHandler):
             if pid:
                 break
             time.sleep(0.002)
-        call = {"time": round(time.time(), 3), "hook": hook, "canary": name, "namespace": payload.get("namespace", ""),
+        call = {"time": round(arrived, 3), "hook": hook, "canary": name, "namespace": payload.get("namespace", ""),
                 "phase": payload.get("phase", ""), "checksum": payload.get("checksum", ""),
                 "head": owner.branch_head(), "pid": pid or 0, "inode": inode or "", "body": body,
                 "handler_ms": round((time.monotonic() - started) * 1000, 2)}
