@@ -389,6 +389,16 @@ TEST_CASE("cache compaction: a helper process runs the compactions that rewrite 
   CHECK(remote->child_compactions() == 1);
   CHECK(GitIn(cache, {"fsck", "--full", "--no-dangling"}).second == 0);
   CHECK(OpenFilesUnder(cache, true) == 0);
+  // The helper's own answers to bad input: usage (2), a directory that is not a cache (1).
+  auto usage = Run({serve, "compact-cache", "--max-packs", "16"}, "", kEnv, 30);
+  CHECK(usage.exit_code == 2);
+  CHECK(usage.err.find("usage: gitcanary-serve compact-cache") != std::string::npos);
+  auto not_cache = Run({serve, "compact-cache", "--max-packs", "16", "--max-loose", "1024", "--grace-seconds", "600",
+                        tmp / "work"},
+                       "", kEnv, 30);
+  CHECK(not_cache.exit_code == 1);
+  CHECK(not_cache.err.find("is not serve's git cache") != std::string::npos);
+  CHECK(not_cache.out.empty());
   // A helper that fails: its reason comes back, and the cache still works.
   remote->SetCompactionHelper({"/bin/sh", "-c", "echo no space left >&2; exit 1", "sh"});
   fs::remove(cache + "/" + kRecordFile);  // makes the next one full, so in the helper

@@ -28,8 +28,8 @@ Repository:
   --repo URL            remote: a path, file://, https:// or ssh:// (required)
   --branch NAME         branch to follow (default main)
   --cache-dir DIR       local bare clone (default $TMPDIR/gitcanary/<digest of URL>)
-  --cache-max-packs N   compact the clone into one pack when it holds more than N
-                        packs or 64 x N loose objects (default 16; 0 = never)
+  --cache-max-packs N   compact the clone when it holds more than N packs or
+                        64 x N loose objects (default 16; 0 = never)
   --token-file FILE     https token or password, read from FILE
   --token-env VAR       https token or password, read from $VAR
   --username NAME       https or ssh user (default git)

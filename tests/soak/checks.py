@@ -64,6 +64,25 @@ def half_ceilings(samples, warmup, window, index):
     return max(first), max(last)
 
 
+def pooled_thirds(lives, warmup, index, least=10):
+    """(median of the first third of the run, median of the last third) of
+    column `index` over every life's samples (t, ...) taken after that life's
+    own warm-up; None when a third has fewer than `least` of them. A restarted
+    replica reads the whole history at once, so memory that follows the
+    history shows here even when kills keep every life short; medians, because
+    the thirds mix leaders and followers, and compactions come and go."""
+    kept = [s for life in lives if life for s in life if s[0] >= life[0][0] + warmup]
+    if not kept:
+        return None
+    start, end = min(s[0] for s in kept), max(s[0] for s in kept)
+    third = (end - start) / 3
+    first = sorted(s[index] for s in kept if s[0] <= start + third)
+    last = sorted(s[index] for s in kept if s[0] >= end - third)
+    if len(first) < least or len(last) < least:
+        return None
+    return first[len(first) // 2], last[len(last) // 2]
+
+
 class Checks:
     def __init__(self, form, replicas, driver, calls, remote_rows, idle, figures, base, out):
         self.out = out
@@ -151,13 +170,30 @@ class Checks:
                              f"({growth:+.1%}) over {end - start:.0f} s")
                 if growth > self.form.get("flat_tolerance", FLAT_TOLERANCE):
                     bad.append(f"{life.id} {what} {first:g} -> {last:g} ({growth:+.1%})")
+        tolerance = self.form.get("flat_tolerance", FLAT_TOLERANCE)
+        pooled = []
+        for index, what in ((1, "RSS kB"), (2, "fds")):
+            thirds = pooled_thirds([life.samples for life in self.replicas.lives], w, index)
+            if thirds is None:
+                continue
+            first, last = thirds
+            growth = (last - first) / first if first else 0
+            self.fig["pooled_" + what.split()[0]] = (first, last)
+            pooled.append(f"{what} {first:g} -> {last:g} ({growth:+.1%})")
+            if growth > tolerance:
+                bad.append(f"every life's median {what} {first:g} -> {last:g} ({growth:+.1%}) from the first third of "
+                           "the run to the last")
         self.notes.append("RSS and fds per life (highest in the first half after warm-up -> highest in the second half):")
         self.notes += ["  " + l for l in lines]
         if young:
             self.notes.append(f"  not judged (shorter than {w + 2 * win} s): " + ", ".join(young))
-        self.add("RSS and fds flat", judged > 0 and not bad,
-                 (f"{judged} lives judged, all within {self.form.get('flat_tolerance', FLAT_TOLERANCE):.0%}" if not bad else
-                  "grew more than 10%: " + "; ".join(bad)) if judged else "no life lasted long enough to judge")
+        if pooled:
+            self.notes.append("  every life after its warm-up, median of the first third of the run -> of the last: "
+                              + "; ".join(pooled))
+        self.add("RSS and fds flat", judged > 0 and len(pooled) == 2 and not bad,
+                 (f"{judged} lives judged, all within {tolerance:.0%}; across lives {', '.join(pooled)}" if not bad else
+                  f"grew more than {tolerance:.0%}: " + "; ".join(bad)) if judged and len(pooled) == 2 else
+                 "no life lasted long enough to judge")
 
     # -- cache packs ----------------------------------------------------------
     def check_packs(self):

@@ -14,7 +14,7 @@ import unittest
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from checks import canary_problems, legal, log_time, repeated_calls, half_ceilings  # noqa: E402
+from checks import canary_problems, legal, log_time, repeated_calls, half_ceilings, pooled_thirds  # noqa: E402
 from history import parse_status  # noqa: E402
 
 
@@ -155,6 +155,26 @@ class Flatness(unittest.TestCase):
 
     def test_too_short_a_life_is_not_judged(self):
         self.assertIsNone(half_ceilings([(t, 1) for t in range(0, 29)], 10, 10, 1))
+
+
+class PooledThirds(unittest.TestCase):
+    def test_lives_restarted_later_at_the_same_level_are_flat(self):
+        # Three lives of 30 s each, every one at 100 after a 5 s warm-up at 300.
+        lives = [[(t, 300 if t < start + 5 else 100) for t in range(start, start + 30)] for start in (0, 30, 60)]
+        self.assertEqual(pooled_thirds(lives, 5, 1), (100, 100))
+
+    def test_lives_that_start_higher_as_history_grows_show(self):
+        # Each life flat, but each restart starts 40% higher: what per-life checks miss.
+        lives = [[(t, level) for t in range(start, start + 30)] for start, level in ((0, 100), (30, 140), (60, 196))]
+        first, last = pooled_thirds(lives, 5, 1)
+        self.assertEqual((first, last), (100, 196))
+
+    def test_a_spike_does_not_move_a_median(self):
+        life = [(t, 500 if t == 80 else 100) for t in range(0, 90)]
+        self.assertEqual(pooled_thirds([life], 5, 1), (100, 100))
+
+    def test_too_few_samples_are_not_judged(self):
+        self.assertIsNone(pooled_thirds([[(t, 1) for t in range(0, 12)]], 5, 1))
 
 
 class LogTime(unittest.TestCase):
