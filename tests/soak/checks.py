@@ -190,10 +190,12 @@ class Checks:
         if pooled:
             self.notes.append("  every life after its warm-up, median of the first third of the run -> of the last: "
                               + "; ".join(pooled))
-        self.add("RSS and fds flat", judged > 0 and len(pooled) == 2 and not bad,
+        # Judged by each long-enough life, and across lives; kills may leave
+        # no life long enough, but never too few samples across lives.
+        self.add("RSS and fds flat", len(pooled) == 2 and not bad,
                  (f"{judged} lives judged, all within {tolerance:.0%}; across lives {', '.join(pooled)}" if not bad else
-                  f"grew more than {tolerance:.0%}: " + "; ".join(bad)) if judged and len(pooled) == 2 else
-                 "no life lasted long enough to judge")
+                  f"grew more than {tolerance:.0%}: " + "; ".join(bad)) if len(pooled) == 2 else
+                 "too few samples after warm-up to judge")
 
     # -- cache packs ----------------------------------------------------------
     def check_packs(self):

@@ -31,7 +31,7 @@ FORMS = {
     # passes, decisions and kills to reach, the longest the releasing phase
     # may last, passes between two kills, the flatness windows, and the
     # longest the whole run may take (seconds).
-    "long": dict(passes=10000, decisions=1000, min_kills=10, max_main_s=780, kill_every=(300, 700),
+    "long": dict(passes=10000, decisions=1000, min_kills=10, max_main_s=780, kill_every=(500, 900),
                  warmup_s=45, window_s=30, idle_s=20, settle_s=45, sample_s=1.0, remote_sample_s=3.0,
                  max_wall_s=900),
     "short": dict(passes=1500, decisions=150, min_kills=2, max_main_s=150, kill_every=(350, 550),
