@@ -363,7 +363,8 @@ Result<std::map<std::string, std::optional<std::string>>> GitRemote::FetchLocal(
       continue;
     }
     if (rc < 0) return Status::Io("fetch from " + path + ": reading " + ref + ": " + LastGitError());
-    if (Status st = CopyObjects(remote.get(), cache, id); !st.ok()) return Status::Io("fetch from " + path + ": " + st.message());
+    if (Status st = CopyObjects(remote.get(), cache, id); !st.ok())
+      return Status::Io("fetch from " + path + ": " + st.message());
     git_reference* moved = nullptr;
     if (git_reference_create(&moved, cache, ref.c_str(), &id, 1, "gitcanary: fetch") < 0)
       return Status::Io("git cache: updating " + ref + ": " + LastGitError());

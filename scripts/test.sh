@@ -21,7 +21,7 @@ cd ..
 # fixtures, validated against the Kubernetes, Istio, Flagger and Gateway API
 # schemas (tests/schema/run.sh); skips, saying why, without ../shared.
 bash tests/schema/run.sh build
-# The soak test's short form (tests/soak/README.md, about 3 minutes): 3 serve
+# The soak test's short form (tests/soak/README.md, under 2 minutes): 3 serve
 # replicas, kill -9, flat RSS and fds, bounded growth, no decision lost or
 # doubled; skips, saying why, without python3, git or gitcanary-serve.
 bash tests/soak/run.sh build
