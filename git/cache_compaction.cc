@@ -6,9 +6,9 @@
 #include <fstream>
 #include <optional>
 #include <set>
-#include <sstream>
 #include <vector>
 
+#include "git/child_process.h"
 #include "git/commit_writer.h"
 #include "git/libgit2_handle.h"
 
@@ -131,13 +131,6 @@ std::size_t PackObjects(const fs::path& idx) {
   return (std::size_t{n[0]} << 24) | (std::size_t{n[1]} << 16) | (std::size_t{n[2]} << 8) | std::size_t{n[3]};
 }
 
-std::string ReadText(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
 // Replaces `p` with `text` through a temporary file and a rename, so a
 // reader never sees half a record.
 Status WriteTextAtomically(const fs::path& p, const std::string& text) {
@@ -156,7 +149,7 @@ Status WriteTextAtomically(const fs::path& p, const std::string& text) {
 
 // The layers of the record when every one of their packs is still there.
 std::optional<std::vector<Layer>> RecordedLayers(const fs::path& repo, const std::set<std::string>& packs) {
-  auto layers = ParseLayers(ReadText(repo / kRecordFile));
+  auto layers = ParseLayers(ReadSmallFile((repo / kRecordFile).string()));
   if (!layers) return std::nullopt;
   for (const Layer& l : *layers)
     if (packs.count(l.pack) == 0) return std::nullopt;

@@ -1,23 +1,18 @@
 #include "git/commit_writer.h"
 
 #include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdlib.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <optional>
 #include <sstream>
-#include <thread>
 
-extern char** environ;
+#include "git/child_process.h"
 
 namespace gitcanary::git {
 namespace {
@@ -127,45 +122,6 @@ class ScratchDir {
   std::string path_;
 };
 
-// Runs `argv` without a shell, stdin from `in`, stdout to `out`, stderr to
-// `err`; killed after 60 s. Returns the exit code.
-Result<int> RunTool(const std::vector<std::string>& argv, const std::string& in, const std::string& out,
-                    const std::string& err) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, in.c_str(), O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  std::vector<char*> args;
-  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = -1;
-  int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) return Status::Io("cannot run " + argv[0] + ": " + std::strerror(rc));
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  int status = 0;
-  while (true) {
-    pid_t done = waitpid(pid, &status, WNOHANG);
-    if (done == pid) break;
-    if (done < 0 && errno != EINTR) return Status::Io("waiting for " + argv[0] + ": " + std::strerror(errno));
-    if (std::chrono::steady_clock::now() > deadline) {
-      kill(pid, SIGKILL);
-      waitpid(pid, &status, 0);
-      return Status::Io(argv[0] + " did not finish within 60 s");
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // The armored signature of `payload` made by the signer's tool.
 Result<std::string> Sign(const Signer& signer, const std::string& payload) {
   const std::string tool = signer.kind == Signer::Kind::kSsh ? "ssh-keygen" : "gpg";
@@ -187,13 +143,13 @@ Result<std::string> Sign(const Signer& signer, const std::string& payload) {
   } else {
     argv = {"gpg", "--detach-sign", "--armor", "-u", signer.key};
   }
-  auto rc = RunTool(argv, stdin_file, out, err);
+  auto rc = RunChild(argv, ChildFiles{stdin_file, out, err}, 60000);
   if (!rc.ok()) return Status::Io("signing with " + tool + ": " + rc.status().message());
-  std::string errors = Slurp(err);
+  std::string errors = ReadSmallFile(err);
   while (!errors.empty() && (errors.back() == '\n' || errors.back() == '\r')) errors.pop_back();
   if (*rc != 0)
     return Status::Io("signing with " + tool + " failed (exit " + std::to_string(*rc) + "): " + errors);
-  std::string sig = Slurp(sig_file);
+  std::string sig = ReadSmallFile(sig_file);
   while (!sig.empty() && (sig.back() == '\n' || sig.back() == '\r')) sig.pop_back();
   if (sig.empty()) return Status::Io("signing with " + tool + " produced no signature: " + errors);
   return sig;

@@ -1,63 +1,18 @@
 // GitRemote::Compact: the cache's compaction (git/cache_compaction.h), in
 // this process or a helper child, and the reopening of the cache that
 // releases the removed packs.
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <chrono>
-#include <cstring>
+#include <filesystem>
 
+#include "git/child_process.h"
 #include "git/git_remote.h"
 
 namespace gitcanary::git {
 namespace {
 
-// Runs `argv` and waits for it; its standard error becomes the reason when
-// it fails. The child gets SIGKILL if this process dies first. Between fork
-// and exec the child makes system calls only (the parent has threads).
-Status RunChild(const std::vector<std::string>& argv) {
-  std::vector<char*> args;
-  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  int err[2];
-  if (pipe2(err, O_CLOEXEC) != 0) return Status::Io(std::string("pipe: ") + strerror(errno));
-  const pid_t parent = getpid();
-  const pid_t pid = fork();
-  if (pid < 0) {
-    close(err[0]);
-    close(err[1]);
-    return Status::Io(std::string("fork: ") + strerror(errno));
-  }
-  if (pid == 0) {
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != parent) _exit(127);
-    dup2(err[1], 2);
-    execv(args[0], args.data());
-    _exit(127);
-  }
-  close(err[1]);
-  std::string message;
-  char buf[4096];
-  for (ssize_t n; (n = read(err[0], buf, sizeof buf)) != 0;) {
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) break;
-    if (message.size() < 4096) message.append(buf, static_cast<std::size_t>(n));
-  }
-  close(err[0]);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return Status::Ok();
-  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
-  if (message.empty())
-    message = WIFSIGNALED(status) ? "killed by signal " + std::to_string(WTERMSIG(status))
-                                  : "exit status " + std::to_string(WEXITSTATUS(status));
-  return Status::Io("the compaction helper " + argv[0] + " failed: " + message);
-}
+// A full compaction of a very large history takes minutes; a hung helper is
+// killed after this.
+constexpr long long kHelperTimeoutMs = 30LL * 60 * 1000;
 
 }  // namespace
 
@@ -73,7 +28,17 @@ Result<bool> GitRemote::Compact(bool force) {
   if (in_child) {
     std::vector<std::string> argv = helper_;
     for (std::string& a : CompactionHelperArgs(path_, compaction_)) argv.push_back(std::move(a));
-    if (Status s = RunChild(argv); !s.ok()) return s;
+    // The helper's reasons go to a file in the cache, read back on failure.
+    const std::string err = path_ + "/gitcanary-compaction.err";
+    auto rc = RunChild(argv, ChildFiles{"/dev/null", "/dev/null", err}, kHelperTimeoutMs);
+    std::string reason = ReadSmallFile(err);
+    std::error_code ec;
+    std::filesystem::remove(err, ec);
+    while (!reason.empty() && (reason.back() == '\n' || reason.back() == ' ')) reason.pop_back();
+    if (!rc.ok()) return Status::Io("the compaction helper: " + rc.status().message());
+    if (*rc != 0)
+      return Status::Io("the compaction helper " + argv[0] + " failed (exit " + std::to_string(*rc) +
+                        "): " + (reason.empty() ? "no reason given" : reason));
   } else {
     const long long now =
         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
