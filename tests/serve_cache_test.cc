@@ -105,8 +105,9 @@ TEST_CASE("serve under a stream of releases keeps its cache's packs and its open
   CHECK(testing::Run({"/usr/bin/git", "--git-dir", repo.remote(), "rev-list", "--count", "refs/notes/gitcanary"}).out ==
         commits);
   // A fetch adds a pack and compacts when that makes max_packs + 1: a sample
-  // between the two can see max_packs + 1.
-  CHECK(most_packs <= max_packs + 1);
+  // between the two can see max_packs + 1, and one during the compaction
+  // (run by the helper process) its new pack beside those it replaces.
+  CHECK(most_packs <= max_packs + 2);
   CHECK(most_loose <= 64 * max_packs + 64);
   // The packs of the cache (at most max_packs + 1), and those of the tree of
   // the head before a compaction, until the next head.
