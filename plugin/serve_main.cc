@@ -1,5 +1,5 @@
 // gitcanary-serve: the `gitcanary serve` sidecar as an executable of its own
-// (see serve_exec.h for why). `gitcanary serve FLAGS` runs `gitcanary-serve FLAGS`;
+// (see plugin/commands/sibling_exec.h for why). `gitcanary serve FLAGS` runs `gitcanary-serve FLAGS`;
 // `gitcanary dashboard FLAGS` runs `gitcanary-serve dashboard FLAGS`;
 // `gitcanary-serve compact-cache` is the child serve compacts its cache in.
 #include <exception>

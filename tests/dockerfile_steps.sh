@@ -6,8 +6,9 @@
 #                  (COPY . .); apt-get lines install what is missing instead
 #                  of emptying the host's apt lists.
 #   runtime stage: COPY --from=build lines copy into a staging root; the
-#                  image is then checked as USER 999 would see it: both
-#                  binaries run, `serve` finds gitcanary-serve, plugin.yaml and
+#                  image is then checked as USER 999 would see it: the
+#                  executables run, `serve` finds gitcanary-serve and `diff`
+#                  gitcanary-git, plugin.yaml and
 #                  the Helm and kustomize plugins are in place, and every
 #                  shared library the binaries load comes from the runtime
 #                  stage's packages (or the slim base).
@@ -95,6 +96,7 @@ cp -R "$src/examples/hello-world" "$work/app" && chmod -R a+rX "$work/app"
 out=$(cd "$work/app" && as_user "$run_root$entrypoint" render .) || fail "render failed as user 999"
 grep -q '^kind: Deployment' <<<"$out" || fail "render printed no Deployment"
 as_user "$run_root$entrypoint" serve --help >/dev/null || fail "gitcanary serve could not run gitcanary-serve"
+as_user "$run_root$entrypoint" diff --help >/dev/null || fail "gitcanary diff could not run gitcanary-git"
 
 plugin="$run_root/home/argocd/cmp-server/config/plugin.yaml"
 cmp -s "$plugin" "$src/deploy/argocd/plugin.yaml" || fail "plugin.yaml is not at the cmp-server's config path"
@@ -107,7 +109,7 @@ home=${env_vars[KUSTOMIZE_PLUGIN_HOME]:-}
 # Every shared library comes from the runtime packages or the slim base.
 allowed=$(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks \
             --no-replaces --no-enhances "${runtime_packages[@]}" apt libc6 2>/dev/null | grep -v '^ ' | sed 's/:.*//' | sort -u)
-for bin in gitcanary gitcanary-serve; do
+for bin in gitcanary gitcanary-git gitcanary-serve; do
   ldd "$run_root/usr/local/bin/$bin" | grep -q 'not found' && fail "$bin: a shared library is missing"
   while read -r lib; do
     pkg=$(dpkg -S "$(readlink -f "$lib")" 2>/dev/null | head -1 | cut -d: -f1) || true

@@ -5,8 +5,8 @@
 #include <filesystem>
 #include <set>
 
-#include "git/tree_source.h"
 #include "plugin/sources/app_source.h"
+#include "plugin/sources/commit_input.h"
 #include "plugin/commands/build_flags.h"
 #include "plugin/sources/disk_source.h"
 
@@ -27,13 +27,11 @@ std::string Join(const std::string& dir, const std::string& name) {
 Result<RepoInput> OpenRepoInput(const ParsedArgs& args, const std::string& path, const std::string& publish) {
   RepoInput in;
   if (args.Has("repo")) {
-    auto where = ResolveRepoDir(*args.Get("repo"), path);
-    if (!where.ok()) return where.status();
-    auto tree = git::TreeSource::OpenTree(where->root, args.Get("revision").value_or("HEAD"), "");
-    if (!tree.ok()) return tree.status();
-    in.revision = (*tree)->CommitId();
-    in.repo = std::move(*tree);
-    in.under = where->dir;
+    auto commit = OpenCommitInput(*args.Get("repo"), path, args.Get("revision").value_or("HEAD"));
+    if (!commit.ok()) return commit.status();
+    in.revision = std::move(commit->commit);
+    in.repo = std::move(commit->tree);
+    in.under = std::move(commit->dir);
     in.publish_dir = CleanRelative(publish);
     if (!in.under.empty() && in.repo->TypeOf(in.under) != EntryType::kDirectory)
       return Status::Invalid(in.under + ": not a directory at " + in.revision);

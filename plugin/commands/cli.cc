@@ -8,27 +8,28 @@
 
 #include "plugin/commands/args.h"
 #include "plugin/commands/completion_command.h"
-#include "plugin/commands/diff_command.h"
 #include "plugin/commands/exit_codes.h"
 #include "plugin/commands/generate_command.h"
-#include "plugin/commands/history_command.h"
 #include "plugin/commands/krm_command.h"
 #include "plugin/commands/lint_command.h"
-#include "plugin/commands/operator_commands.h"
 #include "plugin/commands/post_render_command.h"
 #include "plugin/commands/render_command.h"
-#include "plugin/commands/serve_exec.h"
+#include "plugin/commands/sibling_exec.h"
 #include "plugin/commands/simulate_command.h"
-#include "plugin/commands/dashboard_command.h"
 
 namespace gitcanary::plugin {
 
 namespace {
 
+// Where a command's code is linked (sibling_exec.h): here, or only in one of
+// the sibling executables, which pass RunCli their runners.
+enum class Home { kHere, kGitExecutable, kServeExecutable };
+
 struct Command {
   const char* name;
   const char* summary;
-  int (*run)(const std::vector<std::string>& args);
+  int (*run)(const std::vector<std::string>& args);  // for Home::kHere
+  Home home = Home::kHere;
 };
 
 int RunHelp(const std::vector<std::string>& args);
@@ -38,17 +39,17 @@ constexpr Command kCommands[] = {
     {"generate", "Argo CD plugin: render the working directory from Argo CD's environment", RunGenerate},
     {"post-render", "Helm post-renderer: render the manifests on stdin", RunPostRender},
     {"krm", "KRM function (kustomize, kpt): render a ResourceList on stdin", RunKrm},
-    {"diff", "what a change does to the rendered output, for pull-request review", RunDiff},
+    {"diff", "what a change does to the rendered output, for pull-request review", nullptr, Home::kGitExecutable},
     {"simulate", "run the canary analysis offline with scripted observations", RunSimulate},
     {"lint", "policy findings for the canary apps of a directory", RunLint},
-    {"serve", "advance canaries from committed git state, writing each decision back", RunServeExec},
-    {"status", "the canaries of a branch as git records them", RunStatus},
-    {"history", "a canary's timeline from git history (table, JSON or an SVG chart)", RunHistory},
-    {"dashboard", "the canaries of a branch as a live web page, read-only", RunDashboardExec},
-    {"approve", "open the manual gate a canary waits at (a commit)", RunApprove},
-    {"abort", "roll a canary back now (a commit)", RunAbort},
-    {"promote", "promote a canary, skipping the rest of its analysis (a commit)", RunPromote},
-    {"retry", "analyse a failed revision again, without touching it (a commit)", RunRetry},
+    {"serve", "advance canaries from committed git state, writing each decision back", nullptr, Home::kServeExecutable},
+    {"status", "the canaries of a branch as git records them", nullptr, Home::kGitExecutable},
+    {"history", "a canary's timeline from git history (table, JSON or an SVG chart)", nullptr, Home::kGitExecutable},
+    {"dashboard", "the canaries of a branch as a live web page, read-only", nullptr, Home::kServeExecutable},
+    {"approve", "open the manual gate a canary waits at (a commit)", nullptr, Home::kGitExecutable},
+    {"abort", "roll a canary back now (a commit)", nullptr, Home::kGitExecutable},
+    {"promote", "promote a canary, skipping the rest of its analysis (a commit)", nullptr, Home::kGitExecutable},
+    {"retry", "analyse a failed revision again, without touching it (a commit)", nullptr, Home::kGitExecutable},
     {"help", "the usage of gitcanary, or of one command: help COMMAND", RunHelp},
     {"completion", "a completion script for bash or zsh: completion bash|zsh", RunCompletion},
 };
@@ -68,6 +69,21 @@ const Command* Find(const std::string& name) {
   for (const Command& c : kCommands)
     if (name == c.name) return &c;
   return nullptr;
+}
+
+// The runners the executable's main passed to RunCli.
+std::span<const CommandRunner> linked_runners;
+
+// Runs `c` here when its code is linked here, else hands it to its sibling.
+int Dispatch(const Command& c, const std::vector<std::string>& args) {
+  if (c.run != nullptr) return c.run(args);
+  for (const CommandRunner& r : linked_runners)
+    if (std::strcmp(r.name, c.name) == 0) return r.run(args);
+  std::vector<std::string> handed;
+  // gitcanary-serve's own command is serve; the others name theirs first.
+  if (std::strcmp(c.name, "serve") != 0) handed.push_back(c.name);
+  handed.insert(handed.end(), args.begin(), args.end());
+  return ReportError(ExecSibling(c.home == Home::kServeExecutable ? kServeExecutable : kGitExecutable, handed), nullptr);
 }
 
 int UnknownCommand(const std::string& name) {
@@ -90,7 +106,7 @@ int RunHelp(const std::vector<std::string>& argv) {
   }
   const Command* c = Find(args->positionals.front());
   if (c == nullptr) return UnknownCommand(args->positionals.front());
-  return c->run({"--help"});
+  return Dispatch(*c, {"--help"});
 }
 
 }  // namespace
@@ -101,7 +117,8 @@ std::vector<CommandInfo> Commands() {
   return out;
 }
 
-int RunCli(int argc, char** argv) {
+int RunCli(int argc, char** argv, std::span<const CommandRunner> linked) {
+  linked_runners = linked;
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty()) {
     PrintHelp(std::cerr);
@@ -115,7 +132,7 @@ int RunCli(int argc, char** argv) {
     std::cout << "gitcanary 0.1.0\n";
     return kExitOk;
   }
-  if (const Command* c = Find(args[0])) return c->run(std::vector<std::string>(args.begin() + 1, args.end()));
+  if (const Command* c = Find(args[0])) return Dispatch(*c, std::vector<std::string>(args.begin() + 1, args.end()));
   return UnknownCommand(args[0]);
 }
 

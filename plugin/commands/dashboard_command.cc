@@ -16,7 +16,6 @@
 #include "plugin/commands/history_command.h"
 #include "plugin/serve/json_log.h"
 #include "plugin/sources/repo_access.h"
-#include "plugin/commands/serve_exec.h"
 #include "render/fields.h"
 
 namespace gitcanary::plugin {
@@ -149,12 +148,6 @@ int RunDashboard(const std::vector<std::string>& argv) {
   sigaction(SIGINT, &sa, nullptr);
   signal(SIGPIPE, SIG_IGN);
   return Dashboard(*args);
-}
-
-int RunDashboardExec(const std::vector<std::string>& args) {
-  std::vector<std::string> with{"dashboard"};
-  with.insert(with.end(), args.begin(), args.end());
-  return RunServeExec(with);
 }
 
 }  // namespace gitcanary::plugin

@@ -3,7 +3,7 @@
 // a cache directory, or reading a local repository in place) and serves the
 // pages; no lease, no decisions, no commits.
 //
-// Like serve it speaks HTTP, so it runs in gitcanary-serve (serve_exec.h):
+// Like serve it speaks HTTP, so it runs in gitcanary-serve (sibling_exec.h):
 // `gitcanary dashboard FLAGS` runs `gitcanary-serve dashboard FLAGS`.
 #pragma once
 
@@ -16,8 +16,5 @@ extern const char kDashboardHelp[];
 
 // In gitcanary-serve.
 int RunDashboard(const std::vector<std::string>& args);
-
-// In gitcanary: replaces this process with `gitcanary-serve dashboard ARGS`.
-int RunDashboardExec(const std::vector<std::string>& args);
 
 }  // namespace gitcanary::plugin

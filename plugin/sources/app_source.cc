@@ -1,9 +1,6 @@
 #include "plugin/sources/app_source.h"
 
-#include <filesystem>
-
-#include "git/local_repository.h"
-#include "git/tree_source.h"
+#include "plugin/sources/commit_input.h"
 #include "plugin/sources/config_lookup.h"
 #include "plugin/sources/disk_source.h"
 
@@ -15,33 +12,13 @@ std::string CleanRelative(std::string dir) {
   return dir == "." ? std::string() : dir;
 }
 
-Result<RepoDir> ResolveRepoDir(const std::string& repo, const std::string& dir) {
-  auto found = git::FindRepository(repo);
-  if (!found.ok()) return found.status();
-  namespace fs = std::filesystem;
-  fs::path joined;
-  if (!dir.empty() && dir[0] == '/') {
-    std::error_code ec;
-    const fs::path top = fs::weakly_canonical(found->root, ec);
-    joined = fs::weakly_canonical(dir, ec).lexically_relative(top);
-  } else {
-    joined = (fs::path(found->prefix) / dir).lexically_normal();
-  }
-  std::string clean = CleanRelative(joined.generic_string());
-  if (clean == ".." || clean.rfind("../", 0) == 0 || (!clean.empty() && clean[0] == '/'))
-    return Status::Invalid(dir + ": outside the repository " + found->root);
-  return RepoDir{found->root, std::move(clean)};
-}
-
 Result<AppSource> OpenAppSource(const ParsedArgs& args, const std::string& dir) {
   AppSource src;
   if (args.Has("repo")) {
-    auto where = ResolveRepoDir(*args.Get("repo"), dir);
-    if (!where.ok()) return where.status();
-    auto tree = git::TreeSource::Open(where->root, args.Get("revision").value_or("HEAD"), "");
-    if (!tree.ok()) return tree.status();
-    src.files = std::move(*tree);
-    src.dir = where->dir;
+    auto commit = OpenCommitInput(*args.Get("repo"), dir, args.Get("revision").value_or("HEAD"));
+    if (!commit.ok()) return commit.status();
+    src.files = std::move(commit->tree);
+    src.dir = std::move(commit->dir);
     src.lookup = src.files.get();
     src.lookup_dir = src.dir;
     return src;

@@ -1,5 +1,5 @@
 // Where a command that takes an app DIR reads it from: the directory on disk,
-// or with --repo/--revision a commit's tree through libgit2. Either way it
+// or with --repo/--revision a commit's tree (plugin/sources/commit_input.h). Either way it
 // also names the source and directory that gitcanary.yaml is looked up from
 // (plugin/sources/config_lookup.h). `render` and `lint` open their input this way, and
 // LoadAppManifests then reads it by its kind (plugin/apps/app_build.h): plain
@@ -29,18 +29,6 @@ struct AppSource {
   std::string lookup_dir;
   std::optional<std::string> disk_root;  // the repository top on disk; none for a commit
 };
-
-// Where --repo PATH and a DIR given with it point: the repository holding
-// PATH, found upward as git finds it (`root`, to open), and DIR relative to
-// PATH, as after `git -C PATH` (so relative to the working directory for
-// `--repo .`), as a clean path from the repository's top. PATH the top itself
-// (or a .git directory, or a bare repository) leaves DIR relative to the top.
-// DIR leading out of the repository is an error.
-struct RepoDir {
-  std::string root;
-  std::string dir;
-};
-Result<RepoDir> ResolveRepoDir(const std::string& repo, const std::string& dir);
 
 // Reads the --repo and --revision flags of `args`.
 Result<AppSource> OpenAppSource(const ParsedArgs& args, const std::string& dir);
