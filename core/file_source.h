@@ -40,7 +40,7 @@ class FileSource {
   // Type of one path without following a final symlink; kOther if absent.
   virtual EntryType TypeOf(const std::string& path) const = 0;
   // Whole contents of a regular file. A file larger than `max_bytes` is refused
-  // unread with FileTooLarge().
+  // with FileTooLarge() without being read whole.
   virtual Result<std::string> Read(const std::string& path, std::size_t max_bytes = kNoLimit) const = 0;
   // Display name of `path` for messages (for example the path on disk).
   virtual std::string Describe(const std::string& path) const = 0;

@@ -6,8 +6,21 @@
 // git::TreeSource on the same tree: List() reports symlinks as kSymlink with
 // the readlink text and TypeOf() does not follow them; Read/List of a
 // path whose last component is a symlink is an error (symlinks are never
-// followed). Read() is one open + fstat + read into a string of the file's
-// size, since a render reads thousands of files.
+// followed).
+//
+// A render reads thousands of files, so each costs no more than open, read
+// and close. A directory is listed, once, with getdents64, when List asks for
+// it or when a second name in it is asked about; the listing is kept, and
+// TypeOf and Read take a path's type from its parent's listing (d_type). A
+// lone question (gitcanary.yaml in each directory up to the repository's
+// top) costs an lstat and lists nothing. A file the listing
+// says is regular is read with one read(2) into a per-thread buffer, which
+// bounds its size without a stat; a file that fills the buffer is sized with
+// fstat before the rest is read, so one over the limit is refused after its
+// first 64 KiB. Any other path gets open, fstat, read, as before the listing
+// (a directory or FIFO is refused by its type). A DiskSource therefore
+// assumes its tree does not change while it is used: code that writes to a
+// tree makes a new one to read it again.
 //
 // Paths above an app's root: FindRepoRoot(app_dir) gives the repository top,
 // PathBelow(repo_root, app_dir) the app's prefix inside it; a DiskSource on the
@@ -15,7 +28,11 @@
 // way git::TreeSource::AtRoot("") does for a commit.
 #pragma once
 
+#include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/file_source.h"
@@ -39,7 +56,20 @@ class DiskSource : public FileSource {
   std::string Describe(const std::string& path) const override;
 
  private:
+  Result<std::vector<DirEntry>> ListUncached(const std::string& dir) const;
+  // The kept listing of `dir` (errors kept too), listed on first use.
+  std::shared_ptr<const Result<std::vector<DirEntry>>> Listing(const std::string& dir) const;
+  // The type of `path` from its parent's listing (kOther when not listed in
+  // it), or from an earlier lstat of it; the parent is listed on a question
+  // about a second name in it. Nothing when it is the first question about
+  // the parent, the parent cannot be listed, or `path` ends in ".", ".." or "/".
+  std::optional<EntryType> ListedType(const std::string& path) const;
+
   std::string root_;
+  mutable std::mutex mu_;  // the loader reads from several threads
+  mutable std::unordered_map<std::string, std::shared_ptr<const Result<std::vector<DirEntry>>>> listings_;
+  mutable std::unordered_map<std::string, int> questions_;         // about names in a directory not listed
+  mutable std::unordered_map<std::string, EntryType> looked_up_;  // paths answered by lstat
 };
 
 // The nearest of `dir` and its ancestors that holds a `.git` entry (directory

@@ -1,0 +1,167 @@
+// gitcanary, gitcanary-git and gitcanary-serve (plugin/commands/sibling_exec.h):
+// what gitcanary links and loads, the hand-over of git commands and --repo to
+// gitcanary-git, and what a render costs in system calls per file.
+#include <doctest/doctest.h>
+
+#include <elf.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "tests/test_util.h"
+
+namespace fs = std::filesystem;
+using gitcanary::testing::Gitcanary;
+using gitcanary::testing::Run;
+using gitcanary::testing::RunResult;
+using gitcanary::testing::TempDir;
+using gitcanary::testing::WriteFile;
+
+namespace {
+
+std::string Sibling(const std::string& name) { return (fs::path(GITCANARY_BINARY).parent_path() / name).string(); }
+
+std::string Bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+// The program headers of an x86-64 executable.
+std::vector<Elf64_Phdr> ProgramHeaders(const std::string& image) {
+  std::vector<Elf64_Phdr> headers;
+  REQUIRE(image.size() >= sizeof(Elf64_Ehdr));
+  Elf64_Ehdr eh;
+  std::memcpy(&eh, image.data(), sizeof(eh));
+  REQUIRE(std::memcmp(eh.e_ident, ELFMAG, SELFMAG) == 0);
+  for (int i = 0; i < eh.e_phnum; ++i) {
+    Elf64_Phdr ph;
+    const std::size_t at = eh.e_phoff + static_cast<std::size_t>(i) * eh.e_phentsize;
+    REQUIRE(at + sizeof(ph) <= image.size());
+    std::memcpy(&ph, image.data() + at, sizeof(ph));
+    headers.push_back(ph);
+  }
+  return headers;
+}
+
+// The DT_NEEDED entries (shared libraries to load) of the dynamic segment.
+int NeededLibraries(const std::string& image, const std::vector<Elf64_Phdr>& headers) {
+  int needed = 0;
+  for (const Elf64_Phdr& ph : headers) {
+    if (ph.p_type != PT_DYNAMIC) continue;
+    for (std::size_t at = ph.p_offset; at + sizeof(Elf64_Dyn) <= ph.p_offset + ph.p_filesz; at += sizeof(Elf64_Dyn)) {
+      Elf64_Dyn d;
+      std::memcpy(&d, image.data() + at, sizeof(d));
+      if (d.d_tag == DT_NULL) break;
+      needed += d.d_tag == DT_NEEDED;
+    }
+  }
+  return needed;
+}
+
+bool HasInterpreter(const std::vector<Elf64_Phdr>& headers) {
+  return std::any_of(headers.begin(), headers.end(), [](const Elf64_Phdr& ph) { return ph.p_type == PT_INTERP; });
+}
+
+// {syscall: calls} of `args` under strace -f -c; empty when strace is missing.
+std::map<std::string, int> Syscalls(const std::vector<std::string>& args, const std::string& dir) {
+  if (Run({"sh", "-c", "command -v strace"}).exit_code != 0) return {};
+  const std::string out = dir + "/strace.txt";
+  std::vector<std::string> traced{"strace", "-f", "-c", "-o", out, "--"};
+  traced.insert(traced.end(), args.begin(), args.end());
+  RunResult r = Run(traced);
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  std::map<std::string, int> calls;
+  std::istringstream lines(gitcanary::testing::ReadFile(out));
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream words(line);
+    std::vector<std::string> w;
+    for (std::string x; words >> x;) w.push_back(x);
+    if (w.size() >= 5 && std::isdigit(static_cast<unsigned char>(w[0][0])) && w.back() != "total")
+      calls[w.back()] = std::stoi(w[3]);
+  }
+  return calls;
+}
+
+// An app directory of `n` ConfigMaps, one per file.
+std::string ConfigMapApp(const std::string& dir, int n) {
+  for (int i = 0; i < n; ++i)
+    WriteFile(dir + "/cm-" + std::to_string(i) + ".yaml",
+              "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-" + std::to_string(i) + "\ndata:\n  k: v\n");
+  return dir;
+}
+
+}  // namespace
+
+TEST_CASE("executables: gitcanary is static with no dynamic loader and no libgit2; gitcanary-git has libgit2") {
+#ifdef GITCANARY_SANITIZED
+  MESSAGE("sanitizer build: gitcanary is linked dynamically there (the sanitizers need it); skipped");
+#else
+  const std::string light = Bytes(GITCANARY_BINARY);
+  const std::vector<Elf64_Phdr> headers = ProgramHeaders(light);
+  CHECK_FALSE(HasInterpreter(headers));          // no ld.so runs before main
+  CHECK(NeededLibraries(light, headers) == 0);  // and no shared library is loaded
+  CHECK(light.find("git_libgit2_init") == std::string::npos);
+  CHECK(light.find("SSL_CTX_new") == std::string::npos);
+  const std::string git = Bytes(Sibling("gitcanary-git"));
+  const std::vector<Elf64_Phdr> git_headers = ProgramHeaders(git);
+  CHECK(HasInterpreter(git_headers));
+  CHECK(NeededLibraries(git, git_headers) > 0);
+  CHECK(git.find("git_libgit2_init") != std::string::npos);
+#endif
+}
+
+TEST_CASE("executables: gitcanary hands git commands and --repo to gitcanary-git, and says so when it is missing") {
+  TempDir tmp;
+  const std::string alone = tmp.path() + "/bin/gitcanary";
+  fs::create_directories(tmp.path() + "/bin");
+  fs::copy_file(GITCANARY_BINARY, alone);
+  fs::permissions(alone, fs::perms::owner_all);
+  const std::string app = ConfigMapApp(tmp.path() + "/app", 1);
+
+  RunResult here = Run({alone, "render", app});  // renders without its siblings
+  CHECK(here.exit_code == 0);
+  CHECK(here.out.find("name: cm-0") != std::string::npos);
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"diff", "--help"}, {"status", "--help"}, {"render", "--repo", tmp.path(), app}}) {
+    std::vector<std::string> argv{alone};
+    argv.insert(argv.end(), args.begin(), args.end());
+    RunResult r = Run(argv);
+    CHECK(r.exit_code == 1);
+    CHECK(r.out.empty());
+    CHECK(r.err.find("cannot start " + tmp.path() + "/bin/gitcanary-git (installed beside gitcanary)") !=
+          std::string::npos);
+  }
+  // Beside its siblings, the same commands run (in gitcanary-git).
+  CHECK(Gitcanary({"diff", "--help"}).exit_code == 0);
+  CHECK(Gitcanary({"diff", "--help"}).out.find("Usage: gitcanary diff") != std::string::npos);
+}
+
+TEST_CASE("executables: each more file a render reads costs one open, one read and one close, and no stat") {
+  TempDir tmp;
+  const std::string small = ConfigMapApp(tmp.path() + "/small", 20);
+  const std::string big = ConfigMapApp(tmp.path() + "/big", 80);
+  auto few = Syscalls({GITCANARY_BINARY, "render", "--mode", "flagger", small}, tmp.path());
+  if (few.empty()) {
+    MESSAGE("strace is not installed; skipped");
+    return;
+  }
+  auto many = Syscalls({GITCANARY_BINARY, "render", "--mode", "flagger", big}, tmp.path());
+  auto more = [&](const std::string& call) { return many[call] - few[call]; };
+  CHECK(more("openat") == 60);
+  CHECK(more("read") == 60);
+  CHECK(more("close") == 60);
+  for (const char* stat : {"newfstatat", "fstat", "lstat", "stat", "statx"}) {
+    INFO(stat);
+    CHECK(more(stat) == 0);
+  }
+  CHECK(more("fcntl") == 0);
+}
