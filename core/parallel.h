@@ -20,8 +20,7 @@ void ParallelFor(std::size_t n, Fn fn, std::size_t min_parallel = 8) {
   auto work = [&] {
     for (std::size_t i = next++; i < n; i = next++) fn(i);
   };
-  unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
-  if (n < min_parallel) threads = 1;
+  const unsigned threads = n < min_parallel ? 1u : std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
   std::vector<std::thread> pool;
   for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
   work();

@@ -10,10 +10,12 @@ namespace gitcanary::render {
 std::string ToYamlStream(const std::vector<Manifest>& objects) {
   // Emit in two halves on two cores; documents are independent. The first
   // half is written where the whole stream ends up, with room for the second
-  // (pages only count once they are written to).
+  // (pages only count once they are written to). A second thread pays from
+  // about as many objects as the loader's files (render/loader.cc).
   constexpr std::size_t kRoomPerObject = 600;
+  constexpr std::size_t kParallelFromObjects = 512;
   const std::size_t n = objects.size();
-  const std::size_t half = n < 64 ? n : n / 2;
+  const std::size_t half = n < kParallelFromObjects ? n : n / 2;
   std::string first, second;
   first.reserve(n * kRoomPerObject);
   second.reserve((n - half) * kRoomPerObject);

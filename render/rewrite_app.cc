@@ -186,8 +186,10 @@ Status RewriteApp(std::vector<Manifest>& manifests, const std::vector<CanaryRef>
     if (!s.ok()) return s;
     s = MarkReplacedServices(manifests, services, canary, c.info, *target, app_namespace, &removed, explain);
     if (!s.ok()) return s;
-    for (std::size_t i = 0; i < removed.size(); ++i)
-      if (removed[i] && replaced_by[i] < 0) replaced_by[i] = static_cast<int>(routers.size());
+    // Only Services of the Canary's namespace can have been removed for it.
+    if (auto in_ns = services.find(ns); in_ns != services.end())
+      for (std::size_t i : in_ns->second)
+        if (removed[i] && replaced_by[i] < 0) replaced_by[i] = static_cast<int>(routers.size());
     routers.push_back(IngressRouter{&canary, &c.info});
   }
   Status s = MarkReplacedIngresses(manifests, routers, replaced_by, app_namespace, &removed, explain);

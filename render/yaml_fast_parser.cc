@@ -149,7 +149,9 @@ class FastParser {
 
   // The children of the open collection at each depth gather here and move
   // into an exactly sized vector when it ends. A deque keeps references to
-  // its elements valid as it grows.
+  // its elements valid as it grows. The scratch is the thread's, kept from
+  // one parse to the next (a parse never starts another), so a render of
+  // thousands of files allocates it once per thread, not once per file.
   template <typename T>
   static std::vector<T>& Scratch(std::deque<std::vector<T>>* s, int depth) {
     while (s->size() <= static_cast<std::size_t>(depth)) s->emplace_back().reserve(16);
@@ -163,8 +165,14 @@ class FastParser {
     return true;
   }
 
-  std::deque<std::vector<Field>> field_scratch_;
-  std::deque<std::vector<Node>> item_scratch_;
+  struct ThreadScratch {
+    std::deque<std::vector<Field>> fields;
+    std::deque<std::vector<Node>> items;
+  };
+  static ThreadScratch& Scratches() {
+    thread_local ThreadScratch scratch;
+    return scratch;
+  }
   const char* p_;
   const char* end_;
   const char* ls_;  // start of the current line
@@ -366,7 +374,7 @@ bool FastParser::ParseMapping(Node* out, int indent, int depth, Token* first) {
   if (++depth > max_depth_ || !Count()) return false;
   out->kind = Kind::kMapping;
   out->mark = first->mark;
-  std::vector<Field>& fields = Scratch(&field_scratch_, depth);
+  std::vector<Field>& fields = Scratch(&Scratches().fields, depth);
   Token next;
   for (Token* t = first;; t = &next) {
     if (!t->is_key || !AddKey(&fields, t)) return false;
@@ -403,7 +411,7 @@ bool FastParser::ParseSequence(Node* out, int indent, int depth, bool indentless
   if (++depth > max_depth_ || !Count()) return false;
   out->kind = Kind::kSequence;
   out->mark = Here();
-  std::vector<Node>& items = Scratch(&item_scratch_, depth);
+  std::vector<Node>& items = Scratch(&Scratches().items, depth);
   for (;;) {
     Node& item = items.emplace_back();
     p_ = SkipSpaces(p_ + 1);

@@ -274,9 +274,10 @@ Result<Plan> PlanBuild(const FileSource& repo, const std::string& app, AppKind k
       std::sort(read.files.begin(), read.files.end());
       read.files.erase(std::unique(read.files.begin(), read.files.end()), read.files.end());
       inputs = std::move(read);
-    } else {
-      inputs = render::KustomizeInputs(repo, app);
+      plan.inputs = std::move(*inputs);
+      return plan;  // no tool runs, so none is looked up on PATH
     }
+    inputs = render::KustomizeInputs(repo, app);
     tool.what = "kustomize";
     tool.argv = KustomizeCommand(tools);
     for (std::string& word : SplitWords(tools.kustomize_build_options)) tool.argv.push_back(std::move(word));
