@@ -250,15 +250,19 @@ Result<AppInputs> ChartInputs(const FileSource& repo, const std::string& app,
   return in;
 }
 
-Result<std::vector<std::string>> ReferencedDirs(const FileSource& repo, const std::string& kustomization_dir) {
+Result<std::vector<std::string>> ReferencedDirs(const FileSource& repo, const std::string& kustomization_dir,
+                                                std::vector<std::string>* named) {
   const std::string name = KustomizationFileIn(repo, kustomization_dir);
   if (name.empty()) return std::vector<std::string>{};
   auto doc = ReadKustomization(repo, Join(kustomization_dir, name));
   if (!doc.ok()) return doc.status();
   std::vector<std::string> out;
   for (const Reference& ref : ReferencesOf(*doc, false)) {
+    if (IsRemote(ref.path)) continue;
     std::string path;
-    if (IsRemote(ref.path) || !JoinClean(kustomization_dir, ref.path, &path)) continue;
+    const bool inside = JoinClean(kustomization_dir, ref.path, &path);
+    if (named != nullptr) named->push_back(inside ? path : "/");
+    if (!inside) continue;
     const EntryType type = repo.TypeOf(path);
     if (type == EntryType::kFile || type == EntryType::kSymlink) {  // a file of another directory: that directory is used
       const std::size_t slash = path.rfind('/');

@@ -24,10 +24,13 @@
 // summarises each directory's subtree once per git tree id (AppRootsMemo):
 // `diff` reads the unchanged subtrees of its second revision from the memo,
 // and serve, which keeps one memo across passes, reads only what changed.
+// Each file of a directory is read once per summary (a kustomization.yaml is
+// looked at as published output and for what it includes).
 #pragma once
 
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,6 +45,13 @@ enum class AppRule { kArgoCdOrFlux, kConfigList, kDiscovered };
 struct AppRoots {
   AppRule rule = AppRule::kDiscovered;
   std::vector<std::string> dirs;  // sorted, relative to the top ("" = the top)
+  // The apps whose build, as the walk saw it, reads nothing outside their own
+  // directory but the Helm values files a chart is given: charts, plain
+  // directories without subdirectories, and kustomizations whose every path,
+  // followed through the kustomizations they include, stays inside. With its
+  // tree and the gitcanary.yaml files above it unchanged, such an app is
+  // unchanged (`diff` skips it unread). Others may read a shared base.
+  std::set<std::string> self_contained;
 };
 
 // What a walk learnt of each subtree, by directory and git tree id. Sources
