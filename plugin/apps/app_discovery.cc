@@ -157,6 +157,57 @@ Result<std::string> Fingerprint(const ListingCache& side, const std::string& app
   return out;
 }
 
+// Whether a path is the same in both revisions (absent from both counts), by
+// object ids: a path below a directory that is the same is the same, so only
+// the listings of directories that differ are looked into.
+class Sameness {
+ public:
+  Sameness(const ListingCache& base, const ListingCache& head) : base_(base), head_(head) {}
+
+  bool Same(const std::string& path) {
+    if (path.empty()) return false;  // the top has no entry to compare
+    auto it = known_.find(path);
+    if (it != known_.end()) return it->second;
+    bool same = Same(Parent(path));
+    if (!same) {
+      const DirEntry* a = base_.Entry(path);
+      const DirEntry* b = head_.Entry(path);
+      same = (a == nullptr && b == nullptr) ||
+             (a != nullptr && b != nullptr && !a->id.empty() && a->id == b->id && a->type == b->type);
+    }
+    known_.emplace(path, same);
+    return same;
+  }
+
+  // Whether every gitcanary.yaml from `app` up to the top is the same.
+  bool SameConfigs(const std::string& app) {
+    for (std::string d = app;; d = Parent(d)) {
+      if (!Same(d.empty() ? std::string(render::kConfigFileName) : d + "/" + std::string(render::kConfigFileName)))
+        return false;
+      if (d.empty()) return true;
+    }
+  }
+
+ private:
+  const ListingCache& base_;
+  const ListingCache& head_;
+  std::map<std::string, bool> known_;
+};
+
+// Whether `app` is unchanged without reading anything of it: its tree and the
+// gitcanary.yaml files above it are the same, and its build reads nothing
+// outside its directory (render::AppRoots::self_contained; a chart's values
+// files inside it too).
+bool UnchangedUnread(Sameness& same, const std::string& app, bool self_contained, const BuildTools& tools) {
+  if (!self_contained || !same.Same(app) || !same.SameConfigs(app)) return false;
+  for (const std::string& v : tools.values_files) {  // only a chart reads them
+    std::string path;
+    if (!render::JoinClean(app, v, &path) || (!app.empty() && path != app && path.rfind(app + "/", 0) != 0))
+      return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 Result<std::vector<ChangedApp>> FindChangedApps(const FileSource& base_tree, const FileSource& head_tree,
@@ -185,8 +236,11 @@ Result<std::vector<ChangedApp>> FindChangedApps(const FileSource& base_tree, con
   const std::set<std::string> in_head(head_apps->dirs.begin(), head_apps->dirs.end());
   std::set<std::string> all = in_base;
   all.insert(in_head.begin(), in_head.end());
+  Sameness same(base, head);
   std::vector<ChangedApp> out;
   for (const std::string& app : all) {
+    const render::AppRoots& side = in_base.count(app) != 0 ? *base_apps : *head_apps;
+    if (UnchangedUnread(same, app, side.self_contained.count(app) != 0, tools)) continue;
     auto base_inputs = BuildInputs(base, app, tools);
     if (!base_inputs.ok()) return base_inputs.status();
     auto head_inputs = SameWalk(*base_inputs, base, head) ? base_inputs : BuildInputs(head, app, tools);
