@@ -187,8 +187,27 @@ class KustomizeWalk {
 
 }  // namespace
 
+namespace {
+
+// Whether `path` is clean already: no segment empty, "." or "..".
+bool IsCleanPath(std::string_view path) {
+  for (std::size_t start = 0;;) {
+    const std::size_t end = path.find('/', start);
+    const std::string_view segment = path.substr(start, end == std::string_view::npos ? end : end - start);
+    if (segment.empty() || segment == "." || segment == "..") return false;
+    if (end == std::string_view::npos) return true;
+    start = end + 1;
+  }
+}
+
+}  // namespace
+
 bool JoinClean(const std::string& base, const std::string& rel, std::string* out) {
   if (rel.rfind('/', 0) == 0) return false;  // absolute: never inside the repository source
+  if (IsCleanPath(rel) && (base.empty() || IsCleanPath(base))) {  // the common case, without splitting
+    *out = base.empty() ? rel : base + "/" + rel;
+    return true;
+  }
   std::vector<std::string> parts;
   const std::string joined = base.empty() ? rel : base + "/" + rel;
   std::size_t start = 0;
