@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <unordered_map>
 
 #include "render/app_config.h"
 #include "render/app_inputs.h"
@@ -35,15 +36,12 @@ class ListingCache : public FileSource {
   }
   std::string Describe(const std::string& path) const override { return source_.Describe(path); }
 
-  // The entry at `path`, or nullptr when there is none.
+  // The entry at `path`, or nullptr when there is none (or a path on the way
+  // to it is no directory).
   const DirEntry* Entry(const std::string& path) const {
     const std::size_t slash = path.rfind('/');
-    const std::string parent = slash == std::string::npos ? "" : path.substr(0, slash);
-    if (!parent.empty()) {
-      const DirEntry* up = Entry(parent);
-      if (up == nullptr || up->type != EntryType::kDirectory) return nullptr;
-    }
-    const Dir& d = Get(parent);
+    const Dir& d = Get(slash == std::string::npos ? "" : path.substr(0, slash));
+    if (!d.reachable) return nullptr;
     auto it = d.by_name.find(slash == std::string::npos ? path : path.substr(slash + 1));
     return it == d.by_name.end() ? nullptr : &d.entries[it->second];
   }
@@ -52,7 +50,8 @@ class ListingCache : public FileSource {
   struct Dir {
     Status status;
     std::vector<DirEntry> entries;
-    std::map<std::string, std::size_t> by_name;
+    std::unordered_map<std::string, std::size_t> by_name;
+    bool reachable = false;  // the top, or listed as a directory in a reachable parent
   };
   const Dir& Get(const std::string& dir) const {
     auto it = dirs_.find(dir);
@@ -65,11 +64,13 @@ class ListingCache : public FileSource {
     } else {
       d.status = listed.status();
     }
-    return dirs_.emplace(dir, std::move(d)).first->second;
+    const DirEntry* self = dir.empty() ? nullptr : Entry(dir);
+    d.reachable = dir.empty() || (self != nullptr && self->type == EntryType::kDirectory);
+    return dirs_.emplace(dir, std::move(d)).first->second;  // references to elements survive rehashing
   }
 
   const FileSource& source_;
-  mutable std::map<std::string, Dir> dirs_;
+  mutable std::unordered_map<std::string, Dir> dirs_;
 };
 
 std::string Parent(const std::string& path) {
