@@ -262,10 +262,11 @@ bool SelfContained(const Tops& tops, const std::string& app) {
   return true;
 }
 
-// `out` with the self-contained apps marked.
-AppRoots Marked(AppRoots out, const Tops& tops) {
-  for (const std::string& dir : out.dirs)
-    if (SelfContained(tops, dir)) out.self_contained.insert(dir);
+// `out`, with its self-contained apps put in `marked` when asked.
+AppRoots Marked(AppRoots out, const Tops& tops, std::set<std::string>* marked) {
+  if (marked != nullptr)
+    for (const std::string& dir : out.dirs)
+      if (SelfContained(tops, dir)) marked->insert(dir);
   return out;
 }
 
@@ -273,7 +274,7 @@ AppRoots Marked(AppRoots out, const Tops& tops) {
 
 Result<AppRoots> FindAppRoots(const FileSource& repo, const std::vector<std::string>* listed,
                               const std::vector<std::string>& under, AppRootsMemo* memo,
-                              const std::string& publish_dir) {
+                              const std::string& publish_dir, std::set<std::string>* self_contained) {
   const std::vector<std::string> roots = under.empty() ? std::vector<std::string>{""} : under;
   auto inside = [&](const std::string& dir) {
     return std::any_of(roots.begin(), roots.end(), [&](const std::string& r) {
@@ -311,7 +312,7 @@ Result<AppRoots> FindAppRoots(const FileSource& repo, const std::vector<std::str
     out.rule = AppRule::kArgoCdOrFlux;
     for (const std::string& dir : pointed)
       if (inside(dir)) out.dirs.push_back(dir);
-    return Marked(std::move(out), tops);
+    return Marked(std::move(out), tops, self_contained);
   }
   if (listed != nullptr) {
     out.rule = AppRule::kConfigList;
@@ -322,7 +323,7 @@ Result<AppRoots> FindAppRoots(const FileSource& repo, const std::vector<std::str
     }
     std::sort(out.dirs.begin(), out.dirs.end());
     out.dirs.erase(std::unique(out.dirs.begin(), out.dirs.end()), out.dirs.end());
-    return Marked(std::move(out), tops);
+    return Marked(std::move(out), tops, self_contained);
   }
   std::vector<std::shared_ptr<const Summary>> walked;  // kept while `tops` points into them
   if (!whole) {  // discovery walks from each given directory, as if it were the top
@@ -342,7 +343,7 @@ Result<AppRoots> FindAppRoots(const FileSource& repo, const std::vector<std::str
   for (const std::string& k : found.kustomizations)
     if (!found.referenced.count(k)) apps.insert(k);
   out.dirs.assign(apps.begin(), apps.end());
-  return Marked(std::move(out), tops);
+  return Marked(std::move(out), tops, self_contained);
 }
 
 }  // namespace gitcanary::render

@@ -178,10 +178,11 @@ TEST_CASE("app roots: self-contained apps are those whose build reads nothing ou
   files["apps/hidden/.base/kustomization.yaml"] = "resources: [../../../shared]\n";
   files["flat/deployment.yaml"] = kDeployment;
   MapSource repo(files);
-  auto roots = render::FindAppRoots(repo, nullptr);
+  std::set<std::string> self_contained;
+  auto roots = render::FindAppRoots(repo, nullptr, {}, nullptr, "", &self_contained);
   REQUIRE(roots.ok());
   CHECK(roots->dirs == std::vector<std::string>{"apps/cart", "apps/hidden", "apps/pay", "apps/shop", "apps/web/prod",
                                                 "apps/web/staging", "charts/shop", "flat", "plain"});
   // The overlays read their base; plain/ has a subdirectory that could hold a kustomization.
-  CHECK(roots->self_contained == std::set<std::string>{"apps/shop", "charts/shop", "flat"});
+  CHECK(self_contained == std::set<std::string>{"apps/shop", "charts/shop", "flat"});
 }

@@ -197,7 +197,7 @@ class Sameness {
 
 // Whether `app` is unchanged without reading anything of it: its tree and the
 // gitcanary.yaml files above it are the same, and its build reads nothing
-// outside its directory (render::AppRoots::self_contained; a chart's values
+// outside its directory (render::FindAppRoots's self_contained; a chart's values
 // files inside it too).
 bool UnchangedUnread(Sameness& same, const std::string& app, bool self_contained, const BuildTools& tools) {
   if (!self_contained || !same.Same(app) || !same.SameConfigs(app)) return false;
@@ -229,9 +229,10 @@ Result<std::vector<ChangedApp>> FindChangedApps(const FileSource& base_tree, con
   }
   render::AppRootsMemo own;  // the head's walk reads only what differs from the base
   render::AppRootsMemo& memo = kept != nullptr ? *kept : own;
-  auto base_apps = render::FindAppRoots(base, listed, under, &memo, publish_dir);
+  std::set<std::string> base_contained, head_contained;
+  auto base_apps = render::FindAppRoots(base, listed, under, &memo, publish_dir, &base_contained);
   if (!base_apps.ok()) return base_apps.status();
-  auto head_apps = render::FindAppRoots(head, listed, under, &memo, publish_dir);
+  auto head_apps = render::FindAppRoots(head, listed, under, &memo, publish_dir, &head_contained);
   if (!head_apps.ok()) return head_apps.status();
   const std::set<std::string> in_base(base_apps->dirs.begin(), base_apps->dirs.end());
   const std::set<std::string> in_head(head_apps->dirs.begin(), head_apps->dirs.end());
@@ -240,8 +241,8 @@ Result<std::vector<ChangedApp>> FindChangedApps(const FileSource& base_tree, con
   Sameness same(base, head);
   std::vector<ChangedApp> out;
   for (const std::string& app : all) {
-    const render::AppRoots& side = in_base.count(app) != 0 ? *base_apps : *head_apps;
-    if (UnchangedUnread(same, app, side.self_contained.count(app) != 0, tools)) continue;
+    const std::set<std::string>& contained = in_base.count(app) != 0 ? base_contained : head_contained;
+    if (UnchangedUnread(same, app, contained.count(app) != 0, tools)) continue;
     auto base_inputs = BuildInputs(base, app, tools);
     if (!base_inputs.ok()) return base_inputs.status();
     auto head_inputs = SameWalk(*base_inputs, base, head) ? base_inputs : BuildInputs(head, app, tools);

@@ -11,7 +11,7 @@
 //   - every gitcanary.yaml from the top down to it.
 // Only changed apps are built and rendered, so the cost of a review grows with
 // the change, not with the repository. Most apps are not even read: one whose
-// build reads nothing outside its directory (render::AppRoots::self_contained)
+// build reads nothing outside its directory (render::FindAppRoots's self_contained)
 // is unchanged when its tree and the gitcanary.yaml files above it are, which
 // the ids of the directories that differ tell; the others (an overlay of a
 // shared base, say) have their inputs found and compared.
