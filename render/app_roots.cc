@@ -215,16 +215,25 @@ using Tops = std::vector<std::pair<std::string, const Summary*>>;
 
 // The summary of `path` (inside `at`, whose summary is `s`); null when no
 // walked directory is there (a file, a hidden directory, nothing).
-const Summary* Lookup(const Summary* s, std::string at, const std::string& path) {
-  while (s != nullptr && at != path) {
-    std::string next = path.substr(0, path.find('/', at.empty() ? 0 : at.size() + 1));
+const Summary* Lookup(const Summary* s, std::string_view at, std::string_view path) {
+  while (s != nullptr && at.size() != path.size()) {
+    const std::string_view next = path.substr(0, path.find('/', at.empty() ? 0 : at.size() + 1));
     auto it = std::lower_bound(s->children.begin(), s->children.end(), next,
-                               [](const auto& child, const std::string& p) { return child.first < p; });
+                               [](const auto& child, std::string_view p) { return child.first < p; });
     if (it == s->children.end() || it->first != next) return nullptr;
     s = it->second.get();
-    at = std::move(next);
+    at = next;
   }
   return s;
+}
+
+// Whether some directory of `path` below `dir` (which holds it) is hidden.
+bool HiddenBelow(const std::string& path, const std::string& dir) {
+  for (std::size_t i = dir.empty() ? 0 : dir.size() + 1; i < path.size(); i = path.find('/', i) + 1) {
+    if (path[i] == '.') return true;
+    if (path.find('/', i) == std::string::npos) break;
+  }
+  return false;
 }
 
 // Whether the build of `app` reads nothing outside its directory, but for the
@@ -241,19 +250,19 @@ bool SelfContained(const Tops& tops, const std::string& app) {
   if (s->kind == Summary::Kind::kChart) return true;
   if (s->kind == Summary::Kind::kPlain) return s->leaf;
   if (s->kind != Summary::Kind::kKustomization) return false;
-  std::set<std::string> seen{app};
-  std::vector<const Summary*> todo{s};
+  std::vector<const Summary*> seen{s}, todo{s};
   while (!todo.empty()) {
     const Summary* k = todo.back();
     todo.pop_back();
     for (const std::string& p : k->named) {
-      if (p == "/" || !IsInside(p, app)) return false;
-      const std::string below = app.empty() ? p : p.substr(std::min(p.size(), app.size() + 1));
-      if (below.rfind('.', 0) == 0 || below.find("/.") != std::string::npos) return false;
+      if (p == "/" || !IsInside(p, app) || HiddenBelow(p, app)) return false;
       const Summary* sub = Lookup(s, app, p);
       if (sub == nullptr) continue;  // a file, or nothing: read with the app's own tree
       if (sub->kind == Summary::Kind::kKustomization) {
-        if (seen.insert(p).second) todo.push_back(sub);
+        if (std::find(seen.begin(), seen.end(), sub) == seen.end()) {
+          seen.push_back(sub);
+          todo.push_back(sub);
+        }
       } else if (!sub->discovering || sub->published_from || sub->kind == Summary::Kind::kChart) {
         return false;  // it may hold a kustomization that was not looked at
       }
