@@ -3,6 +3,8 @@
 namespace gitcanary::git {
 
 void Libgit2Session::Init() {
+  // The first session's extra reference is never released (see the header).
+  [[maybe_unused]] static const int kept = git_libgit2_init();
   git_libgit2_init();
   git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, static_cast<size_t>(16) << 20);
   // Reads trust the object database as git itself does (git fsck checks it):

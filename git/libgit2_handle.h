@@ -3,7 +3,11 @@
 // Libgit2Session calls git_libgit2_init() on construction and
 // git_libgit2_shutdown() on destruction; libgit2 reference-counts these calls,
 // so every object that holds repositories or git objects can keep its own
-// session and the library stays initialized exactly as long as it is used.
+// session. The first session also takes a reference that is never released:
+// the library stays initialized from first use until the process exits, since
+// initializing it again after the last session ended costs as much as the
+// first time (5 ms: Debian's libgit2 parses the system's CA bundle for
+// mbedTLS), and a command such as `diff` would otherwise pay it twice.
 // GitPtr<T> is a std::unique_ptr that frees a libgit2 object with the matching
 // git_*_free function. Declare a session before the GitPtrs it protects so it
 // is destroyed after them.

@@ -187,8 +187,27 @@ class KustomizeWalk {
 
 }  // namespace
 
+namespace {
+
+// Whether `path` is clean already: no segment empty, "." or "..".
+bool IsCleanPath(std::string_view path) {
+  for (std::size_t start = 0;;) {
+    const std::size_t end = path.find('/', start);
+    const std::string_view segment = path.substr(start, end == std::string_view::npos ? end : end - start);
+    if (segment.empty() || segment == "." || segment == "..") return false;
+    if (end == std::string_view::npos) return true;
+    start = end + 1;
+  }
+}
+
+}  // namespace
+
 bool JoinClean(const std::string& base, const std::string& rel, std::string* out) {
   if (rel.rfind('/', 0) == 0) return false;  // absolute: never inside the repository source
+  if (IsCleanPath(rel) && (base.empty() || IsCleanPath(base))) {  // the common case, without splitting
+    *out = base.empty() ? rel : base + "/" + rel;
+    return true;
+  }
   std::vector<std::string> parts;
   const std::string joined = base.empty() ? rel : base + "/" + rel;
   std::size_t start = 0;
@@ -250,15 +269,19 @@ Result<AppInputs> ChartInputs(const FileSource& repo, const std::string& app,
   return in;
 }
 
-Result<std::vector<std::string>> ReferencedDirs(const FileSource& repo, const std::string& kustomization_dir) {
+Result<std::vector<std::string>> ReferencedDirs(const FileSource& repo, const std::string& kustomization_dir,
+                                                std::vector<std::string>* named) {
   const std::string name = KustomizationFileIn(repo, kustomization_dir);
   if (name.empty()) return std::vector<std::string>{};
   auto doc = ReadKustomization(repo, Join(kustomization_dir, name));
   if (!doc.ok()) return doc.status();
   std::vector<std::string> out;
   for (const Reference& ref : ReferencesOf(*doc, false)) {
+    if (IsRemote(ref.path)) continue;
     std::string path;
-    if (IsRemote(ref.path) || !JoinClean(kustomization_dir, ref.path, &path)) continue;
+    const bool inside = JoinClean(kustomization_dir, ref.path, &path);
+    if (named != nullptr) named->push_back(inside ? path : "/");
+    if (!inside) continue;
     const EntryType type = repo.TypeOf(path);
     if (type == EntryType::kFile || type == EntryType::kSymlink) {  // a file of another directory: that directory is used
       const std::size_t slash = path.rfind('/');

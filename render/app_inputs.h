@@ -59,8 +59,12 @@ Result<AppInputs> ChartInputs(const FileSource& repo, const std::string& app,
 // Every directory the kustomization at `kustomization_dir` uses: the
 // directories it names in any field, and the directories of the files it names
 // outside its own (a base listed file by file, a directory of shared patches),
-// for telling apps from what they include.
-Result<std::vector<std::string>> ReferencedDirs(const FileSource& repo, const std::string& kustomization_dir);
+// for telling apps from what they include. `named`, when given, receives
+// every local path it names, as KustomizeInputs follows them, whether or not
+// it exists, joined onto the directory; "/" stands for a path that leaves the
+// repository.
+Result<std::vector<std::string>> ReferencedDirs(const FileSource& repo, const std::string& kustomization_dir,
+                                                std::vector<std::string>* named = nullptr);
 
 // A fingerprint of the inputs from the object ids `repo` lists: equal
 // fingerprints mean equal inputs. "" when some id is unknown (a disk source).

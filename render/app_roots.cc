@@ -17,8 +17,11 @@ namespace gitcanary::render {
 struct AppRootsMemo::Summary {
   std::vector<std::string> pointed;  // app paths named by Applications and Flux Kustomizations here
   std::optional<std::string> published_from;  // a published directory (render/published_layout.h): its app
+  bool discovering = false;  // kind was looked for: with none found, the directory holds no kustomization
   enum class Kind { kNone, kChart, kPlain, kKustomization } kind = Kind::kNone;
   std::vector<std::string> referenced;  // directories this kustomization includes
+  std::vector<std::string> named;  // every local path it names (ReferencedDirs)
+  bool leaf = true;  // no subdirectory, hidden or not, and no symlink
   std::vector<std::pair<std::string, std::shared_ptr<const Summary>>> children;  // (path, summary)
   std::string key;  // its key in the memo; "" when not memoised
 };
@@ -33,6 +36,38 @@ using Summary = AppRootsMemo::Summary;
 constexpr std::size_t kSniffBytes = 8 * 1024 * 1024;
 
 std::string Join(const std::string& dir, const std::string& name) { return dir.empty() ? name : dir + "/" + name; }
+
+bool IsInside(const std::string& path, const std::string& dir) {
+  return dir.empty() || path == dir || (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
+                                        path[dir.size()] == '/');
+}
+
+// The files of one directory, each read at most once: the published-output
+// check, the sniff and the kustomization's references all read its
+// kustomization.yaml. Texts up to kSniffBytes are kept; a caller's lower limit
+// is applied to the kept text with the same error.
+class ReadOnce : public FileSource {
+ public:
+  explicit ReadOnce(const FileSource& inner) : inner_(inner) {}
+  Result<std::vector<DirEntry>> List(const std::string& dir) const override { return inner_.List(dir); }
+  EntryType TypeOf(const std::string& path) const override { return inner_.TypeOf(path); }
+  std::string Describe(const std::string& path) const override { return inner_.Describe(path); }
+  Result<std::string> Read(const std::string& path, std::size_t max_bytes) const override {
+    if (max_bytes > kSniffBytes) return inner_.Read(path, max_bytes);
+    auto it = texts_.find(path);
+    if (it == texts_.end()) {
+      auto text = inner_.Read(path, kSniffBytes);
+      if (!text.ok()) return max_bytes == kSniffBytes ? text : inner_.Read(path, max_bytes);
+      it = texts_.emplace(path, std::move(*text)).first;
+    }
+    if (it->second.size() > max_bytes) return FileTooLarge(inner_.Describe(path), it->second.size(), max_bytes);
+    return it->second;
+  }
+
+ private:
+  const FileSource& inner_;
+  mutable std::map<std::string, std::string> texts_;
+};
 
 std::string ScalarAt(const yaml::Node& doc, std::initializer_list<std::string_view> path) {
   const yaml::Node* n = doc.Path(path);
@@ -73,36 +108,9 @@ class Walk {
     auto entries = repo_.List(dir);
     if (!entries.ok()) return entries.status();
     auto out = std::make_shared<Summary>();
-    out->published_from = PublishedFrom(dir);
-    bool holds_manifest = false, chart = false;
-    for (const DirEntry& e : *entries) {
-      if (out->published_from || e.type != EntryType::kFile || e.name[0] == '.') continue;
-      if (e.name == "Chart.yaml") chart = true;
-      if (!IsManifestFileName(e.name)) continue;
-      auto text = repo_.Read(Join(dir, e.name), kSniffBytes);
-      if (!text.ok()) continue;  // too large to be a manifest worth sniffing
-      if (text->find("apiVersion") != std::string::npos && text->find("kind") != std::string::npos) holds_manifest = true;
-      if (text->find("argoproj.io/") == std::string::npos && text->find("kustomize.toolkit.fluxcd.io/") == std::string::npos)
-        continue;
-      auto docs = yaml::ParseYamlStream(*text, e.name);
-      if (!docs.ok()) continue;  // a template, not a manifest Argo CD or Flux would apply
-      for (const yaml::Node& doc : *docs) PointedAt(doc, &out->pointed);
-    }
+    out->discovering = discovering;
     bool below = discovering;  // whether subdirectories are still candidates
-    if (discovering && !out->published_from) {
-      if (chart) {
-        out->kind = Summary::Kind::kChart;  // both kinds at once is BuildApp's error, with the app named
-        below = false;
-      } else if (!KustomizationFileIn(repo_, dir).empty()) {
-        out->kind = Summary::Kind::kKustomization;
-        auto refs = ReferencedDirs(repo_, dir);
-        if (!refs.ok()) return refs.status();
-        out->referenced = std::move(*refs);
-      } else if (holds_manifest) {
-        out->kind = Summary::Kind::kPlain;
-        below = false;
-      }
-    }
+    if (Status s = Own(dir, *entries, out.get(), &below); !s.ok()) return s;
     for (const DirEntry& e : *entries) {
       if (e.type != EntryType::kDirectory || e.name[0] == '.') continue;
       auto child = Summarise(Join(dir, e.name), e.id, below);
@@ -124,14 +132,50 @@ class Walk {
   std::map<std::string, std::shared_ptr<const Summary>> TakeUsed() { return std::move(used_); }
 
  private:
+  // What `dir`'s own files say (everything but its subdirectories), each file
+  // read once; `below` is cleared inside a chart or a plain app.
+  Status Own(const std::string& dir, const std::vector<DirEntry>& entries, Summary* out, bool* below) {
+    const ReadOnce files(repo_);
+    out->published_from = PublishedFrom(files, dir);
+    bool holds_manifest = false, chart = false;
+    for (const DirEntry& e : entries) {
+      if (e.type == EntryType::kDirectory || e.type == EntryType::kSymlink) out->leaf = false;
+      if (out->published_from || e.type != EntryType::kFile || e.name[0] == '.') continue;
+      if (e.name == "Chart.yaml") chart = true;
+      if (!IsManifestFileName(e.name)) continue;
+      auto text = files.Read(Join(dir, e.name), kSniffBytes);
+      if (!text.ok()) continue;  // too large to be a manifest worth sniffing
+      if (text->find("apiVersion") != std::string::npos && text->find("kind") != std::string::npos) holds_manifest = true;
+      if (text->find("argoproj.io/") == std::string::npos && text->find("kustomize.toolkit.fluxcd.io/") == std::string::npos)
+        continue;
+      auto docs = yaml::ParseYamlStream(*text, e.name);
+      if (!docs.ok()) continue;  // a template, not a manifest Argo CD or Flux would apply
+      for (const yaml::Node& doc : *docs) PointedAt(doc, &out->pointed);
+    }
+    if (!out->discovering || out->published_from) return Status::Ok();
+    if (chart) {
+      out->kind = Summary::Kind::kChart;  // both kinds at once is BuildApp's error, with the app named
+      *below = false;
+    } else if (!KustomizationFileIn(files, dir).empty()) {
+      out->kind = Summary::Kind::kKustomization;
+      auto refs = ReferencedDirs(files, dir, &out->named);
+      if (!refs.ok()) return refs.status();
+      out->referenced = std::move(*refs);
+    } else if (holds_manifest) {
+      out->kind = Summary::Kind::kPlain;
+      *below = false;
+    }
+    return Status::Ok();
+  }
+
   // The app a directory of published output was rendered from: such a
   // directory is never an app, and a Flux Kustomization pointing at it means
   // that app.
-  std::optional<std::string> PublishedFrom(const std::string& dir) const {
-    if (repo_.TypeOf(Join(dir, std::string(kPublishedKustomization))) != EntryType::kFile) return std::nullopt;
-    auto text = repo_.Read(Join(dir, std::string(kPublishedKustomization)), kSniffBytes);
+  static std::optional<std::string> PublishedFrom(const FileSource& files, const std::string& dir) {
+    if (files.TypeOf(Join(dir, std::string(kPublishedKustomization))) != EntryType::kFile) return std::nullopt;
+    auto text = files.Read(Join(dir, std::string(kPublishedKustomization)), kSniffBytes);
     if (!text.ok() || text->find(kPublishedFromAnnotation) == std::string::npos) return std::nullopt;
-    auto published = ReadPublishedDir(repo_, dir);
+    auto published = ReadPublishedDir(files, dir);
     if (!published.ok() || !published->present) return std::nullopt;
     return published->published_from == "." ? std::string() : published->published_from;
   }
@@ -166,11 +210,80 @@ void Collect(const std::string& dir, const Summary& s, Found* out) {
   for (const auto& [path, child] : s.children) Collect(path, *child, out);
 }
 
+// The walked trees: (directory, its summary).
+using Tops = std::vector<std::pair<std::string, const Summary*>>;
+
+// The summary of `path` (inside `at`, whose summary is `s`); null when no
+// walked directory is there (a file, a hidden directory, nothing).
+const Summary* Lookup(const Summary* s, std::string_view at, std::string_view path) {
+  while (s != nullptr && at.size() != path.size()) {
+    const std::string_view next = path.substr(0, path.find('/', at.empty() ? 0 : at.size() + 1));
+    auto it = std::lower_bound(s->children.begin(), s->children.end(), next,
+                               [](const auto& child, std::string_view p) { return child.first < p; });
+    if (it == s->children.end() || it->first != next) return nullptr;
+    s = it->second.get();
+    at = next;
+  }
+  return s;
+}
+
+// Whether some directory of `path` below `dir` (which holds it) is hidden.
+bool HiddenBelow(const std::string& path, const std::string& dir) {
+  for (std::size_t i = dir.empty() ? 0 : dir.size() + 1; i < path.size(); i = path.find('/', i) + 1) {
+    if (path[i] == '.') return true;
+    if (path.find('/', i) == std::string::npos) break;
+  }
+  return false;
+}
+
+// Whether the build of `app` reads nothing outside its directory, but for the
+// Helm values files a chart is given: a chart; a plain directory with no
+// subdirectory (so no kustomization below it) and no symlink; a kustomization
+// whose every named path, followed through the kustomizations it includes,
+// stays inside it. Anything the walk cannot vouch for (a hidden directory, one
+// that may hold a kustomization it did not look for) answers no.
+bool SelfContained(const Tops& tops, const std::string& app) {
+  const Summary* s = nullptr;
+  for (const auto& [root, top] : tops)
+    if (IsInside(app, root)) s = Lookup(top, root, app);
+  if (s == nullptr) return false;
+  if (s->kind == Summary::Kind::kChart) return true;
+  if (s->kind == Summary::Kind::kPlain) return s->leaf;
+  if (s->kind != Summary::Kind::kKustomization) return false;
+  std::vector<const Summary*> seen{s}, todo{s};
+  while (!todo.empty()) {
+    const Summary* k = todo.back();
+    todo.pop_back();
+    for (const std::string& p : k->named) {
+      if (p == "/" || !IsInside(p, app) || HiddenBelow(p, app)) return false;
+      const Summary* sub = Lookup(s, app, p);
+      if (sub == nullptr) continue;  // a file, or nothing: read with the app's own tree
+      if (sub->kind == Summary::Kind::kKustomization) {
+        if (std::find(seen.begin(), seen.end(), sub) == seen.end()) {
+          seen.push_back(sub);
+          todo.push_back(sub);
+        }
+      } else if (!sub->discovering || sub->published_from || sub->kind == Summary::Kind::kChart) {
+        return false;  // it may hold a kustomization that was not looked at
+      }
+    }
+  }
+  return true;
+}
+
+// `out`, with its self-contained apps put in `marked` when asked.
+AppRoots Marked(AppRoots out, const Tops& tops, std::set<std::string>* marked) {
+  if (marked != nullptr)
+    for (const std::string& dir : out.dirs)
+      if (SelfContained(tops, dir)) marked->insert(dir);
+  return out;
+}
+
 }  // namespace
 
 Result<AppRoots> FindAppRoots(const FileSource& repo, const std::vector<std::string>* listed,
                               const std::vector<std::string>& under, AppRootsMemo* memo,
-                              const std::string& publish_dir) {
+                              const std::string& publish_dir, std::set<std::string>* self_contained) {
   const std::vector<std::string> roots = under.empty() ? std::vector<std::string>{""} : under;
   auto inside = [&](const std::string& dir) {
     return std::any_of(roots.begin(), roots.end(), [&](const std::string& r) {
@@ -203,11 +316,12 @@ Result<AppRoots> FindAppRoots(const FileSource& repo, const std::vector<std::str
     else if (!publish_dir.empty() && clean.rfind(publish_dir + "/", 0) == 0) clean = clean.substr(publish_dir.size() + 1);
     if (clean.empty() || repo.TypeOf(clean) == EntryType::kDirectory) pointed.insert(clean);
   }
+  Tops tops{{"", top->get()}};
   if (!pointed.empty()) {
     out.rule = AppRule::kArgoCdOrFlux;
     for (const std::string& dir : pointed)
       if (inside(dir)) out.dirs.push_back(dir);
-    return out;
+    return Marked(std::move(out), tops, self_contained);
   }
   if (listed != nullptr) {
     out.rule = AppRule::kConfigList;
@@ -218,15 +332,19 @@ Result<AppRoots> FindAppRoots(const FileSource& repo, const std::vector<std::str
     }
     std::sort(out.dirs.begin(), out.dirs.end());
     out.dirs.erase(std::unique(out.dirs.begin(), out.dirs.end()), out.dirs.end());
-    return out;
+    return Marked(std::move(out), tops, self_contained);
   }
+  std::vector<std::shared_ptr<const Summary>> walked;  // kept while `tops` points into them
   if (!whole) {  // discovery walks from each given directory, as if it were the top
     found = Found{};
+    tops.clear();
     for (const std::string& root : roots) {
       if (repo.TypeOf(root) != EntryType::kDirectory) continue;
       auto summary = walk.Summarise(root, DirectoryId(repo, root), true);
       if (!summary.ok()) return summary.status();
       Collect(root, **summary, &found);
+      walked.push_back(*summary);
+      tops.emplace_back(root, summary->get());
     }
   }
   std::set<std::string> apps(found.charts.begin(), found.charts.end());
@@ -234,7 +352,7 @@ Result<AppRoots> FindAppRoots(const FileSource& repo, const std::vector<std::str
   for (const std::string& k : found.kustomizations)
     if (!found.referenced.count(k)) apps.insert(k);
   out.dirs.assign(apps.begin(), apps.end());
-  return out;
+  return Marked(std::move(out), tops, self_contained);
 }
 
 }  // namespace gitcanary::render

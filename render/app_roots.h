@@ -24,10 +24,13 @@
 // summarises each directory's subtree once per git tree id (AppRootsMemo):
 // `diff` reads the unchanged subtrees of its second revision from the memo,
 // and serve, which keeps one memo across passes, reads only what changed.
+// Each file of a directory is read once per summary (a kustomization.yaml is
+// looked at as published output and for what it includes).
 #pragma once
 
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -64,9 +67,15 @@ class AppRootsMemo {
 // its walk at each of them, as if each were the top ("" or none: everywhere).
 // `publish_dir` (relative to the top, "" = none): a Flux Kustomization path
 // inside it stands for the app at the path below it, whether or not it has
-// been published yet.
+// been published yet. `self_contained`, when given, receives the apps whose
+// build, as the walk saw it, reads nothing outside their own directory but the
+// Helm values files a chart is given: charts, plain directories without
+// subdirectories, and kustomizations whose every path, followed through the
+// kustomizations they include, stays inside. With its tree and the
+// gitcanary.yaml files above it unchanged, such an app is unchanged (`diff`
+// skips it unread); any other may read a shared base.
 Result<AppRoots> FindAppRoots(const FileSource& repo, const std::vector<std::string>* listed,
                               const std::vector<std::string>& under = {}, AppRootsMemo* memo = nullptr,
-                              const std::string& publish_dir = "");
+                              const std::string& publish_dir = "", std::set<std::string>* self_contained = nullptr);
 
 }  // namespace gitcanary::render

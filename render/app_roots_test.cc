@@ -157,3 +157,32 @@ TEST_CASE("app roots: a memo kept across many changed trees holds only what the 
     CHECK(memo.entries().size() == fresh.entries().size());
   }
 }
+
+TEST_CASE("app roots: self-contained apps are those whose build reads nothing outside their directory") {
+  auto files = Layout();
+  files["apps/shop/kustomization.yaml"] = "resources: [deployment.yaml, parts]\n";
+  files["apps/shop/deployment.yaml"] = kDeployment;
+  files["apps/shop/parts/kustomization.yaml"] = "resources: [service.yaml]\n";
+  files["apps/shop/parts/service.yaml"] = "apiVersion: v1\nkind: Service\nmetadata: {name: shop}\n";
+  // Inside, then out: a kustomization of its own includes a shared base.
+  files["apps/cart/kustomization.yaml"] = "resources: [deployment.yaml, nested]\n";
+  files["apps/cart/deployment.yaml"] = kDeployment;
+  files["apps/cart/nested/kustomization.yaml"] = "resources: [../../../shared]\n";
+  files["shared/kustomization.yaml"] = "resources: [configmap.yaml]\n";
+  files["shared/configmap.yaml"] = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: shared}\n";
+  // A patch file of another directory, and a hidden directory the walk never looks into.
+  files["apps/pay/kustomization.yaml"] = "resources: [deployment.yaml]\npatches:\n- path: ../../patches/pay.yaml\n";
+  files["apps/pay/deployment.yaml"] = kDeployment;
+  files["patches/pay.yaml"] = "kind: Deployment\n";
+  files["apps/hidden/kustomization.yaml"] = "resources: [.base]\n";
+  files["apps/hidden/.base/kustomization.yaml"] = "resources: [../../../shared]\n";
+  files["flat/deployment.yaml"] = kDeployment;
+  MapSource repo(files);
+  std::set<std::string> self_contained;
+  auto roots = render::FindAppRoots(repo, nullptr, {}, nullptr, "", &self_contained);
+  REQUIRE(roots.ok());
+  CHECK(roots->dirs == std::vector<std::string>{"apps/cart", "apps/hidden", "apps/pay", "apps/shop", "apps/web/prod",
+                                                "apps/web/staging", "charts/shop", "flat", "plain"});
+  // The overlays read their base; plain/ has a subdirectory that could hold a kustomization.
+  CHECK(self_contained == std::set<std::string>{"apps/shop", "charts/shop", "flat"});
+}

@@ -1,7 +1,8 @@
 // `gitcanary diff` on a real git repository holding a copy of examples/: two
 // commits that add, remove, change and rename resources, move a canary's
 // weight and add a Secret; then the safety rules (redaction, exit codes, a
-// render error per app), the incremental skip, and Markdown parts.
+// render error per app), the incremental skip, and Markdown parts; last, an app
+// whose shared base changes through a kustomization of its own, without kubectl.
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
@@ -330,4 +331,34 @@ TEST_CASE("diff: without --repo it finds the repository from any directory of th
   INFO(run.err);
   CHECK(run.exit_code == 1);
   CHECK(json::parse(run.out)["apps"][0]["app"] == "podinfo");
+}
+
+TEST_CASE("diff: a shared base reached through an app's own kustomization marks that app, and only it") {
+  TempDir dir;
+  const std::string p = dir.path() + "/repo";
+  auto deployment = [](const std::string& name) {
+    return "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: " + name + "\n  namespace: shop\nspec:\n"
+           "  selector:\n    matchLabels: {app: " + name + "}\n  template:\n    metadata:\n      labels: {app: " +
+           name + "}\n    spec:\n      containers:\n      - name: app\n        image: example/" + name + ":1\n";
+  };
+  for (const std::string app : {"cart", "checkout", "search"}) {  // read nothing outside their directory
+    WriteFile(p + "/apps/" + app + "/kustomization.yaml", "resources: [deployment.yaml]\n");
+    WriteFile(p + "/apps/" + app + "/deployment.yaml", deployment(app));
+  }
+  WriteFile(p + "/apps/front/kustomization.yaml", "resources: [deployment.yaml, shared]\n");
+  WriteFile(p + "/apps/front/deployment.yaml", deployment("front"));
+  WriteFile(p + "/apps/front/shared/kustomization.yaml", "resources: [../../../bases/shared]\n");
+  WriteFile(p + "/bases/shared/kustomization.yaml", "resources: [configmap.yaml]\n");
+  WriteFile(p + "/bases/shared/configmap.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shared\n  namespace: shop\ndata:\n  level: info\n");
+  Sh("cd " + p + " && git init -q && git add -A && git -c user.name=t -c user.email=t@e commit -qm base");
+  Sh("sed -i 's/level: info/level: debug/' " + p + "/bases/shared/configmap.yaml");
+  Sh("cd " + p + " && git -c user.name=t -c user.email=t@e commit -qam shared");
+  RunResult run = Gitcanary({"diff", "--repo", p, "--base", "HEAD~1", "--format", "json"});
+  INFO(run.err);
+  CHECK(run.exit_code == 1);
+  const json report = json::parse(run.out);
+  std::vector<std::string> apps;
+  for (const json& app : report["apps"]) apps.push_back(app["app"]);
+  CHECK(apps == std::vector<std::string>{"apps/front"});
 }

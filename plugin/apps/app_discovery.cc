@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <unordered_map>
 
 #include "render/app_config.h"
 #include "render/app_inputs.h"
@@ -35,15 +36,12 @@ class ListingCache : public FileSource {
   }
   std::string Describe(const std::string& path) const override { return source_.Describe(path); }
 
-  // The entry at `path`, or nullptr when there is none.
+  // The entry at `path`, or nullptr when there is none (or a path on the way
+  // to it is no directory).
   const DirEntry* Entry(const std::string& path) const {
     const std::size_t slash = path.rfind('/');
-    const std::string parent = slash == std::string::npos ? "" : path.substr(0, slash);
-    if (!parent.empty()) {
-      const DirEntry* up = Entry(parent);
-      if (up == nullptr || up->type != EntryType::kDirectory) return nullptr;
-    }
-    const Dir& d = Get(parent);
+    const Dir& d = Get(slash == std::string::npos ? "" : path.substr(0, slash));
+    if (!d.reachable) return nullptr;
     auto it = d.by_name.find(slash == std::string::npos ? path : path.substr(slash + 1));
     return it == d.by_name.end() ? nullptr : &d.entries[it->second];
   }
@@ -52,7 +50,8 @@ class ListingCache : public FileSource {
   struct Dir {
     Status status;
     std::vector<DirEntry> entries;
-    std::map<std::string, std::size_t> by_name;
+    std::unordered_map<std::string, std::size_t> by_name;
+    bool reachable = false;  // the top, or listed as a directory in a reachable parent
   };
   const Dir& Get(const std::string& dir) const {
     auto it = dirs_.find(dir);
@@ -65,11 +64,13 @@ class ListingCache : public FileSource {
     } else {
       d.status = listed.status();
     }
-    return dirs_.emplace(dir, std::move(d)).first->second;
+    const DirEntry* self = dir.empty() ? nullptr : Entry(dir);
+    d.reachable = dir.empty() || (self != nullptr && self->type == EntryType::kDirectory);
+    return dirs_.emplace(dir, std::move(d)).first->second;  // references to elements survive rehashing
   }
 
   const FileSource& source_;
-  mutable std::map<std::string, Dir> dirs_;
+  mutable std::unordered_map<std::string, Dir> dirs_;
 };
 
 std::string Parent(const std::string& path) {
@@ -157,6 +158,57 @@ Result<std::string> Fingerprint(const ListingCache& side, const std::string& app
   return out;
 }
 
+// Whether a path is the same in both revisions (absent from both counts), by
+// object ids: a path below a directory that is the same is the same, so only
+// the listings of directories that differ are looked into.
+class Sameness {
+ public:
+  Sameness(const ListingCache& base, const ListingCache& head) : base_(base), head_(head) {}
+
+  bool Same(const std::string& path) {
+    if (path.empty()) return false;  // the top has no entry to compare
+    auto it = known_.find(path);
+    if (it != known_.end()) return it->second;
+    bool same = Same(Parent(path));
+    if (!same) {
+      const DirEntry* a = base_.Entry(path);
+      const DirEntry* b = head_.Entry(path);
+      same = (a == nullptr && b == nullptr) ||
+             (a != nullptr && b != nullptr && !a->id.empty() && a->id == b->id && a->type == b->type);
+    }
+    known_.emplace(path, same);
+    return same;
+  }
+
+  // Whether every gitcanary.yaml from `app` up to the top is the same.
+  bool SameConfigs(const std::string& app) {
+    for (std::string d = app;; d = Parent(d)) {
+      if (!Same(d.empty() ? std::string(render::kConfigFileName) : d + "/" + std::string(render::kConfigFileName)))
+        return false;
+      if (d.empty()) return true;
+    }
+  }
+
+ private:
+  const ListingCache& base_;
+  const ListingCache& head_;
+  std::map<std::string, bool> known_;
+};
+
+// Whether `app` is unchanged without reading anything of it: its tree and the
+// gitcanary.yaml files above it are the same, and its build reads nothing
+// outside its directory (render::FindAppRoots's self_contained; a chart's values
+// files inside it too).
+bool UnchangedUnread(Sameness& same, const std::string& app, bool self_contained, const BuildTools& tools) {
+  if (!self_contained || !same.Same(app) || !same.SameConfigs(app)) return false;
+  for (const std::string& v : tools.values_files) {  // only a chart reads them
+    std::string path;
+    if (!render::JoinClean(app, v, &path) || (!app.empty() && path != app && path.rfind(app + "/", 0) != 0))
+      return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 Result<std::vector<ChangedApp>> FindChangedApps(const FileSource& base_tree, const FileSource& head_tree,
@@ -177,16 +229,20 @@ Result<std::vector<ChangedApp>> FindChangedApps(const FileSource& base_tree, con
   }
   render::AppRootsMemo own;  // the head's walk reads only what differs from the base
   render::AppRootsMemo& memo = kept != nullptr ? *kept : own;
-  auto base_apps = render::FindAppRoots(base, listed, under, &memo, publish_dir);
+  std::set<std::string> base_contained, head_contained;
+  auto base_apps = render::FindAppRoots(base, listed, under, &memo, publish_dir, &base_contained);
   if (!base_apps.ok()) return base_apps.status();
-  auto head_apps = render::FindAppRoots(head, listed, under, &memo, publish_dir);
+  auto head_apps = render::FindAppRoots(head, listed, under, &memo, publish_dir, &head_contained);
   if (!head_apps.ok()) return head_apps.status();
   const std::set<std::string> in_base(base_apps->dirs.begin(), base_apps->dirs.end());
   const std::set<std::string> in_head(head_apps->dirs.begin(), head_apps->dirs.end());
   std::set<std::string> all = in_base;
   all.insert(in_head.begin(), in_head.end());
+  Sameness same(base, head);
   std::vector<ChangedApp> out;
   for (const std::string& app : all) {
+    const std::set<std::string>& contained = in_base.count(app) != 0 ? base_contained : head_contained;
+    if (UnchangedUnread(same, app, contained.count(app) != 0, tools)) continue;
     auto base_inputs = BuildInputs(base, app, tools);
     if (!base_inputs.ok()) return base_inputs.status();
     auto head_inputs = SameWalk(*base_inputs, base, head) ? base_inputs : BuildInputs(head, app, tools);

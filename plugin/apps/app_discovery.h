@@ -10,7 +10,11 @@
 //   - for a chart, the chart and its values files;
 //   - every gitcanary.yaml from the top down to it.
 // Only changed apps are built and rendered, so the cost of a review grows with
-// the change, not with the repository.
+// the change, not with the repository. Most apps are not even read: one whose
+// build reads nothing outside its directory (render::FindAppRoots's self_contained)
+// is unchanged when its tree and the gitcanary.yaml files above it are, which
+// the ids of the directories that differ tell; the others (an overlay of a
+// shared base, say) have their inputs found and compared.
 #pragma once
 
 #include <string>

@@ -168,7 +168,7 @@ class WorktreeView : public OverlaySource {
   const std::map<std::string, std::optional<std::string>>& changes_;
 };
 
-// The head side of the comparison, for one thread.
+// The head side of the comparison.
 Result<std::unique_ptr<FileSource>> OpenHead(const DiffRequest& request) {
   auto tree = git::TreeSource::OpenTree(request.repo, request.head, "");
   if (!tree.ok()) return tree.status();
@@ -196,31 +196,19 @@ Result<std::map<std::string, std::optional<std::string>>> ReadWorktreeChanges(co
 }
 
 // Renders both sides of every changed app on all cores, one (app, side) pair
-// per task, so the two kustomize builds of a single changed app run at once;
-// each worker opens the repository itself, as a TreeSource is used by one
-// thread at a time.
-Result<std::vector<render::AppDiff>> DiffApps(const DiffRequest& request, const std::vector<ChangedApp>& apps) {
+// per task, so the two kustomize builds of a single changed app run at once.
+// Every thread reads through the sources discovery used (FileSources allow
+// calls from several threads), so the repository is opened once.
+std::vector<render::AppDiff> DiffApps(const DiffRequest& request, const std::vector<ChangedApp>& apps,
+                                      const FileSource& base, const FileSource& head) {
   std::vector<Rendered> before(apps.size()), after(apps.size());
-  std::vector<Status> failures(apps.size() * 2);
   std::atomic<std::size_t> next{0};
   auto work = [&]() {
-    Result<std::unique_ptr<FileSource>> base = [&]() -> Result<std::unique_ptr<FileSource>> {
-      auto tree = git::TreeSource::OpenTree(request.repo, request.base, "");
-      if (!tree.ok()) return tree.status();
-      return std::unique_ptr<FileSource>(std::move(*tree));
-    }();
-    auto head = OpenHead(request);
     for (std::size_t task = next++; task < apps.size() * 2; task = next++) {
       const std::size_t i = task / 2;
-      const bool is_head = task % 2 == 1;
-      const auto& tree = is_head ? head : base;
-      if (!tree.ok()) {
-        failures[task] = tree.status();
-        continue;
-      }
       const ChangedApp& app = apps[i];
-      if (is_head && app.in_head) after[i] = RenderApp(**tree, app.path, request, true);
-      if (!is_head && app.in_base) before[i] = RenderApp(**tree, app.path, request, false);
+      if (task % 2 == 1 && app.in_head) after[i] = RenderApp(head, app.path, request, true);
+      if (task % 2 == 0 && app.in_base) before[i] = RenderApp(base, app.path, request, false);
     }
   };
   const std::size_t threads =
@@ -229,8 +217,6 @@ Result<std::vector<render::AppDiff>> DiffApps(const DiffRequest& request, const 
   for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(work);
   work();
   for (auto& t : pool) t.join();
-  for (const Status& s : failures)
-    if (!s.ok()) return s;
   std::vector<render::AppDiff> diffs(apps.size());
   for (std::size_t i = 0; i < apps.size(); ++i) {
     render::AppDiff& diff = diffs[i];
@@ -265,10 +251,9 @@ Result<render::DiffReport> Diff(const DiffRequest& request) {
   }
   auto apps = FindChangedApps(**base, **head, request.under, listed ? &*listed : nullptr, request.tools);
   if (!apps.ok()) return apps.status();
-  auto diffs = DiffApps(request, *apps);
-  if (!diffs.ok()) return diffs.status();
+  std::vector<render::AppDiff> diffs = DiffApps(request, *apps, **base, **head);
   render::DiffReport report{request.base, request.worktree ? "work tree" : request.head, {}};
-  for (render::AppDiff& diff : *diffs)
+  for (render::AppDiff& diff : diffs)
     if (!diff.changes.empty() || !diff.status_lines.empty() || !diff.errors.empty() || !diff.findings.empty())
       report.apps.push_back(std::move(diff));
   return report;
