@@ -10,10 +10,10 @@
 //     bytes to 1 KiB, then four per doubling), each thread bumping through
 //     runs of 16 blocks of its own and reusing what it freed, with no lock;
 //   - runs are carved from one reservation of address space, of which the
-//     first 2 MiB use small pages (a small render touches no more memory than
-//     with malloc) and the rest asks for transparent huge pages
-//     (MADV_HUGEPAGE), where the kernel offers them, so a big render takes one
-//     fault per 2 MiB instead of 512;
+//     first 2 MiB fault in page by page (a small render touches no more
+//     memory than with malloc) and the rest is faulted in 2 MiB at a time
+//     with one madvise(MADV_POPULATE_WRITE), so a big render takes one system
+//     call per 2 MiB instead of 512 page faults;
 //   - larger allocations, and every allocation if the reservation fails, go
 //     to malloc. Memory is never returned to the system before exit.
 // bench/bench.py measures it (README, "Start-up and memory").
