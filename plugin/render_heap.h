@@ -1,6 +1,7 @@
-// The heap of the gitcanary executable (not of gitcanary-git, gitcanary-serve
-// or the tests): a replacement of the global operator new and delete, linked
-// only into gitcanary, which lives for one render.
+// The heap of the gitcanary and gitcanary-git executables (not of
+// gitcanary-serve or the tests): a replacement of the global operator new and
+// delete for processes that live for one command. (`status --watch`, the one
+// that stays, allocates the same sizes at every poll and reuses its blocks.)
 //
 // A render builds a YAML tree of hundreds of thousands of small nodes and
 // strings and keeps most of them to the end, so glibc's malloc spends its
