@@ -1,10 +1,8 @@
 // gitcanary-git: gitcanary with the commands that read or write git linked in
 // (plugin/commands/sibling_exec.h says which run where). gitcanary hands them
 // here by exec, with the same flags.
-#include <exception>
-#include <iostream>
-
 #include "plugin/commands/cli.h"
+#include "plugin/commands/exit_codes.h"
 #include "plugin/commands/diff_command.h"
 #include "plugin/commands/history_command.h"
 #include "plugin/commands/operator_commands.h"
@@ -21,13 +19,5 @@ constexpr gitcanary::plugin::CommandRunner kGitCommands[] = {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    return gitcanary::plugin::RunCli(argc, argv, kGitCommands);
-  } catch (const std::exception& e) {
-    std::cerr << "gitcanary: internal error: " << e.what() << "\n";
-    return 1;
-  } catch (...) {
-    std::cerr << "gitcanary: internal error\n";
-    return 1;
-  }
+  return gitcanary::plugin::GuardedMain([&] { return gitcanary::plugin::RunCli(argc, argv, kGitCommands); });
 }

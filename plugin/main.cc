@@ -1,17 +1,9 @@
-// Process entry point: runs the command table and is the only catch-all.
-#include <exception>
-#include <iostream>
-
+// gitcanary's entry point: the command table (plugin/commands/cli.h), with the
+// commands linked here; the others are handed to gitcanary-git or
+// gitcanary-serve (plugin/commands/sibling_exec.h).
 #include "plugin/commands/cli.h"
+#include "plugin/commands/exit_codes.h"
 
 int main(int argc, char** argv) {
-  try {
-    return gitcanary::plugin::RunCli(argc, argv);
-  } catch (const std::exception& e) {
-    std::cerr << "gitcanary: internal error: " << e.what() << "\n";
-    return 1;
-  } catch (...) {
-    std::cerr << "gitcanary: internal error\n";
-    return 1;
-  }
+  return gitcanary::plugin::GuardedMain([&] { return gitcanary::plugin::RunCli(argc, argv); });
 }

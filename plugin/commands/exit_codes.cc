@@ -1,6 +1,7 @@
 #include "plugin/commands/exit_codes.h"
 
 #include <cstdio>
+#include <exception>
 #include <iostream>
 
 namespace gitcanary::plugin {
@@ -23,6 +24,18 @@ int WriteStdout(const std::string& text) {
     return kExitInvalid;
   }
   return kExitOk;
+}
+
+int GuardedMain(const std::function<int()>& body) {
+  try {
+    return body();
+  } catch (const std::exception& e) {
+    std::cerr << "gitcanary: internal error: " << e.what() << "\n";
+    return 1;
+  } catch (...) {
+    std::cerr << "gitcanary: internal error\n";
+    return 1;
+  }
 }
 
 }  // namespace gitcanary::plugin

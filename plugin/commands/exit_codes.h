@@ -3,6 +3,7 @@
 //   0 success, 1 invalid input (or a failed operation), 2 usage error.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "core/status.h"
@@ -17,6 +18,10 @@ int ExitCodeFor(const Status& status);
 
 // Prints "gitcanary: <message>" (and `usage` for usage errors); returns the exit code.
 int ReportError(const Status& status, const char* usage);
+
+// The process's only catch-all, for the mains of the three executables: runs
+// `body`; an exception that escapes it is an internal error, exit 1.
+int GuardedMain(const std::function<int()>& body);
 
 // Writes all of `text` to stdout in one go; a failed write is an error exit.
 int WriteStdout(const std::string& text);

@@ -147,6 +147,20 @@ Result<std::vector<DirEntry>> ReadEntries(int fd, const std::string& full) {
   return out;
 }
 
+// Fills `data` (sized to the file) from `fd`, whose first `got` bytes are in
+// it already; a file that shrank while read ends where it ended.
+Result<std::string> ReadRest(int fd, const std::string& full, std::size_t got, std::string data) {
+  while (got < data.size()) {
+    const ssize_t n = read(fd, data.data() + got, data.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return ErrnoStatus(full, errno);
+    if (n == 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  data.resize(got);
+  return data;
+}
+
 // The contents of `full`, already known to be a regular file: open, one read
 // into the scratch buffer, close for a file smaller than the buffer (a short
 // read of a regular file is its end). A file that fills the buffer is sized
@@ -169,16 +183,7 @@ Result<std::string> ReadRegular(const std::string& full, std::size_t max_bytes) 
   if (static_cast<std::size_t>(st.st_size) > max_bytes) return FileTooLarge(full, st.st_size, max_bytes);
   std::string data(buf, static_cast<std::size_t>(n));
   data.resize(std::max<std::size_t>(static_cast<std::size_t>(st.st_size), data.size()));
-  std::size_t got = static_cast<std::size_t>(n);
-  while (got < data.size()) {
-    n = read(fd.get(), data.data() + got, data.size() - got);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return ErrnoStatus(full, errno);
-    if (n == 0) break;  // the file shrank while we read it
-    got += static_cast<std::size_t>(n);
-  }
-  data.resize(got);
-  return data;
+  return ReadRest(fd.get(), full, static_cast<std::size_t>(n), std::move(data));
 }
 
 // Any path: open, fstat to refuse what is not a regular file (a directory, a
@@ -190,17 +195,7 @@ Result<std::string> ReadChecked(const std::string& full, std::size_t max_bytes) 
   if (fstat(fd.get(), &st) != 0) return ErrnoStatus(full, errno);
   if (!S_ISREG(st.st_mode)) return Status::Invalid(full + ": not a regular file");
   if (static_cast<std::size_t>(st.st_size) > max_bytes) return FileTooLarge(full, st.st_size, max_bytes);
-  std::string data(static_cast<std::size_t>(st.st_size), '\0');
-  std::size_t got = 0;
-  while (got < data.size()) {
-    ssize_t n = read(fd.get(), data.data() + got, data.size() - got);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return ErrnoStatus(full, errno);
-    if (n == 0) break;  // the file shrank while we read it
-    got += static_cast<std::size_t>(n);
-  }
-  data.resize(got);
-  return data;
+  return ReadRest(fd.get(), full, 0, std::string(static_cast<std::size_t>(st.st_size), '\0'));
 }
 
 // "a/b/c" -> {"a/b", "c"}; "c" -> {"", "c"}.
