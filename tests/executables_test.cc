@@ -101,7 +101,7 @@ std::string ConfigMapApp(const std::string& dir, int n) {
 
 }  // namespace
 
-TEST_CASE("executables: gitcanary is static with no dynamic loader and no libgit2; gitcanary-git has libgit2") {
+TEST_CASE("executables: gitcanary is static with no dynamic loader and no libgit2, and gitcanary-git has libgit2") {
 #ifdef GITCANARY_SANITIZED
   MESSAGE("sanitizer build: gitcanary is linked dynamically there (the sanitizers need it); skipped");
 #else
