@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Checks that every doctest case in BUILD_DIR/gitcanary_tests is exactly one
-# ctest test (besides the tests labelled "script"). ctest splits a name on ';', and the halves become filters that
+# Checks that every doctest case in BUILD_DIR/gitcanary_tests and
+# BUILD_DIR/gitcanary_heap_tests is exactly one ctest test (besides the tests
+# labelled "script"). ctest splits a name on ';', and the halves become filters that
 # match nothing, so such a case would "pass" without running.
 #
 #   bash scripts/check_test_names.sh BUILD_DIR
 set -euo pipefail
 cd "$1"
-names=$(./gitcanary_tests --list-test-cases --no-version | grep -v '^\[doctest\]\|^=*$')
+names=$(for binary in ./gitcanary_tests ./gitcanary_heap_tests; do
+          [ -x "$binary" ] && "$binary" --list-test-cases --no-version
+        done | grep -v '^\[doctest\]\|^=*$')
 if split=$(grep ';' <<<"$names"); then
   echo "test: a test name must not contain ';':" >&2
   echo "$split" >&2
