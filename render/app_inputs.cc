@@ -185,10 +185,6 @@ class KustomizeWalk {
   AppInputs inputs_;
 };
 
-}  // namespace
-
-namespace {
-
 // Whether `path` is clean already: no segment empty, "." or "..".
 bool IsCleanPath(std::string_view path) {
   for (std::size_t start = 0;;) {

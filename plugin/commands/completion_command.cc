@@ -1,13 +1,13 @@
 #include "plugin/commands/completion_command.h"
 
 #include <cstdlib>
-#include <filesystem>
 #include <iostream>
 
 #include "plugin/commands/args.h"
 #include "plugin/commands/cli.h"
 #include "plugin/commands/completion_script.h"
 #include "plugin/commands/exit_codes.h"
+#include "plugin/commands/sibling_exec.h"
 #include "plugin/apps/run_tool.h"
 
 namespace gitcanary::plugin {
@@ -48,9 +48,8 @@ Result<std::vector<FlagSpec>> FlagsOf(const std::string& self, const std::string
 }
 
 Result<std::string> Script(const std::string& shell) {
-  std::error_code ec;
-  const std::string self = std::filesystem::read_symlink("/proc/self/exe", ec).string();
-  if (ec) return Status::Invalid("cannot find the gitcanary binary (/proc/self/exe): " + ec.message());
+  const std::string self = SelfExecutable();
+  if (self.empty()) return Status::Invalid("cannot find the gitcanary binary (/proc/self/exe)");
   if (::setenv(kFlagTableEnv, "1", 1) != 0) return Status::Invalid("cannot set " + std::string(kFlagTableEnv));
   std::vector<CompletedCommand> commands;
   std::vector<std::string> names;

@@ -4,27 +4,19 @@
 
 #include <cerrno>
 #include <cstring>
-
+#include <filesystem>
 
 namespace gitcanary::plugin {
 
-namespace {
-
-// The directory of this executable, with its trailing slash; "" when unknown
-// (then the sibling is looked up on $PATH).
-std::string OwnDirectory() {
-  char buf[4096];
-  const ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-  if (n <= 0) return "";
-  const std::string self(buf, static_cast<std::size_t>(n));
-  const std::size_t slash = self.rfind('/');
-  return slash == std::string::npos ? "" : self.substr(0, slash + 1);
+std::string SelfExecutable() {
+  std::error_code ec;
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? "" : self.string();
 }
 
-}  // namespace
-
 Status ExecSibling(const std::string& program, const std::vector<std::string>& args) {
-  const std::string dir = OwnDirectory();
+  const std::string self = SelfExecutable();
+  const std::string dir = self.substr(0, self.rfind('/') + 1);  // "" when unknown: look on $PATH
   const std::string path = dir + program;
   std::vector<char*> argv;
   argv.push_back(const_cast<char*>(path.c_str()));

@@ -26,6 +26,9 @@ namespace gitcanary::plugin {
 inline constexpr char kGitExecutable[] = "gitcanary-git";
 inline constexpr char kServeExecutable[] = "gitcanary-serve";
 
+// The path of this executable, "" when /proc does not say.
+std::string SelfExecutable();
+
 // Replaces this process with `program ARGS`, `program` taken from the directory
 // of this executable. Returns only on failure, with the reason.
 Status ExecSibling(const std::string& program, const std::vector<std::string>& args);

@@ -17,6 +17,7 @@
 #include "plugin/serve/lease_keeper.h"
 #include "plugin/commands/build_flags.h"
 #include "plugin/commands/exit_codes.h"
+#include "plugin/commands/sibling_exec.h"
 #include "plugin/serve/json_log.h"
 #include "plugin/serve/process_memory.h"
 #include "plugin/clients/metrics_factory.h"
@@ -56,13 +57,6 @@ void StartStopWatchdog() {
 
 void SleepUntil(long long until_ms) {
   while (!g_stop && NowMs() < until_ms) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-}
-
-// The path of this executable, "" when /proc does not say.
-std::string SelfExecutable() {
-  std::error_code ec;
-  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  return ec ? "" : self.string();
 }
 
 // The cache directory (+ `suffix`), locked for this process: two processes

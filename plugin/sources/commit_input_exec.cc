@@ -1,8 +1,6 @@
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <vector>
 
+#include "git/child_process.h"
 #include "plugin/commands/sibling_exec.h"
 #include "plugin/sources/commit_input.h"
 
@@ -13,12 +11,7 @@ namespace {
 // This process's arguments after the program name, as the kernel keeps them.
 std::vector<std::string> OwnArguments() {
   std::vector<std::string> args;
-  const int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return args;
-  std::string all;
-  char buf[4096];
-  for (ssize_t n; (n = read(fd, buf, sizeof(buf))) > 0;) all.append(buf, static_cast<std::size_t>(n));
-  close(fd);
+  const std::string all = git::ReadSmallFile("/proc/self/cmdline");
   for (std::size_t start = 0; start < all.size();) {
     const std::size_t end = all.find('\0', start);
     args.push_back(all.substr(start, end - start));
