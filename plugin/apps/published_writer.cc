@@ -9,6 +9,7 @@
 #include <set>
 
 #include "plugin/sources/disk_source.h"
+#include "plugin/sources/replace_file.h"
 
 namespace gitcanary::plugin {
 
@@ -57,37 +58,6 @@ Status MakeDirs(const std::string& dir, const std::string& rel) {
     if (Status s = CheckNoLinks(dir, path.substr(dir.size() + 1), false); !s.ok()) return s;  // raced in?
     if (slash == std::string::npos) break;
     start = slash + 1;
-  }
-  return Status::Ok();
-}
-
-// Writes `content` to a temporary file beside `path`, then renames it over `path`.
-Status WriteAtomically(const std::string& path, const std::string& content) {
-  const std::size_t slash = path.rfind('/');
-  std::string temp = path.substr(0, slash + 1) + ".gitcanary-write-XXXXXX";
-  int fd = mkstemp(temp.data());
-  if (fd < 0) return Status::Io(Errno("creating a temporary file beside " + path));
-  std::size_t done = 0;
-  while (done < content.size()) {
-    ssize_t n = write(fd, content.data() + done, content.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      Status s = Status::Io(Errno("writing " + temp));
-      close(fd);
-      unlink(temp.c_str());
-      return s;
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  fchmod(fd, 0644);
-  if (fsync(fd) != 0 || close(fd) != 0) {
-    unlink(temp.c_str());
-    return Status::Io(Errno("writing " + temp));
-  }
-  if (rename(temp.c_str(), path.c_str()) != 0) {
-    Status s = Status::Io(Errno("renaming " + temp + " to " + path));
-    unlink(temp.c_str());
-    return s;
   }
   return Status::Ok();
 }
@@ -150,7 +120,7 @@ Result<PublishWriteReport> WritePublishedDir(const std::string& dir_in, const st
     if (c.content) {
       if (!exists && mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) return Status::Io(Errno("creating " + dir));
       if (Status s = MakeDirs(dir, Parent(c.path)); !s.ok()) return s;
-      if (Status s = WriteAtomically(path, *c.content); !s.ok()) return s;
+      if (Status s = ReplaceFile(path, *c.content, Durability::kSynced); !s.ok()) return s;
       report.written.push_back(c.path);
     } else {
       if (unlink(path.c_str()) != 0 && errno != ENOENT) return Status::Io(Errno("removing " + path));
