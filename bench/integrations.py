@@ -2,13 +2,15 @@
 
 - `gitcanary generate` of one example app with Argo CD's environment (median; 5 ms)
 - `gitcanary diff` on a repository holding the 1000-app corpus: one app changed
-  (20 ms) and every app changed (2.5 s)
+  (20 ms, with the memo of discovery an earlier diff kept; the first diff in a
+  clone, without it, is shown beside) and every app changed (2.5 s)
 - the same review done the usual way on the 200-app corpus, as a ratio:
   `kubectl kustomize` of the base and of the head checkout plus `diff -u`
   of the two outputs, against one `gitcanary diff` (one app and every app changed)
 """
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -95,8 +97,17 @@ def integration_benchmarks(binary, base, corpus, quick, report, timed):
     diff = lambda repo, head: [binary, "diff", "--repo", repo, "--base", "base", "--head", head]
     changes = (0, 1)  # diff exits 1 when there are changes
     repo1000 = review_repo(base, corpus(base, 1000), "review-1000")
+    # The first diff in a clone walks every manifest of the base; it keeps what
+    # it learnt in .git/gitcanary/app-roots-memo, which the later ones read.
+    cold = []
+    for _ in range(5 if quick else 9):
+        shutil.rmtree(os.path.join(repo1000, ".git", "gitcanary"), ignore_errors=True)
+        cold.append(timed(diff(repo1000, "one"), 1, ok_codes=changes)[0])
+    cold = statistics.median(cold)
+    report.add("diff 1000 apps, one changed, first in a clone (no memo yet; median wall)", f"{cold * 1000:.1f} ms", "-",
+               True)
     one, _ = timed(diff(repo1000, "one"), runs, ok_codes=changes)
-    report.add("diff 1000 apps, one changed (median wall)", f"{one * 1000:.1f} ms", "<= 20 ms", one <= 0.020)
+    report.add("diff 1000 apps, one changed (median wall, memo kept)", f"{one * 1000:.1f} ms", "<= 20 ms", one <= 0.020)
     every, _ = timed(diff(repo1000, "all"), 3 if quick else 5, ok_codes=changes)
     report.add("diff 1000 apps, all changed (median wall)", f"{every:.2f} s", "<= 2.5 s", every <= 2.5)
 

@@ -15,6 +15,7 @@ struct TreeSource::Repo {
   std::string path;        // as given to Open, for messages
   std::string revision;    // as given to Open, for Describe
   std::string commit;      // the commit's id in hex
+  std::string git_dir;     // git_repository_commondir
   // libgit2 objects are not safe to share across threads unlocked; the loader
   // reads files from several threads, so every access takes this lock.
   mutable std::mutex mu;
@@ -108,6 +109,7 @@ Result<std::unique_ptr<TreeSource>> TreeSource::OpenTree(const std::string& repo
     return Status::Invalid("not a git repository: " + repo_path + " (" + LastGitError() + ")");
   }
   repo->repo.reset(raw);
+  repo->git_dir = git_repository_commondir(raw);
   git_odb* odb = nullptr;
   if (git_repository_odb(&odb, raw) != 0) {
     return Status::Io("cannot open the object database of " + repo_path + ": " + LastGitError());
@@ -143,6 +145,7 @@ TreeSource::TreeSource(std::shared_ptr<const Repo> repo, std::string prefix, Git
 
 const std::string& TreeSource::Revision() const { return repo_->revision; }
 const std::string& TreeSource::CommitId() const { return repo_->commit; }
+const std::string& TreeSource::GitDir() const { return repo_->git_dir; }
 
 Result<GitPtr<git_tree_entry>> TreeSource::Entry(const std::string& path) const {
   git_tree_entry* raw = nullptr;

@@ -60,6 +60,9 @@ class TreeSource : public FileSource {
   const std::string& Revision() const;
   // The id of the commit the revision resolved to (40 hex digits).
   const std::string& CommitId() const;
+  // The repository's git directory shared by all its work trees (".../.git/"
+  // or a bare repository's own directory), with a trailing slash.
+  const std::string& GitDir() const;
 
   Result<std::vector<DirEntry>> List(const std::string& dir) const override;
   EntryType TypeOf(const std::string& path) const override;

@@ -5,26 +5,12 @@
 #include <set>
 
 #include "render/app_inputs.h"
+#include "render/app_roots_summary.h"
 #include "render/loader.h"
 #include "render/published_layout.h"
 #include "render/yaml_parse.h"
 
 namespace gitcanary::render {
-
-// One directory's findings and its subdirectories' summaries. `discovering`
-// says whether rule 3's candidates were collected (not inside a chart or a
-// plain app, whose subdirectories belong to it).
-struct AppRootsMemo::Summary {
-  std::vector<std::string> pointed;  // app paths named by Applications and Flux Kustomizations here
-  std::optional<std::string> published_from;  // a published directory (render/published_layout.h): its app
-  bool discovering = false;  // kind was looked for: with none found, the directory holds no kustomization
-  enum class Kind { kNone, kChart, kPlain, kKustomization } kind = Kind::kNone;
-  std::vector<std::string> referenced;  // directories this kustomization includes
-  std::vector<std::string> named;  // every local path it names (ReferencedDirs)
-  bool leaf = true;  // no subdirectory, hidden or not, and no symlink
-  std::vector<std::pair<std::string, std::shared_ptr<const Summary>>> children;  // (path, summary)
-  std::string key;  // its key in the memo; "" when not memoised
-};
 
 AppRootsMemo::AppRootsMemo() = default;
 AppRootsMemo::~AppRootsMemo() = default;

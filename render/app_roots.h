@@ -57,6 +57,7 @@ class AppRootsMemo {
   AppRootsMemo(const AppRootsMemo&) = delete;
   AppRootsMemo& operator=(const AppRootsMemo&) = delete;
   std::map<std::string, std::shared_ptr<const Summary>>& entries() { return entries_; }
+  const std::map<std::string, std::shared_ptr<const Summary>>& entries() const { return entries_; }
 
  private:
   std::map<std::string, std::shared_ptr<const Summary>> entries_;

@@ -6,6 +6,8 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
+#include <sys/stat.h>
+
 #include <filesystem>
 #include <string>
 
@@ -361,4 +363,39 @@ TEST_CASE("diff: a shared base reached through an app's own kustomization marks 
   std::vector<std::string> apps;
   for (const json& app : report["apps"]) apps.push_back(app["app"]);
   CHECK(apps == std::vector<std::string>{"apps/front"});
+}
+
+TEST_CASE("diff: what discovery learnt is kept in the git directory, read back, and never changes a report") {
+  Repo repo;
+  MakeChanges(repo);
+  const std::string memo = repo.path() + "/.git/gitcanary/app-roots-memo";
+  RunResult first = repo.Diff({"--format", "json"});
+  CHECK(first.exit_code == 1);
+  REQUIRE(std::filesystem::is_regular_file(memo));
+  const std::string written = ReadFile(memo);
+  CHECK(written.rfind("gitcanary app-roots memo 1\n", 0) == 0);
+  const auto Inode = [&] {
+    struct stat st {};
+    REQUIRE(stat(memo.c_str(), &st) == 0);
+    return st.st_ino;
+  };
+  // Read back whole, it is what the second run would write, so it is left
+  // alone: a memo that failed to read would be written anew (a rename).
+  const auto kept = Inode();
+  RunResult second = repo.Diff({"--format", "json"});
+  CHECK(second.out == first.out);
+  CHECK(Inode() == kept);
+
+  // A damaged memo counts as none, and is replaced.
+  WriteFile(memo, "gitcanary app-roots memo 1\n12:not a memo");
+  RunResult damaged = repo.Diff({"--format", "json"});
+  CHECK(damaged.out == first.out);
+  CHECK(ReadFile(memo) == written);  // the same trees, the same memo
+  // One that cannot be written (a file where its directory goes) is gone without.
+  std::filesystem::remove_all(repo.path() + "/.git/gitcanary");
+  WriteFile(repo.path() + "/.git/gitcanary", "in the way\n");
+  RunResult unwritable = repo.Diff({"--format", "json"});
+  CHECK(unwritable.exit_code == 1);
+  CHECK(unwritable.out == first.out);
+  CHECK(unwritable.err.empty());
 }

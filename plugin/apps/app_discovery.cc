@@ -232,8 +232,10 @@ Result<std::vector<ChangedApp>> FindChangedApps(const FileSource& base_tree, con
   std::set<std::string> base_contained, head_contained;
   auto base_apps = render::FindAppRoots(base, listed, under, &memo, publish_dir, &base_contained);
   if (!base_apps.ok()) return base_apps.status();
+  auto base_used = memo.entries();  // each walk keeps only what it used
   auto head_apps = render::FindAppRoots(head, listed, under, &memo, publish_dir, &head_contained);
   if (!head_apps.ok()) return head_apps.status();
+  memo.entries().merge(base_used);  // the next comparison may be against either side
   const std::set<std::string> in_base(base_apps->dirs.begin(), base_apps->dirs.end());
   const std::set<std::string> in_head(head_apps->dirs.begin(), head_apps->dirs.end());
   std::set<std::string> all = in_base;

@@ -38,7 +38,9 @@ struct ChangedApp {
 // = everywhere); `listed` is the union of both sides' `apps:` lists, when any.
 // `tools` gives the Helm values files that a chart reads. `publish_dir`: as
 // for render::FindAppRoots. `memo`: kept by a caller that compares commit
-// after commit (serve), so a subtree already summarised is not read again.
+// after commit (serve, and diff through plugin/sources/walk_memo_file.h), so a
+// subtree already summarised is not read again; it is left holding the
+// entries of both revisions.
 Result<std::vector<ChangedApp>> FindChangedApps(const FileSource& base, const FileSource& head,
                                                 const std::vector<std::string>& under,
                                                 const std::vector<std::string>* listed, const BuildTools& tools,

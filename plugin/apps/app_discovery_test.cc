@@ -85,3 +85,22 @@ TEST_CASE("changed apps: a gitcanary.yaml above an app marks every app below it"
   CHECK(Changed({{"gitcanary.yaml", "defaults: {mode: flagger}\n"}}).size() == 9);
   CHECK(Changed({{"apps/a/gitcanary.yaml", "defaults: {mode: flagger}\n"}}) == std::vector<std::string>{"apps/a"});
 }
+
+TEST_CASE("changed apps: a kept memo ends holding both revisions' trees, so either can be the next base") {
+  const MapSource base(Repository());
+  MapSource head(Repository());
+  head.Set("apps/b/configmap.yaml", Object("ConfigMap", "b2"));
+  gitcanary::render::AppRootsMemo memo;
+  auto apps = FindChangedApps(base, head, {}, nullptr, BuildTools{}, "", &memo);
+  REQUIRE(apps.ok());
+  // apps/b, apps/ have a tree of each revision; every other directory one.
+  auto KeysOf = [&](const std::string& dir) {
+    int n = 0;
+    for (const auto& [key, summary] : memo.entries()) n += key.rfind(dir + "\n", 0) == 0;
+    return n;
+  };
+  CHECK(KeysOf("apps/b") == 2);
+  CHECK(KeysOf("apps") == 2);
+  CHECK(KeysOf("apps/a") == 1);
+  CHECK(KeysOf("bases/shared") == 1);
+}

@@ -23,6 +23,7 @@
 #include "plugin/apps/namespace_scope.h"
 #include "plugin/apps/render_app.h"
 #include "plugin/sources/overlay_source.h"
+#include "plugin/sources/walk_memo_file.h"
 #include "policies/lint.h"
 #include "render/diff_report.h"
 #include "render/status_summary.h"
@@ -48,6 +49,12 @@ charts are built as Argo CD builds them, and an app changed when any input of
 its build did (a shared base included). PATHS limit the search to apps under
 those directories; a PATH or listed app that is a directory in neither
 revision is an error.
+
+What the search learns of each directory tree is kept, by git tree id, in the
+repository's git directory (gitcanary/app-roots-memo), so a later diff reads
+only the trees it has not seen. Being keyed by content it is never stale;
+deleting it is always safe, and a repository it cannot be written to goes
+without it.
 
 Flags:
   --repo PATH          the repository holding PATH (a directory of a work
@@ -249,8 +256,11 @@ Result<render::DiffReport> Diff(const DiffRequest& request) {
     for (const std::string& app : *config->apps)
       if (std::find(listed->begin(), listed->end(), app) == listed->end()) listed->push_back(app);
   }
-  auto apps = FindChangedApps(**base, **head, request.under, listed ? &*listed : nullptr, request.tools);
+  WalkMemoFile kept((*base)->GitDir());
+  auto apps = FindChangedApps(**base, **head, request.under, listed ? &*listed : nullptr, request.tools, "",
+                              &kept.memo());
   if (!apps.ok()) return apps.status();
+  kept.Save();
   std::vector<render::AppDiff> diffs = DiffApps(request, *apps, **base, **head);
   render::DiffReport report{request.base, request.worktree ? "work tree" : request.head, {}};
   for (render::AppDiff& diff : diffs)
