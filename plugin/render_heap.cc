@@ -48,7 +48,13 @@ std::size_t RunBytes(int c) { return (ClassSize(c) * 16 + kPage - 1) & ~(kPage -
 // The class of each carved page, plus one (0: not carved), by page index.
 std::uint8_t page_class[kReserve >> kPageShift];
 std::atomic<std::size_t> carved{0};
+// gitcanary-git's commands walk whole repositories: there the first 2 MiB too
+// are faulted in at once (a diff of 1000 apps took 150 fewer page faults).
+#ifdef GITCANARY_HEAP_POPULATE_FIRST
+std::atomic<std::size_t> populated{0};
+#else
 std::atomic<std::size_t> populated{kSmallPages};  // below: faulted in page by page
+#endif
 
 // Past the first 2 MiB, memory is faulted in 2 MiB at a time, in one system
 // call, before the runs carved from it are used: one call instead of 512

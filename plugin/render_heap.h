@@ -14,7 +14,8 @@
 //     first 2 MiB fault in page by page (a small render touches no more
 //     memory than with malloc) and the rest is faulted in 2 MiB at a time
 //     with one madvise(MADV_POPULATE_WRITE), so a big render takes one system
-//     call per 2 MiB instead of 512 page faults;
+//     call per 2 MiB instead of 512 page faults (in gitcanary-git, whose
+//     commands walk whole repositories, the first 2 MiB are too);
 //   - larger allocations, and every allocation if the reservation fails, go
 //     to malloc. Memory is never returned to the system before exit.
 // bench/bench.py measures it (README, "Start-up and memory").

@@ -101,7 +101,7 @@ std::string ConfigMapApp(const std::string& dir, int n) {
 
 }  // namespace
 
-TEST_CASE("executables: gitcanary is static with no dynamic loader and no libgit2, and gitcanary-git has libgit2") {
+TEST_CASE("executables: gitcanary is static with no dynamic loader and no libgit2, and gitcanary-git is static with libgit2") {
 #ifdef GITCANARY_SANITIZED
   MESSAGE("sanitizer build: gitcanary is linked dynamically there (the sanitizers need it); skipped");
 #else
@@ -113,9 +113,33 @@ TEST_CASE("executables: gitcanary is static with no dynamic loader and no libgit
   CHECK(light.find("SSL_CTX_new") == std::string::npos);
   const std::string git = Bytes(Sibling("gitcanary-git"));
   const std::vector<Elf64_Phdr> git_headers = ProgramHeaders(git);
-  CHECK(HasInterpreter(git_headers));
-  CHECK(NeededLibraries(git, git_headers) > 0);
+  CHECK_FALSE(HasInterpreter(git_headers));
+  CHECK(NeededLibraries(git, git_headers) == 0);
   CHECK(git.find("git_libgit2_init") != std::string::npos);
+#endif
+}
+
+TEST_CASE("executables: gitcanary-git reads no CA bundle and no shared library on its way to a diff") {
+#ifdef GITCANARY_SANITIZED
+  MESSAGE("sanitizer build: gitcanary-git is linked dynamically there; skipped");
+#else
+  if (Run({"sh", "-c", "command -v strace"}).exit_code != 0) {
+    MESSAGE("strace is not installed; skipped");
+    return;
+  }
+  TempDir tmp;
+  const std::string repo = tmp.path() + "/repo";
+  ConfigMapApp(repo + "/app", 2);
+  gitcanary::testing::Sh("cd " + repo + " && git init -q && git add -A && git -c user.name=t -c user.email=t@e commit -qm base");
+  const std::string trace = tmp.path() + "/opened.txt";
+  RunResult r = Run({"strace", "-f", "-e", "trace=open,openat", "-o", trace, "--", GITCANARY_BINARY, "diff", "--repo",
+                     repo, "--base", "HEAD", "--head", "HEAD"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  const std::string opened = gitcanary::testing::ReadFile(trace);
+  CHECK(opened.find(repo + "/.git/config") != std::string::npos);  // the trace saw gitcanary-git at work
+  CHECK(opened.find(".so") == std::string::npos);
+  CHECK(opened.find("/etc/ssl") == std::string::npos);
+  CHECK(opened.find("ca-certificates") == std::string::npos);
 #endif
 }
 
