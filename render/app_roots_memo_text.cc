@@ -75,7 +75,7 @@ class Reader {
     for (std::string& s : out) s = String();
     return out;
   }
-  std::vector<std::string> Paths(const std::string& dir) {
+  std::vector<std::string> Paths(std::string_view dir) {
     std::vector<std::string> out(Number());
     for (std::string& p : out) {
       const std::string_view raw = Raw();
@@ -107,11 +107,11 @@ class Reader {
 
 // The directory of a memo key (directory, tree id and flag, each after a
 // newline; a directory name may hold newlines itself); nullopt when malformed.
-std::optional<std::string> DirOfKey(const std::string& key) {
+std::optional<std::string_view> DirOfKey(std::string_view key) {
   const std::size_t last = key.rfind('\n');
-  if (last == std::string::npos || last == 0) return std::nullopt;
+  if (last == std::string_view::npos || last == 0) return std::nullopt;
   const std::size_t id = key.rfind('\n', last - 1);
-  if (id == std::string::npos) return std::nullopt;
+  if (id == std::string_view::npos) return std::nullopt;
   return key.substr(0, id);
 }
 
@@ -122,7 +122,7 @@ std::string MemoText(const AppRootsMemo& memo) {
   for (const auto& [key, s] : memo.entries()) index.emplace(s.get(), index.size());
   std::string out(kHeader);
   for (const auto& [key, s] : memo.entries()) {
-    const std::string dir = DirOfKey(key).value_or("");
+    const std::string dir(DirOfKey(key).value_or(""));
     PutString(key, &out);
     PutNumber(s->discovering, &out);
     PutNumber(s->leaf, &out);
@@ -146,12 +146,12 @@ Status ReadMemoText(std::string_view text, AppRootsMemo* memo) {
   if (text.substr(0, kHeader.size()) != kHeader) return Status::Invalid("not a memo of this format");
   Reader in(text.substr(kHeader.size()));
   std::vector<std::shared_ptr<Summary>> made;
-  std::vector<std::string> dirs;  // of each entry
+  std::vector<std::string_view> dirs;  // of each entry, into its key
   std::vector<std::vector<std::size_t>> children;  // of each entry, by index
   while (!in.done() && !in.bad()) {
     auto s = std::make_shared<Summary>();
     s->key = in.String();
-    std::optional<std::string> dir = DirOfKey(s->key);
+    std::optional<std::string_view> dir = DirOfKey(s->key);
     if (!dir || (!made.empty() && s->key <= made.back()->key)) break;  // keys come sorted, once each
     s->discovering = in.Flag();
     s->leaf = in.Flag();
@@ -166,7 +166,7 @@ Status ReadMemoText(std::string_view text, AppRootsMemo* memo) {
     for (std::size_t& i : own) i = in.Index();
     in.Expect('\n');
     made.push_back(std::move(s));
-    dirs.push_back(std::move(*dir));
+    dirs.push_back(*dir);
     children.push_back(std::move(own));
   }
   if (in.bad() || !in.done()) return Status::Invalid("damaged memo");
@@ -174,11 +174,11 @@ Status ReadMemoText(std::string_view text, AppRootsMemo* memo) {
     for (std::size_t c : children[i]) {
       // A child lies strictly below its parent, so the entries form trees: a
       // damaged text cannot make a cycle.
-      const std::string& dir = dirs[i];
+      const std::string_view dir = dirs[i];
       if (c >= made.size() || dirs[c].size() <= dir.size() ||
           (!dir.empty() && (dirs[c].compare(0, dir.size(), dir) != 0 || dirs[c][dir.size()] != '/')))
         return Status::Invalid("damaged memo: a child entry is missing or misplaced");
-      made[i]->children.emplace_back(dirs[c], made[c]);
+      made[i]->children.emplace_back(std::string(dirs[c]), made[c]);
     }
   }
   auto& entries = memo->entries();

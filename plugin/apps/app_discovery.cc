@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <string_view>
 #include <unordered_map>
 
 #include "render/app_config.h"
@@ -14,7 +15,7 @@ namespace gitcanary::plugin {
 
 namespace {
 
-// A source whose directory listings are read once and indexed by name: the
+// A source whose directory listings are read once and kept sorted by name: the
 // walk and the fingerprints of a thousand apps look into the same directories
 // again and again.
 class ListingCache : public FileSource {
@@ -42,15 +43,17 @@ class ListingCache : public FileSource {
     const std::size_t slash = path.rfind('/');
     const Dir& d = Get(slash == std::string::npos ? "" : path.substr(0, slash));
     if (!d.reachable) return nullptr;
-    auto it = d.by_name.find(slash == std::string::npos ? path : path.substr(slash + 1));
-    return it == d.by_name.end() ? nullptr : &d.entries[it->second];
+    const std::string_view name = slash == std::string::npos ? std::string_view(path)
+                                                             : std::string_view(path).substr(slash + 1);
+    auto it = std::lower_bound(d.entries.begin(), d.entries.end(), name,
+                               [](const DirEntry& e, std::string_view n) { return e.name < n; });
+    return it == d.entries.end() || it->name != name ? nullptr : &*it;
   }
 
  private:
   struct Dir {
     Status status;
-    std::vector<DirEntry> entries;
-    std::unordered_map<std::string, std::size_t> by_name;
+    std::vector<DirEntry> entries;  // sorted by name
     bool reachable = false;  // the top, or listed as a directory in a reachable parent
   };
   const Dir& Get(const std::string& dir) const {
@@ -60,7 +63,9 @@ class ListingCache : public FileSource {
     auto listed = source_.List(dir);
     if (listed.ok()) {
       d.entries = std::move(*listed);
-      for (std::size_t i = 0; i < d.entries.size(); ++i) d.by_name.emplace(d.entries[i].name, i);
+      auto by_name = [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; };
+      if (!std::is_sorted(d.entries.begin(), d.entries.end(), by_name))
+        std::sort(d.entries.begin(), d.entries.end(), by_name);
     } else {
       d.status = listed.status();
     }
