@@ -1,6 +1,5 @@
 #include "render/flagger_fields.h"
 
-#include <algorithm>
 
 namespace gitcanary::render {
 
@@ -701,23 +700,78 @@ constexpr FieldSpec kIstioDestinationRule[] = {
     {"spec.trafficPolicy.tunnel.targetPort", FieldType::kInteger, ""},
 };
 
+// The tables above as they are stored (StoredFieldSpec), made when compiling:
+// the arrays above are read by the compiler only and are not in the executable.
 template <std::size_t N>
-constexpr FieldTable Table(std::string_view name, const FieldSpec (&entries)[N]) {
-  return FieldTable{name, entries, N};
+constexpr std::size_t TextSize(const FieldSpec (&entries)[N]) {
+  std::size_t n = 0;
+  for (const FieldSpec& e : entries) n += e.path.size() + e.enums.size() + e.alias.size();
+  return n;
 }
 
-constexpr FieldTable kCanaryTable = Table("Canary", kCanary);
-constexpr FieldTable kMetricTemplateTable = Table("MetricTemplate", kMetricTemplate);
-constexpr FieldTable kAlertProviderTable = Table("AlertProvider", kAlertProvider);
-constexpr FieldTable kVirtualServiceTable = Table("Istio VirtualService", kIstioVirtualService);
-constexpr FieldTable kDestinationRuleTable = Table("Istio DestinationRule", kIstioDestinationRule);
+template <std::size_t Chars, std::size_t N>
+struct StoredTable {
+  char text[Chars == 0 ? 1 : Chars];
+  StoredFieldSpec entries[N];
+};
+
+template <std::size_t Chars, std::size_t N>
+consteval StoredTable<Chars, N> Store(const FieldSpec (&entries)[N]) {
+  static_assert(Chars <= 0xFFFF, "offsets are 16 bits");
+  StoredTable<Chars, N> out{};
+  std::size_t at = 0;
+  auto put = [&](std::string_view s, std::uint16_t* where, std::uint16_t* size) {
+    *where = static_cast<std::uint16_t>(at);
+    *size = static_cast<std::uint16_t>(s.size());
+    for (char c : s) out.text[at++] = c;
+  };
+  for (std::size_t i = 0; i < N; ++i) {
+    StoredFieldSpec& e = out.entries[i];
+    put(entries[i].path, &e.path_at, &e.path_size);
+    put(entries[i].enums, &e.enums_at, &e.enums_size);
+    put(entries[i].alias, &e.alias_at, &e.alias_size);
+    e.type = entries[i].type;
+    e.one_of = entries[i].one_of;
+  }
+  return out;
+}
+
+constexpr auto kCanaryStored = Store<TextSize(kCanary)>(kCanary);
+constexpr auto kMetricTemplateStored = Store<TextSize(kMetricTemplate)>(kMetricTemplate);
+constexpr auto kAlertProviderStored = Store<TextSize(kAlertProvider)>(kAlertProvider);
+constexpr auto kVirtualServiceStored = Store<TextSize(kIstioVirtualService)>(kIstioVirtualService);
+constexpr auto kDestinationRuleStored = Store<TextSize(kIstioDestinationRule)>(kIstioDestinationRule);
+
+template <std::size_t Chars, std::size_t N>
+constexpr FieldTable Table(std::string_view name, const StoredTable<Chars, N>& stored) {
+  return FieldTable{name, stored.text, stored.entries, N};
+}
+
+constexpr FieldTable kCanaryTable = Table("Canary", kCanaryStored);
+constexpr FieldTable kMetricTemplateTable = Table("MetricTemplate", kMetricTemplateStored);
+constexpr FieldTable kAlertProviderTable = Table("AlertProvider", kAlertProviderStored);
+constexpr FieldTable kVirtualServiceTable = Table("Istio VirtualService", kVirtualServiceStored);
+constexpr FieldTable kDestinationRuleTable = Table("Istio DestinationRule", kDestinationRuleStored);
 
 }  // namespace
 
-const FieldSpec* FieldTable::Find(std::string_view path) const {
-  const FieldSpec* it = std::lower_bound(begin(), end(), path,
-                                         [](const FieldSpec& e, std::string_view p) { return e.path < p; });
-  return it != end() && it->path == path ? it : nullptr;
+FieldSpec FieldTable::operator[](std::size_t i) const {
+  const StoredFieldSpec& e = entries[i];
+  return FieldSpec{std::string_view(text + e.path_at, e.path_size), e.type,
+                   std::string_view(text + e.enums_at, e.enums_size), e.one_of,
+                   std::string_view(text + e.alias_at, e.alias_size)};
+}
+
+std::optional<FieldSpec> FieldTable::Find(std::string_view path) const {
+  auto path_of = [&](std::size_t i) { return std::string_view(text + entries[i].path_at, entries[i].path_size); };
+  std::size_t lo = 0, hi = size;  // the first entry whose path is not below `path`
+  while (lo < hi) {
+    const std::size_t mid = lo + (hi - lo) / 2;
+    if (path_of(mid) < path) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo == size || path_of(lo) != path) return std::nullopt;
+  return (*this)[lo];
 }
 
 const FieldTable& CanaryFields() { return kCanaryTable; }

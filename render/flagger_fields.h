@@ -14,6 +14,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 namespace gitcanary::render {
@@ -47,15 +48,41 @@ struct FieldSpec {
   std::string_view alias = {};  // a legacy name: checked as the entry at this path
 };
 
+// A FieldSpec as a table stores it: its strings as offsets into the table's
+// text, not as pointers. The executables are position-independent, so every
+// pointer in constant data is written when they start, and each page written
+// is a page fault; as pointers, these tables filled 11 pages.
+struct StoredFieldSpec {
+  std::uint16_t path_at, path_size;
+  std::uint16_t enums_at, enums_size;
+  std::uint16_t alias_at, alias_size;
+  FieldType type;
+  OneOf one_of;
+};
+
 struct FieldTable {
   std::string_view name;  // e.g. "Canary", "Istio VirtualService"
-  const FieldSpec* entries;
+  const char* text;
+  const StoredFieldSpec* entries;
   std::size_t size;
 
-  const FieldSpec* begin() const { return entries; }
-  const FieldSpec* end() const { return entries + size; }
-  // The entry at `path` (entries are sorted by path), or nullptr.
-  const FieldSpec* Find(std::string_view path) const;
+  FieldSpec operator[](std::size_t i) const;
+  // The entry at `path` (entries are sorted by path).
+  std::optional<FieldSpec> Find(std::string_view path) const;
+
+  class Iterator {
+   public:
+    Iterator(const FieldTable* table, std::size_t i) : table_(table), i_(i) {}
+    FieldSpec operator*() const { return (*table_)[i_]; }
+    Iterator& operator++() { return (++i_, *this); }
+    bool operator!=(const Iterator& other) const { return i_ != other.i_; }
+
+   private:
+    const FieldTable* table_;
+    std::size_t i_;
+  };
+  Iterator begin() const { return Iterator(this, 0); }
+  Iterator end() const { return Iterator(this, size); }
 };
 
 const FieldTable& CanaryFields();

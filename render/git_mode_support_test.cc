@@ -31,7 +31,7 @@ TEST_CASE("git mode support: the list is sorted and names Canary fields of Flagg
   for (std::size_t i = 0; i < kGitModeGapCount; ++i) {
     CAPTURE(kGitModeGaps[i].path);
     if (i + 1 < kGitModeGapCount) CHECK(kGitModeGaps[i].path < kGitModeGaps[i + 1].path);
-    CHECK(CanaryFields().Find(kGitModeGaps[i].path) != nullptr);
+    CHECK(CanaryFields().Find(kGitModeGaps[i].path).has_value());
   }
 }
 

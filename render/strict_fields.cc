@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 
 #include "render/fields.h"
 #include "render/routing/provider.h"
@@ -153,12 +154,12 @@ class Walker {
       if (key_ != not_copied_) {
         // A key holding a path character must not reach a nested entry.
         const bool plain = field.key.find_first_of(".[*") == std::string::npos;
-        const FieldSpec* child = plain ? table_.Find(key_) : nullptr;
-        if (child == nullptr) return Unknown(field, std::string_view(key_).substr(0, key_len));
+        std::optional<FieldSpec> child = plain ? table_.Find(key_) : std::nullopt;
+        if (!child) return Unknown(field, std::string_view(key_).substr(0, key_len));
         if (!child->alias.empty()) {
           key_ = child->alias;
           child = table_.Find(key_);
-          if (child == nullptr) return Status::Internal("field table: alias " + key_ + " has no entry");
+          if (!child) return Status::Internal("field table: alias " + key_ + " has no entry");
         }
         if (!field.value.IsNull()) ++set;
         s = Walk(field.value, *child);
@@ -179,8 +180,8 @@ class Walker {
     if (!n.IsMapping()) return TypeError(n, FieldType::kMap);
     const std::size_t key_len = key_.size(), shown_len = shown_.size();
     key_ += ".*";
-    const FieldSpec* value = table_.Find(key_);
-    if (value == nullptr) return Status::Internal("field table: no entry " + key_);
+    const std::optional<FieldSpec> value = table_.Find(key_);
+    if (!value) return Status::Internal("field table: no entry " + key_);
     for (const yaml::Field& field : n.fields) {
       shown_ += '.';
       shown_ += field.key;
@@ -196,8 +197,8 @@ class Walker {
     if (!n.IsSequence()) return TypeError(n, FieldType::kArray);
     const std::size_t key_len = key_.size(), shown_len = shown_.size();
     key_ += "[]";
-    const FieldSpec* item = table_.Find(key_);
-    if (item == nullptr) return Status::Internal("field table: no entry " + key_);
+    const std::optional<FieldSpec> item = table_.Find(key_);
+    if (!item) return Status::Internal("field table: no entry " + key_);
     for (std::size_t i = 0; i < n.items.size(); ++i) {
       shown_ += '[';
       shown_ += std::to_string(i);
@@ -275,8 +276,8 @@ Status CheckIstioCopies(const Manifest& m, std::string_view default_provider, co
     const Node* n = At(doc, copy.canary_path);
     if (n == nullptr || n->IsNull()) continue;
     const FieldTable& table = copy.table();
-    const FieldSpec* spec = table.Find(copy.istio_path);
-    if (spec == nullptr) return Status::Internal("field table: no entry " + std::string(copy.istio_path));
+    const std::optional<FieldSpec> spec = table.Find(copy.istio_path);
+    if (!spec) return Status::Internal("field table: no entry " + std::string(copy.istio_path));
     std::string context = "the Istio router copies it into " + std::string(table.name.substr(6)) + " " +
                           std::string(copy.istio_path);
     Walker w(table, f, std::string(copy.istio_path), std::string(copy.canary_path), copy.not_copied, context);
@@ -305,8 +306,8 @@ std::string_view DidYouMean(std::string_view word, const std::vector<std::string
 
 Status CheckFields(const Node& doc, const FieldTable& table, const std::string& file) {
   Fields f(file);
-  const FieldSpec* root = table.Find("");
-  if (root == nullptr) return Status::Internal("field table " + std::string(table.name) + " has no root");
+  const std::optional<FieldSpec> root = table.Find("");
+  if (!root) return Status::Internal("field table " + std::string(table.name) + " has no root");
   Walker w(table, f, "", "", "", "");
   return w.Walk(doc, *root);
 }

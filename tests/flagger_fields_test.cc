@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "render/flagger_fields.h"
@@ -133,8 +134,8 @@ void Compare(const render::FieldTable& table, const FlatMap& crd, const std::vec
   for (const auto& [path, flat] : crd) {
     if (!wanted(path)) continue;
     CAPTURE(path);
-    const render::FieldSpec* e = table.Find(path);
-    REQUIRE_MESSAGE(e != nullptr, table.name << " lacks " << path);
+    const std::optional<render::FieldSpec> e = table.Find(path);
+    REQUIRE_MESSAGE(e.has_value(), table.name << " lacks " << path);
     CHECK(render::FieldTypeName(e->type) == render::FieldTypeName(flat.type));
     CHECK(std::string(e->enums) == flat.enums);
     CHECK(static_cast<int>(e->one_of) == static_cast<int>(flat.one_of));
@@ -162,19 +163,24 @@ TEST_CASE("flagger fields: each table is sorted, and its maps, lists and alias h
        {&render::CanaryFields(), &render::MetricTemplateFields(), &render::AlertProviderFields(),
         &render::IstioVirtualServiceFields(), &render::IstioDestinationRuleFields()}) {
     CAPTURE(t->name);
-    for (const render::FieldSpec* e = t->begin(); e != t->end(); ++e) {
-      CAPTURE(e->path);
-      if (e + 1 != t->end()) CHECK(e->path < (e + 1)->path);
-      if (e->type == render::FieldType::kMap) CHECK(t->Find(std::string(e->path) + ".*") != nullptr);
-      if (e->type == render::FieldType::kArray) CHECK(t->Find(std::string(e->path) + "[]") != nullptr);
-      if (!e->alias.empty()) CHECK(t->Find(e->alias) != nullptr);
+    CHECK(t->size > 0);
+    for (std::size_t i = 0; i < t->size; ++i) {
+      const render::FieldSpec e = (*t)[i];
+      CAPTURE(e.path);
+      if (i + 1 < t->size) CHECK(e.path < (*t)[i + 1].path);
+      CHECK(t->Find(e.path).has_value());  // each entry is found at its path, with its own fields
+      CHECK(t->Find(e.path)->enums == e.enums);
+      if (e.type == render::FieldType::kMap) CHECK(t->Find(std::string(e.path) + ".*").has_value());
+      if (e.type == render::FieldType::kArray) CHECK(t->Find(std::string(e.path) + "[]").has_value());
+      if (!e.alias.empty()) CHECK(t->Find(e.alias).has_value());
     }
+    CHECK_FALSE(t->Find("spec.noSuchField").has_value());
   }
   for (std::size_t i = 0; i < render::kIstioCopyCount; ++i) {
     std::string path(render::kIstioCopies[i].canary_path);
     if (path.rfind("spec.canaryAnalysis.", 0) == 0) path.replace(0, 19, "spec.analysis");  // the legacy alias
-    CHECK(render::CanaryFields().Find(path) != nullptr);
-    CHECK(render::kIstioCopies[i].table().Find(render::kIstioCopies[i].istio_path) != nullptr);
+    CHECK(render::CanaryFields().Find(path).has_value());
+    CHECK(render::kIstioCopies[i].table().Find(render::kIstioCopies[i].istio_path).has_value());
   }
 }
 
