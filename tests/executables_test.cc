@@ -7,12 +7,16 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "tests/test_util.h"
@@ -91,6 +95,51 @@ std::map<std::string, int> Syscalls(const std::vector<std::string>& args, const 
   return calls;
 }
 
+// [start, end) of the section called `name` of an ELF image; empty when absent.
+std::pair<std::uint64_t, std::uint64_t> SectionRange(const std::string& image, std::string_view name) {
+  Elf64_Ehdr eh;
+  std::memcpy(&eh, image.data(), sizeof(eh));
+  auto header = [&](int i) {
+    Elf64_Shdr sh;
+    const std::size_t at = eh.e_shoff + static_cast<std::size_t>(i) * eh.e_shentsize;
+    REQUIRE(at + sizeof(sh) <= image.size());
+    std::memcpy(&sh, image.data() + at, sizeof(sh));
+    return sh;
+  };
+  const Elf64_Shdr names = header(eh.e_shstrndx);
+  for (int i = 0; i < eh.e_shnum; ++i) {
+    const Elf64_Shdr sh = header(i);
+    if (std::strcmp(image.c_str() + names.sh_offset + sh.sh_name, std::string(name).c_str()) == 0)
+      return {sh.sh_addr, sh.sh_addr + sh.sh_size};
+  }
+  return {0, 0};
+}
+
+// The mangled names of the functions `args` executes, as valgrind's callgrind
+// saw them ("'2" marks of recursion dropped).
+std::set<std::string> ExecutedFunctions(const std::vector<std::string>& args, const std::string& dir) {
+  const std::string out = dir + "/callgrind.out";
+  std::vector<std::string> traced{"valgrind", "--tool=callgrind", "--demangle=no", "--callgrind-out-file=" + out};
+  traced.insert(traced.end(), args.begin(), args.end());
+  RunResult r = Run(traced);
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  std::map<std::string, std::string> names;  // callgrind's "(id)" -> name
+  std::set<std::string> ran;
+  std::istringstream lines(gitcanary::testing::ReadFile(out));
+  for (std::string line; std::getline(lines, line);) {
+    const bool callee = line.rfind("cfn=(", 0) == 0;
+    if (!callee && line.rfind("fn=(", 0) != 0) continue;
+    const std::size_t open = line.find('('), close = line.find(')');
+    const std::string id = line.substr(open + 1, close - open - 1);
+    if (close + 2 < line.size()) names[id] = line.substr(close + 2, line.find('\'', close) - close - 2);
+    if (!callee) ran.insert(id);
+  }
+  std::set<std::string> executed;
+  for (const std::string& id : ran)
+    if (names.count(id)) executed.insert(names[id]);
+  return executed;
+}
+
 // An app directory of `n` ConfigMaps, one per file.
 std::string ConfigMapApp(const std::string& dir, int n) {
   for (int i = 0; i < n; ++i)
@@ -167,6 +216,42 @@ TEST_CASE("executables: gitcanary hands git commands and --repo to gitcanary-git
   // Beside its siblings, the same commands run (in gitcanary-git).
   CHECK(Gitcanary({"diff", "--help"}).exit_code == 0);
   CHECK(Gitcanary({"diff", "--help"}).out.find("Usage: gitcanary diff") != std::string::npos);
+}
+
+// scripts/hot_text.py lists the functions of the common paths in
+// plugin/hot_text/gitcanary.ld, which places them side by side: this fails when the
+// list has gone stale (or the linker left it out), and the list is to be
+// written anew. podinfo in flagger mode is not one of the script's runs.
+TEST_CASE("executables: nearly all the code a render runs lies in gitcanary's hot path section") {
+#ifdef GITCANARY_SANITIZED
+  MESSAGE("sanitizer build: linked without plugin/hot_text/; skipped");
+#else
+  if (Run({"sh", "-c", "command -v valgrind && command -v nm"}).exit_code != 0) {
+    MESSAGE("valgrind or nm is not installed; skipped");
+    return;
+  }
+  const auto [start, end] = SectionRange(Bytes(GITCANARY_BINARY), ".text.hot_path");
+  REQUIRE(end - start > 256 * 1024);  // the section is there, with the code of a render in it
+  std::map<std::string, std::uint64_t> address;
+  std::istringstream symbols(Run({"nm", GITCANARY_BINARY}).out);
+  for (std::string at, type, name; symbols >> at >> type >> name;)
+    if (std::string_view("tTwWiI").find(type[0]) != std::string_view::npos) address.emplace(name, std::stoull(at, nullptr, 16));
+  TempDir tmp;
+  const std::set<std::string> executed = ExecutedFunctions(
+      {GITCANARY_BINARY, "render", "--mode", "flagger", std::string(GITCANARY_SOURCE_DIR) + "/examples/podinfo"}, tmp.path());
+  int found = 0, inside = 0;
+  std::vector<std::string> outside;
+  for (const std::string& name : executed) {
+    auto it = address.find(name);
+    if (it == address.end()) continue;
+    ++found;
+    if (it->second >= start && it->second < end) ++inside;
+    else outside.push_back(name);
+  }
+  INFO("outside the section: " << outside.size() << ", the first: " << (outside.empty() ? "" : outside.front()));
+  CHECK(found > 300);             // the render ran (and nm named its functions)
+  CHECK(inside * 100 >= found * 95);  // scripts/hot_text.py writes the list anew when this fails
+#endif
 }
 
 TEST_CASE("executables: each more file a render reads costs one open, one read and one close, and no stat") {
