@@ -285,7 +285,9 @@ TEST_CASE("GitLease: three replicas racing with short ttls never hold the lease 
   std::set<int> holders;
   for (const Hold& hold : holds) holders.insert(hold.replica);
   MESSAGE(holds.size() << " holds won by " << holders.size() << " replicas");
-  CHECK(holders.size() == kReplicas);  // the lease really changed hands
+  // The lease really changed hands. (That each of the three won it at least
+  // once is likely, not certain: on a loaded machine one can lose every race.)
+  CHECK(holders.size() >= 2);
   int overlaps = 0;
   for (std::size_t i = 0; i < holds.size(); ++i)
     for (std::size_t j = i + 1; j < holds.size(); ++j) {
