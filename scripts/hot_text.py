@@ -5,18 +5,18 @@ its code.
 
 Why: on a machine whose page faults are dear, a process pays one fault per
 64 KiB window of code it touches (the kernel maps a window of the file per
-fault), and a window costs about 15 us on a virtual machine. A render of one
-app ran about 600 functions spread over 58 such windows of a 4.9 MB text;
-side by side they take 12 (README, "Start-up and memory").
+fault), and a window costs 15-25 us on a virtual machine. A render of one app
+ran about 600 functions spread over 58 such windows of a 4.9 MB text; side by
+side they take 12 (README, "Start-up and memory").
 
 How: each command of WORKLOADS runs once under valgrind's callgrind, on the
 bundled examples, and every function it executes is looked up in the link map
 of the same build (build/<executable>.map), which names the input section that
 holds it. The linker script lists those sections, in the order of WORKLOADS,
-in one output section that GNU ld inserts before .text. A section that a later build no longer has
-matches nothing and is ignored, so a stale list costs speed only, never
-correctness; tests/executables_test.cc fails when the list no longer covers
-what a render runs.
+in one output section that GNU ld inserts before .text. A section that a
+later build no longer has matches nothing and is ignored, so a stale list
+costs speed only, never correctness; tests/executables_test.cc fails when a
+list no longer covers what a render or a diff runs.
 
 Usage, after a build: python3 scripts/hot_text.py [--build build]; then build
 again. Needs valgrind.
@@ -66,7 +66,8 @@ WORKLOADS = {
 
 # What start-up runs outside valgrind only (it gives a process no vDSO, so
 # glibc's set-up of the vDSO does not run there), and the entry point.
-ALWAYS = ["_start", "frame_dummy", "register_tm_clones", "_dl_new_object", "_dl_lookup_symbol_x", "_dl_setup_hash", "_dl_add_to_namespace_list"]
+ALWAYS = ["_start", "frame_dummy", "register_tm_clones", "_dl_new_object", "_dl_lookup_symbol_x", "_dl_setup_hash",
+          "_dl_add_to_namespace_list"]
 
 # Input section names that many functions share: these are named with their
 # file, the others (one function each) by name alone.
