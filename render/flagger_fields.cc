@@ -1,6 +1,5 @@
 #include "render/flagger_fields.h"
 
-
 namespace gitcanary::render {
 
 namespace {
