@@ -56,7 +56,7 @@ Result<RenderResult> Render(std::vector<Manifest> manifests, const AppConfig& co
     if (!info.ok()) return info.status();
     if (options.mode == Mode::kFlagger) WriteDefaultProvider(manifests[i], config, &result.explain);
     if (kurator->outside.count({manifests[i].EffectiveNamespace(ns), manifests[i].name}) != 0) continue;  // no workload to rewrite
-    canaries.push_back(CanaryRef{i, std::move(*info), manifests[i].name, manifests[i].ns});
+    canaries.push_back(CanaryRef{i, std::move(*info), manifests[i].name, manifests[i].ns, ""});  // linked below
   }
   s = LinkHelmReleases(manifests, canaries, ns, &result.explain);
   if (!s.ok()) return s;
