@@ -4,10 +4,11 @@
 # (load generator), `zsh` (the completion test checks its script with
 # `zsh -n`), `strace` (the system calls a render makes) and `valgrind` (the
 # functions it runs, against plugin/hot_text/). Debian's prometheus postinst
-# would start a daemon listening on all interfaces, so services are blocked with a policy-rc.d that answers 101 for
-# the duration of the install (any existing one is restored afterwards), and
-# any prometheus daemon the install started anyway is stopped. Safe to re-run;
-# never prompts (uses `sudo -n` when not root).
+# would start a daemon listening on all interfaces, so services are blocked
+# with a policy-rc.d that answers 101 for the duration of the install (any
+# existing one is restored afterwards), and any prometheus daemon the install
+# started anyway is stopped. Safe to re-run; never prompts (uses `sudo -n` when
+# not root).
 set -euo pipefail
 
 packages=(prometheus hey zsh strace valgrind)

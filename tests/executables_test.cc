@@ -140,6 +140,42 @@ std::set<std::string> ExecutedFunctions(const std::vector<std::string>& args, co
   return executed;
 }
 
+// How many of the functions `args` runs (of those nm names) lie in the hot
+// path section of args[0], and the first that does not.
+struct HotShare {
+  int found = 0;
+  int inside = 0;
+  std::string first_outside;
+};
+
+HotShare HotPathShare(const std::vector<std::string>& args, const std::string& dir, int exit_code) {
+  const auto [start, end] = SectionRange(Bytes(args[0]), ".text.hot_path");
+  REQUIRE(end - start > 256 * 1024);  // the section is there, with the code of a render in it
+  std::map<std::string, std::uint64_t> address;
+  std::istringstream symbols(Run({"nm", args[0]}).out);
+  for (std::string line; std::getline(symbols, line);) {
+    std::istringstream words(line);
+    std::string at, type, name;
+    if (words >> at >> type >> name && std::string_view("tTwWiI").find(type[0]) != std::string_view::npos)
+      address.emplace(name, std::stoull(at, nullptr, 16));
+  }
+  HotShare share;
+  for (const std::string& name : ExecutedFunctions(args, dir, exit_code)) {
+    auto it = address.find(name);
+    if (it == address.end()) continue;
+    ++share.found;
+    if (it->second >= start && it->second < end) ++share.inside;
+    else if (share.first_outside.empty()) share.first_outside = name;
+  }
+  return share;
+}
+
+bool HaveValgrindAndNm() {
+  if (Run({"sh", "-c", "command -v valgrind && command -v nm"}).exit_code == 0) return true;
+  MESSAGE("valgrind or nm is not installed; skipped");
+  return false;
+}
+
 // An app directory of `n` ConfigMaps, one per file.
 std::string ConfigMapApp(const std::string& dir, int n) {
   for (int i = 0; i < n; ++i)
@@ -217,46 +253,6 @@ TEST_CASE("executables: gitcanary hands git commands and --repo to gitcanary-git
   CHECK(Gitcanary({"diff", "--help"}).exit_code == 0);
   CHECK(Gitcanary({"diff", "--help"}).out.find("Usage: gitcanary diff") != std::string::npos);
 }
-
-namespace {
-
-// How many of the functions `args` runs (of those nm names) lie in the hot
-// path section of args[0], and the first that does not.
-struct HotShare {
-  int found = 0;
-  int inside = 0;
-  std::string first_outside;
-};
-
-HotShare HotPathShare(const std::vector<std::string>& args, const std::string& dir, int exit_code) {
-  const auto [start, end] = SectionRange(Bytes(args[0]), ".text.hot_path");
-  REQUIRE(end - start > 256 * 1024);  // the section is there, with the code of a render in it
-  std::map<std::string, std::uint64_t> address;
-  std::istringstream symbols(Run({"nm", args[0]}).out);
-  for (std::string line; std::getline(symbols, line);) {
-    std::istringstream words(line);
-    std::string at, type, name;
-    if (words >> at >> type >> name && std::string_view("tTwWiI").find(type[0]) != std::string_view::npos)
-      address.emplace(name, std::stoull(at, nullptr, 16));
-  }
-  HotShare share;
-  for (const std::string& name : ExecutedFunctions(args, dir, exit_code)) {
-    auto it = address.find(name);
-    if (it == address.end()) continue;
-    ++share.found;
-    if (it->second >= start && it->second < end) ++share.inside;
-    else if (share.first_outside.empty()) share.first_outside = name;
-  }
-  return share;
-}
-
-bool HaveValgrindAndNm() {
-  if (Run({"sh", "-c", "command -v valgrind && command -v nm"}).exit_code == 0) return true;
-  MESSAGE("valgrind or nm is not installed; skipped");
-  return false;
-}
-
-}  // namespace
 
 // scripts/hot_text.py lists the functions of the common paths in
 // plugin/hot_text/, which places them side by side: these fail when a list has
