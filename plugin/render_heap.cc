@@ -1,23 +1,31 @@
 #include "plugin/render_heap.h"
 
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <bit>
+#include <charconv>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <new>
+#include <string_view>
 
 namespace gitcanary::plugin {
 namespace {
 
 constexpr std::size_t kReserve = std::size_t{16} << 30;  // address space only; pages count once touched
-constexpr std::size_t kSmallPages = std::size_t{2} << 20;
+constexpr std::size_t kFirstStep = std::size_t{64} << 10;
+constexpr std::size_t kLastStep = std::size_t{2} << 20;
+constexpr std::size_t kHugeBlocksToSpare = 256;  // 512 MiB free in 2 MiB blocks
 constexpr int kPopulateWrite = 23;  // MADV_POPULATE_WRITE, which older headers lack
 constexpr int kPageShift = 12;
 constexpr std::size_t kPage = std::size_t{1} << kPageShift;
 constexpr std::size_t kMaxSmall = 32 * 1024;
+constexpr std::size_t kRunTarget = 16 * 1024;
 constexpr int kSteps = 64;                  // classes of 16 bytes up to 1 KiB,
 constexpr int kClasses = kSteps + 5 * 4;    // then four per doubling to 32 KiB
 
@@ -40,46 +48,83 @@ std::size_t ClassSize(int c) {
   return (std::size_t{1} << (k - 1)) + static_cast<std::size_t>(j) * (std::size_t{1} << (k - 3));
 }
 
-// A run holds 16 blocks of its class, rounded up to whole pages, so a small
-// render's few blocks of many classes stay within the first, small-paged
-// 2 MiB.
-std::size_t RunBytes(int c) { return (ClassSize(c) * 16 + kPage - 1) & ~(kPage - 1); }
+// A run holds 16 blocks of its class, or as many as fit in 16 KiB when they
+// are larger (a 32 KiB block has a run of its own), rounded up to whole pages.
+// Runs are populated as they are carved, so they stay small: a render that
+// takes one block of a large class populates no more than that block.
+std::size_t RunBytes(int c) {
+  const std::size_t size = ClassSize(c);
+  const std::size_t blocks = std::clamp<std::size_t>(kRunTarget / size, 1, 16);
+  return (size * blocks + kPage - 1) & ~(kPage - 1);
+}
 
 // The class of each carved page, plus one (0: not carved), by page index.
 std::uint8_t page_class[kReserve >> kPageShift];
 std::atomic<std::size_t> carved{0};
-// gitcanary-git's commands walk whole repositories: there the first 2 MiB too
-// are faulted in at once (a diff of 1000 apps took 150 fewer page faults).
-#ifdef GITCANARY_HEAP_POPULATE_FIRST
 std::atomic<std::size_t> populated{0};
-#else
-std::atomic<std::size_t> populated{kSmallPages};  // below: faulted in page by page
-#endif
 
-// Past the first 2 MiB, memory is faulted in 2 MiB at a time, in one system
-// call, before the runs carved from it are used: one call instead of 512
-// page faults. (Transparent huge pages would do the same with one fault, but
-// on a machine whose memory is fragmented the kernel then stalls the fault
-// to compact memory: measured, renders of 1000 apps took up to 209 ms instead
-// of 80-107 ms.) The advice needs Linux 5.14; on older kernels it fails and
-// pages fault in one by one as before.
+// Memory is faulted in ahead of the runs carved from it, many pages in one
+// system call (MADV_POPULATE_WRITE, Linux 5.14; on older kernels the call
+// fails and pages fault in one by one): on this virtual machine a loop that
+// touches fresh pages takes 11-14 us a page, and a page populated this way
+// under 1 us. The steps start at 64 KiB and double up to 2 MiB, so a render of
+// one app populates a few hundred KiB and a big render takes one call per
+// 2 MiB.
+//
+// Those 2 MiB steps are asked for as transparent huge pages when the kernel
+// has free 2 MiB blocks to spare (EnoughFreeHugeBlocks): a render of 1000 apps
+// keeps a tree of 40 MB, and through 4 KiB pages its walks miss the TLB, each
+// miss a walk of two page tables on a virtual machine (measured: 170 ms with
+// small pages, 136 ms with huge ones). With no such blocks free the kernel
+// would stall the fault to compact memory (measured on a fragmented day:
+// renders of 1000 apps took up to 209 ms instead of 80-107 ms), so then the
+// pages stay small.
+std::size_t StepAt(std::size_t done) {
+  return std::clamp(std::bit_floor(std::max(done, kFirstStep)), kFirstStep, kLastStep);
+}
+
+// /proc/buddyinfo, read once without allocating (this runs inside operator
+// new); false when it cannot be read.
+bool HugeBlocksFree() {
+  static const bool free = [] {
+    char text[4096];
+    const int fd = open("/proc/buddyinfo", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    const ssize_t n = read(fd, text, sizeof text);
+    close(fd);
+    return n > 0 && EnoughFreeHugeBlocks(std::string_view(text, static_cast<std::size_t>(n)));
+  }();
+  return free;
+}
+
 void Populate(char* base, std::size_t end) {
   std::size_t done = populated.load(std::memory_order_relaxed);
   while (end > done) {
-    if (populated.compare_exchange_weak(done, done + kSmallPages, std::memory_order_relaxed)) {
-      madvise(base + done, kSmallPages, kPopulateWrite);
-      done += kSmallPages;
+    const std::size_t step = StepAt(done);
+    if (populated.compare_exchange_weak(done, done + step, std::memory_order_relaxed)) {
+      if (step == kLastStep && HugeBlocksFree()) madvise(base + done, step, MADV_HUGEPAGE);
+      madvise(base + done, step, kPopulateWrite);
+      done += step;
     }
   }
 }
 
+// A block over 32 KiB comes from malloc, which maps it fresh when it is
+// large; its whole pages are populated the same way.
+void PopulateBlock(void* p, std::size_t n) {
+  const auto at = reinterpret_cast<std::uintptr_t>(p);
+  const std::uintptr_t first = (at + kPage - 1) & ~(kPage - 1);
+  const std::uintptr_t last = (at + n) & ~(kPage - 1);
+  if (last > first) madvise(reinterpret_cast<void*>(first), last - first, kPopulateWrite);
+}
+
 char* Region() {
   static char* const base = [] {
-    void* p = mmap(nullptr, kReserve + kSmallPages, PROT_READ | PROT_WRITE,
+    void* p = mmap(nullptr, kReserve + kLastStep, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED) return static_cast<char*>(nullptr);
     const auto at = reinterpret_cast<std::uintptr_t>(p);
-    return reinterpret_cast<char*>((at + kSmallPages - 1) & ~(kSmallPages - 1));
+    return reinterpret_cast<char*>((at + kLastStep - 1) & ~(kLastStep - 1));
   }();
   return base;
 }
@@ -96,7 +141,12 @@ struct ThreadHeap {
 thread_local ThreadHeap heap{};
 
 void* Allocate(std::size_t n) {
-  char* const base = n <= kMaxSmall ? Region() : nullptr;
+  if (n > kMaxSmall) {
+    void* p = std::malloc(n);
+    if (p != nullptr) PopulateBlock(p, n);
+    return p;
+  }
+  char* const base = Region();
   if (base == nullptr) return std::malloc(n == 0 ? 1 : n);
   const int c = ClassOf(n);
   ThreadHeap& h = heap;
@@ -140,6 +190,34 @@ void* AllocateOrThrow(std::size_t n) {
 }
 
 }  // namespace
+
+bool EnoughFreeHugeBlocks(std::string_view buddyinfo) {
+  // Each line: "Node 0, zone   Normal" and the counts of free blocks of
+  // order 0, 1, ... 10; orders 9 and 10 are one and two 2 MiB blocks.
+  std::size_t blocks = 0;
+  while (!buddyinfo.empty()) {
+    const std::size_t eol = std::min(buddyinfo.find('\n'), buddyinfo.size());
+    std::string_view line = buddyinfo.substr(0, eol);
+    buddyinfo.remove_prefix(std::min(eol + 1, buddyinfo.size()));
+    const std::size_t zone = line.find("zone");
+    if (zone == std::string_view::npos) continue;
+    line.remove_prefix(zone + 4);
+    int order = -1;  // the zone's name comes first
+    while (!line.empty()) {
+      const std::size_t start = line.find_first_not_of(' ');
+      if (start == std::string_view::npos) break;
+      line.remove_prefix(start);
+      const std::size_t end = std::min(line.find(' '), line.size());
+      std::size_t count = 0;
+      const bool number = std::from_chars(line.data(), line.data() + end, count).ptr == line.data() + end;
+      if (order >= 0 && !number) return false;  // not the layout described above
+      if (order >= 9) blocks += count << (order - 9);
+      ++order;
+      line.remove_prefix(end);
+    }
+  }
+  return blocks >= kHugeBlocksToSpare;
+}
 
 bool InRenderHeap(const void* p) {
   const char* base = Region();

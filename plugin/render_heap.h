@@ -9,21 +9,30 @@
 // heap in one 4 KiB page at a time. Here:
 //   - C++ allocations up to 32 KiB come from size classes (multiples of 16
 //     bytes to 1 KiB, then four per doubling), each thread bumping through
-//     runs of 16 blocks of its own and reusing what it freed, with no lock;
-//   - runs are carved from one reservation of address space, of which the
-//     first 2 MiB fault in page by page (a small render touches no more
-//     memory than with malloc) and the rest is faulted in 2 MiB at a time
-//     with one madvise(MADV_POPULATE_WRITE), so a big render takes one system
-//     call per 2 MiB instead of 512 page faults (in gitcanary-git, whose
-//     commands walk whole repositories, the first 2 MiB are too);
+//     runs of its own (16 blocks, or 16 KiB of larger blocks) and reusing
+//     what it freed, with no lock;
+//   - runs are carved from one reservation of address space, populated ahead
+//     of use with madvise(MADV_POPULATE_WRITE) in steps that double from
+//     64 KiB to 2 MiB: one system call instead of up to 512 page faults;
+//   - the 2 MiB steps are transparent huge pages when the kernel has plenty
+//     of free 2 MiB blocks (a big render's tree is then walked with few TLB
+//     misses), and small pages otherwise;
 //   - larger allocations, and every allocation if the reservation fails, go
-//     to malloc. Memory is never returned to the system before exit.
+//     to malloc, and their pages are populated the same way. Memory is never
+//     returned to the system before exit.
 // bench/bench.py measures it (README, "Start-up and memory").
 #pragma once
+
+#include <string_view>
 
 namespace gitcanary::plugin {
 
 // Whether `p` was handed out by the size classes (for tests).
 bool InRenderHeap(const void* p);
+
+// Whether /proc/buddyinfo's `text` shows at least 256 free blocks of 2 MiB
+// or more (512 MiB), so huge pages come without compacting memory. False for
+// text laid out otherwise.
+bool EnoughFreeHugeBlocks(std::string_view buddyinfo);
 
 }  // namespace gitcanary::plugin

@@ -100,3 +100,27 @@ TEST_CASE("render heap: four threads allocating, checking and freeing, some bloc
   std::vector<std::string> again(1000, std::string(100, 'z'));
   for (const std::string& s : again) CHECK(s == std::string(100, 'z'));
 }
+
+TEST_CASE("render heap: huge pages only when /proc/buddyinfo shows 512 MiB free in 2 MiB blocks") {
+  using gitcanary::plugin::EnoughFreeHugeBlocks;
+  // Orders 0..10; order 9 is one 2 MiB block, order 10 two.
+  const std::string plenty =
+      "Node 0, zone      DMA      0      0      0      0      0      0      0      0      1      1      3 \n"
+      "Node 0, zone    DMA32      0      4      2      2      1      2      0      3      3      1    100 \n"
+      "Node 0, zone   Normal   2142   4173   5623   3576   2481   1552   1041    666    310     50      3 \n";
+  // 1 + 3*2 + 1 + 100*2 + 50 + 3*2 = 264 blocks.
+  CHECK(EnoughFreeHugeBlocks(plenty));
+  // A fragmented machine: much free memory, but in small blocks (4 + 2*2 = 8).
+  CHECK_FALSE(EnoughFreeHugeBlocks(
+      "Node 0, zone   Normal  90000  80000  60000  30000  20000   9000   4000   1000    200      4      2\n"));
+  // Just under and at the line: 127 order-10 blocks and one or two order-9 ones.
+  CHECK_FALSE(EnoughFreeHugeBlocks("Node 0, zone   Normal 0 0 0 0 0 0 0 0 0 1 127\n"));
+  CHECK(EnoughFreeHugeBlocks("Node 0, zone   Normal 0 0 0 0 0 0 0 0 0 2 127\n"));
+  // Two NUMA nodes add up.
+  CHECK(EnoughFreeHugeBlocks("Node 0, zone   Normal 0 0 0 0 0 0 0 0 0 0 64\n"
+                             "Node 1, zone   Normal 0 0 0 0 0 0 0 0 0 0 64\n"));
+  // Anything else is a no.
+  CHECK_FALSE(EnoughFreeHugeBlocks(""));
+  CHECK_FALSE(EnoughFreeHugeBlocks("no such layout\n"));
+  CHECK_FALSE(EnoughFreeHugeBlocks("Node 0, zone   Normal 0 0 x 0 0 0 0 0 0 0 999\n"));
+}
