@@ -1,5 +1,11 @@
 #include "plugin/commands/exit_codes.h"
 
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
 #include <cstdio>
 #include <exception>
 #include <iostream>
@@ -24,6 +30,32 @@ int WriteStdout(const std::string& text) {
     return kExitInvalid;
   }
   return kExitOk;
+}
+
+int WriteStdout(const std::vector<std::string>& pieces) {
+  std::vector<iovec> left;
+  left.reserve(pieces.size());
+  for (const std::string& piece : pieces)
+    if (!piece.empty()) left.push_back(iovec{const_cast<char*>(piece.data()), piece.size()});
+  std::size_t first = std::fflush(stdout) == 0 ? 0 : left.size() + 1;  // nothing may be buffered before
+  while (first < left.size()) {
+    const int count = static_cast<int>(std::min<std::size_t>(left.size() - first, IOV_MAX));
+    const ssize_t n = writev(STDOUT_FILENO, left.data() + first, count);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    // Step over what was written: whole pieces, then part of one.
+    for (std::size_t done = static_cast<std::size_t>(n); done > 0;) {
+      iovec& v = left[first];
+      const std::size_t step = std::min(done, v.iov_len);
+      v.iov_base = static_cast<char*>(v.iov_base) + step;
+      v.iov_len -= step;
+      done -= step;
+      if (v.iov_len == 0) ++first;
+    }
+  }
+  if (first == left.size()) return kExitOk;
+  std::cerr << "gitcanary: writing stdout failed\n";
+  return kExitInvalid;
 }
 
 int GuardedMain(const std::function<int()>& body) {

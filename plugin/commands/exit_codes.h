@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 
@@ -25,5 +26,7 @@ int GuardedMain(const std::function<int()>& body);
 
 // Writes all of `text` to stdout in one go; a failed write is an error exit.
 int WriteStdout(const std::string& text);
+// The same for text in pieces (render/output.h), written with writev.
+int WriteStdout(const std::vector<std::string>& pieces);
 
 }  // namespace gitcanary::plugin

@@ -58,7 +58,8 @@ Exit codes: 0 rendered, 1 invalid input, 2 usage error.
 
 namespace {
 
-Result<std::string> RenderToText(const ParsedArgs& args, std::vector<std::string>* explain) {
+// The output in pieces (render/output.h): a JSON List is one piece.
+Result<std::vector<std::string>> RenderToText(const ParsedArgs& args, std::vector<std::string>* explain) {
   if (args.positionals.size() > 1) return Status::Usage("render takes at most one DIR");
   const std::string dir = args.positionals.empty() ? "." : args.positionals[0];
   std::string format = args.Get("output").value_or("yaml");
@@ -88,7 +89,9 @@ Result<std::string> RenderToText(const ParsedArgs& args, std::vector<std::string
   if (!result.ok()) return result.status();
   *explain = std::move(app->explain);
   explain->insert(explain->end(), result->explain.begin(), result->explain.end());
-  std::string text = format == "json" ? render::ToJsonList(result->objects) : render::ToYamlStream(result->objects);
+  std::vector<std::string> text;
+  if (format == "json") text.push_back(render::ToJsonList(result->objects));
+  else text = render::ToYamlPieces(result->objects);
   KeepUntilExit(std::move(result->objects));
   KeepUntilExit(std::move(result->dropped));
   return text;
