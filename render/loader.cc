@@ -213,11 +213,15 @@ Result<std::vector<Manifest>> LoadManifestFiles(const FileSource& source, const 
   constexpr std::size_t kParallelFromFiles = 512;
   std::vector<Result<std::vector<Manifest>>> parsed(n, Result<std::vector<Manifest>>(Status::Ok()));
   ParallelFor(n, [&](std::size_t i) { parsed[i] = ReadManifests(source, paths[i], limits); }, kParallelFromFiles);
-  std::vector<Manifest> out;
-  for (auto& r : parsed) {
+  std::size_t total = 0;
+  for (const auto& r : parsed) {
     if (!r.ok()) return r.status();
-    for (Manifest& m : *r) out.push_back(std::move(m));
+    total += r->size();
   }
+  std::vector<Manifest> out;
+  out.reserve(total);
+  for (auto& r : parsed)
+    for (Manifest& m : *r) out.push_back(std::move(m));
   return out;
 }
 
