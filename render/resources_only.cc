@@ -1,6 +1,9 @@
 #include "render/resources_only.h"
 
+#include <iterator>
 #include <set>
+
+#include "core/parallel.h"
 
 #include "render/app_inputs.h"
 #include "render/loader.h"
@@ -17,9 +20,16 @@ std::string BaseName(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
+// Kustomizations listing at least this many directories (an umbrella over
+// the apps of a repository) have them gathered on every core: each costs a
+// listing and a kustomization read, 30-40 us here.
+constexpr std::size_t kParallelFromDirectories = 64;
+
 class Gather {
  public:
-  explicit Gather(const FileSource& repo) : repo_(repo) {}
+  // `open`: the directories being visited above, to refuse cycles.
+  Gather(const FileSource& repo, std::set<std::string> open, bool may_fork)
+      : repo_(repo), open_(std::move(open)), may_fork_(may_fork) {}
 
   // False when `dir` does more than gather local files.
   Result<bool> Visit(const std::string& dir) {
@@ -39,35 +49,67 @@ class Gather {
       else return false;
     }
     if (resources == nullptr) return false;
+    std::vector<Resource> listed;
+    listed.reserve(resources->items.size());
+    std::size_t directories = 0;
     for (const yaml::Node& item : resources->items) {
-      std::string path;
-      if (!item.IsScalar() || !JoinClean(dir, item.value, &path)) return false;
-      const EntryType type = repo_.TypeOf(path);
-      if (type == EntryType::kFile && IsManifestFileName(BaseName(path))) {
-        out_.files.push_back(path);
-      } else if (type == EntryType::kDirectory) {
-        auto ok = Visit(path);
-        if (!ok.ok() || !*ok) return ok;
-      } else {
-        return false;
-      }
+      Resource r;
+      if (!item.IsScalar() || !JoinClean(dir, item.value, &r.path)) return false;
+      r.type = repo_.TypeOf(r.path);
+      if (r.type == EntryType::kFile && !IsManifestFileName(BaseName(r.path))) r.type = EntryType::kOther;
+      if (r.type != EntryType::kFile && r.type != EntryType::kDirectory) return false;
+      directories += r.type == EntryType::kDirectory ? 1 : 0;
+      listed.push_back(std::move(r));
     }
-    open_.erase(dir);
+    // Each directory is gathered on its own, then all are taken in the order
+    // listed, so the files come in kustomize's order either way.
+    std::vector<Result<std::optional<GatheredFiles>>> below(listed.size(), std::optional<GatheredFiles>());
+    auto gather_below = [&](std::size_t i, bool may_fork) {
+      if (listed[i].type != EntryType::kDirectory) return;
+      Gather child(repo_, open_, may_fork);
+      auto ok = child.Visit(listed[i].path);
+      if (!ok.ok()) below[i] = ok.status();
+      else if (*ok) below[i] = std::optional<GatheredFiles>(child.Take());
+    };
+    if (may_fork_ && directories >= kParallelFromDirectories) {
+      ParallelFor(listed.size(), [&](std::size_t i) { gather_below(i, false); });
+    } else {
+      for (std::size_t i = 0; i < listed.size(); ++i) gather_below(i, may_fork_);
+    }
+    for (std::size_t i = 0; i < listed.size(); ++i) {
+      if (listed[i].type == EntryType::kFile) {
+        out_.files.push_back(std::move(listed[i].path));
+        continue;
+      }
+      if (!below[i].ok()) return below[i].status();
+      if (!*below[i]) return false;
+      GatheredFiles& part = **below[i];
+      out_.files.insert(out_.files.end(), std::make_move_iterator(part.files.begin()),
+                        std::make_move_iterator(part.files.end()));
+      out_.kustomizations.insert(out_.kustomizations.end(), std::make_move_iterator(part.kustomizations.begin()),
+                                 std::make_move_iterator(part.kustomizations.end()));
+    }
     return true;
   }
 
   GatheredFiles Take() { return std::move(out_); }
 
  private:
+  struct Resource {
+    std::string path;
+    EntryType type = EntryType::kOther;
+  };
+
   const FileSource& repo_;
   std::set<std::string> open_;
+  const bool may_fork_;
   GatheredFiles out_;
 };
 
 }  // namespace
 
 Result<std::optional<GatheredFiles>> ResourcesOnlyFiles(const FileSource& repo, const std::string& dir) {
-  Gather gather(repo);
+  Gather gather(repo, {}, true);
   auto ok = gather.Visit(dir);
   if (!ok.ok()) return ok.status();
   if (!*ok) return std::optional<GatheredFiles>();
