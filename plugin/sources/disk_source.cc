@@ -250,8 +250,8 @@ std::optional<EntryType> DiskSource::ListedType(const std::string& path) const {
       listing = it->second;
     } else if (auto known = looked_up_.find(path); known != looked_up_.end()) {
       return known->second;
-    } else if (++questions_[parent] < 2) {
-      return std::nullopt;
+    } else if (++questions_[parent] < 2 && listings_.count(SplitLast(parent).first) == 0) {
+      return std::nullopt;  // a lone question, such as a config file looked for up the tree
     }
   }
   if (listing == nullptr) listing = Listing(parent);

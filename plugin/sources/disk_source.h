@@ -10,7 +10,8 @@
 //
 // A render reads thousands of files, so each costs no more than open, read
 // and close. A directory is listed, once, with getdents64, when List asks for
-// it or when a second name in it is asked about; the listing is kept, and
+// it, when a second name in it is asked about, or a first one when its parent
+// is listed (a walk down the tree); the listing is kept, and
 // TypeOf and Read take a path's type from its parent's listing (d_type). A
 // lone question (gitcanary.yaml in each directory up to the repository's
 // top) costs an lstat and lists nothing. A file the listing
@@ -61,8 +62,10 @@ class DiskSource : public FileSource {
   std::shared_ptr<const Result<std::vector<DirEntry>>> Listing(const std::string& dir) const;
   // The type of `path` from its parent's listing (kOther when not listed in
   // it), or from an earlier lstat of it; the parent is listed on a question
-  // about a second name in it. Nothing when it is the first question about
-  // the parent, the parent cannot be listed, or `path` ends in ".", ".." or "/".
+  // about a second name in it, or on the first when the parent's own parent
+  // is listed (a walk down a tree: the directories of a kustomization's
+  // resources). Nothing when it is the first question about a parent
+  // otherwise, the parent cannot be listed, or `path` ends in ".", ".." or "/".
   std::optional<EntryType> ListedType(const std::string& path) const;
 
   std::string root_;
