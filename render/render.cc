@@ -1,5 +1,6 @@
 #include "render/render.h"
 
+#include "core/parallel.h"
 #include "render/canary_spec.h"
 #include "render/canary_templates.h"
 #include "render/flux_v1_helm_release.h"
@@ -44,19 +45,43 @@ Result<RenderResult> Render(std::vector<Manifest> manifests, const AppConfig& co
   s = CheckDuplicates(manifests, ns);
   if (!s.ok()) return s;
   if (options.namespaces && !(s = CheckNamespaces(*options.namespaces, manifests, ns)).ok()) return s;  // as written
+  // Flagger's objects are checked and the Canaries normalised each on its
+  // own, on every core when there are many; the first error in input order
+  // is the one reported, as if they were checked one by one.
+  std::vector<std::size_t> flagger;
+  for (std::size_t i = 0; i < manifests.size(); ++i)
+    if (manifests[i].Group() == kCanaryGroup) flagger.push_back(i);
+  struct Checked {
+    Result<CanaryInfo> info = Status::Ok();  // of a Canary
+    Status status;                           // of any other Flagger object
+    std::vector<std::string> explain;
+  };
+  std::vector<Checked> checked(flagger.size());
+  constexpr std::size_t kParallelFromObjects = 64;
+  ParallelFor(
+      flagger.size(),
+      [&](std::size_t k) {
+        Manifest& m = manifests[flagger[k]];
+        Checked& c = checked[k];
+        if (m.kind != "Canary") {  // MetricTemplate, AlertProvider, or a misspelt kind
+          c.status = CheckFlaggerObject(m);
+          if (c.status.ok() && options.mode == Mode::kFlagger) c.status = RefusedByFlagger(m);
+          return;
+        }
+        c.info = NormaliseCanary(m, config.default_provider);
+        if (c.info.ok() && options.mode == Mode::kFlagger) WriteDefaultProvider(m, config, &c.explain);
+      },
+      kParallelFromObjects);
   std::vector<CanaryRef> canaries;
-  for (std::size_t i = 0; i < manifests.size(); ++i) {
-    if (manifests[i].Group() != kCanaryGroup) continue;
-    if (manifests[i].kind != "Canary") {  // MetricTemplate, AlertProvider, or a misspelt kind
-      if (s = CheckFlaggerObject(manifests[i]); !s.ok()) return s;
-      if (options.mode == Mode::kFlagger && !(s = RefusedByFlagger(manifests[i])).ok()) return s;
-      continue;
-    }
-    auto info = NormaliseCanary(manifests[i], config.default_provider);
-    if (!info.ok()) return info.status();
-    if (options.mode == Mode::kFlagger) WriteDefaultProvider(manifests[i], config, &result.explain);
+  for (std::size_t k = 0; k < flagger.size(); ++k) {
+    const std::size_t i = flagger[k];
+    Checked& c = checked[k];
+    if (!c.status.ok()) return c.status;
+    if (manifests[i].kind != "Canary") continue;
+    if (!c.info.ok()) return c.info.status();
+    result.explain.insert(result.explain.end(), c.explain.begin(), c.explain.end());
     if (kurator->outside.count({manifests[i].EffectiveNamespace(ns), manifests[i].name}) != 0) continue;  // no workload to rewrite
-    canaries.push_back(CanaryRef{i, std::move(*info), manifests[i].name, manifests[i].ns, ""});  // linked below
+    canaries.push_back(CanaryRef{i, std::move(*c.info), manifests[i].name, manifests[i].ns, ""});  // linked below
   }
   s = LinkHelmReleases(manifests, canaries, ns, &result.explain);
   if (!s.ok()) return s;

@@ -530,5 +530,40 @@ TEST_CASE("a Canary whose target Deployment is missing is an error") {
         std::string::npos);
 }
 
+TEST_CASE("many Canaries are checked on every core, and the first bad one in input order is the error") {
+  std::vector<std::string> docs;
+  for (int i = 0; i < 100; ++i) {  // 64 Flagger objects and more are checked in parallel
+    const std::string name = "app-" + std::to_string(i);
+    docs.push_back(Deployment(name));
+    std::string canary = Canary(name, name);
+    if (i == 30) canary += "    stepWeigth: 5\n";  // misspelt under analysis
+    if (i == 70) canary += "    maxWeigth: 50\n";
+    docs.push_back(canary);
+  }
+  auto bad = RenderFiles({{"app.yaml", Docs(docs)}});
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.status().message().find("spec.analysis.stepWeigth: unknown field") != std::string::npos);
+  CHECK(bad.status().message().find("maxWeigth") == std::string::npos);
+
+  // Without the two typos every Canary is rendered, each with the default
+  // provider written in, explained in input order.
+  for (int i : {30, 70}) {
+    const std::string name = "app-" + std::to_string(i);
+    docs[static_cast<std::size_t>(2 * i + 1)] = Canary(name, name);
+  }
+  AppConfig config;
+  config.default_provider = "istio";
+  config.file = "gitcanary.yaml";
+  RenderResult r = RenderOk(docs, config);
+  CHECK(OfKind(r, "Canary").size() == 100);
+  std::vector<std::string> explained;
+  for (const std::string& line : r.explain)
+    if (line.find("spec.provider istio from defaults.provider") != std::string::npos) explained.push_back(line);
+  REQUIRE(explained.size() == 100);
+  for (int i = 0; i < 100; ++i)
+    CHECK(explained[static_cast<std::size_t>(i)].rfind("Canary app-" + std::to_string(i) + ":", 0) == 0);
+  for (const Manifest* c : OfKind(r, "Canary")) CHECK(StrAt(*c, {"spec", "provider"}) == "istio");
+}
+
 }  // namespace
 }  // namespace gitcanary::render
