@@ -1,7 +1,8 @@
 #include "render/helm_release/link.h"
 
+#include <algorithm>
 #include <map>
-#include <set>
+#include <string_view>
 
 #include "render/fields.h"
 
@@ -28,8 +29,14 @@ const Node* LinkAnnotation(const Manifest& canary) {
 
 const std::string kAnnotationPath = "metadata.annotations." + std::string(kHelmReleaseAnnotation);
 
+// (effective namespace, name), viewing the manifests' strings.
+using KeyView = std::pair<std::string_view, std::string_view>;
+
 struct Index {
-  std::set<Key> deployments;
+  std::vector<KeyView> deployments;  // sorted
+  bool HasDeployment(std::string_view ns, std::string_view name) const {
+    return std::binary_search(deployments.begin(), deployments.end(), KeyView{ns, name});
+  }
   std::map<Key, const Manifest*> releases;
   std::map<std::string, std::vector<const Manifest*>> releases_in;  // namespace -> in input order
 };
@@ -38,11 +45,12 @@ Index IndexOf(const std::vector<Manifest>& manifests, const std::string& app_ns)
   Index out;
   for (const Manifest& m : manifests) {
     const std::string& ns = m.EffectiveNamespace(app_ns);
-    if (m.kind == "Deployment" && m.Group() == "apps") out.deployments.emplace(ns, m.name);
+    if (m.kind == "Deployment" && m.Group() == "apps") out.deployments.emplace_back(ns, m.name);
     if (!IsHelmRelease(m)) continue;
     out.releases.emplace(Key{ns, m.name}, &m);
     out.releases_in[ns].push_back(&m);
   }
+  std::sort(out.deployments.begin(), out.deployments.end());
   return out;
 }
 
@@ -51,7 +59,7 @@ Result<std::string> LinkOne(const Manifest& canary, const CanaryInfo& info, cons
                             const std::string& app_ns, std::vector<std::string>* explain) {
   const Fields f(canary.file);
   const std::string& ns = canary.EffectiveNamespace(app_ns);
-  const bool deployment_in_input = index.deployments.count({ns, info.target}) > 0;
+  const bool deployment_in_input = index.HasDeployment(ns, info.target);
   auto in_ns = index.releases_in.find(ns);
   const std::vector<const Manifest*> none;
   const std::vector<const Manifest*>& releases = in_ns == index.releases_in.end() ? none : in_ns->second;
