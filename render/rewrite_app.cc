@@ -160,6 +160,7 @@ Status RewriteApp(std::vector<Manifest>& manifests, const std::vector<CanaryRef>
   Context ctx{manifests, config, app_namespace, explain, {}};
   ctx.BuildIndex();
   std::vector<Manifest> generated;
+  generated.reserve(canaries.size());  // an HPA each at most, and a few Gateways
   std::vector<bool> removed(manifests.size(), false);
   std::map<std::string, const Manifest*> claims;  // object -> the one Canary that owns it
   const ServicesByNamespace services = IndexServices(manifests, app_namespace);
@@ -197,6 +198,7 @@ Status RewriteApp(std::vector<Manifest>& manifests, const std::vector<CanaryRef>
   GenerateGateways(ctx, canaries, gateways, &generated);
   std::vector<Manifest> kept;
   kept.reserve(manifests.size() + generated.size());
+  dropped->reserve(dropped->size() + static_cast<std::size_t>(std::count(removed.begin(), removed.end(), true)));
   for (std::size_t i = 0; i < manifests.size(); ++i)
     (removed[i] ? *dropped : kept).push_back(std::move(manifests[i]));
   for (Manifest& g : generated) kept.push_back(std::move(g));
