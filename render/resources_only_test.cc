@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -53,15 +54,21 @@ GatheredFiles Expected(int apps) {
   return out;
 }
 
+// What the umbrella at the top of `repo` gathers; nullopt when it does more.
+std::optional<GatheredFiles> Gathered(const testing::MapSource& repo) {
+  auto gathered = ResourcesOnlyFiles(repo, "");
+  REQUIRE(gathered.ok());
+  return std::move(*gathered);
+}
+
 TEST_CASE("resources only: files and kustomizations in kustomize's order, on one core and on every core") {
   for (int apps : {3, 63, 64, 90}) {  // 64 directories and more are gathered in parallel
     CAPTURE(apps);
-    auto gathered = ResourcesOnlyFiles(Umbrella(apps), "");
-    REQUIRE(gathered.ok());
-    REQUIRE(gathered->has_value());
+    auto gathered = Gathered(Umbrella(apps));
+    REQUIRE(gathered.has_value());
     const GatheredFiles want = Expected(apps);
-    CHECK((*gathered)->files == want.files);
-    CHECK((*gathered)->kustomizations == want.kustomizations);
+    CHECK(gathered->files == want.files);
+    CHECK(gathered->kustomizations == want.kustomizations);
   }
 }
 
@@ -70,9 +77,7 @@ TEST_CASE("resources only: one directory that does more than gather makes the wh
     CAPTURE(apps);
     testing::MapSource repo = Umbrella(apps);
     repo.Set("apps/app-17/kustomization.yaml", "namePrefix: x-\nresources:\n- service.yaml\n");
-    auto gathered = ResourcesOnlyFiles(repo, "");
-    REQUIRE(gathered.ok());
-    CHECK_FALSE(gathered->has_value());
+    CHECK_FALSE(Gathered(repo).has_value());
   }
 }
 
@@ -81,19 +86,16 @@ TEST_CASE("resources only: a cycle below the umbrella is no, a base shared by tw
     CAPTURE(apps);
     testing::MapSource cycle = Umbrella(apps);
     cycle.Set("apps/app-05/kustomization.yaml", "resources:\n- service.yaml\n- ../..\n");
-    auto gathered = ResourcesOnlyFiles(cycle, "");
-    REQUIRE(gathered.ok());
-    CHECK_FALSE(gathered->has_value());
+    CHECK_FALSE(Gathered(cycle).has_value());
 
     testing::MapSource shared = Umbrella(apps);
     shared.Set("base/kustomization.yaml", "resources:\n- cm.yaml\n");
     shared.Set("base/cm.yaml", "kind: ConfigMap\n");
     shared.Set("apps/app-01/kustomization.yaml", "resources:\n- ../../base\n");
     shared.Set("apps/app-02/kustomization.yaml", "resources:\n- ../../base\n");
-    gathered = ResourcesOnlyFiles(shared, "");
-    REQUIRE(gathered.ok());
-    REQUIRE(gathered->has_value());
-    const std::vector<std::string>& files = (*gathered)->files;
+    auto gathered = Gathered(shared);
+    REQUIRE(gathered.has_value());
+    const std::vector<std::string>& files = gathered->files;
     CHECK(files[0] == "apps/app-00/service.yaml");
     CHECK(files[2] == "base/cm.yaml");  // app-01's only resource
     CHECK(files[3] == "base/cm.yaml");  // and app-02's
@@ -104,17 +106,12 @@ TEST_CASE("resources only: a cycle below the umbrella is no, a base shared by tw
 TEST_CASE("resources only: a listed path that is missing, or a file that is no manifest, is no") {
   for (int apps : {20, 90}) {
     CAPTURE(apps);
-    const testing::MapSource missing = Umbrella(apps, "- apps/app-gone\n");
-    auto gathered = ResourcesOnlyFiles(missing, "");
-    REQUIRE(gathered.ok());
-    CHECK_FALSE(gathered->has_value());
+    CHECK_FALSE(Gathered(Umbrella(apps, "- apps/app-gone\n")).has_value());
 
     testing::MapSource readme = Umbrella(apps);
     readme.Set("apps/app-03/README.md", "# app\n");
     readme.Set("apps/app-03/kustomization.yaml", "resources:\n- README.md\n");
-    gathered = ResourcesOnlyFiles(readme, "");
-    REQUIRE(gathered.ok());
-    CHECK_FALSE(gathered->has_value());
+    CHECK_FALSE(Gathered(readme).has_value());
   }
 }
 

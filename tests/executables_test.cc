@@ -184,6 +184,41 @@ std::string ConfigMapApp(const std::string& dir, int n) {
   return dir;
 }
 
+// An umbrella kustomization over `apps` directories, each a kustomization of
+// two ConfigMaps.
+std::string UmbrellaApp(const std::string& dir, int apps) {
+  std::string umbrella = "resources:\n";
+  for (int a = 0; a < apps; ++a) {
+    const std::string app = "apps/app-" + std::to_string(a);
+    umbrella += "- " + app + "\n";
+    WriteFile(dir + "/" + app + "/kustomization.yaml", "resources:\n- a.yaml\n- b.yaml\n");
+    for (const char* name : {"a", "b"})
+      WriteFile(dir + "/" + app + "/" + name + ".yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: " +
+                                                            std::string(name) + "-" + std::to_string(a) + "\n");
+  }
+  WriteFile(dir + "/kustomization.yaml", umbrella);
+  return dir;
+}
+
+// The system calls of a render of `big` beyond those of a render of `small`,
+// by name; empty when strace is not installed.
+std::map<std::string, int> MoreSyscalls(const std::string& small, const std::string& big, const std::string& dir) {
+  auto few = Syscalls({GITCANARY_BINARY, "render", "--mode", "flagger", small}, dir);
+  if (few.empty()) return {};
+  auto many = Syscalls({GITCANARY_BINARY, "render", "--mode", "flagger", big}, dir);
+  std::map<std::string, int> more;
+  for (const auto& [call, n] : many) more[call] = n;
+  for (const auto& [call, n] : few) more[call] -= n;
+  return more;
+}
+
+void CheckNoStat(std::map<std::string, int>& more) {
+  for (const char* stat : {"newfstatat", "fstat", "lstat", "stat", "statx"}) {
+    INFO(stat);
+    CHECK(more[stat] == 0);
+  }
+}
+
 }  // namespace
 
 TEST_CASE("executables: gitcanary is static with no dynamic loader and no libgit2, and gitcanary-git is static with libgit2") {
@@ -293,62 +328,32 @@ TEST_CASE("executables: nearly all the code a diff runs lies in gitcanary-git's 
 #endif
 }
 
-// An umbrella kustomization over `apps` directories, each a kustomization of
-// two ConfigMaps.
-std::string UmbrellaApp(const std::string& dir, int apps) {
-  std::string umbrella = "resources:\n";
-  for (int a = 0; a < apps; ++a) {
-    const std::string app = "apps/app-" + std::to_string(a);
-    umbrella += "- " + app + "\n";
-    WriteFile(dir + "/" + app + "/kustomization.yaml", "resources:\n- a.yaml\n- b.yaml\n");
-    for (const char* name : {"a", "b"})
-      WriteFile(dir + "/" + app + "/" + name + ".yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: " +
-                                                            std::string(name) + "-" + std::to_string(a) + "\n");
-  }
-  WriteFile(dir + "/kustomization.yaml", umbrella);
-  return dir;
-}
-
 TEST_CASE("executables: each more app directory of a kustomization costs one listing and its three files, and no stat") {
   TempDir tmp;
-  const std::string small = UmbrellaApp(tmp.path() + "/small", 10);
-  const std::string big = UmbrellaApp(tmp.path() + "/big", 30);
-  auto few = Syscalls({GITCANARY_BINARY, "render", "--mode", "flagger", small}, tmp.path());
-  if (few.empty()) {
+  auto more = MoreSyscalls(UmbrellaApp(tmp.path() + "/small", 10), UmbrellaApp(tmp.path() + "/big", 30), tmp.path());
+  if (more.empty()) {
     MESSAGE("strace is not installed; skipped");
     return;
   }
-  auto many = Syscalls({GITCANARY_BINARY, "render", "--mode", "flagger", big}, tmp.path());
-  auto more = [&](const std::string& call) { return many[call] - few[call]; };
   // Per directory: open, getdents64 until it returns nothing, close; then its
   // kustomization and two manifests, open, read, close each.
-  CHECK(more("openat") == 20 * 4);
-  CHECK(more("getdents64") == 20 * 2);
-  CHECK(more("read") == 20 * 3);
-  CHECK(more("close") == 20 * 4);
-  for (const char* stat : {"newfstatat", "fstat", "lstat", "stat", "statx"}) {
-    INFO(stat);
-    CHECK(more(stat) == 0);
-  }
+  CHECK(more["openat"] == 20 * 4);
+  CHECK(more["getdents64"] == 20 * 2);
+  CHECK(more["read"] == 20 * 3);
+  CHECK(more["close"] == 20 * 4);
+  CheckNoStat(more);
 }
 
 TEST_CASE("executables: each more file a render reads costs one open, one read and one close, and no stat") {
   TempDir tmp;
-  const std::string small = ConfigMapApp(tmp.path() + "/small", 20);
-  const std::string big = ConfigMapApp(tmp.path() + "/big", 80);
-  auto few = Syscalls({GITCANARY_BINARY, "render", "--mode", "flagger", small}, tmp.path());
-  if (few.empty()) {
+  auto more = MoreSyscalls(ConfigMapApp(tmp.path() + "/small", 20), ConfigMapApp(tmp.path() + "/big", 80), tmp.path());
+  if (more.empty()) {
     MESSAGE("strace is not installed; skipped");
     return;
   }
-  auto many = Syscalls({GITCANARY_BINARY, "render", "--mode", "flagger", big}, tmp.path());
-  auto more = [&](const std::string& call) { return many[call] - few[call]; };
-  CHECK(more("openat") == 60);
-  CHECK(more("read") == 60);
-  CHECK(more("close") == 60);
-  for (const char* stat : {"newfstatat", "fstat", "lstat", "stat", "statx"}) {
-    INFO(stat);
-    CHECK(more(stat) == 0);
-  }
-  CHECK(more("fcntl") == 0);
+  CHECK(more["openat"] == 60);
+  CHECK(more["read"] == 60);
+  CHECK(more["close"] == 60);
+  CheckNoStat(more);
+  CHECK(more["fcntl"] == 0);
 }
