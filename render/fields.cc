@@ -1,5 +1,7 @@
 #include "render/fields.h"
 
+#include <charconv>
+
 #include "render/yaml_parse.h"
 
 namespace gitcanary::render {
@@ -98,7 +100,17 @@ std::optional<long long> ParseDurationMillis(std::string_view text) {
     else if (unit == "m") scale = 60e3;
     else if (unit == "h") scale = 3600e3;
     else return std::nullopt;
-    total += std::stod(std::string(number)) * scale;
+    double value = 0;
+    const auto [end, error] = std::from_chars(number.data(), number.data() + number.size(), value);
+    if (end != number.data() + number.size()) return std::nullopt;
+    if (error == std::errc::result_out_of_range) {
+      // Too large is Go's "invalid duration"; too small to tell from zero is zero.
+      if (number.substr(0, number.find('.')).find_first_not_of('0') != std::string_view::npos) return std::nullopt;
+      value = 0;
+    } else if (error != std::errc()) {
+      return std::nullopt;
+    }
+    total += value * scale;
     if (total > 1e15) return std::nullopt;
   }
   return static_cast<long long>(total);

@@ -1,6 +1,8 @@
 // Go-style duration parsing used for every interval and timeout in a Canary.
 #include <doctest/doctest.h>
 
+#include <string>
+
 #include "render/fields.h"
 #include "render/loader.h"
 
@@ -20,6 +22,14 @@ TEST_CASE("durations parse as Go's time.ParseDuration does, in milliseconds") {
     CAPTURE(bad);
     CHECK_FALSE(ParseDurationMillis(bad).has_value());
   }
+  // Numbers past what a double holds: too large is invalid, as in Go; too
+  // small to tell from zero is zero. Neither may throw.
+  CHECK_FALSE(ParseDurationMillis(std::string(400, '9') + "s").has_value());
+  CHECK_FALSE(ParseDurationMillis("1" + std::string(400, '0') + ".5ms").has_value());
+  REQUIRE(ParseDurationMillis("0." + std::string(400, '0') + "1s").has_value());
+  CHECK(*ParseDurationMillis("0." + std::string(400, '0') + "1s") == 0);
+  REQUIRE(ParseDurationMillis("1m0." + std::string(400, '0') + "1s").has_value());
+  CHECK(*ParseDurationMillis("1m0." + std::string(400, '0') + "1s") == 60000);
 }
 
 // Found by fuzz/manifest_loader_fuzz: a document that is a multi-line string
