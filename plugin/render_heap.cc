@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <mutex>
 #include <new>
 #include <string_view>
 
@@ -50,8 +51,8 @@ std::size_t ClassSize(int c) {
 
 // A run holds 16 blocks of its class, or as many as fit in 16 KiB when they
 // are larger (a 32 KiB block has a run of its own), rounded up to whole pages.
-// Runs are populated as they are carved, so they stay small: a render that
-// takes one block of a large class populates no more than that block.
+// Memory is populated as runs are carved from it, so runs stay small: one
+// block of a large class does not carve 16 of them.
 std::size_t RunBytes(int c) {
   const std::size_t size = ClassSize(c);
   const std::size_t blocks = std::clamp<std::size_t>(kRunTarget / size, 1, 16);
@@ -62,6 +63,7 @@ std::size_t RunBytes(int c) {
 std::uint8_t page_class[kReserve >> kPageShift];
 std::atomic<std::size_t> carved{0};
 std::atomic<std::size_t> populated{0};
+std::mutex populating;
 
 // Memory is faulted in ahead of the runs carved from it, many pages in one
 // system call (MADV_POPULATE_WRITE, Linux 5.14; on older kernels the call
@@ -97,15 +99,19 @@ bool HugeBlocksFree() {
   return free;
 }
 
+// A thread that needs memory not yet populated waits for the thread that
+// populates it (the lock is taken once per step): a page touched before its
+// step is advised would be mapped small, and the step could then not be one
+// huge page.
 void Populate(char* base, std::size_t end) {
-  std::size_t done = populated.load(std::memory_order_relaxed);
-  while (end > done) {
+  if (end <= populated.load(std::memory_order_acquire)) return;
+  std::lock_guard<std::mutex> lock(populating);
+  for (std::size_t done = populated.load(std::memory_order_relaxed); done < end;) {
     const std::size_t step = StepAt(done);
-    if (populated.compare_exchange_weak(done, done + step, std::memory_order_relaxed)) {
-      if (step == kLastStep && HugeBlocksFree()) madvise(base + done, step, MADV_HUGEPAGE);
-      madvise(base + done, step, kPopulateWrite);
-      done += step;
-    }
+    if (step == kLastStep && HugeBlocksFree()) madvise(base + done, step, MADV_HUGEPAGE);
+    madvise(base + done, step, kPopulateWrite);
+    done += step;
+    populated.store(done, std::memory_order_release);
   }
 }
 
@@ -210,7 +216,7 @@ bool EnoughFreeHugeBlocks(std::string_view buddyinfo) {
       const std::size_t end = std::min(line.find(' '), line.size());
       std::size_t count = 0;
       const bool number = std::from_chars(line.data(), line.data() + end, count).ptr == line.data() + end;
-      if (order >= 0 && !number) return false;  // not the layout described above
+      if ((order >= 0 && !number) || order > 10) return false;  // not the layout described above
       if (order >= 9) blocks += count << (order - 9);
       ++order;
       line.remove_prefix(end);

@@ -123,4 +123,8 @@ TEST_CASE("render heap: huge pages only when /proc/buddyinfo shows 512 MiB free 
   CHECK_FALSE(EnoughFreeHugeBlocks(""));
   CHECK_FALSE(EnoughFreeHugeBlocks("no such layout\n"));
   CHECK_FALSE(EnoughFreeHugeBlocks("Node 0, zone   Normal 0 0 x 0 0 0 0 0 0 0 999\n"));
+  CHECK_FALSE(EnoughFreeHugeBlocks("Node 0, zone   Normal 0 0 0 0 0 0 0 0 0 0 0 1\n"));  // order 11
+  std::string long_line = "Node 0, zone   Normal";
+  for (int i = 0; i < 80; ++i) long_line += " 1";
+  CHECK_FALSE(EnoughFreeHugeBlocks(long_line + "\n"));
 }
