@@ -1,6 +1,7 @@
 #include "render/resources_only.h"
 
 #include <iterator>
+#include <optional>
 #include <set>
 
 #include "core/parallel.h"
@@ -32,7 +33,7 @@ class Gather {
       : repo_(repo), open_(std::move(open)), may_fork_(may_fork) {}
 
   // False when `dir` does more than gather local files.
-  Result<bool> Visit(const std::string& dir) {
+  bool Visit(const std::string& dir) {
     if (!open_.insert(dir).second) return false;  // a cycle: kustomize's own error
     const std::string name = KustomizationFileIn(repo_, dir);
     if (name.empty()) return false;
@@ -63,27 +64,27 @@ class Gather {
     }
     // Each directory is gathered on its own, then all are taken in the order
     // listed, so the files come in kustomize's order either way.
-    std::vector<Result<std::optional<GatheredFiles>>> below(listed.size(), std::optional<GatheredFiles>());
+    std::vector<std::optional<GatheredFiles>> below(listed.size());
     auto gather_below = [&](std::size_t i, bool may_fork) {
-      if (listed[i].type != EntryType::kDirectory) return;
       Gather child(repo_, open_, may_fork);
-      auto ok = child.Visit(listed[i].path);
-      if (!ok.ok()) below[i] = ok.status();
-      else if (*ok) below[i] = std::optional<GatheredFiles>(child.Take());
+      if (child.Visit(listed[i].path)) below[i] = child.Take();
+      return below[i].has_value();
     };
     if (may_fork_ && directories >= kParallelFromDirectories) {
-      ParallelFor(listed.size(), [&](std::size_t i) { gather_below(i, false); });
+      ParallelFor(listed.size(), [&](std::size_t i) {
+        if (listed[i].type == EntryType::kDirectory) gather_below(i, false);
+      });
     } else {
-      for (std::size_t i = 0; i < listed.size(); ++i) gather_below(i, may_fork_);
+      for (std::size_t i = 0; i < listed.size(); ++i)
+        if (listed[i].type == EntryType::kDirectory && !gather_below(i, may_fork_)) return false;
     }
     for (std::size_t i = 0; i < listed.size(); ++i) {
       if (listed[i].type == EntryType::kFile) {
         out_.files.push_back(std::move(listed[i].path));
         continue;
       }
-      if (!below[i].ok()) return below[i].status();
-      if (!*below[i]) return false;
-      GatheredFiles& part = **below[i];
+      if (!below[i]) return false;
+      GatheredFiles& part = *below[i];
       out_.files.insert(out_.files.end(), std::make_move_iterator(part.files.begin()),
                         std::make_move_iterator(part.files.end()));
       out_.kustomizations.insert(out_.kustomizations.end(), std::make_move_iterator(part.kustomizations.begin()),
@@ -110,9 +111,7 @@ class Gather {
 
 Result<std::optional<GatheredFiles>> ResourcesOnlyFiles(const FileSource& repo, const std::string& dir) {
   Gather gather(repo, {}, true);
-  auto ok = gather.Visit(dir);
-  if (!ok.ok()) return ok.status();
-  if (!*ok) return std::optional<GatheredFiles>();
+  if (!gather.Visit(dir)) return std::optional<GatheredFiles>();
   return std::optional<GatheredFiles>(gather.Take());
 }
 
