@@ -21,7 +21,8 @@
 // own `REV:path` syntax ("HEAD~1:apps/a/deployment.yaml").
 //
 // A TreeSource owns (a shared reference to) the repository and releases it on
-// destruction. It is not thread-safe; calls from one thread after another are.
+// destruction. Calls from several threads at once are safe, as FileSource
+// requires: they take turns on one lock of the shared repository.
 #pragma once
 
 #include <memory>
