@@ -545,12 +545,21 @@ TEST_CASE("many Canaries are checked on every core, and the first bad one in inp
   CHECK(bad.status().message().find("spec.analysis.stepWeigth: unknown field") != std::string::npos);
   CHECK(bad.status().message().find("maxWeigth") == std::string::npos);
 
-  // Without the two typos every Canary is rendered, each with the default
-  // provider written in, explained in input order.
-  for (int i : {30, 70}) {
+  for (int i : {30, 70}) {  // the typos mended
     const std::string name = "app-" + std::to_string(i);
     docs[static_cast<std::size_t>(2 * i + 1)] = Canary(name, name);
   }
+
+  // A duration past what a double holds is an error of the input, not an
+  // exception on a worker thread.
+  std::vector<std::string> huge = docs;
+  huge[2 * 40 + 1] = Canary("app-40", "app-40") + "    interval: " + std::string(400, '9') + "s\n";
+  auto too_long = RenderFiles({{"app.yaml", Docs(huge)}});
+  REQUIRE_FALSE(too_long.ok());
+  CHECK(too_long.status().message().find("spec.analysis.interval: not a duration") != std::string::npos);
+
+  // Without them every Canary is rendered, each with the default provider
+  // written in, explained in input order.
   AppConfig config;
   config.default_provider = "istio";
   config.file = "gitcanary.yaml";
