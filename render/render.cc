@@ -1,5 +1,7 @@
 #include "render/render.h"
 
+#include <optional>
+
 #include "core/parallel.h"
 #include "render/canary_spec.h"
 #include "render/canary_templates.h"
@@ -52,8 +54,8 @@ Result<RenderResult> Render(std::vector<Manifest> manifests, const AppConfig& co
   for (std::size_t i = 0; i < manifests.size(); ++i)
     if (manifests[i].Group() == kCanaryGroup) flagger.push_back(i);
   struct Checked {
-    Result<CanaryInfo> info = Status::Ok();  // of a Canary
-    Status status;                           // of any other Flagger object
+    Status status;                   // the object's first error
+    std::optional<CanaryInfo> info;  // a Canary's, when it has none
     std::vector<std::string> explain;
   };
   std::vector<Checked> checked(flagger.size());
@@ -68,8 +70,13 @@ Result<RenderResult> Render(std::vector<Manifest> manifests, const AppConfig& co
           if (c.status.ok() && options.mode == Mode::kFlagger) c.status = RefusedByFlagger(m);
           return;
         }
-        c.info = NormaliseCanary(m, config.default_provider);
-        if (c.info.ok() && options.mode == Mode::kFlagger) WriteDefaultProvider(m, config, &c.explain);
+        auto info = NormaliseCanary(m, config.default_provider);
+        if (!info.ok()) {
+          c.status = info.status();
+          return;
+        }
+        c.info = std::move(*info);
+        if (options.mode == Mode::kFlagger) WriteDefaultProvider(m, config, &c.explain);
       },
       kParallelFromObjects);
   std::vector<CanaryRef> canaries;
@@ -77,8 +84,7 @@ Result<RenderResult> Render(std::vector<Manifest> manifests, const AppConfig& co
     const std::size_t i = flagger[k];
     Checked& c = checked[k];
     if (!c.status.ok()) return c.status;
-    if (manifests[i].kind != "Canary") continue;
-    if (!c.info.ok()) return c.info.status();
+    if (!c.info) continue;  // not a Canary
     result.explain.insert(result.explain.end(), c.explain.begin(), c.explain.end());
     if (kurator->outside.count({manifests[i].EffectiveNamespace(ns), manifests[i].name}) != 0) continue;  // no workload to rewrite
     canaries.push_back(CanaryRef{i, std::move(*c.info), manifests[i].name, manifests[i].ns, ""});  // linked below

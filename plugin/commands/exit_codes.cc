@@ -23,26 +23,32 @@ int ReportError(const Status& status, const char* usage) {
   return ExitCodeFor(status);
 }
 
+namespace {
+
+int WriteFailed() {
+  std::cerr << "gitcanary: writing stdout failed\n";
+  return kExitInvalid;
+}
+
+}  // namespace
+
 int WriteStdout(const std::string& text) {
   std::size_t written = std::fwrite(text.data(), 1, text.size(), stdout);
-  if (written != text.size() || std::fflush(stdout) != 0) {
-    std::cerr << "gitcanary: writing stdout failed\n";
-    return kExitInvalid;
-  }
+  if (written != text.size() || std::fflush(stdout) != 0) return WriteFailed();
   return kExitOk;
 }
 
 int WriteStdout(const std::vector<std::string>& pieces) {
+  if (std::fflush(stdout) != 0) return WriteFailed();  // nothing may stay buffered before the pieces
   std::vector<iovec> left;
   left.reserve(pieces.size());
   for (const std::string& piece : pieces)
     if (!piece.empty()) left.push_back(iovec{const_cast<char*>(piece.data()), piece.size()});
-  std::size_t first = std::fflush(stdout) == 0 ? 0 : left.size() + 1;  // nothing may be buffered before
-  while (first < left.size()) {
+  for (std::size_t first = 0; first < left.size();) {
     const int count = static_cast<int>(std::min<std::size_t>(left.size() - first, IOV_MAX));
     const ssize_t n = writev(STDOUT_FILENO, left.data() + first, count);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
+    if (n <= 0) return WriteFailed();
     // Step over what was written: whole pieces, then part of one.
     for (std::size_t done = static_cast<std::size_t>(n); done > 0;) {
       iovec& v = left[first];
@@ -53,9 +59,7 @@ int WriteStdout(const std::vector<std::string>& pieces) {
       if (v.iov_len == 0) ++first;
     }
   }
-  if (first == left.size()) return kExitOk;
-  std::cerr << "gitcanary: writing stdout failed\n";
-  return kExitInvalid;
+  return kExitOk;
 }
 
 int GuardedMain(const std::function<int()>& body) {

@@ -15,8 +15,9 @@
 namespace gitcanary::plugin {
 namespace {
 
-// Runs `write` with stdout going into a pipe; returns its exit code and what
-// a reader got (nothing when `read` is false: the reader end is closed first).
+// Runs WriteStdout(pieces) with stdout going into a pipe; returns its exit
+// code and what a reader got (nothing when `read_it` is false: the reader end
+// is closed first).
 std::pair<int, std::string> ThroughPipe(const std::vector<std::string>& pieces, bool read_it) {
   int fds[2];
   REQUIRE(pipe(fds) == 0);
