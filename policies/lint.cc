@@ -232,12 +232,12 @@ const Manifest* FindDeployment(const Lint& l, const std::string& ns, const std::
 
 // Kept Services of the canary's namespace that select its target's pods, or
 // the primary's (the selector label becomes TARGET-primary there).
-void CheckKeptServices(Lint& l, const Canary& c, const Manifest& target, const render::ServicesByNamespace& services,
+void CheckKeptServices(Lint& l, const Canary& c, const Manifest& target, const render::ServiceIndex& services,
                        const std::vector<bool>& removed, DirectServices* direct) {
   const Node* labels = target.doc.Path({"spec", "template", "metadata", "labels"});
   const std::string& ns = l.ms[c.index].EffectiveNamespace(l.app_ns);
-  auto in_ns = services.find(ns);
-  if (labels == nullptr || in_ns == services.end()) return;
+  auto in_ns = services.in_namespace.find(ns);
+  if (labels == nullptr || in_ns == services.in_namespace.end()) return;
   auto target_selector = render::SelectorOf(target, render::kDefaultSelectorLabels);
   Node primary = *labels;
   if (target_selector.ok()) primary.Set(target_selector->label, Node::String(target_selector->value + "-primary"));
@@ -345,7 +345,7 @@ void CheckIngressRefs(Lint& l) {
 void CheckRouting(Lint& l) {
   std::vector<bool> removed(l.ms.size(), false);
   std::vector<std::string> explain;
-  const render::ServicesByNamespace services = render::IndexServices(l.ms, l.app_ns);
+  const render::ServiceIndex services = render::IndexServices(l.ms, l.app_ns);
   std::vector<std::pair<const Canary*, const Manifest*>> targets;
   std::vector<render::IngressRouter> routers;
   std::vector<int> replaced_by(l.ms.size(), -1);
@@ -353,10 +353,9 @@ void CheckRouting(Lint& l) {
     const Manifest& canary = l.ms[c.index];
     const Manifest* target = FindDeployment(l, canary.EffectiveNamespace(l.app_ns), c.info.target);
     if (target == nullptr) continue;  // render reports it
-    if (!render::MarkReplacedServices(l.ms, services, canary, c.info, *target, l.app_ns, &removed, &explain).ok())
-      return;  // render rejects this app and says why
-    for (std::size_t i = 0; i < removed.size(); ++i)
-      if (removed[i] && replaced_by[i] < 0) replaced_by[i] = static_cast<int>(routers.size());
+    auto replaced = render::MarkReplacedServices(l.ms, services, canary, c.info, *target, l.app_ns, &removed, &explain);
+    if (!replaced.ok()) return;  // render rejects this app and says why
+    for (std::size_t i : *replaced) replaced_by[i] = static_cast<int>(routers.size());
     routers.push_back(render::IngressRouter{&canary, &c.info});
     targets.emplace_back(&c, target);
   }

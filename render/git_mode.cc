@@ -214,16 +214,6 @@ Status RenderCanary(const Manifest& canary, const CanaryRef& ref, CanaryStatus* 
   return Status::Ok();
 }
 
-// Moves the objects that `drop` selects to `dropped` and keeps the others in
-// order, with room for `room` more.
-template <typename Drop>
-void DropObjects(std::vector<Manifest>& manifests, Drop drop, std::size_t room, std::vector<Manifest>* dropped) {
-  std::vector<Manifest> kept;
-  kept.reserve(manifests.size() + room);
-  for (Manifest& m : manifests) (drop(m) ? *dropped : kept).push_back(std::move(m));
-  manifests = std::move(kept);
-}
-
 // A ConfigMap that several Canaries of a namespace track gets one -primary
 // copy, as in Flagger, where the latest promotion writes it: the copy of the
 // Canary with the latest lastTransitionTime is kept (ties: the first Canary).
@@ -313,13 +303,15 @@ Status RenderAll(std::vector<Manifest>& manifests, const std::vector<CanaryRef>&
   std::size_t generated = 0;
   for (const auto& list : objects) generated += list.size();
   std::set<std::tuple<std::string, std::string, std::string>> routes = RenderedRoutes(objects, app_ns);
-  DropObjects(manifests, [&](const Manifest& m) {
+  MoveDropped(manifests, [&](std::size_t i) {
+    const Manifest& m = manifests[i];
     if (IsCanary(m) || IsStatusDocument(m)) return true;
     if (!IsReplaceableRoute(m) || routes.count({m.kind, m.EffectiveNamespace(app_ns), m.name}) == 0) return false;
     explain->push_back("replaced the app's " + m.kind + " " + m.EffectiveNamespace(app_ns) + "/" + m.name + " (" +
                        m.file + ") by the rendered one");
     return true;
-  }, generated, dropped);
+  }, dropped);
+  manifests.reserve(manifests.size() + generated);
   for (auto& list : objects)
     for (Manifest& m : list) manifests.push_back(std::move(m));
   return Status::Ok();
@@ -339,7 +331,7 @@ Status ApplyCanaryStatus(std::vector<Manifest>& manifests, const std::vector<Can
   Status s = CheckStatusesHaveCanaries(*statuses, keys);
   if (!s.ok()) return s;
   if (render) return RenderAll(manifests, canaries, keys, *statuses, app_namespace, config, explain, dropped);
-  DropObjects(manifests, IsStatusDocument, 0, dropped);
+  MoveDropped(manifests, [&](std::size_t i) { return IsStatusDocument(manifests[i]); }, dropped);
   return Status::Ok();
 }
 

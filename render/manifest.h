@@ -7,6 +7,7 @@
 // the object itself stays namespace-less in the output.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -32,5 +33,22 @@ struct Manifest {
   // Reads identity fields from doc (after doc is replaced or edited).
   void RefreshIdentity();
 };
+
+// Moves to `dropped` the manifests whose index `drop` is true for, in order,
+// and closes the gaps in place: the rest keep their order and, when nothing
+// is dropped, are not moved at all.
+template <typename Drop>
+void MoveDropped(std::vector<Manifest>& manifests, Drop drop, std::vector<Manifest>* dropped) {
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < manifests.size(); ++i) {
+    if (drop(i)) {
+      dropped->push_back(std::move(manifests[i]));
+      continue;
+    }
+    if (kept != i) manifests[kept] = std::move(manifests[i]);
+    ++kept;
+  }
+  manifests.erase(manifests.begin() + static_cast<std::ptrdiff_t>(kept), manifests.end());
+}
 
 }  // namespace gitcanary::render

@@ -1,6 +1,7 @@
 #include "render/render.h"
 
 #include <optional>
+#include <unordered_map>
 
 #include "core/parallel.h"
 #include "render/canary_spec.h"
@@ -94,14 +95,20 @@ Result<RenderResult> Render(std::vector<Manifest> manifests, const AppConfig& co
   s = RewriteApp(manifests, canaries, config, ns, options.gateways ? &*options.gateways : nullptr, &result.explain,
                  &result.dropped);
   if (!s.ok()) return s;
-  // RewriteApp adds and drops objects: find the Canaries again.
+  // RewriteApp adds and drops objects: find the Canaries again, in their new
+  // order. Names are unique per namespace (CheckDuplicates), so each Canary
+  // object matches one entry at most.
+  std::unordered_map<std::string, CanaryRef*> by_identity;
+  by_identity.reserve(canaries.size());
+  for (CanaryRef& c : canaries) by_identity.emplace(c.ns + '\0' + c.name, &c);
   std::vector<CanaryRef> rewritten;
+  rewritten.reserve(canaries.size());
   for (std::size_t i = 0; i < manifests.size(); ++i) {
     if (!IsCanary(manifests[i])) continue;
-    for (CanaryRef& c : canaries) {
-      if (c.name == manifests[i].name && c.ns == manifests[i].ns)
-        rewritten.push_back(CanaryRef{i, c.info, c.name, c.ns, c.helm_release});
-    }
+    auto it = by_identity.find(manifests[i].ns + '\0' + manifests[i].name);
+    if (it == by_identity.end()) continue;
+    CanaryRef& c = *it->second;
+    rewritten.push_back(CanaryRef{i, std::move(c.info), std::move(c.name), std::move(c.ns), std::move(c.helm_release)});
   }
   s = ApplyCanaryStatus(manifests, rewritten, ns, options.mode == Mode::kGit, config, &result.explain,
                         &result.dropped);

@@ -163,7 +163,7 @@ Status RewriteApp(std::vector<Manifest>& manifests, const std::vector<CanaryRef>
   generated.reserve(canaries.size());  // an HPA each at most, and a few Gateways
   std::vector<bool> removed(manifests.size(), false);
   std::map<std::string, const Manifest*> claims;  // object -> the one Canary that owns it
-  const ServicesByNamespace services = IndexServices(manifests, app_namespace);
+  const ServiceIndex services = IndexServices(manifests, app_namespace);
   std::vector<IngressRouter> routers;
   routers.reserve(canaries.size());
   std::vector<int> replaced_by(manifests.size(), -1);  // the Canary whose Services replace a removed Service
@@ -185,24 +185,18 @@ Status RewriteApp(std::vector<Manifest>& manifests, const std::vector<CanaryRef>
     }
     s = ScaleWithHpa(ctx, canary, c.info, *target, &generated);
     if (!s.ok()) return s;
-    s = MarkReplacedServices(manifests, services, canary, c.info, *target, app_namespace, &removed, explain);
-    if (!s.ok()) return s;
-    // Only Services of the Canary's namespace can have been removed for it.
-    if (auto in_ns = services.find(ns); in_ns != services.end())
-      for (std::size_t i : in_ns->second)
-        if (removed[i] && replaced_by[i] < 0) replaced_by[i] = static_cast<int>(routers.size());
+    auto replaced = MarkReplacedServices(manifests, services, canary, c.info, *target, app_namespace, &removed, explain);
+    if (!replaced.ok()) return replaced.status();
+    for (std::size_t i : *replaced) replaced_by[i] = static_cast<int>(routers.size());
     routers.push_back(IngressRouter{&canary, &c.info});
   }
   Status s = MarkReplacedIngresses(manifests, routers, replaced_by, app_namespace, &removed, explain);
   if (!s.ok()) return s;
   GenerateGateways(ctx, canaries, gateways, &generated);
-  std::vector<Manifest> kept;
-  kept.reserve(manifests.size() + generated.size());
   dropped->reserve(dropped->size() + static_cast<std::size_t>(std::count(removed.begin(), removed.end(), true)));
-  for (std::size_t i = 0; i < manifests.size(); ++i)
-    (removed[i] ? *dropped : kept).push_back(std::move(manifests[i]));
-  for (Manifest& g : generated) kept.push_back(std::move(g));
-  manifests = std::move(kept);
+  MoveDropped(manifests, [&removed](std::size_t i) { return removed[i]; }, dropped);
+  manifests.reserve(manifests.size() + generated.size());
+  for (Manifest& g : generated) manifests.push_back(std::move(g));
   return Status::Ok();
 }
 

@@ -362,6 +362,28 @@ TEST_CASE("only Services in the Canary's namespace whose selector matches the po
   CHECK(explained);
 }
 
+TEST_CASE("a Service is found by any of the pod labels, whichever its selector names first, in input order") {
+  // The pods carry app: web and tier: web. Services are looked up by the first
+  // label of their selector; the removals are still reported in input order.
+  RenderResult r = RenderOk({
+      Service("by-tier", "", "    tier: web\n    app: web\n"),
+      Deployment("web"), Canary("web", "web"),
+      Service("by-app", "", "    app: web\n"),
+      Service("tier-other-app", "", "    tier: web\n    app: other\n"),
+      Service("by-tier-only", "", "    tier: web\n"),
+      Service("tier-quoted-number", "", "    tier: \"7\"\n"),
+  });
+  CHECK(Find(r, "Service", "by-tier") == nullptr);
+  CHECK(Find(r, "Service", "by-app") == nullptr);
+  CHECK(Find(r, "Service", "by-tier-only") == nullptr);
+  CHECK(Find(r, "Service", "tier-other-app") != nullptr);
+  CHECK(Find(r, "Service", "tier-quoted-number") != nullptr);
+  std::vector<std::string> removed;
+  for (const std::string& line : r.explain)
+    if (line.rfind("removed Service ", 0) == 0) removed.push_back(line.substr(16, line.find(':') - 16));
+  CHECK(removed == std::vector<std::string>{"by-tier", "by-app", "by-tier-only"});
+}
+
 TEST_CASE("Service and Canary target ports agree through container port names") {
   struct Row { const char* name; const char* service_target; const char* canary_target; };
   const Row rows[] = {

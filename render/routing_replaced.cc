@@ -1,5 +1,6 @@
 #include "render/routing_replaced.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -93,29 +94,56 @@ bool IsIngress(const Manifest& m) {
 
 }  // namespace
 
-ServicesByNamespace IndexServices(const std::vector<Manifest>& manifests, const std::string& app_namespace) {
-  ServicesByNamespace out;
-  for (std::size_t i = 0; i < manifests.size(); ++i)
-    if (manifests[i].kind == "Service" && manifests[i].api_version == "v1")
-      out[manifests[i].EffectiveNamespace(app_namespace)].push_back(i);
+namespace {
+
+std::string LabelKey(const std::string& ns, const std::string& key, const std::string& value) {
+  std::string out = ns;
+  out += '\0';
+  out += key;
+  out += '\0';
+  out += value;
   return out;
 }
 
-Status MarkReplacedServices(const std::vector<Manifest>& manifests, const ServicesByNamespace& services,
-                            const Manifest& canary,
-                            const CanaryInfo& info, const Manifest& target,
-                            const std::string& app_namespace, std::vector<bool>* removed,
-                            std::vector<std::string>* explain) {
+}  // namespace
+
+ServiceIndex IndexServices(const std::vector<Manifest>& manifests, const std::string& app_namespace) {
+  ServiceIndex out;
+  for (std::size_t i = 0; i < manifests.size(); ++i) {
+    const Manifest& m = manifests[i];
+    if (m.kind != "Service" || m.api_version != "v1") continue;
+    const std::string& ns = m.EffectiveNamespace(app_namespace);
+    out.in_namespace[ns].push_back(i);
+    const Node* selector = m.doc.Path({"spec", "selector"});
+    if (selector == nullptr || !selector->IsMapping() || selector->fields.empty()) continue;  // selects no pods
+    const yaml::Field& first = selector->fields.front();
+    out.by_first_label[LabelKey(ns, first.key, first.value.value)].push_back(i);
+  }
+  return out;
+}
+
+Result<std::vector<std::size_t>> MarkReplacedServices(const std::vector<Manifest>& manifests,
+                                                      const ServiceIndex& services, const Manifest& canary,
+                                                      const CanaryInfo& info, const Manifest& target,
+                                                      const std::string& app_namespace, std::vector<bool>* removed,
+                                                      std::vector<std::string>* explain) {
+  std::vector<std::size_t> now;
   const Node* labels = target.doc.Path({"spec", "template", "metadata", "labels"});
   const Node* pod_spec = target.doc.Path({"spec", "template", "spec"});
-  if (labels == nullptr || pod_spec == nullptr) return Status::Ok();
+  if (labels == nullptr || pod_spec == nullptr || !labels->IsMapping()) return now;
   const std::string& ns = canary.EffectiveNamespace(app_namespace);
-  auto in_namespace = services.find(ns);
-  if (in_namespace == services.end()) return Status::Ok();
-  for (std::size_t i : in_namespace->second) {
+  std::vector<std::size_t> candidates;
+  for (const yaml::Field& label : labels->fields) {
+    if (!label.value.IsScalar()) continue;
+    auto it = services.by_first_label.find(LabelKey(ns, label.key, label.value.value));
+    if (it != services.by_first_label.end()) candidates.insert(candidates.end(), it->second.begin(), it->second.end());
+  }
+  std::sort(candidates.begin(), candidates.end());  // input order, as the messages and `explain` follow it
+  candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+  for (std::size_t i : candidates) {
     const Manifest& m = manifests[i];
     const Node* selector = m.doc.Path({"spec", "selector"});
-    if (selector == nullptr || !SelectsPods(*selector, *labels)) continue;
+    if (!SelectsPods(*selector, *labels)) continue;
     if ((*removed)[i]) {
       return Fields(m.file).Error(*selector, "spec.selector",
                                   "Service " + m.name + " selects the pods of more than one Canary's target, "
@@ -124,10 +152,11 @@ Status MarkReplacedServices(const std::vector<Manifest>& manifests, const Servic
     Status s = CheckTargetPort(m, canary, info, *pod_spec);
     if (!s.ok()) return s;
     (*removed)[i] = true;
+    now.push_back(i);
     explain->push_back("removed " + m.Describe() + ": it selects the pods of " + target.Describe() +
                        ", whose traffic " + canary.Describe() + " now routes");
   }
-  return Status::Ok();
+  return now;
 }
 
 bool RoutingReplacesIngresses(std::string_view provider) {

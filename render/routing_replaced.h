@@ -31,16 +31,24 @@
 
 namespace gitcanary::render {
 
-// The Services of each namespace (effective), as indexes into the manifests.
-using ServicesByNamespace = std::unordered_map<std::string, std::vector<std::size_t>>;
-ServicesByNamespace IndexServices(const std::vector<Manifest>& manifests, const std::string& app_namespace);
+// The Services of an app, as indexes into the manifests, in input order:
+// those of each namespace (effective), and those whose selector starts with
+// a given label. A Service selects a Deployment's pods only if its first
+// selector label is among their labels, so a Canary looks at a few Services
+// however many its namespace has.
+struct ServiceIndex {
+  std::unordered_map<std::string, std::vector<std::size_t>> in_namespace;
+  std::unordered_map<std::string, std::vector<std::size_t>> by_first_label;  // namespace, key, value; '\0' between
+};
+ServiceIndex IndexServices(const std::vector<Manifest>& manifests, const std::string& app_namespace);
 
-// Marks in `removed` the Services that select `target`'s pods.
-Status MarkReplacedServices(const std::vector<Manifest>& manifests, const ServicesByNamespace& services,
-                            const Manifest& canary,
-                            const CanaryInfo& info, const Manifest& target,
-                            const std::string& app_namespace, std::vector<bool>* removed,
-                            std::vector<std::string>* explain);
+// Marks in `removed` the Services that select `target`'s pods, and returns
+// them in input order.
+Result<std::vector<std::size_t>> MarkReplacedServices(const std::vector<Manifest>& manifests,
+                                                      const ServiceIndex& services, const Manifest& canary,
+                                                      const CanaryInfo& info, const Manifest& target,
+                                                      const std::string& app_namespace, std::vector<bool>* removed,
+                                                      std::vector<std::string>* explain);
 
 // Whether the routing of `provider` (a resolved provider name) stands in for
 // the Ingresses of the Services it replaces.
