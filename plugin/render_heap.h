@@ -16,7 +16,8 @@
 //     64 KiB to 2 MiB: one system call instead of up to 512 page faults;
 //   - the 2 MiB steps are transparent huge pages when the kernel has plenty
 //     of free 2 MiB blocks (a big render's tree is then walked with few TLB
-//     misses), and small pages otherwise;
+//     misses), and small pages otherwise, or once a huge step was slow to
+//     populate (memory the host no longer backs);
 //   - larger allocations, and every allocation if the reservation fails, go
 //     to malloc, and their pages are populated the same way. Memory is never
 //     returned to the system before exit.
