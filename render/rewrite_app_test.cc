@@ -371,13 +371,13 @@ TEST_CASE("a Service is found by any of the pod labels, whichever its selector n
       Service("by-app", "", "    app: web\n"),
       Service("tier-other-app", "", "    tier: web\n    app: other\n"),
       Service("by-tier-only", "", "    tier: web\n"),
-      Service("tier-quoted-number", "", "    tier: \"7\"\n"),
+      Service("tier-seven", "", "    tier: \"7\"\n"),
   });
   CHECK(Find(r, "Service", "by-tier") == nullptr);
   CHECK(Find(r, "Service", "by-app") == nullptr);
   CHECK(Find(r, "Service", "by-tier-only") == nullptr);
   CHECK(Find(r, "Service", "tier-other-app") != nullptr);
-  CHECK(Find(r, "Service", "tier-quoted-number") != nullptr);
+  CHECK(Find(r, "Service", "tier-seven") != nullptr);
   std::vector<std::string> removed;
   for (const std::string& line : r.explain)
     if (line.rfind("removed Service ", 0) == 0) removed.push_back(line.substr(16, line.find(':') - 16));

@@ -92,10 +92,7 @@ bool IsIngress(const Manifest& m) {
                                  m.api_version == "extensions/v1beta1");
 }
 
-}  // namespace
-
-namespace {
-
+// The key of ServiceIndex::by_first_label.
 std::string LabelKey(const std::string& ns, const std::string& key, const std::string& value) {
   std::string out = ns;
   out += '\0';
