@@ -274,12 +274,15 @@ TEST_CASE("executables: gitcanary hands git commands and --repo to gitcanary-git
   RunResult here = Run({alone, "render", app});  // renders without its siblings
   CHECK(here.exit_code == 0);
   CHECK(here.out.find("name: cm-0") != std::string::npos);
-  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
-           {"diff", "--help"}, {"status", "--help"}, {"render", "--repo", tmp.path(), app}}) {
+  // Each exits with its own error code: diff's 1 would read as "changes".
+  const std::vector<std::pair<std::vector<std::string>, int>> cases{
+      {{"diff", "--help"}, 2}, {{"diff", "--base", "main"}, 2}, {{"status", "--help"}, 1},
+      {{"render", "--repo", tmp.path(), app}, 1}};
+  for (const auto& [args, code] : cases) {
     std::vector<std::string> argv{alone};
     argv.insert(argv.end(), args.begin(), args.end());
     RunResult r = Run(argv);
-    CHECK(r.exit_code == 1);
+    CHECK(r.exit_code == code);
     CHECK(r.out.empty());
     CHECK(r.err.find("cannot start " + tmp.path() + "/bin/gitcanary-git (installed beside gitcanary)") !=
           std::string::npos);

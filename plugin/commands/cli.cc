@@ -30,6 +30,7 @@ struct Command {
   const char* summary;
   int (*run)(const std::vector<std::string>& args);  // for Home::kHere
   Home home = Home::kHere;
+  int error_exit = kExitInvalid;  // the exit of a failed run: diff's 1 means "changes"
 };
 
 int RunHelp(const std::vector<std::string>& args);
@@ -39,7 +40,7 @@ constexpr Command kCommands[] = {
     {"generate", "Argo CD plugin: render the working directory from Argo CD's environment", RunGenerate},
     {"post-render", "Helm post-renderer: render the manifests on stdin", RunPostRender},
     {"krm", "KRM function (kustomize, kpt): render a ResourceList on stdin", RunKrm},
-    {"diff", "what a change does to the rendered output, for pull-request review", nullptr, Home::kGitExecutable},
+    {"diff", "what a change does to the rendered output, for pull-request review", nullptr, Home::kGitExecutable, 2},
     {"simulate", "run the canary analysis offline with scripted observations", RunSimulate},
     {"lint", "policy findings for the canary apps of a directory", RunLint},
     {"serve", "advance canaries from committed git state, writing each decision back", nullptr, Home::kServeExecutable},
@@ -83,7 +84,8 @@ int Dispatch(const Command& c, const std::vector<std::string>& args) {
   // gitcanary-serve's own command is serve; the others name theirs first.
   if (std::strcmp(c.name, "serve") != 0) handed.push_back(c.name);
   handed.insert(handed.end(), args.begin(), args.end());
-  return ReportError(ExecSibling(c.home == Home::kServeExecutable ? kServeExecutable : kGitExecutable, handed), nullptr);
+  ReportError(ExecSibling(c.home == Home::kServeExecutable ? kServeExecutable : kGitExecutable, handed), nullptr);
+  return c.error_exit;
 }
 
 int UnknownCommand(const std::string& name) {
