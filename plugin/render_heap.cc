@@ -95,7 +95,7 @@ std::size_t StepAt(std::size_t done) {
 // would (0.35 ms) marks huge pages as cold, and the rest of the heap is
 // populated in small pages. Measured, each binary run 2.5 s after the last,
 // medians: 1000 apps 160 -> 141 ms, in git mode 290 -> 240 ms; run back to
-// back nothing changes (115-117 and 189-191 ms), as the first step is warm.
+// back, level (115-117 and 189-191 ms).
 constexpr long long kColdHugeStepNs = 500000;
 std::atomic<bool> huge_pages_warm{true};
 
