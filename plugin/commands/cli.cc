@@ -8,6 +8,7 @@
 
 #include "plugin/commands/args.h"
 #include "plugin/commands/completion_command.h"
+#include "plugin/commands/diff_command.h"
 #include "plugin/commands/exit_codes.h"
 #include "plugin/commands/generate_command.h"
 #include "plugin/commands/krm_command.h"
@@ -40,7 +41,8 @@ constexpr Command kCommands[] = {
     {"generate", "Argo CD plugin: render the working directory from Argo CD's environment", RunGenerate},
     {"post-render", "Helm post-renderer: render the manifests on stdin", RunPostRender},
     {"krm", "KRM function (kustomize, kpt): render a ResourceList on stdin", RunKrm},
-    {"diff", "what a change does to the rendered output, for pull-request review", nullptr, Home::kGitExecutable, 2},
+    {"diff", "what a change does to the rendered output, for pull-request review", nullptr, Home::kGitExecutable,
+     kDiffExitError},
     {"simulate", "run the canary analysis offline with scripted observations", RunSimulate},
     {"lint", "policy findings for the canary apps of a directory", RunLint},
     {"serve", "advance canaries from committed git state, writing each decision back", nullptr, Home::kServeExecutable},

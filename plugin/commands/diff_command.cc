@@ -83,9 +83,6 @@ an app that does not render in either revision; that app is still reported).
 
 namespace {
 
-constexpr int kExitChanges = 1;
-constexpr int kExitError = 2;
-
 struct DiffRequest {
   std::string repo, base, head;
   // --worktree: the files of the work tree that differ from HEAD (nullopt:
@@ -346,7 +343,7 @@ int RunDiff(const std::vector<std::string>& argv) {
                                               {"worktree", 0, false}}));
   if (!args.ok()) {
     ReportError(args.status(), kDiffHelp);
-    return kExitError;
+    return kDiffExitError;
   }
   if (args->help) {
     std::cout << kDiffHelp << "\n" << kBuildFlagsHelp;
@@ -358,36 +355,36 @@ int RunDiff(const std::vector<std::string>& argv) {
     request = Status::Usage("unknown format \"" + format + "\"; expected markdown, unified or json");
   if (!request.ok()) {
     ReportError(request.status(), kDiffHelp);
-    return kExitError;
+    return kDiffExitError;
   }
   auto report = Diff(*request);
   if (!report.ok()) {
     ReportError(report.status(), nullptr);
-    return kExitError;
+    return kDiffExitError;
   }
   auto parts = Format(*report, format);
   if (!parts.ok()) {
     ReportError(parts.status(), nullptr);
-    return kExitError;
+    return kDiffExitError;
   }
   if (auto file = args->Get("output")) {
     Status written = WriteParts(*parts, *file);
     if (!written.ok()) {
       ReportError(written, nullptr);
-      return kExitError;
+      return kDiffExitError;
     }
   } else {
     std::string all;
     for (const std::string& p : *parts) all += p;
-    if (WriteStdout(all) != kExitOk) return kExitError;
+    if (WriteStdout(all) != kExitOk) return kDiffExitError;
   }
   bool render_errors = false;
   for (const render::AppDiff& app : report->apps) render_errors = render_errors || !app.errors.empty();
   if (render_errors) {
     std::cerr << "gitcanary: an app does not render in one of the revisions; see the report\n";
-    return kExitError;
+    return kDiffExitError;
   }
-  return render::HasChanges(*report) ? kExitChanges : kExitOk;
+  return render::HasChanges(*report) ? kDiffExitChanges : kExitOk;
 }
 
 }  // namespace gitcanary::plugin

@@ -18,6 +18,9 @@ namespace gitcanary::plugin {
 
 extern const char kDiffHelp[];
 
+inline constexpr int kDiffExitChanges = 1;
+inline constexpr int kDiffExitError = 2;  // also when gitcanary-git cannot be started
+
 int RunDiff(const std::vector<std::string>& args);
 
 }  // namespace gitcanary::plugin
