@@ -31,7 +31,7 @@ struct Command {
   const char* summary;
   int (*run)(const std::vector<std::string>& args);  // for Home::kHere
   Home home = Home::kHere;
-  int error_exit = kExitInvalid;  // the exit of a failed run: diff's 1 means "changes"
+  int error_exit = kExitInvalid;  // the exit of a failed or crashed run: diff's 1 means "changes"
 };
 
 int RunHelp(const std::vector<std::string>& args);
@@ -79,9 +79,9 @@ std::span<const CommandRunner> linked_runners;
 
 // Runs `c` here when its code is linked here, else hands it to its sibling.
 int Dispatch(const Command& c, const std::vector<std::string>& args) {
-  if (c.run != nullptr) return c.run(args);
+  if (c.run != nullptr) return GuardedMain([&] { return c.run(args); }, c.error_exit);
   for (const CommandRunner& r : linked_runners)
-    if (std::strcmp(r.name, c.name) == 0) return r.run(args);
+    if (std::strcmp(r.name, c.name) == 0) return GuardedMain([&] { return r.run(args); }, c.error_exit);
   std::vector<std::string> handed;
   // gitcanary-serve's own command is serve; the others name theirs first.
   if (std::strcmp(c.name, "serve") != 0) handed.push_back(c.name);

@@ -62,15 +62,15 @@ int WriteStdout(const std::vector<std::string>& pieces) {
   return kExitOk;
 }
 
-int GuardedMain(const std::function<int()>& body) {
+int GuardedMain(const std::function<int()>& body, int internal_error_exit) {
   try {
     return body();
   } catch (const std::exception& e) {
     std::cerr << "gitcanary: internal error: " << e.what() << "\n";
-    return 1;
+    return internal_error_exit;
   } catch (...) {
     std::cerr << "gitcanary: internal error\n";
-    return 1;
+    return internal_error_exit;
   }
 }
 

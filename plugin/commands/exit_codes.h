@@ -20,9 +20,12 @@ int ExitCodeFor(const Status& status);
 // Prints "gitcanary: <message>" (and `usage` for usage errors); returns the exit code.
 int ReportError(const Status& status, const char* usage);
 
-// The process's only catch-all, for the mains of the three executables: runs
-// `body`; an exception that escapes it is an internal error, exit 1.
-int GuardedMain(const std::function<int()>& body);
+// The process's only catch-all: runs `body`; an exception that escapes it is
+// an internal error, reported on stderr, with exit `internal_error_exit`. The
+// mains of the three executables run under it, and the command table runs each
+// command under it again with the command's own error exit (diff's 1 means
+// "changes", so an internal error of diff must exit 2).
+int GuardedMain(const std::function<int()>& body, int internal_error_exit = kExitInvalid);
 
 // Writes all of `text` to stdout in one go; a failed write is an error exit.
 int WriteStdout(const std::string& text);
