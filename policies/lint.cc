@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <iterator>
 #include <map>
 #include <tuple>
+#include <unordered_map>
 #include <utility>
 
 #include "policies/lint_split_routes.h"
@@ -214,20 +216,17 @@ void CheckHpas(Lint& l, const render::AppConfig& config) {
             Str(d.max_replicas) + ", so every HPA render generates would be rejected; fix the defaults");
 }
 
-// As render decides it: a non-empty selector whose every label the pods carry.
-bool Selects(const Node& selector, const Node& pod_labels) {
-  if (!selector.IsMapping() || selector.fields.empty()) return false;
-  for (const yaml::Field& f : selector.fields) {
-    const Node* label = pod_labels.Find(f.key);
-    if (label == nullptr || !label->IsScalar() || label->value != f.value.value) return false;
-  }
-  return true;
-}
+// The Deployments of the app by effective namespace and name ('\0' between);
+// the first of a name wins, as render takes it.
+using Deployments = std::unordered_map<std::string, const Manifest*>;
 
-const Manifest* FindDeployment(const Lint& l, const std::string& ns, const std::string& name) {
+std::string DeploymentKey(const std::string& ns, const std::string& name) { return ns + '\0' + name; }
+
+Deployments IndexDeployments(const Lint& l) {
+  Deployments out;
   for (const Manifest& m : l.ms)
-    if (m.kind == "Deployment" && m.Group() == "apps" && m.name == name && m.EffectiveNamespace(l.app_ns) == ns) return &m;
-  return nullptr;
+    if (m.kind == "Deployment" && m.Group() == "apps") out.emplace(DeploymentKey(m.EffectiveNamespace(l.app_ns), m.name), &m);
+  return out;
 }
 
 // Kept Services of the canary's namespace that select its target's pods, or
@@ -235,19 +234,24 @@ const Manifest* FindDeployment(const Lint& l, const std::string& ns, const std::
 void CheckKeptServices(Lint& l, const Canary& c, const Manifest& target, const render::ServiceIndex& services,
                        const std::vector<bool>& removed, DirectServices* direct) {
   const Node* labels = target.doc.Path({"spec", "template", "metadata", "labels"});
+  if (labels == nullptr || !labels->IsMapping()) return;
   const std::string& ns = l.ms[c.index].EffectiveNamespace(l.app_ns);
-  auto in_ns = services.in_namespace.find(ns);
-  if (labels == nullptr || in_ns == services.in_namespace.end()) return;
   auto target_selector = render::SelectorOf(target, render::kDefaultSelectorLabels);
   Node primary = *labels;
   if (target_selector.ok()) primary.Set(target_selector->label, Node::String(target_selector->value + "-primary"));
-  for (std::size_t i : in_ns->second) {
+  std::vector<std::size_t> candidates = render::CandidateServices(services, ns, *labels);
+  if (target_selector.ok()) {
+    std::vector<std::size_t> of_primary = render::CandidateServices(services, ns, primary), both;
+    std::set_union(candidates.begin(), candidates.end(), of_primary.begin(), of_primary.end(), std::back_inserter(both));
+    candidates = std::move(both);
+  }
+  for (std::size_t i : candidates) {
     const Manifest& s = l.ms[i];
     const Node* selector = s.doc.Path({"spec", "selector"});
     if (removed[i] || selector == nullptr) continue;
     std::string whose;
-    if (Selects(*selector, *labels)) whose = "the pods of Deployment " + target.name;
-    else if (target_selector.ok() && Selects(*selector, primary))
+    if (render::SelectsPods(*selector, *labels)) whose = "the pods of Deployment " + target.name;
+    else if (target_selector.ok() && render::SelectsPods(*selector, primary))
       whose = "the primary pods (" + target_selector->label + ": " + target_selector->value + "-primary)";
     else continue;
     (*direct)[{ns, s.name}] = &c;
@@ -349,10 +353,12 @@ void CheckRouting(Lint& l) {
   std::vector<std::pair<const Canary*, const Manifest*>> targets;
   std::vector<render::IngressRouter> routers;
   std::vector<int> replaced_by(l.ms.size(), -1);
+  const Deployments deployments = IndexDeployments(l);
   for (const Canary& c : l.canaries) {
     const Manifest& canary = l.ms[c.index];
-    const Manifest* target = FindDeployment(l, canary.EffectiveNamespace(l.app_ns), c.info.target);
-    if (target == nullptr) continue;  // render reports it
+    auto found = deployments.find(DeploymentKey(canary.EffectiveNamespace(l.app_ns), c.info.target));
+    if (found == deployments.end()) continue;  // render reports it
+    const Manifest* target = found->second;
     auto replaced = render::MarkReplacedServices(l.ms, services, canary, c.info, *target, l.app_ns, &removed, &explain);
     if (!replaced.ok()) return;  // render rejects this app and says why
     for (std::size_t i : *replaced) replaced_by[i] = static_cast<int>(routers.size());

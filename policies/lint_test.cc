@@ -199,6 +199,30 @@ TEST_CASE("lint checks the HPA defaults of gitcanary.yaml") {
   CHECK(findings[0].line == 0);
 }
 
+TEST_CASE("lint routing-bypass finds a Service through any pod label, whichever its selector names first") {
+  std::string app = CleanAppWith(
+      "apiVersion: v1\nkind: Service\nmetadata: {name: tier-first, namespace: shop}\n"      // 31-33
+      "spec: {selector: {tier: front, app: web-primary}, ports: [{port: 80}]}\n---\n"       // 34-35
+      "apiVersion: v1\nkind: Service\nmetadata: {name: app-first, namespace: shop}\n"       // 36-38
+      "spec: {selector: {app: web-primary, tier: front}, ports: [{port: 80}]}\n---\n"       // 39-40
+      "apiVersion: v1\nkind: Service\nmetadata: {name: other-tier, namespace: shop}\n"      // 41-43
+      "spec: {selector: {app: web-primary, tier: back}, ports: [{port: 80}]}\n---\n"        // 44-45
+      "apiVersion: v1\nkind: Service\nmetadata: {name: elsewhere, namespace: other}\n"      // 46-48
+      "spec: {selector: {app: web-primary}, ports: [{port: 80}]}\n");                      // 49
+  const std::string pod_labels = "      labels: {app: web}\n";
+  REQUIRE(app.find(pod_labels) != std::string::npos);
+  app.replace(app.find(pod_labels), pod_labels.size(), "      labels: {app: web, tier: front}\n");
+  std::vector<Finding> findings = Lint(app);
+  // The pods' own labels reach tier-first (its first label is tier: front);
+  // only the primary's reach app-first. other-tier selects no pod, and
+  // elsewhere is in another namespace.
+  REQUIRE_MESSAGE(findings.size() == 2, Shown(findings));
+  CHECK(findings[0].line == 34);
+  CHECK(findings[0].message.find("Service tier-first selects the primary pods") != std::string::npos);
+  CHECK(findings[1].line == 39);
+  CHECK(findings[1].message.find("Service app-first selects the primary pods") != std::string::npos);
+}
+
 TEST_CASE("lint routing-bypass flags a kept Service and the Ingress backed by it") {
   std::vector<Finding> findings = Lint(CleanAppWith(
       "apiVersion: v1\nkind: Service\nmetadata: {name: web-direct, namespace: shop}\n"   // 31-33

@@ -13,15 +13,6 @@ using yaml::Node;
 
 namespace {
 
-bool SelectsPods(const Node& selector, const Node& pod_labels) {
-  if (!selector.IsMapping() || selector.fields.empty()) return false;
-  for (const yaml::Field& f : selector.fields) {
-    const Node* label = pod_labels.Find(f.key);
-    if (label == nullptr || !label->IsScalar() || label->value != f.value.value) return false;
-  }
-  return true;
-}
-
 // Resolves a port (number, or container port name) to a number; nullopt if unknown.
 std::optional<long long> ResolvePort(const Node& port, const Node& pod_spec) {
   if (auto n = port.AsInt()) return n;
@@ -110,12 +101,33 @@ ServiceIndex IndexServices(const std::vector<Manifest>& manifests, const std::st
     const Manifest& m = manifests[i];
     if (m.kind != "Service" || m.api_version != "v1") continue;
     const std::string& ns = m.EffectiveNamespace(app_namespace);
-    out.in_namespace[ns].push_back(i);
     const Node* selector = m.doc.Path({"spec", "selector"});
     if (selector == nullptr || !selector->IsMapping() || selector->fields.empty()) continue;  // selects no pods
     const yaml::Field& first = selector->fields.front();
     out.by_first_label[LabelKey(ns, first.key, first.value.value)].push_back(i);
   }
+  return out;
+}
+
+bool SelectsPods(const Node& selector, const Node& pod_labels) {
+  if (!selector.IsMapping() || selector.fields.empty()) return false;
+  for (const yaml::Field& f : selector.fields) {
+    const Node* label = pod_labels.Find(f.key);
+    if (label == nullptr || !label->IsScalar() || label->value != f.value.value) return false;
+  }
+  return true;
+}
+
+std::vector<std::size_t> CandidateServices(const ServiceIndex& services, const std::string& ns,
+                                           const Node& pod_labels) {
+  std::vector<std::size_t> out;
+  for (const yaml::Field& label : pod_labels.fields) {
+    if (!label.value.IsScalar()) continue;
+    auto it = services.by_first_label.find(LabelKey(ns, label.key, label.value.value));
+    if (it != services.by_first_label.end()) out.insert(out.end(), it->second.begin(), it->second.end());
+  }
+  std::sort(out.begin(), out.end());  // input order, as messages and `explain` follow it
+  out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }
 
@@ -129,15 +141,7 @@ Result<std::vector<std::size_t>> MarkReplacedServices(const std::vector<Manifest
   const Node* pod_spec = target.doc.Path({"spec", "template", "spec"});
   if (labels == nullptr || pod_spec == nullptr || !labels->IsMapping()) return now;
   const std::string& ns = canary.EffectiveNamespace(app_namespace);
-  std::vector<std::size_t> candidates;
-  for (const yaml::Field& label : labels->fields) {
-    if (!label.value.IsScalar()) continue;
-    auto it = services.by_first_label.find(LabelKey(ns, label.key, label.value.value));
-    if (it != services.by_first_label.end()) candidates.insert(candidates.end(), it->second.begin(), it->second.end());
-  }
-  std::sort(candidates.begin(), candidates.end());  // input order, as the messages and `explain` follow it
-  candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
-  for (std::size_t i : candidates) {
+  for (std::size_t i : CandidateServices(services, ns, *labels)) {
     const Manifest& m = manifests[i];
     const Node* selector = m.doc.Path({"spec", "selector"});
     if (!SelectsPods(*selector, *labels)) continue;

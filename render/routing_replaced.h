@@ -31,16 +31,24 @@
 
 namespace gitcanary::render {
 
-// The Services of an app, as indexes into the manifests, in input order:
-// those of each namespace (effective), and those whose selector starts with
-// a given label. A Service selects a Deployment's pods only if its first
-// selector label is among their labels, so a Canary looks at a few Services
-// however many its namespace has.
+// The Services of an app that select pods, as indexes into the manifests in
+// input order, by the first label of their selector. A Service selects a
+// Deployment's pods only if its first selector label is among their labels, so
+// a Canary looks at a few Services however many its namespace has.
 struct ServiceIndex {
-  std::unordered_map<std::string, std::vector<std::size_t>> in_namespace;
   std::unordered_map<std::string, std::vector<std::size_t>> by_first_label;  // namespace, key, value; '\0' between
 };
 ServiceIndex IndexServices(const std::vector<Manifest>& manifests, const std::string& app_namespace);
+
+// Whether a Service's selector selects pods with `pod_labels`: it is a
+// non-empty mapping and the pods carry each of its labels with its value.
+bool SelectsPods(const yaml::Node& selector, const yaml::Node& pod_labels);
+
+// The Services of namespace `ns` that may select pods with `pod_labels` (a
+// mapping): those whose selector's first label the pods carry, in input order.
+// Only these can pass SelectsPods.
+std::vector<std::size_t> CandidateServices(const ServiceIndex& services, const std::string& ns,
+                                           const yaml::Node& pod_labels);
 
 // Marks in `removed` the Services that select `target`'s pods, and returns
 // them in input order.
