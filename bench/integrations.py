@@ -8,6 +8,7 @@
   `kubectl kustomize` of the base and of the head checkout plus `diff -u`
   of the two outputs, against one `gitcanary diff` (one app and every app changed)
 """
+import json
 import os
 import shutil
 import statistics
@@ -85,6 +86,27 @@ def kustomize_review_seconds(repo, head, work, runs, timed):
     return walls[len(walls) // 2]
 
 
+def check_diff_report(binary, repo, head, changed):
+    """Stops the benchmark unless diff reports exactly the apps `changed` (names
+    under apps/) as changed: a timing of a diff that found nothing, or failed
+    halfway, measures nothing."""
+    proc = subprocess.run([binary, "diff", "--repo", repo, "--base", "base", "--head", head, "--format", "json"],
+                          capture_output=True, text=True)
+    if proc.returncode != 1:
+        sys.exit(f"bench: diff of {head} exited {proc.returncode}, not 1 (changes):\n{proc.stderr}")
+    reported = sorted(a["app"] for a in json.loads(proc.stdout)["apps"] if a["changed"] > 0 and not a["errors"])
+    expected = sorted(f"apps/{a}" for a in changed)
+    if reported != expected:
+        sys.exit(f"bench: diff of {head} reported {len(reported)} changed apps, expected {len(expected)}")
+
+
+def check_review(binary, repo):
+    """The heads of review_repo: `one` changes the fifth app, `all` every app."""
+    apps = sorted(os.listdir(os.path.join(repo, "apps")))
+    check_diff_report(binary, repo, "one", apps[4:5])
+    check_diff_report(binary, repo, "all", apps)
+
+
 def integration_benchmarks(binary, base, corpus, quick, report, timed):
     runs = 11 if quick else 21
     app = os.path.join(ROOT, "examples", "podinfo")
@@ -95,8 +117,9 @@ def integration_benchmarks(binary, base, corpus, quick, report, timed):
     report.add("generate one example app (median wall)", f"{generate * 1000:.1f} ms", "<= 5 ms", generate <= 0.005)
 
     diff = lambda repo, head: [binary, "diff", "--repo", repo, "--base", "base", "--head", head]
-    changes = (0, 1)  # diff exits 1 when there are changes
+    changes = (1,)  # every head measured changes something: diff exits 1
     repo1000 = review_repo(base, corpus(base, 1000), "review-1000")
+    check_review(binary, repo1000)
     # The first diff in a clone walks every manifest of the base; it keeps what
     # it learnt in .git/gitcanary/app-roots-memo, which the later ones read.
     cold = []
@@ -115,6 +138,7 @@ def integration_benchmarks(binary, base, corpus, quick, report, timed):
         print("bench: kubectl not found; the kustomize review baseline is skipped", file=sys.stderr)
         return
     repo200 = review_repo(base, corpus(base, 200), "review-200")
+    check_review(binary, repo200)
     for head in ("one", "all"):
         ours, _ = timed(diff(repo200, head), 5, ok_codes=changes)
         theirs = kustomize_review_seconds(repo200, head, base, 3, timed)
