@@ -339,7 +339,7 @@ TEST_CASE("a shared Gateway's hosts are the sorted union, or * when a Canary has
 TEST_CASE("only Services in the Canary's namespace whose selector matches the pods are removed") {
   const std::string app = "    app: web\n";
   RenderResult r = RenderOk({
-      Deployment("web", "shop"), Canary("web", "web", CanaryOpts{"shop", "", {}, {}, "8080"}),
+      Deployment("web", "shop"), Canary("web", "web", CanaryOpts{.ns = "shop"}),
       Service("web", "shop", app),
       Service("web-tier", "shop", app + "    tier: web\n"),
       Service("web", "other", app),

@@ -53,7 +53,7 @@ Result<double> PollQuery(PrometheusClient& client, const std::string& query, Clo
 // What BuiltinQuery + PrometheusClient read from the exporter's series, and
 // the errors of queries without exactly one value.
 void CheckIstioQueries(PrometheusClient& client, Clock::time_point deadline, const std::string& log) {
-  QueryVars vars{"podinfo", "test", "podinfo", "podinfo", "30s", {}};
+  QueryVars vars{.name = "podinfo", .ns = "test", .target = "podinfo", .service = "podinfo", .interval = "30s"};
   Result<std::string> success_query = BuiltinQuery("istio", "request-success-rate", vars);
   Result<std::string> duration_query = BuiltinQuery("istio", "request-duration", vars);
   REQUIRE(success_query.ok());
@@ -104,7 +104,7 @@ TEST_CASE("PrometheusClient reads Istio built-in metrics from a real Prometheus"
   }
   if (!prometheus.WaitReady(deadline)) FAIL("prometheus not ready; log:\n" << prometheus.Log());
   const std::string log = dir / "prometheus.log";
-  PrometheusClient client({prometheus.url(), "", "", "", 5000});
+  PrometheusClient client({.address = prometheus.url(), .timeout_ms = 5000});
   CheckIstioQueries(client, deadline, log);
   MESSAGE("prometheus integration took "
           << std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count()
@@ -113,7 +113,7 @@ TEST_CASE("PrometheusClient reads Istio built-in metrics from a real Prometheus"
 
 TEST_CASE("PrometheusClient names an unreachable address, not the credentials") {
   const std::string address = "http://127.0.0.1:" + std::to_string(FreePort());
-  PrometheusClient client({address, "s3cret-token", "", "", 2000});
+  PrometheusClient client({.address = address, .bearer_token = "s3cret-token", .timeout_ms = 2000});
   const auto start = Clock::now();
   Result<double> got = client.Query("vector(1)");
   const auto elapsed = Clock::now() - start;
@@ -142,14 +142,14 @@ TEST_CASE("PrometheusClient sends auth, prefix and encoded query, and reports HT
       }
     });
   });
-  PrometheusClient bearer({fake.url() + "/prom/", "tok", "", "", 2000});
+  PrometheusClient bearer({.address = fake.url() + "/prom/", .bearer_token = "tok", .timeout_ms = 2000});
   Result<double> got = bearer.Query(promql);
   REQUIRE_MESSAGE(got.ok(), got.status().message());
   CHECK(*got == 42.0);
   CHECK(seen_query == promql);
   CHECK(seen_path == "/prom/api/v1/query");
 
-  PrometheusClient basic({fake.url() + "/prom", "", "alice", "pa55word", 2000});
+  PrometheusClient basic({.address = fake.url() + "/prom", .username = "alice", .password = "pa55word", .timeout_ms = 2000});
   got = basic.Query("vector(1)");
   CHECK(seen_auth == "Basic YWxpY2U6cGE1NXdvcmQ=");
   REQUIRE_FALSE(got.ok());
@@ -165,7 +165,7 @@ TEST_CASE("PrometheusClient gives up after timeout_ms") {
       res.set_content("{}", "application/json");
     });
   });
-  PrometheusClient client({slow.url(), "", "", "", 200});
+  PrometheusClient client({.address = slow.url(), .timeout_ms = 200});
   const auto start = Clock::now();
   Result<double> got = client.Query("vector(1)");
   REQUIRE_FALSE(got.ok());

@@ -157,7 +157,7 @@ TEST_CASE("Every provider's built-in metrics read the right numbers from a real 
     return;
   }
   if (!prometheus.WaitReady(deadline)) FAIL("prometheus not ready; log:\n" << prometheus.Log());
-  PrometheusClient client({prometheus.url(), "", "", "", 5000});
+  PrometheusClient client({.address = prometheus.url(), .timeout_ms = 5000});
 
   QueryVars vars{"podinfo", "test", "podinfo", "podinfo", "30s", {}, "podinfo-ing", ""};
   // P99 by histogram_quantile: rank 99 of 100 lies in the upper bucket, 59 of

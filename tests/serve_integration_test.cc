@@ -159,7 +159,7 @@ TEST_CASE("serve follows a new revision to Succeeded and rolls a failing one bac
   }
   REQUIRE_MESSAGE(prometheus.WaitReady(deadline), prometheus.Log());
   // rate() needs two scrapes: wait until the success rate of podinfo has a value.
-  plugin::PrometheusClient client({prometheus.url(), "", "", "", 2000, {}, false});
+  plugin::PrometheusClient client({.address = prometheus.url(), .timeout_ms = 2000});
   Result<double> rate = Status::Internal("not queried");
   while (Clock::now() < deadline) {
     rate = client.Query("sum(rate(istio_requests_total{destination_workload=\"podinfo\"}[1m]))");

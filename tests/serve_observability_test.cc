@@ -102,7 +102,7 @@ TEST_CASE("serve /metrics: a real Prometheus scrape reads the last fetch time to
   REQUIRE_MESSAGE(prometheus.WaitReady(deadline), prometheus.Log());
   INFO("serve log:\n" << testing::Tail(testing::ReadFile(dir / "serve.log")) << "\nprometheus log:\n"
                       << prometheus.Log());
-  plugin::PrometheusClient client({prometheus.url(), "", "", "", 2000, {}, false});
+  plugin::PrometheusClient client({.address = prometheus.url(), .timeout_ms = 2000});
   // The first scrape after the canary is initialised.
   auto value = [&](const std::string& query) -> Result<double> { return client.Query(query); };
   REQUIRE(WaitFor([&] {
