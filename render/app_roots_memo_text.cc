@@ -35,7 +35,7 @@ void PutPaths(const std::string& dir, const std::vector<std::string>& paths, std
   for (const std::string& p : paths) {
     const bool inside = !dir.empty() && p.size() > dir.size() + 1 && p.compare(0, dir.size(), dir) == 0 &&
                         p[dir.size()] == '/';
-    PutString(inside ? std::string("+").append(p, dir.size() + 1) : "=" + p, out);
+    PutString(inside ? "+" + p.substr(dir.size() + 1) : "=" + p, out);
   }
 }
 

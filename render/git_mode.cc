@@ -155,7 +155,7 @@ Status RenderCanary(const Manifest& canary, const CanaryRef& ref, CanaryStatus* 
     if (target_it == index.deployments.end()) return Status::Internal("target of " + canary.Describe() + " vanished");
     target = target_it->second;
   }
-  HelmReleaseWorkloadInput chart{&canary, info.target, ApexName(canary.doc), release, status, &releases, {}, {}};
+  HelmReleaseWorkloadInput chart{&canary, info.target, ApexName(canary.doc), release, status, &releases, {}};
   if (release != nullptr)
     if (Status s = CheckHelmReleaseCanary(chart); !s.ok()) return s;
   auto hpa_it = info.autoscaler.empty() || target == nullptr ? index.hpas.end() : index.hpas.find(info.autoscaler);

@@ -31,7 +31,7 @@ Status CheckNoLinks(const std::string& dir, const std::string& rel, bool file) {
   while (start <= rel.size()) {
     const std::size_t slash = rel.find('/', start);
     const bool last = slash == std::string::npos;
-    path.append(1, '/').append(rel, start, last ? std::string::npos : slash - start);
+    path += "/" + rel.substr(start, last ? std::string::npos : slash - start);
     struct stat st;
     if (lstat(path.c_str(), &st) != 0) {
       if (errno == ENOENT) return Status::Ok();
@@ -53,7 +53,7 @@ Status MakeDirs(const std::string& dir, const std::string& rel) {
   std::size_t start = 0;
   while (start < rel.size()) {
     const std::size_t slash = rel.find('/', start);
-    path.append(1, '/').append(rel, start, slash == std::string::npos ? std::string::npos : slash - start);
+    path += "/" + rel.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
     if (mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) return Status::Io(Errno("creating " + path));
     if (Status s = CheckNoLinks(dir, path.substr(dir.size() + 1), false); !s.ok()) return s;  // raced in?
     if (slash == std::string::npos) break;

@@ -134,9 +134,7 @@ Rendered RenderApp(const FileSource& whole, const std::string& app, const DiffRe
   if (lint) out.findings = policies::LintApp(*manifests, *config, request.app_namespace);
   auto mode = ResolveMode(request.mode, *config);
   if (!mode.ok()) return fail(mode.status());
-  render::RenderOptions options;
-  options.mode = *mode;
-  options.app_namespace = request.app_namespace;
+  render::RenderOptions options{*mode, request.app_namespace};
   std::vector<std::string> ignored;
   auto plan = PlanGatewaysForApp(GatewayPlanRequest{&whole, app, std::nullopt, request.tools}, *manifests, *config,
                                  &ignored);

@@ -59,7 +59,7 @@ std::string StatusTable(const StatusReport& report) {
            Pad(std::to_string(r.failed_checks), 8) + (r.last_transition_time.empty() ? "-" : r.last_transition_time) +
            "\n";
   for (const StatusRow& r : report.rows)
-    if (!r.error.empty()) out.append("\n").append(r.id()).append(": ").append(r.error).append("\n");
+    if (!r.error.empty()) out += "\n" + r.id() + ": " + r.error + "\n";
   for (const std::string& err : report.errors) out += "\n" + err + "\n";
   return out;
 }
